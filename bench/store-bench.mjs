@@ -1,0 +1,143 @@
+// Prints performance figures of the storage layer (no assertions): run persistence, report reading,
+// judge cache lookups and writes. Bundles src/store with esbuild, so it needs no build.
+// Usage: node bench/store-bench.mjs
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build } from 'esbuild'
+
+const CASES = 10_000
+const KEYS = 10_000
+
+const work = mkdtempSync(join(tmpdir(), 'vj-store-bench-'))
+try {
+  const store = await loadStore(join(work, 'store.mjs'))
+  benchRuns(store, join(work, 'runs'))
+  benchCache(store, join(work, 'cache'))
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
+
+async function loadStore(outfile) {
+  const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3')
+  await build({
+    entryPoints: [fileURLToPath(new URL('../src/store/index.ts', import.meta.url))],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'better-sqlite3-from-node-modules',
+        setup(b) {
+          b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: betterSqlite3, external: true }))
+        },
+      },
+    ],
+  })
+  return import(pathToFileURL(outfile).href)
+}
+
+function benchRuns({ RunStore, newId }, dir) {
+  const store = new RunStore(dir)
+  const id = newId()
+  store.startInvocation({
+    id,
+    startedAt: new Date().toISOString(),
+    git: { commit: 'abc', branch: 'main' },
+    params: {},
+    experiment: 'bench',
+  })
+  const cases = Array.from({ length: CASES }, (_, i) => ({
+    name: `suite > case ${i}`,
+    pass: i % 4 !== 0,
+    scores: { answer_similarity: 0.75, latency: 100 + (i % 50) },
+    judgeErrors: 0,
+    metrics: {
+      answer_similarity: {
+        score: 0.75,
+        raw: 4,
+        kind: 'score',
+        threshold: 0.75,
+        pass: true,
+        justification: 'The answer states the same fact as the reference, with a little less detail.',
+        judge: 'openai:gpt-4.1-mini',
+      },
+      latency: { score: 100 + (i % 50), kind: 'measurement' },
+    },
+    input: `What is fact number ${i}?`,
+    output: `Fact number ${i} is that the sky is blue on a clear day.`,
+    expected: `The sky is blue (${i}).`,
+    durationMs: 12,
+    latencyMs: 100 + (i % 50),
+    tokens: { input: 20, output: 30 },
+  }))
+  const run = {
+    id: newId(),
+    file: 'evals/big.test.ts',
+    status: 'complete',
+    cases,
+    aggregates: {
+      answer_similarity: { n: CASES, mean: 0.75, variance: 0, p90: 0.75, min: 0.75, max: 0.75, median: 0.75, pass_rate: 1 },
+    },
+    judgeErrors: 0,
+    cache: { hits: 0, misses: CASES },
+    tokens: { input: 0, output: 0 },
+  }
+  let started = performance.now()
+  store.saveRun(id, run)
+  const save = performance.now() - started
+  store.finishInvocation(id, 'complete', new Date().toISOString())
+  started = performance.now()
+  const report = store.getReport(id)
+  const read = performance.now() - started
+  started = performance.now()
+  store.listInvocations({ limit: 20 })
+  const list = performance.now() - started
+  store.close()
+  console.log(`runs: saveRun of ${CASES} cases (2 metrics each): ${save.toFixed(0)} ms`)
+  console.log(`runs: getReport of ${report.runs[0].cases.length} cases: ${read.toFixed(0)} ms`)
+  console.log(`runs: listInvocations: ${list.toFixed(2)} ms`)
+}
+
+function benchCache({ JudgeCache, cacheKey }, dir) {
+  const keys = Array.from({ length: KEYS }, (_, i) => cacheKey({ judge: 'openai:gpt-4.1-mini', prompt: `p${i}`, trial: 0 }))
+  const value = { score: 4, justification: 'Same fact, slightly less detail than the reference answer.' }
+  const cache = new JudgeCache(dir)
+
+  let started = performance.now()
+  for (const key of keys) cache.set(key, { kind: 'grade', judge: 'openai:gpt-4.1-mini', metric: 'answer_similarity', value })
+  const set = performance.now() - started
+
+  for (const key of keys.slice(0, 100)) cache.get(key)
+  started = performance.now()
+  for (const key of keys) cache.get(key)
+  const get = performance.now() - started
+
+  const quiet = new JudgeCache(dir, { recordHits: false })
+  quiet.get(keys[0])
+  started = performance.now()
+  for (const key of keys) quiet.get(key)
+  const getQuiet = performance.now() - started
+  quiet.close()
+
+  started = performance.now()
+  for (let i = 0; i < KEYS; i += 100) cache.getMany(keys.slice(i, i + 100))
+  const many = performance.now() - started
+
+  started = performance.now()
+  for (let i = 0; i < KEYS; i++) cacheKey({ judge: 'openai:gpt-4.1-mini', prompt: `p${i}`, schema: { a: 1 }, trial: 0 })
+  const hashing = performance.now() - started
+
+  cache.close()
+  const us = (ms) => ((ms * 1000) / KEYS).toFixed(1)
+  console.log(`cache: set: ${us(set)} µs per entry (${KEYS} entries, autocommit)`)
+  console.log(`cache: get hit: ${us(get)} µs per lookup (hits counted, flushed every 256)`)
+  console.log(`cache: get hit: ${us(getQuiet)} µs per lookup (recordHits: false)`)
+  console.log(`cache: getMany: ${us(many)} µs per key (batches of 100)`)
+  console.log(`cache: cacheKey: ${us(hashing)} µs per key`)
+}

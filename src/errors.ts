@@ -1,0 +1,143 @@
+/**
+ * Error classes with stable codes. Every message says what fixes it: the option, the env variable
+ * or the command. Messages never carry a secret (see `redact`).
+ */
+import { redact } from './redact.js'
+
+/** Stable error codes; safe to match on. */
+export type VitestJudgeErrorCode =
+  | 'VJ_CONFIG'
+  | 'VJ_MISSING_KEY'
+  | 'VJ_UNKNOWN_JUDGE'
+  | 'VJ_JUDGE_HTTP'
+  | 'VJ_JUDGE_BAD_REPLY'
+  | 'VJ_JUDGE_TIMEOUT'
+  | 'VJ_JUDGE_UNSUPPORTED'
+  | 'VJ_CACHE_MISS'
+  | 'VJ_DATASET'
+  | 'VJ_MISSING_FIELD'
+  | 'VJ_STORE'
+  | 'VJ_SELECTOR'
+  | 'VJ_REPORT_FORMAT'
+  | 'VJ_USAGE'
+
+/** Base class of every error vitest-judge throws. */
+export class VitestJudgeError extends Error {
+  /** Stable code, e.g. `VJ_MISSING_KEY`. */
+  readonly code: VitestJudgeErrorCode
+  constructor(code: VitestJudgeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(redact(message), options)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/** An option or env variable has a value that cannot be used. */
+export class ConfigError extends VitestJudgeError {
+  constructor(message: string) {
+    super('VJ_CONFIG', message)
+  }
+}
+
+/** The chosen judge needs an API key that is not set. */
+export class MissingKeyError extends VitestJudgeError {
+  /** The env variable(s) that would fix it. */
+  readonly envVars: string[]
+  constructor(provider: string, envVars: string[]) {
+    super(
+      'VJ_MISSING_KEY',
+      `The ${provider} judge needs an API key: set ${envVars.join(' or ')}, or pass \`apiKey\` to ${provider}({ ... }), ` +
+        `or choose the offline judge with \`judge: 'local'\` (or VITEST_JUDGE=local).`,
+    )
+    this.envVars = envVars
+  }
+}
+
+/** A judge spec string that names no known judge. */
+export class UnknownJudgeError extends VitestJudgeError {
+  constructor(spec: string) {
+    super(
+      'VJ_UNKNOWN_JUDGE',
+      `Unknown judge "${spec}". Use 'openai:<model>', 'gemini:<model>', 'local', or a Judge object (option \`judge\`, env VITEST_JUDGE).`,
+    )
+  }
+}
+
+/** Kinds of judge failure. */
+export type JudgeErrorCode = 'VJ_JUDGE_HTTP' | 'VJ_JUDGE_BAD_REPLY' | 'VJ_JUDGE_TIMEOUT' | 'VJ_JUDGE_UNSUPPORTED'
+
+/**
+ * A judge could not produce a verdict. Never turned into a score: the case fails with this error,
+ * the result is not cached, and the run counts it in `judge_errors`.
+ */
+export class JudgeError extends VitestJudgeError {
+  /** The judge spec, e.g. `openai:gpt-4.1-mini`. */
+  readonly judge: string
+  /** HTTP status when the provider answered with one. */
+  readonly status?: number
+  constructor(code: JudgeErrorCode, judge: string, message: string, options?: { status?: number; cause?: unknown }) {
+    super(code, `Judge ${judge}: ${message}`, { cause: options?.cause })
+    this.judge = judge
+    if (options?.status !== undefined) this.status = options.status
+  }
+}
+
+/** The cache is `readonly` and holds no result for a judge call. */
+export class CacheMissError extends VitestJudgeError {
+  constructor(what: string) {
+    super(
+      'VJ_CACHE_MISS',
+      `No cached judge result for ${what} and the cache is readonly (option \`cache: 'readonly'\` / VITEST_JUDGE_CACHE=readonly). ` +
+        `Run once with VITEST_JUDGE_CACHE=readwrite and a key to record it.`,
+    )
+  }
+}
+
+/** A dataset file or value that cannot be read as cases. */
+export class DatasetError extends VitestJudgeError {
+  /** The file, when the data came from one. */
+  readonly file?: string
+  /** 1-based line (or CSV record line), when known. */
+  readonly line?: number
+  constructor(message: string, where?: { file?: string; line?: number }) {
+    const at = where?.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : ''
+    super('VJ_DATASET', `${at}${message}`)
+    if (where?.file) this.file = where.file
+    if (where?.line) this.line = where.line
+  }
+}
+
+/** A metric needs a field (`expected`, `context`, `input`) the case does not have. */
+export class MissingFieldError extends VitestJudgeError {
+  constructor(metric: string, field: string, hint: string) {
+    super('VJ_MISSING_FIELD', `Metric ${metric} needs \`${field}\`, and the case has none: ${hint}`)
+  }
+}
+
+/** A database file that cannot be opened, is corrupt, belongs to something else or is newer than this version. */
+export class StoreError extends VitestJudgeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VJ_STORE', message, options)
+  }
+}
+
+/** A run selector that matches nothing or more than one run. */
+export class SelectorError extends VitestJudgeError {
+  constructor(message: string) {
+    super('VJ_SELECTOR', message)
+  }
+}
+
+/** A JSON report that is not a vitest-judge report of a supported version. */
+export class ReportFormatError extends VitestJudgeError {
+  constructor(message: string) {
+    super('VJ_REPORT_FORMAT', message)
+  }
+}
+
+/** Bad command line usage. */
+export class UsageError extends VitestJudgeError {
+  constructor(message: string) {
+    super('VJ_USAGE', message)
+  }
+}

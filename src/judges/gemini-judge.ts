@@ -1,0 +1,119 @@
+/** The Gemini judge, over `@google/genai` (`generateContent` with a JSON response schema). */
+import type { GoogleGenAI } from '@google/genai'
+import { MissingKeyError } from '../errors.js'
+import { registerSecret } from '../redact.js'
+import { type ChatMessage, type LlmCallSettings, callWithRetries, endpointOf, gradeWithRepair } from './llm-judge.js'
+import { isRetryableStatus } from './retry.js'
+import type { GradeRequest, Judge, Verdict } from './types.js'
+
+/** Options of `gemini(...)`. */
+export interface GeminiJudgeOptions {
+  /** Model, e.g. `gemini-2.5-flash`. */
+  model: string
+  /** Another endpoint (a proxy, a gateway). @default GEMINI_BASE_URL env, else Google's API */
+  baseUrl?: string
+  /** @default GEMINI_API_KEY, else GOOGLE_API_KEY env */
+  apiKey?: string
+  /** @default 0 */
+  temperature?: number
+  /** Retries for 408/409/429/5xx and timeouts. @default 4 */
+  maxRetries?: number
+  /** Per-request timeout in ms. @default 60000 */
+  timeout?: number
+  /** First backoff delay in ms (doubles per retry). @default 500 */
+  retryDelayMs?: number
+  /** Model for `embeddingSimilarity`. @default `gemini-embedding-001` */
+  embeddingModel?: string
+}
+
+function classify(error: unknown) {
+  const e = error as { status?: number; message?: string; name?: string }
+  const status = typeof e.status === 'number' ? e.status : undefined
+  // fetch failures (refused, reset) carry no status and are worth another try.
+  const connection = e.name === 'TypeError' || /fetch failed|ECONNRE|socket/i.test(String(e.message))
+  return {
+    retryable: status === undefined ? connection : isRetryableStatus(status),
+    ...(status !== undefined ? { status } : {}),
+    message: String(e.message ?? error).slice(0, 300),
+  }
+}
+
+const RESPONSE_SCHEMA = {
+  type: 'OBJECT',
+  properties: {
+    score: { type: 'INTEGER', minimum: 1, maximum: 5 },
+    justification: { type: 'STRING' },
+  },
+  required: ['score', 'justification'],
+  propertyOrdering: ['score', 'justification'],
+}
+
+/** Creates a Gemini judge. The SDK loads on first use. */
+export function gemini(options: GeminiJudgeOptions): Judge {
+  const baseUrl = options.baseUrl ?? process.env.GEMINI_BASE_URL ?? undefined
+  const temperature = options.temperature ?? 0
+  const name = `gemini:${options.model}`
+  registerSecret(options.apiKey)
+  const settings: LlmCallSettings = {
+    name,
+    maxRetries: options.maxRetries ?? 4,
+    timeout: options.timeout ?? 60_000,
+    retryDelayMs: options.retryDelayMs ?? 500,
+    endpoint: endpointOf(baseUrl, 'generativelanguage.googleapis.com'),
+    classify,
+  }
+  let client: Promise<GoogleGenAI> | undefined
+  const getClient = () => {
+    const apiKey = options.apiKey ?? process.env.GEMINI_API_KEY ?? process.env.GOOGLE_API_KEY
+    if (!apiKey) throw new MissingKeyError('gemini', ['GEMINI_API_KEY', 'GOOGLE_API_KEY'])
+    client ??= import('@google/genai').then(
+      ({ GoogleGenAI: Client }) => new Client({ apiKey, ...(baseUrl ? { httpOptions: { baseUrl } } : {}) }),
+    )
+    return client
+  }
+  return {
+    name,
+    cacheIdentity: { kind: 'gemini', model: options.model, temperature, baseUrl: baseUrl ?? null },
+    async grade(request: GradeRequest): Promise<Verdict> {
+      const sdk = await getClient()
+      return gradeWithRepair(
+        settings,
+        async (messages: ChatMessage[], signal) => {
+          const system = messages.find((m) => m.role === 'system')?.content
+          const contents = messages
+            .filter((m) => m.role !== 'system')
+            .map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] }))
+          const reply = await sdk.models.generateContent({
+            model: options.model,
+            contents,
+            config: {
+              ...(system ? { systemInstruction: system } : {}),
+              temperature,
+              responseMimeType: 'application/json',
+              responseSchema: RESPONSE_SCHEMA,
+              abortSignal: signal,
+            },
+          })
+          return {
+            text: reply.text ?? '',
+            usage: {
+              inputTokens: reply.usageMetadata?.promptTokenCount ?? 0,
+              outputTokens: reply.usageMetadata?.candidatesTokenCount ?? 0,
+            },
+          }
+        },
+        request,
+      )
+    },
+    async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
+      const sdk = await getClient()
+      const model = options.embeddingModel ?? 'gemini-embedding-001'
+      const { value } = await callWithRetries(
+        { ...settings, name: `gemini:${model}` },
+        (signal) => sdk.models.embedContent({ model, contents: texts, config: { abortSignal: signal } }),
+        embedOptions?.signal,
+      )
+      return (value.embeddings ?? []).map((e) => e.values ?? [])
+    },
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * What the OpenAI and Gemini judges share: one call, one repair attempt for a reply that is not
+ * the asked JSON, retries with backoff, and provider failures turned into `JudgeError`s.
+ */
+import { JudgeError } from '../errors.js'
+import { type ClassifiedFailure, timeoutSignal, withRetries } from './retry.js'
+import type { GradeRequest, Usage, Verdict } from './types.js'
+import { parseVerdict, repairMessage } from './verdict.js'
+
+/** One chat message for a provider. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+
+/** A provider's raw completion. */
+export interface Completion {
+  text: string
+  usage?: Usage
+}
+
+/** Settings shared by the LLM judges. */
+export interface LlmCallSettings {
+  /** Judge name for messages, e.g. `openai:gpt-4.1-mini`. */
+  name: string
+  maxRetries: number
+  /** Per-attempt timeout, ms. */
+  timeout: number
+  /** First backoff delay, ms. */
+  retryDelayMs: number
+  /** Where the provider is, for messages (host only, never a key). */
+  endpoint: string
+  classify(error: unknown): ClassifiedFailure
+}
+
+/** Runs one provider call with retries; throws a `JudgeError` on final failure. */
+export async function callWithRetries<T>(
+  settings: LlmCallSettings,
+  call: (signal: AbortSignal) => Promise<T>,
+  outer?: AbortSignal,
+): Promise<{ value: T; attempts: number }> {
+  try {
+    return await withRetries(
+      () => {
+        const signal = timeoutSignal(settings.timeout, outer)
+        return call(signal).catch((error: unknown) => {
+          if (signal.aborted && !outer?.aborted) {
+            throw Object.assign(new Error(`timed out after ${settings.timeout} ms`), { isTimeout: true, cause: error })
+          }
+          throw error
+        })
+      },
+      (error) =>
+        (error as { isTimeout?: boolean }).isTimeout
+          ? { retryable: true, timeout: true, message: 'timeout' }
+          : settings.classify(error),
+      { maxRetries: settings.maxRetries, baseDelayMs: settings.retryDelayMs, signal: outer },
+    )
+  } catch (error) {
+    if (error instanceof JudgeError) throw error
+    const attempts = (error as { attempts?: number }).attempts ?? 1
+    const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`
+    if (outer?.aborted) {
+      throw new JudgeError('VJ_JUDGE_TIMEOUT', settings.name, `aborted (the case timed out) after ${tries}.`, {
+        cause: error,
+      })
+    }
+    if ((error as { isTimeout?: boolean }).isTimeout) {
+      throw new JudgeError(
+        'VJ_JUDGE_TIMEOUT',
+        settings.name,
+        `no answer from ${settings.endpoint} within ${settings.timeout} ms, ${tries}. Raise \`timeout\` or check the server.`,
+        { cause: error },
+      )
+    }
+    const failure = settings.classify(error)
+    const status = failure.status
+    throw new JudgeError(
+      'VJ_JUDGE_HTTP',
+      settings.name,
+      `${status ? `HTTP ${status}` : 'request failed'} from ${settings.endpoint} after ${tries}: ${failure.message}`,
+      status === undefined ? { cause: error } : { status, cause: error },
+    )
+  }
+}
+
+/** Grades with one repair attempt: a reply that is not the asked JSON is sent back once with the problem. */
+export async function gradeWithRepair(
+  settings: LlmCallSettings,
+  complete: (messages: ChatMessage[], signal: AbortSignal) => Promise<Completion>,
+  request: GradeRequest,
+): Promise<Verdict> {
+  const messages: ChatMessage[] = [
+    { role: 'system', content: request.prompt.system },
+    { role: 'user', content: request.prompt.user },
+  ]
+  const usage: Usage = { inputTokens: 0, outputTokens: 0 }
+  let attempts = 0
+  let lastProblem = ''
+  for (let round = 0; round < 2; round++) {
+    const { value, attempts: used } = await callWithRetries(
+      settings,
+      (signal) => complete(messages, signal),
+      request.signal,
+    )
+    attempts += used
+    usage.inputTokens += value.usage?.inputTokens ?? 0
+    usage.outputTokens += value.usage?.outputTokens ?? 0
+    const parsed = parseVerdict(value.text)
+    if (parsed.ok) return { score: parsed.score, justification: parsed.justification, usage, attempts }
+    lastProblem = parsed.problem
+    messages.push({ role: 'assistant', content: value.text }, { role: 'user', content: repairMessage(parsed.problem) })
+  }
+  throw new JudgeError(
+    'VJ_JUDGE_BAD_REPLY',
+    settings.name,
+    `the reply was not the asked JSON, also after one repair attempt (${lastProblem}).`,
+  )
+}
+
+/** The host (and port) of a URL, for messages; never the query string. */
+export function endpointOf(url: string | undefined, fallback: string): string {
+  if (!url) return fallback
+  try {
+    return new URL(url).host || fallback
+  } catch {
+    return fallback
+  }
+}

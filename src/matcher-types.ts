@@ -1,0 +1,25 @@
+/** Types of the matchers for users' test files (`declare module 'vitest'`). */
+import type { Metric } from './metrics/types.js'
+import type {
+  ToBeFaithfulToOptions,
+  ToBeRelevantToOptions,
+  ToBeSimilarToOptions,
+  ToScoreOptions,
+} from './runtime/matchers.js'
+
+/** The vitest-judge matchers. All are async: always `await` them. */
+export interface JudgeMatchers<R = unknown> {
+  /** Passes when the answer means the same as `truth` (answer_similarity >= minScore). */
+  toBeSimilarTo(truth: string, options?: ToBeSimilarToOptions): Promise<R>
+  /** Passes when the answer addresses `question` (answer_relevance >= minScore). */
+  toBeRelevantTo(question: string, options?: ToBeRelevantToOptions): Promise<R>
+  /** Passes when every claim of the answer is supported by `context` (faithfulness >= minScore). */
+  toBeFaithfulTo(context: string, options?: ToBeFaithfulToOptions): Promise<R>
+  /** Passes when `metric` (built in or `defineMetric`) reaches minScore. */
+  toScore(metric: Metric, options?: ToScoreOptions): Promise<R>
+}
+
+declare module 'vitest' {
+  // biome-ignore lint/suspicious/noExplicitAny: must repeat Vitest's own declaration `Matchers<T = any>` exactly
+  interface Matchers<T = any> extends JudgeMatchers<T> {}
+}

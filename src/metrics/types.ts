@@ -1,0 +1,59 @@
+import type { GradeRequest, Judge, JudgeFields, Verdict } from '../judges/types.js'
+
+/** Everything a metric may look at for one case. */
+export interface MetricInput extends JudgeFields {
+  /** Task latency in ms (describeEval). */
+  latencyMs?: number
+  /** Token usage reported by the task. */
+  tokens?: { input: number; output: number }
+  /** Extra columns of the dataset row. */
+  extra?: Record<string, unknown>
+}
+
+/** What a metric needs from the runtime to score. */
+export interface MetricContext {
+  /** The judge to use (after the metric's and the matcher's own overrides). */
+  judge: Judge
+  /** 0-based trial number. */
+  trial: number
+  /** Aborts judge calls when the case times out. */
+  signal?: AbortSignal
+  /** Grades through the judge cache and the per-worker concurrency limit. */
+  grade(judge: Judge, request: GradeRequest): Promise<Verdict & { cached: boolean }>
+  /** Embeds through the cache and the concurrency limit. */
+  embed(judge: Judge, texts: string[]): Promise<{ vectors: number[][]; cached: boolean }>
+}
+
+/** The result of scoring one case with one metric. */
+export interface MetricValue {
+  /** Normalized 0..1 for a score; the plain value for a measurement. */
+  score: number
+  /** Raw judge score (1..5). */
+  raw?: number
+  justification?: string
+  /** The judge name, for judged metrics. */
+  judge?: string
+  /** Whether the value came from the cache. */
+  cached?: boolean
+  usage?: { inputTokens: number; outputTokens: number }
+}
+
+/** A metric: judged (LLM), heuristic (computed), or measurement (latency, tokens). */
+export interface Metric {
+  /** snake_case name used in reports, e.g. `answer_similarity`. */
+  readonly name: string
+  /** `score` metrics are 0..1 and thresholded; `measurement` metrics are only recorded and aggregated. */
+  readonly kind: 'score' | 'measurement'
+  /** Whether larger is better (comparison direction). */
+  readonly greaterIsBetter: boolean
+  /** Fields the metric cannot do without, checked before scoring. */
+  readonly requires: ReadonlyArray<'input' | 'expected' | 'context'>
+  /** Version, part of the judge cache key. */
+  readonly version: string
+  /** Whether the metric calls a judge (an LLM or embeddings). */
+  readonly judged: boolean
+  /** A judge fixed by the metric's options, overriding the default. */
+  readonly judge?: Judge | string
+  /** Scores one case. */
+  score(input: MetricInput, context: MetricContext): Promise<MetricValue>
+}

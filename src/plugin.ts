@@ -1,0 +1,69 @@
+/// <reference types="vitest/config" />
+/**
+ * `vitestJudge(options)`: resolves the options once, hands them to the workers (`provide`), adds
+ * the matcher setup file, and adds the reporter in `configureVitest`, so a `--reporter` flag on
+ * the command line does not drop it.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Vite, VitestPluginContext } from 'vitest/node'
+import { type ResolvedVitestJudgeOptions, type VitestJudgeOptions, resolveOptions } from './config.js'
+import { MissingKeyError } from './errors.js'
+import { checkJudgeSpec, registerJudge } from './judges/resolve-judge.js'
+import { JudgeReporter } from './reporter/judge-reporter.js'
+
+export type { VitestJudgeOptions, ResolvedVitestJudgeOptions } from './config.js'
+export type { GateOptions, ReportsOptions, CacheMode } from './config.js'
+
+function packageName(root: string): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown }
+    return typeof pkg.name === 'string' ? pkg.name : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function checkKeys(resolved: ResolvedVitestJudgeOptions): void {
+  if (resolved.judge.startsWith('openai:') && !process.env.OPENAI_API_KEY) {
+    throw new MissingKeyError('openai', ['OPENAI_API_KEY'])
+  }
+  if (resolved.judge.startsWith('gemini:') && !process.env.GEMINI_API_KEY && !process.env.GOOGLE_API_KEY) {
+    throw new MissingKeyError('gemini', ['GEMINI_API_KEY', 'GOOGLE_API_KEY'])
+  }
+}
+
+const setupFile = fileURLToPath(new URL('./setup.js', import.meta.url))
+const reporterAdded = new WeakSet<object>()
+
+/** The Vitest plugin. */
+export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
+  if (options.judge && typeof options.judge === 'object') registerJudge(options.judge)
+  let resolved: ResolvedVitestJudgeOptions | undefined
+  return {
+    name: 'vitest-judge',
+    config(config) {
+      const test = ((config as { test?: Record<string, unknown> }).test ??= {})
+      const setupFiles = test.setupFiles
+      const list = Array.isArray(setupFiles) ? setupFiles : setupFiles ? [setupFiles] : []
+      if (!list.includes(setupFile)) test.setupFiles = [setupFile, ...list]
+      // Eval cases are concurrent tests; Vitest's default cap of 5 would sit under the judge limit.
+      const concurrency = options.concurrency ?? 8
+      const current = typeof test.maxConcurrency === 'number' ? test.maxConcurrency : 5
+      test.maxConcurrency = Math.max(current, concurrency)
+    },
+    configureVitest({ vitest, project }: VitestPluginContext) {
+      resolved ??= resolveOptions(options, { root: vitest.config.root, packageName: packageName(vitest.config.root) })
+      checkJudgeSpec(resolved.judge)
+      checkKeys(resolved)
+      project.provide('vitestJudge', resolved)
+      if (!reporterAdded.has(vitest)) {
+        reporterAdded.add(vitest)
+        vitest.config.reporters.push(new JudgeReporter(resolved) as never)
+      }
+    },
+  }
+}
+
+export default vitestJudge

@@ -1,0 +1,37 @@
+/**
+ * Secret scrubbing. Every message we write (errors, logs, reports, database rows) goes through
+ * `redact`, so a key never leaves the process even when an SDK puts it in an error.
+ */
+
+const KEY_ENV_VARS = ['OPENAI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'AZURE_OPENAI_API_KEY']
+const extraSecrets = new Set<string>()
+
+/** Registers a secret (an `apiKey` option) so that `redact` removes it wherever it appears. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) extraSecrets.add(value)
+}
+
+// Known key shapes, for keys that reach a message without having passed through env or options.
+const KEY_PATTERNS: RegExp[] = [
+  /\bsk-[A-Za-z0-9_-]{16,}/g,
+  /\bAIza[0-9A-Za-z_-]{20,}/g,
+  /([?&]key=)[^&\s"']+/g,
+  /(authorization["']?\s*[:=]\s*["']?bearer\s+)[^\s"',}]+/gi,
+  /(x-goog-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+]
+
+/** Replaces every known secret value and key-shaped token in `text` with `[redacted]`. */
+export function redact(text: string): string {
+  let out = text
+  for (const name of KEY_ENV_VARS) {
+    const value = process.env[name]
+    if (value && value.length >= 6) out = out.split(value).join('[redacted]')
+  }
+  for (const value of extraSecrets) out = out.split(value).join('[redacted]')
+  for (const pattern of KEY_PATTERNS) {
+    out = out.replace(pattern, (match, prefix?: string) =>
+      typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]',
+    )
+  }
+  return out
+}

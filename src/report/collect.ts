@@ -1,0 +1,67 @@
+/** Building a run from the tests of one file: pure functions over what the reporter collected. */
+import type { CaseMeta } from '../runtime/case-meta.js'
+import { aggregateRun } from './aggregate.js'
+import type { ReportCase, ReportRun } from './types.js'
+
+/** What the reporter knows of one finished test. */
+export interface CollectedTest {
+  name: string
+  state: 'passed' | 'failed' | 'skipped' | 'pending'
+  durationMs?: number
+  /** First error message when the test failed. */
+  error?: string
+  meta?: CaseMeta
+}
+
+/** Turns one finished test into a report case; skipped tests give none. */
+export function toReportCase(test: CollectedTest): ReportCase | undefined {
+  if (test.state === 'skipped' || test.state === 'pending') return undefined
+  const meta = test.meta
+  const scores: Record<string, number | null> = {}
+  for (const [name, result] of Object.entries(meta?.metrics ?? {})) scores[name] = result.score
+  const reportCase: ReportCase = {
+    name: test.name,
+    pass: test.state === 'passed',
+    scores,
+    judgeErrors: meta?.judgeErrors ?? 0,
+  }
+  if (meta && Object.keys(meta.metrics).length > 0) reportCase.metrics = meta.metrics
+  if (meta?.id !== undefined) reportCase.id = meta.id
+  if (meta?.input !== undefined) reportCase.input = meta.input
+  if (meta?.output !== undefined) reportCase.output = meta.output
+  if (meta?.expected !== undefined) reportCase.expected = meta.expected
+  if (test.durationMs !== undefined) reportCase.durationMs = test.durationMs
+  if (meta?.latencyMs !== undefined) reportCase.latencyMs = meta.latencyMs
+  if (meta?.tokens) reportCase.tokens = meta.tokens
+  if (test.state === 'failed' && test.error) reportCase.error = test.error
+  return reportCase
+}
+
+/** Builds a run of one file from its tests. */
+export function buildRun(id: string, file: string, tests: readonly CollectedTest[], durationMs?: number): ReportRun {
+  const cases: ReportCase[] = []
+  let judgeErrors = 0
+  const cache = { hits: 0, misses: 0 }
+  const tokens = { input: 0, output: 0 }
+  for (const test of tests) {
+    const reportCase = toReportCase(test)
+    if (!reportCase) continue
+    cases.push(reportCase)
+    judgeErrors += reportCase.judgeErrors
+    cache.hits += test.meta?.cache.hits ?? 0
+    cache.misses += test.meta?.cache.misses ?? 0
+    tokens.input += test.meta?.judgeTokens.input ?? 0
+    tokens.output += test.meta?.judgeTokens.output ?? 0
+  }
+  return {
+    id,
+    file,
+    status: 'complete',
+    cases,
+    aggregates: aggregateRun(cases),
+    judgeErrors,
+    cache,
+    tokens,
+    ...(durationMs !== undefined ? { durationMs } : {}),
+  }
+}

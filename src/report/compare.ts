@@ -1,0 +1,423 @@
+/**
+ * Comparison of a report with its baseline (per file and metric, with significance tests) and the
+ * quality gate over that comparison.
+ */
+import { meanConfidenceInterval, pairedTest, unpairedTest } from './statistics.js'
+import { excerpt, formatDelta, formatP, formatValue, metricBaseName } from './text.js'
+import type {
+  CaseDelta,
+  JsonReport,
+  MetricAggregate,
+  MetricComparison,
+  ReportCase,
+  ReportComparison,
+  ReportInvocation,
+  ReportRun,
+  RunComparison,
+} from './types.js'
+
+/** Options of {@link compareReports}. */
+export interface CompareOptions {
+  /** Significance level of the tests; a p-value at or under it is significant. */
+  alpha: number
+  /**
+   * Most regressed cases kept per file.
+   * @default 10
+   */
+  maxRegressedCases?: number
+  /** Label of the baseline in renderings (default: tag, else `branch@commit`, else the id). */
+  baseLabel?: string
+  /** Label of the current run in renderings. */
+  headLabel?: string
+}
+
+/** Metrics whose smaller values are better, for reports that do not record `greaterIsBetter`. */
+const LOWER_IS_BETTER = new Set(['latency', 'token_count'])
+
+/** Characters of the current output kept in a {@link CaseDelta}. */
+const OUTPUT_EXCERPT = 200
+
+/** What one run knows per metric: case values (folded `name#k` keys averaged), direction, kind. */
+interface RunIndex {
+  run: ReportRun
+  /** Unique case key (name, plus `\u0000k` for the k-th repeat of a name) -> case. */
+  cases: Map<string, ReportCase>
+  /** Metric -> case key -> value. */
+  values: Map<string, Map<string, number>>
+  /** Metric -> first recorded key of that metric per case (for trials). */
+  firstKey: Map<string, Map<string, string>>
+  greaterIsBetter: Map<string, boolean>
+  kind: Map<string, 'score' | 'measurement'>
+  /** Metrics in the order first seen (aggregates, then cases). */
+  metrics: string[]
+}
+
+function indexRun(run: ReportRun): RunIndex {
+  const index: RunIndex = {
+    run,
+    cases: new Map(),
+    values: new Map(),
+    firstKey: new Map(),
+    greaterIsBetter: new Map(),
+    kind: new Map(),
+    metrics: Object.keys(run.aggregates ?? {}),
+  }
+  const seen = new Set(index.metrics)
+  const repeats = new Map<string, number>()
+  for (const testCase of run.cases) {
+    const repeat = (repeats.get(testCase.name) ?? 0) + 1
+    repeats.set(testCase.name, repeat)
+    const key = repeat === 1 ? testCase.name : `${testCase.name}\u0000${repeat}`
+    index.cases.set(key, testCase)
+    const sums = new Map<string, { sum: number; count: number }>()
+    for (const [metricKey, score] of Object.entries(testCase.scores)) {
+      const metric = metricBaseName(metricKey)
+      if (!seen.has(metric)) {
+        seen.add(metric)
+        index.metrics.push(metric)
+      }
+      const result = testCase.metrics?.[metricKey]
+      if (result?.greaterIsBetter !== undefined && !index.greaterIsBetter.has(metric)) {
+        index.greaterIsBetter.set(metric, result.greaterIsBetter)
+      }
+      if (result?.kind && !index.kind.has(metric)) index.kind.set(metric, result.kind)
+      let first = index.firstKey.get(metric)
+      if (!first) {
+        first = new Map()
+        index.firstKey.set(metric, first)
+      }
+      if (!first.has(key)) first.set(key, metricKey)
+      if (score === null || !Number.isFinite(score)) continue
+      const acc = sums.get(metric) ?? { sum: 0, count: 0 }
+      acc.sum += score
+      acc.count++
+      sums.set(metric, acc)
+    }
+    for (const [metric, { sum, count }] of sums) {
+      let values = index.values.get(metric)
+      if (!values) {
+        values = new Map()
+        index.values.set(metric, values)
+      }
+      values.set(key, sum / count)
+    }
+  }
+  return index
+}
+
+function meanOf(index: RunIndex, metric: string): number | null {
+  const aggregate: MetricAggregate | undefined = index.run.aggregates?.[metric]
+  if (aggregate) return aggregate.n > 0 ? aggregate.mean : null
+  const values = index.values.get(metric)
+  if (!values || values.size === 0) return null
+  let sum = 0
+  for (const v of values.values()) sum += v
+  return sum / values.size
+}
+
+function countOf(index: RunIndex, metric: string): number {
+  return index.run.aggregates?.[metric]?.n ?? index.values.get(metric)?.size ?? 0
+}
+
+/** Whether larger values of `metric` are better, from what either run recorded. */
+function directionOf(metric: string, ...indexes: (RunIndex | undefined)[]): boolean {
+  for (const index of indexes) {
+    const value = index?.greaterIsBetter.get(metric)
+    if (value !== undefined) return value
+  }
+  return !LOWER_IS_BETTER.has(metric)
+}
+
+function kindOf(metric: string, ...indexes: (RunIndex | undefined)[]): 'score' | 'measurement' {
+  for (const index of indexes) {
+    const value = index?.kind.get(metric)
+    if (value) return value
+  }
+  return LOWER_IS_BETTER.has(metric) ? 'measurement' : 'score'
+}
+
+/** A short label for an invocation: its first tag, else `branch@commit`, else its id prefix. */
+export function invocationLabel(invocation: ReportInvocation): string {
+  const tag = invocation.tags?.[0]
+  if (tag) return tag
+  const { branch, commit } = invocation.git ?? { branch: null, commit: null }
+  if (commit) return `${branch ?? 'detached'}@${commit.slice(0, 7)}`
+  if (branch) return branch
+  return invocation.id.slice(0, 12)
+}
+
+function compareMetric(
+  metric: string,
+  base: RunIndex,
+  head: RunIndex,
+  alpha: number,
+): { comparison: MetricComparison; pairs: [string, number, number][] } {
+  const greaterIsBetter = directionOf(metric, head, base)
+  const baseMean = meanOf(base, metric)
+  const headMean = meanOf(head, metric)
+  const baseValues = base.values.get(metric) ?? new Map<string, number>()
+  const headValues = head.values.get(metric) ?? new Map<string, number>()
+  const pairs: [string, number, number][] = []
+  for (const [key, h] of headValues) {
+    const b = baseValues.get(key)
+    if (b !== undefined) pairs.push([key, b, h])
+  }
+  let test: MetricComparison['test'] = 'none'
+  let pValue: number | null = null
+  let method: string | undefined
+  let effect = baseMean !== null && headMean !== null ? headMean - baseMean : 0
+  if (pairs.length >= 2) {
+    const result = pairedTest(
+      pairs.map((p) => p[1]),
+      pairs.map((p) => p[2]),
+    )
+    test = 'paired'
+    pValue = result.pValue
+    method = result.method
+    effect = pairs.reduce((s, p) => s + (p[2] - p[1]), 0) / pairs.length
+  } else {
+    const result = unpairedTest([...baseValues.values()], [...headValues.values()])
+    if (result) {
+      test = 'unpaired'
+      pValue = result.pValue
+      method = result.method
+    }
+  }
+  const significant = pValue !== null && pValue <= alpha && effect !== 0
+  const worse = greaterIsBetter ? effect < 0 : effect > 0
+  const comparison: MetricComparison = {
+    metric,
+    baseMean,
+    headMean,
+    delta: baseMean !== null && headMean !== null ? headMean - baseMean : null,
+    pValue,
+    significant,
+    test,
+    n: { base: countOf(base, metric), head: countOf(head, metric), paired: pairs.length },
+    greaterIsBetter,
+    status: significant ? (worse ? 'regressed' : 'improved') : 'unchanged',
+  }
+  if (method) comparison.method = method
+  return { comparison, pairs }
+}
+
+function oneSided(index: RunIndex, status: 'new' | 'removed'): MetricComparison[] {
+  return index.metrics.map((metric) => {
+    const mean = meanOf(index, metric)
+    const count = countOf(index, metric)
+    return {
+      metric,
+      baseMean: status === 'removed' ? mean : null,
+      headMean: status === 'new' ? mean : null,
+      delta: null,
+      pValue: null,
+      significant: false,
+      test: 'none',
+      n: { base: status === 'removed' ? count : 0, head: status === 'new' ? count : 0, paired: 0 },
+      greaterIsBetter: directionOf(metric, index),
+      status,
+    }
+  })
+}
+
+function caseName(key: string): string {
+  const cut = key.indexOf('\u0000')
+  return cut < 0 ? key : key.slice(0, cut)
+}
+
+function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunComparison {
+  const metricNames = [...head.metrics, ...base.metrics.filter((m) => !head.metrics.includes(m))]
+  const metrics: MetricComparison[] = []
+  const candidates: { delta: CaseDelta; group: number; badness: number }[] = []
+  for (const metric of metricNames) {
+    const inBase = base.metrics.includes(metric)
+    const inHead = head.metrics.includes(metric)
+    if (!inBase || !inHead) {
+      const [only] = oneSided(inHead ? head : base, inHead ? 'new' : 'removed').filter((m) => m.metric === metric)
+      if (only) metrics.push(only)
+      continue
+    }
+    const { comparison, pairs } = compareMetric(metric, base, head, opts.alpha)
+    metrics.push(comparison)
+    const kind = kindOf(metric, head, base)
+    // Per-case latency and token jitter is noise unless the metric as a whole regressed.
+    if (kind === 'measurement' && comparison.status !== 'regressed') continue
+    for (const [key, b, h] of pairs) {
+      const delta = h - b
+      const worseBy = comparison.greaterIsBetter ? -delta : delta
+      if (worseBy <= 1e-9 * Math.max(1, Math.abs(b), Math.abs(h))) continue
+      const testCase = head.cases.get(key)
+      const entry: CaseDelta = { name: caseName(key), metric, base: b, head: h, delta, kind }
+      const output = excerpt(testCase?.output, OUTPUT_EXCERPT)
+      if (output) entry.output = output
+      const trialKey = head.firstKey.get(metric)?.get(key)
+      const trials = trialKey ? testCase?.metrics?.[trialKey]?.trials : undefined
+      if (trials && trials.length >= 2) {
+        entry.ci = meanConfidenceInterval(trials, 0.95, kind === 'score' ? [0, 1] : undefined)
+      }
+      candidates.push({
+        delta: entry,
+        group: kind === 'score' ? 0 : 1,
+        badness: kind === 'score' ? worseBy : worseBy / Math.max(Math.abs(b), 1e-9),
+      })
+    }
+  }
+  candidates.sort(
+    (x, y) =>
+      x.group - y.group ||
+      y.badness - x.badness ||
+      compareText(x.delta.name, y.delta.name) ||
+      compareText(x.delta.metric, y.delta.metric),
+  )
+  const newCases: string[] = []
+  for (const key of head.cases.keys()) if (!base.cases.has(key)) newCases.push(caseName(key))
+  const removedCases: string[] = []
+  for (const key of base.cases.keys()) if (!head.cases.has(key)) removedCases.push(caseName(key))
+  return {
+    file: head.run.file,
+    status: 'matched',
+    baseRunId: base.run.id,
+    headRunId: head.run.id,
+    metrics,
+    newCases,
+    removedCases,
+    regressedCases: candidates.slice(0, opts.maxRegressedCases ?? 10).map((c) => c.delta),
+  }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Compares `head` with its baseline `base`, file by file (runs matched by `file`) and metric by
+ * metric. A metric is tested paired (sign-flip permutation test over the cases matched by name)
+ * when at least two cases have a value on both sides, else unpaired (two-sample permutation test,
+ * or Welch's t-test for large samples). `regressed`/`improved` need a p-value at or under `alpha`;
+ * the direction follows the metric's `greaterIsBetter` (latency: lower is better).
+ */
+export function compareReports(base: JsonReport, head: JsonReport, opts: CompareOptions): ReportComparison {
+  const baseRuns = new Map(base.runs.map((run) => [run.file, run]))
+  const headRuns = new Map(head.runs.map((run) => [run.file, run]))
+  const files = [...new Set([...baseRuns.keys(), ...headRuns.keys()])].sort(compareText)
+  const runs: RunComparison[] = files.map((file) => {
+    const baseRun = baseRuns.get(file)
+    const headRun = headRuns.get(file)
+    if (baseRun && headRun) return compareRun(indexRun(baseRun), indexRun(headRun), opts)
+    const run = (headRun ?? baseRun) as ReportRun
+    const index = indexRun(run)
+    const names = run.cases.map((c) => c.name)
+    return {
+      file,
+      status: headRun ? 'new' : 'removed',
+      baseRunId: baseRun?.id ?? null,
+      headRunId: headRun?.id ?? null,
+      metrics: oneSided(index, headRun ? 'new' : 'removed'),
+      newCases: headRun ? names : [],
+      removedCases: headRun ? [] : names,
+      regressedCases: [],
+    }
+  })
+  const side = (report: JsonReport, label: string | undefined) => ({
+    invocationId: report.invocation.id,
+    label: label ?? invocationLabel(report.invocation),
+    startedAt: report.invocation.startedAt,
+  })
+  return { base: side(base, opts.baseLabel), head: side(head, opts.headLabel), alpha: opts.alpha, runs }
+}
+
+// --- gate ----------------------------------------------------------------------------------
+
+/** The `gate` option, resolved. */
+export interface GateSettings {
+  /** Largest tolerated drop of a metric's mean (in its worse direction); null means 0: any significant drop fails. */
+  maxDrop: number | null
+  /** Significance level a drop must reach to fail the gate. */
+  alpha: number
+  /** Metric -> smallest accepted mean per file (score-kind metrics only). */
+  minMean: Record<string, number>
+}
+
+/** One reason the gate fails the run. */
+export interface GateFailure {
+  file: string
+  metric: string
+  kind: 'regression' | 'min-mean'
+  baseMean: number | null
+  headMean: number | null
+  delta: number | null
+  pValue: number | null
+  /** `maxDrop` for a regression, the `minMean` value for a min-mean failure. */
+  threshold: number
+  /** One line naming the file, the metric, the baseline and current means and the delta. */
+  message: string
+}
+
+/**
+ * Evaluates the gate. A regression fails when the metric's mean moved in its worse direction by
+ * more than `maxDrop` (0 when null) and the test's p-value is at or under `gate.alpha`. A min-mean
+ * failure is a score-kind metric whose mean in a file of `head` is under `minMean[metric]`; files
+ * without the metric are not held to it (see {@link unknownGateMetrics} for typos).
+ */
+export function evaluateGate(comparison: ReportComparison | null, head: JsonReport, gate: GateSettings): GateFailure[] {
+  const failures: GateFailure[] = []
+  const maxDrop = gate.maxDrop ?? 0
+  const byFile = new Map((comparison?.runs ?? []).map((run) => [run.file, run]))
+  for (const run of comparison?.runs ?? []) {
+    for (const m of run.metrics) {
+      if (m.delta === null || m.pValue === null || m.baseMean === null || m.headMean === null) continue
+      const drop = m.greaterIsBetter ? -m.delta : m.delta
+      if (!(m.pValue <= gate.alpha && drop > 0 && drop > maxDrop + 1e-12)) continue
+      failures.push({
+        file: run.file,
+        metric: m.metric,
+        kind: 'regression',
+        baseMean: m.baseMean,
+        headMean: m.headMean,
+        delta: m.delta,
+        pValue: m.pValue,
+        threshold: maxDrop,
+        message:
+          `${run.file}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
+          `(${formatDelta(m.delta)}, p=${formatP(m.pValue)}) ` +
+          `${m.greaterIsBetter ? 'dropped' : 'rose'} more than gate.maxDrop ${maxDrop}` +
+          `${gate.maxDrop === null ? ' (maxDrop not set: any significant drop fails)' : ''}` +
+          ` at alpha ${gate.alpha}`,
+      })
+    }
+  }
+  for (const run of [...head.runs].sort((a, b) => compareText(a.file, b.file))) {
+    const index = indexRun(run)
+    for (const [metric, min] of Object.entries(gate.minMean)) {
+      const aggregate = run.aggregates?.[metric]
+      if (!aggregate || aggregate.n === 0 || kindOf(metric, index) !== 'score') continue
+      if (aggregate.mean >= min) continue
+      const compared = byFile.get(run.file)?.metrics.find((m) => m.metric === metric)
+      const baseMean = compared?.baseMean ?? null
+      const delta = baseMean === null ? null : aggregate.mean - baseMean
+      const versus = baseMean === null ? 'no baseline' : `baseline ${formatValue(baseMean)}, ${formatDelta(delta)}`
+      failures.push({
+        file: run.file,
+        metric,
+        kind: 'min-mean',
+        baseMean,
+        headMean: aggregate.mean,
+        delta,
+        pValue: compared?.pValue ?? null,
+        threshold: min,
+        message: `${run.file}: ${metric} mean ${formatValue(aggregate.mean)} is under gate.minMean.${metric} ${min} (${versus})`,
+      })
+    }
+  }
+  return failures
+}
+
+/** `gate.minMean` metrics that no run of `head` recorded (probably a misspelt metric name). */
+export function unknownGateMetrics(head: JsonReport, gate: Pick<GateSettings, 'minMean'>): string[] {
+  const known = new Set<string>()
+  for (const run of head.runs) {
+    for (const metric of Object.keys(run.aggregates ?? {})) known.add(metric)
+    for (const testCase of run.cases) for (const key of Object.keys(testCase.scores)) known.add(metricBaseName(key))
+  }
+  return Object.keys(gate.minMean).filter((metric) => !known.has(metric))
+}

@@ -1,0 +1,237 @@
+/**
+ * JUnit XML rendering, modelled on Vitest's own junit reporter: one `testsuite` per file, one
+ * `testcase` per test, metric results as `<property>` elements. The output is valid XML 1.0
+ * whatever the model wrote: one escaper removes the characters XML cannot carry and escapes the
+ * rest; no CDATA is used.
+ */
+import { stripUnsafe } from './text.js'
+import type { CaseMetricResult, JsonReport, ReportCase, ReportRun } from './types.js'
+
+/** Options of {@link renderJunit}. */
+export interface JunitOptions {
+  /**
+   * Name of the root `<testsuites>` element.
+   * @default 'vitest-judge'
+   */
+  suiteName?: string
+  /**
+   * Longest text (justification, output, error) kept, in characters; longer texts are cut with a marker.
+   * @default 4000
+   */
+  maxTextLength?: number
+  /**
+   * Whether to put the case output in `<system-out>`.
+   * @default true
+   */
+  includeOutput?: boolean
+}
+
+/** Property name prefix. */
+const PREFIX = 'vitest-judge'
+/** Longest `message` attribute: CI tools show it on one line. */
+const MESSAGE_MAX = 500
+
+/**
+ * Escapes text for XML 1.0 content or attribute values: removes what XML cannot carry (control
+ * characters but tab, newline and return, lone surrogates, U+FFFE/U+FFFF) and terminal escape
+ * sequences, escapes `& < > " '`, and in attributes also tab, newline and return (which parsers
+ * would otherwise normalize to spaces).
+ */
+export function escapeXml(value: string, attribute = false): string {
+  const text = stripUnsafe(value)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+  return attribute ? text.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;') : text
+}
+
+function attr(name: string, value: string | number): string {
+  return ` ${name}="${escapeXml(String(value), true)}"`
+}
+
+/** A number as it goes in an attribute: rounded to 6 decimals so float noise does not show. */
+function num(value: number): string {
+  if (!Number.isFinite(value)) return String(value)
+  return String(Math.round(value * 1e6) / 1e6)
+}
+
+/** Milliseconds as seconds, like Vitest's reporter. */
+function seconds(ms: number | undefined): string {
+  return String(Math.round(ms ?? 0) / 1000)
+}
+
+function clip(text: string, max: number): string {
+  // Cut huge inputs before the regex work; strip before cutting so the kept part is as long as it can be.
+  const limit = max * 2 + 1024
+  const bounded = text.length > limit ? text.slice(0, limit) : text
+  const cleaned = stripUnsafe(bounded)
+  if (cleaned.length <= max && bounded.length === text.length) return cleaned
+  let cut = Math.min(cleaned.length, Math.max(0, max - 40))
+  const last = cleaned.charCodeAt(cut - 1)
+  if (last >= 0xd800 && last <= 0xdbff) cut--
+  return `${cleaned.slice(0, cut)} … [truncated ${text.length - cut} chars]`
+}
+
+function property(name: string, value: string | number, max: number): string {
+  const text = typeof value === 'number' ? num(value) : clip(value, max)
+  return `<property${attr('name', name)}${attr('value', text)}/>`
+}
+
+function metricKeys(testCase: ReportCase): string[] {
+  const keys = new Set([...Object.keys(testCase.scores), ...Object.keys(testCase.metrics ?? {})])
+  return [...keys].sort()
+}
+
+function caseProperties(testCase: ReportCase, max: number): string[] {
+  const lines: string[] = []
+  for (const key of metricKeys(testCase)) {
+    const result: CaseMetricResult | undefined = testCase.metrics?.[key]
+    const score = testCase.scores[key] ?? result?.score ?? null
+    const p = `${PREFIX}.${key}`
+    lines.push(property(`${p}.score`, score === null ? 'error' : score, max))
+    if (result?.raw !== undefined && result.raw !== null) lines.push(property(`${p}.raw`, result.raw, max))
+    if (result?.threshold !== undefined && result.threshold !== null) {
+      lines.push(property(`${p}.threshold`, result.threshold, max))
+    }
+    if (result?.pass !== undefined && result.pass !== null) lines.push(property(`${p}.pass`, String(result.pass), max))
+    if (result?.judge) lines.push(property(`${p}.judge`, result.judge, max))
+    if (result?.justification) lines.push(property(`${p}.justification`, result.justification, max))
+    if (result?.trials && result.trials.length > 0)
+      lines.push(property(`${p}.trials`, result.trials.map(num).join(','), max))
+    if (result?.error) lines.push(property(`${p}.error`, `${result.error.code}: ${result.error.message}`, max))
+  }
+  if (testCase.id !== undefined) lines.push(property(`${PREFIX}.id`, testCase.id, max))
+  if (testCase.latencyMs !== undefined) lines.push(property(`${PREFIX}.latency_ms`, testCase.latencyMs, max))
+  if (testCase.tokens) {
+    lines.push(property(`${PREFIX}.tokens.input`, testCase.tokens.input, max))
+    lines.push(property(`${PREFIX}.tokens.output`, testCase.tokens.output, max))
+  }
+  return lines
+}
+
+function describeScore(key: string, result: CaseMetricResult | undefined, score: number | null): string {
+  const parts = [`${key}: score ${score === null ? 'error' : num(score)}`]
+  if (result?.raw !== undefined && result.raw !== null) parts.push(`raw ${num(result.raw)}`)
+  if (result?.threshold !== undefined && result.threshold !== null) parts.push(`pass mark ${num(result.threshold)}`)
+  if (result?.judge) parts.push(`judge ${result.judge}`)
+  return parts.join(', ')
+}
+
+/** The `<failure>` or `<error>` of a failed case, or nothing when it passed. */
+function caseOutcome(testCase: ReportCase, max: number): { kind: 'failure' | 'error'; xml: string } | null {
+  if (testCase.pass) return null
+  const failed: string[] = []
+  const errored: string[] = []
+  const body: string[] = []
+  let errorType = ''
+  for (const key of metricKeys(testCase)) {
+    const result = testCase.metrics?.[key]
+    const score = testCase.scores[key] ?? result?.score ?? null
+    if (result?.error || (score === null && key in testCase.scores)) {
+      const reason = result?.error ? `${result.error.code}: ${result.error.message}` : 'judge error'
+      errored.push(`${key}: ${reason}`)
+      errorType ||= result?.error?.code ?? 'judge-error'
+      body.push(`${key}: judge error: ${reason}`)
+    } else if (result?.pass === false) {
+      failed.push(describeScore(key, result, score))
+      body.push(describeScore(key, result, score))
+      if (result.justification) body.push(`  justification: ${result.justification}`)
+    }
+  }
+  if (testCase.error) body.push(testCase.error)
+  if (testCase.output !== undefined) body.push(`output: ${testCase.output}`)
+  const isError = errored.length > 0 || (testCase.judgeErrors > 0 && failed.length === 0)
+  let message: string
+  if (isError) message = errored.length > 0 ? errored.join('; ') : `${testCase.judgeErrors} judge error(s)`
+  else if (failed.length > 0) message = failed.join('; ')
+  else message = testCase.error?.split('\n')[0] ?? 'case failed'
+  const kind = isError ? 'error' : 'failure'
+  const type = isError ? errorType || 'judge-error' : failed.length > 0 ? 'score-below-pass-mark' : 'AssertionError'
+  // The body is clipped as a whole and each part too, so one huge output cannot crowd out the scores.
+  const text = clip(body.map((part) => clip(part, max)).join('\n'), max * 2)
+  const xml = `<${kind}${attr('message', clip(message, MESSAGE_MAX))}${attr('type', type)}>\n${escapeXml(text)}\n</${kind}>`
+  return { kind, xml }
+}
+
+function runProperties(run: ReportRun, max: number): string[] {
+  const lines: string[] = []
+  for (const metric of Object.keys(run.aggregates).sort()) {
+    const a = run.aggregates[metric]
+    if (!a) continue
+    for (const [field, value] of Object.entries(a)) lines.push(property(`${PREFIX}.${metric}.${field}`, value, max))
+  }
+  lines.push(property(`${PREFIX}.judge_errors`, run.judgeErrors, max))
+  lines.push(property(`${PREFIX}.cache.hits`, run.cache.hits, max))
+  lines.push(property(`${PREFIX}.cache.misses`, run.cache.misses, max))
+  lines.push(property(`${PREFIX}.tokens.input`, run.tokens.input, max))
+  lines.push(property(`${PREFIX}.tokens.output`, run.tokens.output, max))
+  return lines
+}
+
+function indent(lines: string[], depth: number): string[] {
+  const pad = '    '.repeat(depth)
+  return lines.map((line) => (line.length > 0 ? pad + line : line))
+}
+
+/**
+ * Renders a report as JUnit XML. Suites are sorted by file; cases keep the run's order; metric
+ * properties are sorted by name. `timestamp` is the invocation's start.
+ */
+export function renderJunit(report: JsonReport, opts: JunitOptions = {}): string {
+  const max = opts.maxTextLength ?? 4000
+  const includeOutput = opts.includeOutput ?? true
+  const runs = [...report.runs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+  const suites: string[] = []
+  let tests = 0
+  let failures = 0
+  let errors = 0
+  let totalMs = 0
+  for (const run of runs) {
+    const cases: string[] = []
+    let runFailures = 0
+    let runErrors = 0
+    let caseMs = 0
+    for (const testCase of run.cases) {
+      caseMs += testCase.durationMs ?? 0
+      const outcome = caseOutcome(testCase, max)
+      if (outcome?.kind === 'failure') runFailures++
+      if (outcome?.kind === 'error') runErrors++
+      const inner: string[] = []
+      const props = caseProperties(testCase, max)
+      if (props.length > 0) inner.push('<properties>', ...indent(props, 1), '</properties>')
+      if (outcome) inner.push(...outcome.xml.split('\n'))
+      if (includeOutput && testCase.output !== undefined && testCase.output !== '') {
+        inner.push(`<system-out>${escapeXml(clip(testCase.output, max))}</system-out>`)
+      }
+      const open = `<testcase${attr('classname', run.file)}${attr('name', clip(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}`
+      if (inner.length === 0) cases.push(`${open}/>`)
+      else cases.push(`${open}>`, ...indent(inner, 1), '</testcase>')
+    }
+    const ms = run.durationMs ?? caseMs
+    tests += run.cases.length
+    failures += runFailures
+    errors += runErrors
+    totalMs += ms
+    const head =
+      `<testsuite${attr('name', run.file)}${attr('timestamp', report.invocation.startedAt)}` +
+      `${attr('tests', run.cases.length)}${attr('failures', runFailures)}${attr('errors', runErrors)}` +
+      `${attr('skipped', 0)}${attr('time', seconds(ms))}>`
+    suites.push(
+      head,
+      ...indent(['<properties>', ...indent(runProperties(run, max), 1), '</properties>'], 1),
+      ...indent(cases, 1),
+      '</testsuite>',
+    )
+  }
+  const root =
+    `<testsuites${attr('name', opts.suiteName ?? 'vitest-judge')}${attr('tests', tests)}` +
+    `${attr('failures', failures)}${attr('errors', errors)}${attr('time', seconds(totalMs))}>`
+  return [
+    '<?xml version="1.0" encoding="UTF-8" ?>',
+    suites.length === 0 ? `${root.slice(0, -1)}/>` : root,
+    ...(suites.length === 0 ? [] : [...indent(suites, 1), '</testsuites>']),
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,395 @@
+/**
+ * Significance tests for comparing a run with its baseline, and confidence intervals for trials.
+ *
+ * Paired (cases matched by name): the **sign-flip permutation test** (Fisher-Pitman paired test)
+ * on the mean of the per-case differences. Why this one:
+ * - It tests the mean, which is what the report shows and what `gate.maxDrop` is about. Wilcoxon
+ *   tests ranks, so six cases falling from 1.0 to 0.75 would weigh as much as six falling to 0.
+ * - Eval suites are small and judge scores are discrete (multiples of 0.25, of 1/12 with three
+ *   trials), so most differences are zero or tied. Ties need no correction in a sign-flip test, and
+ *   zero differences are invariant under a flip: dropping them or keeping them (Pratt) gives the
+ *   same p-value, so there is nothing to choose.
+ * - It is exact, hence deterministic with no seed: by enumeration (meet in the middle) for up to
+ *   24 non-zero differences, and by dynamic programming over the sums for any number when the
+ *   differences lie on a lattice (scores, counts) of bounded size. Only continuous differences on
+ *   more than 24 cases fall back to the normal approximation of the permutation distribution,
+ *   `z = |Σd| / sqrt(Σd²)`, which is conservative when a few differences dominate.
+ * - With 6 cases all dropping, the smallest two-sided p-value is 2/64 = 0.031: a real drop on a
+ *   small suite can be significant at 0.05; one case out of 20 dropping gives p = 1.
+ *
+ * Unpaired (cases do not match): the two-sample permutation test on the difference of means, exact
+ * by enumeration when there are at most 50,000 ways to split the pooled values, else Welch's t-test,
+ * which approximates it for large samples without assuming equal variances.
+ */
+
+/** The result of a significance test. */
+export interface TestResult {
+  /** Two-sided p-value, in [0, 1]. */
+  pValue: number
+  /** How it was computed. */
+  method: 'sign-flip exact' | 'sign-flip normal' | 'permutation exact' | 'welch t' | 'identical'
+  /** Non-zero differences (paired) or pooled size (unpaired). */
+  n: number
+}
+
+/** Largest number of non-zero differences enumerated (2 × 2^12 partial sums). */
+const EXACT_ENUMERATION_MAX = 24
+/** Largest lattice DP (differences × span of the sum) run for an exact paired p-value. */
+const LATTICE_BUDGET = 2e7
+/** Largest span of the lattice sum (memory: two arrays of 2 × span doubles). */
+const LATTICE_SPAN_MAX = 1e5
+/** Denominators tried when looking for a lattice the differences lie on. */
+const LATTICE_SCALES = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 36, 48, 100]
+/** Largest number of splits enumerated by the exact unpaired test. */
+const EXACT_SPLITS_MAX = 50_000
+
+function clampP(p: number): number {
+  if (!Number.isFinite(p)) return 1
+  return Math.min(1, Math.max(0, p))
+}
+
+/**
+ * Paired two-sided test of `mean(head - base) = 0`: the sign-flip permutation test (see the module
+ * comment). `base[i]` and `head[i]` belong to the same case; non-finite pairs are skipped.
+ */
+export function pairedTest(base: readonly number[], head: readonly number[]): TestResult {
+  const diffs: number[] = []
+  let scale = 0
+  for (let i = 0; i < Math.min(base.length, head.length); i++) {
+    const b = base[i] ?? Number.NaN
+    const h = head[i] ?? Number.NaN
+    if (!Number.isFinite(b) || !Number.isFinite(h)) continue
+    scale = Math.max(scale, Math.abs(b), Math.abs(h))
+    diffs.push(h - b)
+  }
+  return signFlipTest(diffs, scale)
+}
+
+/** The sign-flip test on differences; `scale` is the magnitude of the values they came from. */
+export function signFlipTest(differences: readonly number[], scale = 1): TestResult {
+  // Differences below rounding noise are zero: 0.1 + 0.2 - 0.3 is not a change.
+  const eps = 1e-9 * Math.max(1, scale)
+  const d = differences.filter((x) => Number.isFinite(x) && Math.abs(x) > eps)
+  const m = d.length
+  if (m === 0) return { pValue: 1, method: 'identical', n: 0 }
+  const lattice = onLattice(d)
+  if (lattice) {
+    const span = lattice.reduce((s, k) => s + Math.abs(k), 0)
+    if (span <= LATTICE_SPAN_MAX && m * span <= LATTICE_BUDGET) {
+      return { pValue: latticeSignFlip(lattice, span), method: 'sign-flip exact', n: m }
+    }
+  }
+  if (m <= EXACT_ENUMERATION_MAX) return { pValue: enumerateSignFlip(d), method: 'sign-flip exact', n: m }
+  let sum = 0
+  let squares = 0
+  for (const x of d) {
+    sum += x
+    squares += x * x
+  }
+  const z = Math.abs(sum) / Math.sqrt(squares)
+  return { pValue: clampP(2 * normalSf(z)), method: 'sign-flip normal', n: m }
+}
+
+/** The differences as integers on the coarsest lattice `k / scale` that fits them all, if any. */
+function onLattice(d: readonly number[]): number[] | null {
+  for (const scale of LATTICE_SCALES) {
+    const ks: number[] = []
+    let ok = true
+    for (const x of d) {
+      const k = Math.round(x * scale)
+      if (Math.abs(x * scale - k) > 1e-6 || Math.abs(k) > 1e6) {
+        ok = false
+        break
+      }
+      ks.push(k)
+    }
+    if (ok) return ks
+  }
+  return null
+}
+
+/** Exact sign-flip p-value over integer differences: distribution of Σ±k by dynamic programming. */
+function latticeSignFlip(ks: readonly number[], span: number): number {
+  let observed = 0
+  for (const k of ks) observed += k
+  observed = Math.abs(observed)
+  // Probabilities rather than counts: counts overflow 2^53 beyond 53 differences.
+  let dist = new Float64Array(2 * span + 1)
+  let next = new Float64Array(2 * span + 1)
+  dist[span] = 1
+  let reach = 0
+  for (const kSigned of ks) {
+    const k = Math.abs(kSigned)
+    next.fill(0, span - reach - k, span + reach + k + 1)
+    for (let s = span - reach; s <= span + reach; s++) {
+      const p = dist[s] ?? 0
+      if (p === 0) continue
+      next[s - k] = (next[s - k] ?? 0) + p / 2
+      next[s + k] = (next[s + k] ?? 0) + p / 2
+    }
+    reach += k
+    const swap = dist
+    dist = next
+    next = swap
+  }
+  let p = 0
+  for (let s = 0; s < dist.length; s++) if (Math.abs(s - span) >= observed) p += dist[s] ?? 0
+  return clampP(p)
+}
+
+/** All 2^n sums of ±x over `xs`, sorted. */
+function signedSums(xs: readonly number[]): Float64Array {
+  const sums = new Float64Array(2 ** xs.length)
+  let size = 1
+  for (const x of xs) {
+    for (let i = 0; i < size; i++) {
+      const s = sums[i] ?? 0
+      sums[i] = s + x
+      sums[i + size] = s - x
+    }
+    size *= 2
+  }
+  return sums.sort()
+}
+
+/** First index in sorted `a` whose value is >= x. */
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0
+  let hi = a.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((a[mid] ?? 0) < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** First index in sorted `a` whose value is > x. */
+function upperBound(a: Float64Array, x: number): number {
+  let lo = 0
+  let hi = a.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((a[mid] ?? 0) <= x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** Exact sign-flip p-value over real differences, by meet in the middle (2 × 2^(n/2) sums). */
+function enumerateSignFlip(d: readonly number[]): number {
+  let observed = 0
+  let total = 0
+  for (const x of d) {
+    observed += x
+    total += Math.abs(x)
+  }
+  const threshold = Math.abs(observed) - 1e-9 * total
+  if (threshold <= 0) return 1
+  const half = Math.floor(d.length / 2)
+  const left = signedSums(d.slice(0, half))
+  const right = signedSums(d.slice(half))
+  let count = 0
+  for (const a of left) {
+    count += right.length - lowerBound(right, threshold - a)
+    count += upperBound(right, -threshold - a)
+  }
+  return clampP(count / (left.length * right.length))
+}
+
+/**
+ * Unpaired two-sided test of equal means: the two-sample permutation test on the difference of
+ * means, exact when the pooled values can be split at most 50,000 ways, else Welch's t-test.
+ */
+export function unpairedTest(base: readonly number[], head: readonly number[]): TestResult | null {
+  const a = base.filter(Number.isFinite)
+  const b = head.filter(Number.isFinite)
+  if (a.length === 0 || b.length === 0) return null
+  const pooled = [...a, ...b]
+  const n = pooled.length
+  const scale = pooled.reduce((s, x) => Math.max(s, Math.abs(x)), 0)
+  const eps = 1e-9 * Math.max(1, scale)
+  if (pooled.every((x) => Math.abs(x - (pooled[0] ?? 0)) <= eps)) return { pValue: 1, method: 'identical', n }
+  const k = Math.min(a.length, b.length)
+  if (binomial(n, k) <= EXACT_SPLITS_MAX) return { pValue: exactTwoSample(a, b), method: 'permutation exact', n }
+  if (a.length < 2 || b.length < 2) return null
+  return { pValue: welchP(a, b), method: 'welch t', n }
+}
+
+function binomial(n: number, k: number): number {
+  let c = 1
+  for (let i = 1; i <= k; i++) {
+    c = (c * (n - k + i)) / i
+    if (c > Number.MAX_SAFE_INTEGER) return Number.POSITIVE_INFINITY
+  }
+  return Math.round(c)
+}
+
+/** Exact two-sample permutation p-value: share of splits whose |mean difference| reaches the observed one. */
+function exactTwoSample(a: readonly number[], b: readonly number[]): number {
+  // Enumerate the smaller group; with the total fixed, its sum determines the difference of means.
+  const small = a.length <= b.length ? a : b
+  const large = small === a ? b : a
+  const pooled = [...small, ...large]
+  const n = pooled.length
+  const k = small.length
+  const total = pooled.reduce((s, x) => s + x, 0)
+  const diffOf = (sumSmall: number) => sumSmall / k - (total - sumSmall) / (n - k)
+  const observedSum = small.reduce((s, x) => s + x, 0)
+  const observed = Math.abs(diffOf(observedSum))
+  const tol =
+    1e-9 *
+    Math.max(
+      1,
+      pooled.reduce((s, x) => Math.max(s, Math.abs(x)), 0),
+    )
+  let hits = 0
+  let splits = 0
+  const walk = (start: number, chosen: number, sum: number): void => {
+    if (chosen === k) {
+      splits++
+      if (Math.abs(diffOf(sum)) >= observed - tol) hits++
+      return
+    }
+    for (let i = start; i <= n - (k - chosen); i++) walk(i + 1, chosen + 1, sum + (pooled[i] ?? 0))
+  }
+  walk(0, 0, 0)
+  return clampP(hits / splits)
+}
+
+function meanAndVariance(xs: readonly number[]): { mean: number; variance: number } {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length
+  const ss = xs.reduce((s, x) => s + (x - mean) * (x - mean), 0)
+  return { mean, variance: xs.length > 1 ? ss / (xs.length - 1) : 0 }
+}
+
+/** Welch's two-sided t-test p-value (sample variances, Welch-Satterthwaite degrees of freedom). */
+export function welchP(a: readonly number[], b: readonly number[]): number {
+  const x = meanAndVariance(a)
+  const y = meanAndVariance(b)
+  const va = x.variance / a.length
+  const vb = y.variance / b.length
+  const se = Math.sqrt(va + vb)
+  if (se === 0) return x.mean === y.mean ? 1 : 0
+  const t = (y.mean - x.mean) / se
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1))
+  return clampP(studentTwoSidedP(t, df))
+}
+
+/**
+ * Two-sided Student t confidence interval of the mean of `values` (e.g. one case's trial scores),
+ * clamped to `bounds` (pass `[0, 1]` for normalized scores). Null with fewer than two values.
+ */
+export function meanConfidenceInterval(
+  values: readonly number[],
+  level = 0.95,
+  bounds?: readonly [number, number],
+): [number, number] | null {
+  const xs = values.filter(Number.isFinite)
+  if (xs.length < 2) return null
+  const { mean, variance } = meanAndVariance(xs)
+  const half = studentQuantile(1 - (1 - level) / 2, xs.length - 1) * Math.sqrt(variance / xs.length)
+  let lo = mean - half
+  let hi = mean + half
+  if (bounds) {
+    lo = Math.min(Math.max(lo, bounds[0]), bounds[1])
+    hi = Math.min(Math.max(hi, bounds[0]), bounds[1])
+  }
+  return [lo, hi]
+}
+
+// --- distributions -------------------------------------------------------------------------
+
+/** Upper tail of the standard normal, P(Z > z). */
+export function normalSf(z: number): number {
+  return erfc(z / Math.SQRT2) / 2
+}
+
+/** Chebyshev coefficients of Numerical Recipes' `erfcc`, constant term first. */
+const ERFC_COEFFICIENTS = [
+  -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223,
+  0.17087277,
+]
+
+/** Complementary error function (Numerical Recipes' Chebyshev fit, relative error < 1.2e-7). */
+function erfc(x: number): number {
+  const z = Math.abs(x)
+  const t = 1 / (1 + 0.5 * z)
+  let poly = 0
+  for (let i = ERFC_COEFFICIENTS.length - 1; i >= 0; i--) poly = (ERFC_COEFFICIENTS[i] ?? 0) + t * poly
+  const r = t * Math.exp(-z * z + poly)
+  return x >= 0 ? r : 2 - r
+}
+
+function logGamma(x: number): number {
+  // Lanczos approximation (g = 7, n = 9).
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ]
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x)
+  const xm = x - 1
+  let a = c[0] ?? 1
+  const t = xm + 7.5
+  for (let i = 1; i < 9; i++) a += (c[i] ?? 0) / (xm + i)
+  return 0.5 * Math.log(2 * Math.PI) + (xm + 0.5) * Math.log(t) - t + Math.log(a)
+}
+
+/** Continued fraction of the incomplete beta function (modified Lentz). */
+function betaContinuedFraction(a: number, b: number, x: number): number {
+  const tiny = 1e-300
+  let c = 1
+  let d = 1 - ((a + b) * x) / (a + 1)
+  if (Math.abs(d) < tiny) d = tiny
+  d = 1 / d
+  let h = d
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2))
+    d = 1 + aa * d
+    if (Math.abs(d) < tiny) d = tiny
+    c = 1 + aa / c
+    if (Math.abs(c) < tiny) c = tiny
+    d = 1 / d
+    h *= d * c
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1))
+    d = 1 + aa * d
+    if (Math.abs(d) < tiny) d = tiny
+    c = 1 + aa / c
+    if (Math.abs(c) < tiny) c = tiny
+    d = 1 / d
+    const delta = d * c
+    h *= delta
+    if (Math.abs(delta - 1) < 1e-15) break
+  }
+  return h
+}
+
+/** Regularized incomplete beta function I_x(a, b). */
+export function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0
+  if (x >= 1) return 1
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x))
+  if (x < (a + 1) / (a + b + 2)) return (front * betaContinuedFraction(a, b, x)) / a
+  return 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b
+}
+
+/** Two-sided p-value of Student's t with `df` degrees of freedom: P(|T| >= |t|). */
+export function studentTwoSidedP(t: number, df: number): number {
+  if (!Number.isFinite(t)) return 0
+  return incompleteBeta(df / (df + t * t), df / 2, 0.5)
+}
+
+/** Quantile of Student's t: the `q` (> 0.5) such that P(T <= t) = q, by bisection on the tail. */
+export function studentQuantile(q: number, df: number): number {
+  const target = 2 * (1 - q)
+  let lo = 0
+  let hi = 1
+  while (studentTwoSidedP(hi, df) > target && hi < 1e12) hi *= 2
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
+    const mid = (lo + hi) / 2
+    if (studentTwoSidedP(mid, df) > target) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
+}

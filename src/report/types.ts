@@ -1,0 +1,159 @@
+/**
+ * The plain data shapes shared by the reporter, the run store, the report renderers and the CLI.
+ * They are the JSON report's types (SPEC "Runs, cache, reports"): fields may be added, never renamed.
+ */
+
+/** Aggregates of one metric over the cases of one run. */
+export interface MetricAggregate {
+  /** Cases that produced a value for the metric (judge errors are not counted). */
+  n: number
+  mean: number
+  /** Population variance, as numpy's `var`. */
+  variance: number
+  /** 90th percentile with linear interpolation, as numpy's `percentile`. */
+  p90: number
+  min: number
+  max: number
+  median: number
+  /** Share of the `n` cases that reached the metric's pass mark (1 when the metric has none). */
+  pass_rate: number
+}
+
+/** One metric's result on one case, as kept in the run store and the JSON report. */
+export interface CaseMetricResult {
+  /** Normalized score (0..1) of a score-kind metric, or the value of a measurement; null on a judge error. */
+  score: number | null
+  /** Raw judge score (1..5) of a judged metric. */
+  raw?: number | null
+  /** `score` for a normalized score; `measurement` for latency, token count, grade levels... */
+  kind: 'score' | 'measurement'
+  /** The pass mark the case was held to, when the metric was thresholded. */
+  threshold?: number | null
+  /** Whether the metric reached its pass mark; null when not thresholded or errored. */
+  pass?: boolean | null
+  justification?: string
+  /** Judge spec that produced the score, e.g. `openai:gpt-4.1-mini`. */
+  judge?: string
+  /** Per-trial scores when `trials` > 1. */
+  trials?: number[]
+  /** Whether a higher value is better (default true). */
+  greaterIsBetter?: boolean
+  /** The judge error (code and message) when the metric could not be scored. */
+  error?: { code: string; message: string }
+}
+
+/** One test (a describeEval case or a test with matcher calls) of a run. */
+export interface ReportCase {
+  /** The test's full name (describe blocks joined by ` > `). Cases match across runs by name. */
+  name: string
+  pass: boolean
+  /** Metric name -> score (normalized for judged metrics); null when the judge failed. */
+  scores: Record<string, number | null>
+  judgeErrors: number
+  /** Everything known about each metric's result. */
+  metrics?: Record<string, CaseMetricResult>
+  id?: string
+  input?: string
+  output?: string
+  expected?: string
+  /** Test duration in milliseconds. */
+  durationMs?: number
+  /** Task latency in milliseconds (describeEval). */
+  latencyMs?: number
+  tokens?: { input: number; output: number }
+  /** Vitest's failure message when the test failed for a reason other than a score. */
+  error?: string
+}
+
+/** One test file in one invocation. */
+export interface ReportRun {
+  id: string
+  /** Path relative to the project root, with forward slashes. */
+  file: string
+  /** `complete`, or `interrupted` when the process died before the run was finished. */
+  status?: 'complete' | 'interrupted'
+  cases: ReportCase[]
+  aggregates: Record<string, MetricAggregate>
+  judgeErrors: number
+  cache: { hits: number; misses: number }
+  tokens: { input: number; output: number }
+  durationMs?: number
+}
+
+/** One `vitest` process. */
+export interface ReportInvocation {
+  id: string
+  startedAt: string
+  endedAt?: string | null
+  status?: 'running' | 'complete' | 'interrupted'
+  git: { commit: string | null; branch: string | null }
+  params: Record<string, string | number | boolean>
+  experiment?: string
+  ci?: { provider: string; runId?: string | null; ref?: string | null } | null
+  tags?: string[]
+}
+
+/** Comparison of one metric of one file between a baseline and the current run. */
+export interface MetricComparison {
+  metric: string
+  baseMean: number | null
+  headMean: number | null
+  /** headMean - baseMean (null when either side is missing). */
+  delta: number | null
+  /** Two-sided p-value of the test that was used; null when it could not be computed. */
+  pValue: number | null
+  significant: boolean
+  /** `paired` (cases matched by name), `unpaired`, or `none` (too little data). */
+  test: 'paired' | 'unpaired' | 'none'
+  /** How the p-value was computed, e.g. `sign-flip exact`, `sign-flip normal`, `permutation exact`, `welch t`. */
+  method?: string
+  /** Number of matched pairs (paired) or base/head sizes. */
+  n: { base: number; head: number; paired: number }
+  greaterIsBetter: boolean
+  /** `regressed` (worse and significant), `improved` (better and significant), `unchanged`, `new`, `removed`. */
+  status: 'regressed' | 'improved' | 'unchanged' | 'new' | 'removed'
+}
+
+/** A case whose score changed between baseline and current run. */
+export interface CaseDelta {
+  name: string
+  metric: string
+  base: number | null
+  head: number | null
+  delta: number | null
+  /** Short excerpt of the current output, when known. */
+  output?: string
+  /** Per-case 95% confidence interval of the head score when the case ran several trials. */
+  ci?: [number, number] | null
+  /** The metric's kind: `score` (0..1) or `measurement` (latency, tokens...). */
+  kind?: 'score' | 'measurement'
+}
+
+/** Comparison of one file. */
+export interface RunComparison {
+  file: string
+  status: 'matched' | 'new' | 'removed'
+  baseRunId: string | null
+  headRunId: string | null
+  metrics: MetricComparison[]
+  newCases: string[]
+  removedCases: string[]
+  /** Most regressed cases first (bounded list). */
+  regressedCases: CaseDelta[]
+}
+
+/** Comparison of a whole invocation with its baseline. */
+export interface ReportComparison {
+  base: { invocationId: string; label: string; startedAt?: string }
+  head: { invocationId: string; label: string; startedAt?: string }
+  alpha: number
+  runs: RunComparison[]
+}
+
+/** The JSON report (`reports.json`), also accepted as a baseline. */
+export interface JsonReport {
+  version: 1
+  invocation: ReportInvocation
+  runs: ReportRun[]
+  comparison: ReportComparison | null
+}

@@ -1,0 +1,39 @@
+/**
+ * What a worker records on a test (`task.meta.vitestJudge`) for the reporter. Plain JSON: it
+ * crosses the worker/main-process boundary by structured clone.
+ */
+import type { CaseMetricResult } from '../report/types.js'
+
+/** The key under `task.meta`. */
+export const META_KEY = 'vitestJudge'
+
+/** One test's judgements and measurements. */
+export interface CaseMeta {
+  v: 1
+  id?: string
+  input?: string
+  output?: string
+  expected?: string
+  /** Metric name -> result. A metric used twice in one test gets `name#2`, `name#3`... */
+  metrics: Record<string, CaseMetricResult>
+  judgeErrors: number
+  cache: { hits: number; misses: number }
+  /** Tokens spent by judges (what the evaluation costs). */
+  judgeTokens: { input: number; output: number }
+  /** Tokens reported by the task under test. */
+  tokens?: { input: number; output: number }
+  latencyMs?: number
+}
+
+/** An empty record. */
+export function emptyCaseMeta(): CaseMeta {
+  return { v: 1, metrics: {}, judgeErrors: 0, cache: { hits: 0, misses: 0 }, judgeTokens: { input: 0, output: 0 } }
+}
+
+/** Reads the record from a task's meta, if any. */
+export function readCaseMeta(meta: unknown): CaseMeta | undefined {
+  if (!meta || typeof meta !== 'object') return undefined
+  const value = (meta as Record<string, unknown>)[META_KEY]
+  if (!value || typeof value !== 'object' || (value as { v?: unknown }).v !== 1) return undefined
+  return value as CaseMeta
+}

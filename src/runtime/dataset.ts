@@ -1,0 +1,212 @@
+/**
+ * Loading eval cases: arrays, functions (async allowed), `.jsonl` / `.json` / `.csv` files and
+ * globs. Every problem names the file and the line.
+ */
+import { readFileSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
+import fg from 'fast-glob'
+import { DatasetError } from '../errors.js'
+
+/** One eval case. Extra columns are kept and passed to the task. */
+export interface EvalCase<TInput = unknown> {
+  input: TInput
+  expected?: unknown
+  context?: unknown
+  id?: string
+  [column: string]: unknown
+}
+
+/** Where cases come from. */
+export type EvalData<TInput = unknown> =
+  | string
+  | ReadonlyArray<EvalCase<TInput>>
+  | (() => ReadonlyArray<EvalCase<TInput>> | Promise<ReadonlyArray<EvalCase<TInput>>>)
+
+/** A loaded case with where it came from. */
+export interface LoadedCase<TInput = unknown> {
+  case: EvalCase<TInput>
+  /** `file:line` or `data[3]`. */
+  source: string
+}
+
+function checkCase(value: unknown, where: { file?: string; line?: number }, label: string): EvalCase {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DatasetError(`${label} must be an object like {"input": ..., "expected": ...}, got ${JSON.stringify(value)?.slice(0, 80)}.`, where)
+  }
+  if (!('input' in value) || (value as { input: unknown }).input === undefined) {
+    throw new DatasetError(`${label} has no "input" field (each case needs one).`, where)
+  }
+  const id = (value as { id?: unknown }).id
+  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') {
+    throw new DatasetError(`${label}: "id" must be a string or a number.`, where)
+  }
+  return value as EvalCase
+}
+
+function lineOfPosition(text: string, position: number): number {
+  let line = 1
+  for (let i = 0; i < position && i < text.length; i++) if (text.charCodeAt(i) === 10) line++
+  return line
+}
+
+function parseJsonl(file: string, text: string): LoadedCase[] {
+  const out: LoadedCase[] = []
+  const lines = text.split(/\r?\n/)
+  lines.forEach((raw, index) => {
+    const line = index + 1
+    if (raw.trim() === '') return
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch (error) {
+      throw new DatasetError(`line ${line} is not valid JSON (${(error as Error).message}).`, { file, line })
+    }
+    out.push({ case: checkCase(value, { file, line }, `line ${line}`), source: `${file}:${line}` })
+  })
+  return out
+}
+
+function parseJson(file: string, text: string): LoadedCase[] {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    const message = (error as Error).message
+    const position = /position (\d+)/.exec(message)?.[1]
+    const line = position === undefined ? undefined : lineOfPosition(text, Number(position))
+    throw new DatasetError(`not valid JSON (${message}).`, line === undefined ? { file } : { file, line })
+  }
+  const list = Array.isArray(value) ? value : (value as { cases?: unknown } | null)?.cases
+  if (!Array.isArray(list)) {
+    throw new DatasetError('must hold an array of cases, or an object with a "cases" array.', { file })
+  }
+  return list.map((item, index) => ({
+    case: checkCase(item, { file }, `case ${index} (0-based)`),
+    source: `${file}[${index}]`,
+  }))
+}
+
+/** Parses CSV (RFC 4180: quoted fields, doubled quotes, newlines inside quotes). Returns rows with their line. */
+export function parseCsv(file: string, text: string): Array<{ line: number; fields: string[] }> {
+  const rows: Array<{ line: number; fields: string[] }> = []
+  let fields: string[] = []
+  let field = ''
+  let inQuotes = false
+  let line = 1
+  let rowLine = 1
+  let quoteLine = 1
+  let fieldStart = true
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (inQuotes) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"'
+          i++
+        } else inQuotes = false
+      } else {
+        if (ch === '\n') line++
+        field += ch
+      }
+      continue
+    }
+    if (ch === '"' && fieldStart) {
+      inQuotes = true
+      quoteLine = line
+      fieldStart = false
+    } else if (ch === '"') {
+      throw new DatasetError('a quote (") inside an unquoted field; quote the whole field and double inner quotes.', {
+        file,
+        line,
+      })
+    } else if (ch === ',') {
+      fields.push(field)
+      field = ''
+      fieldStart = true
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++
+      fields.push(field)
+      if (!(fields.length === 1 && fields[0] === '')) rows.push({ line: rowLine, fields })
+      fields = []
+      field = ''
+      fieldStart = true
+      line++
+      rowLine = line
+    } else {
+      field += ch
+      fieldStart = false
+    }
+  }
+  if (inQuotes) throw new DatasetError('a quoted field is never closed.', { file, line: quoteLine })
+  fields.push(field)
+  if (!(fields.length === 1 && fields[0] === '')) rows.push({ line: rowLine, fields })
+  return rows
+}
+
+function parseCsvCases(file: string, text: string): LoadedCase[] {
+  const rows = parseCsv(file, text.replace(/^\uFEFF/, ''))
+  const header = rows.shift()
+  if (!header) return []
+  const columns = header.fields.map((c) => c.trim())
+  if (!columns.includes('input')) {
+    throw new DatasetError(`the header row has no "input" column (columns: ${columns.join(', ')}).`, {
+      file,
+      line: header.line,
+    })
+  }
+  return rows.map((row) => {
+    if (row.fields.length !== columns.length) {
+      throw new DatasetError(`has ${row.fields.length} fields where the header has ${columns.length}.`, {
+        file,
+        line: row.line,
+      })
+    }
+    const value: Record<string, unknown> = {}
+    columns.forEach((column, index) => {
+      const cell = row.fields[index] ?? ''
+      if (cell !== '' || column === 'input') value[column] = cell
+    })
+    return { case: checkCase(value, { file, line: row.line }, `line ${row.line}`), source: `${file}:${row.line}` }
+  })
+}
+
+function loadFile(absolute: string, shown: string): LoadedCase[] {
+  let text: string
+  try {
+    text = readFileSync(absolute, 'utf8')
+  } catch (error) {
+    throw new DatasetError(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, {
+      file: shown,
+    })
+  }
+  if (/\.jsonl$/i.test(absolute) || /\.ndjson$/i.test(absolute)) return parseJsonl(shown, text)
+  if (/\.json$/i.test(absolute)) return parseJson(shown, text)
+  if (/\.csv$/i.test(absolute)) return parseCsvCases(shown, text)
+  throw new DatasetError('has an unknown extension: use .jsonl, .json or .csv.', { file: shown })
+}
+
+/** Loads the cases of `data`; paths and globs resolve against `root`. Throws `DatasetError` for bad or empty data. */
+export async function loadCases<TInput>(data: EvalData<TInput>, root: string): Promise<LoadedCase<TInput>[]> {
+  let loaded: LoadedCase[]
+  let label: string
+  if (typeof data === 'string') {
+    label = data
+    const pattern = isAbsolute(data) ? data : resolve(root, data)
+    const files = fg.isDynamicPattern(data)
+      ? (
+          await fg(isAbsolute(data) ? data : `${fg.convertPathToPattern(root)}/${data.replace(/^\.\//, '')}`, {
+            absolute: true,
+          })
+        ).sort()
+      : [pattern]
+    if (files.length === 0) throw new DatasetError(`no file matches "${data}" (resolved against ${root}).`)
+    loaded = files.flatMap((file) => loadFile(file, relative(root, file).split('\\').join('/') || file))
+  } else {
+    label = typeof data === 'function' ? 'the data function' : 'the data array'
+    const value = typeof data === 'function' ? await data() : data
+    if (!Array.isArray(value)) throw new DatasetError(`${label} must give an array of cases.`)
+    loaded = value.map((item, index) => ({ case: checkCase(item, {}, `data[${index}]`), source: `data[${index}]` }))
+  }
+  if (loaded.length === 0) throw new DatasetError(`${label} has no cases.`)
+  return loaded as LoadedCase<TInput>[]
+}

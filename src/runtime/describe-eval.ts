@@ -1,0 +1,210 @@
+/**
+ * `describeEval`: a dataset-driven suite. Every case is one Vitest test; cases run concurrently,
+ * bounded per suite; each case runs the task (`trials` times), scores every metric, records the
+ * result on the test for the reporter, and fails when a score misses its threshold.
+ */
+import { performance } from 'node:perf_hooks'
+import { describe, test } from 'vitest'
+import { ConfigError } from '../errors.js'
+import type { Judge } from '../judges/types.js'
+import type { Metric, MetricInput, MetricValue } from '../metrics/types.js'
+import type { CaseMetricResult } from '../report/types.js'
+import { type CaseMeta, META_KEY, emptyCaseMeta } from './case-meta.js'
+import { type EvalCase, type EvalData, loadCases } from './dataset.js'
+import { createLimiter } from './limiter.js'
+import { runtimeOptions } from './runtime-options.js'
+import { type ScoreOutcome, reaches, recordMetric, scoreMetric } from './scoring.js'
+import { toText } from './text-value.js'
+
+/** What a task returns: the output text, or the output with token usage. */
+export type TaskResult = string | { output: string; usage?: { inputTokens: number; outputTokens: number } }
+
+/** Options of `describeEval`. */
+export interface DescribeEvalOptions<TInput = unknown> {
+  /** An array of cases, a function returning one (async allowed), or a `.jsonl` / `.json` / `.csv` path or glob. */
+  data: EvalData<TInput>
+  /** The system under test: input -> output. */
+  task: (input: TInput, evalCase: EvalCase<TInput>) => TaskResult | Promise<TaskResult>
+  /** Metrics to score every case with. */
+  metrics: Metric[]
+  /** Pass mark for every score metric, or per metric name. @default the plugin's `minScore` */
+  threshold?: number | Record<string, number>
+  /** Runs per case; the case's score is the mean. @default 1 */
+  trials?: number
+  /** Cases in flight at once in this suite. @default the plugin's `concurrency` */
+  concurrency?: number
+  /** Per-case timeout in ms (task, all trials and judging). @default 120000 */
+  timeout?: number
+  /** Judge for the suite's judged metrics. @default the plugin's judge */
+  judge?: string | Judge
+}
+
+function caseName(evalCase: EvalCase, index: number): string {
+  if (evalCase.id !== undefined) return String(evalCase.id)
+  const text = toText(evalCase.input).replace(/\s+/g, ' ').trim()
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text || `case ${index + 1}`
+}
+
+function thresholdFor(metric: Metric, threshold: DescribeEvalOptions['threshold'], minScore: number): number | null {
+  if (typeof threshold === 'object' && threshold !== null && metric.name in threshold) return threshold[metric.name] ?? null
+  if (metric.kind === 'measurement') return null
+  if (typeof threshold === 'number') return threshold
+  return minScore
+}
+
+function checkOptions(name: string, options: DescribeEvalOptions<unknown>): void {
+  if (typeof options.task !== 'function') throw new ConfigError(`describeEval("${name}"): \`task\` must be a function.`)
+  if (!Array.isArray(options.metrics) || options.metrics.length === 0) {
+    throw new ConfigError(`describeEval("${name}"): \`metrics\` must list at least one metric, e.g. [metrics.answerSimilarity()].`)
+  }
+  const trials = options.trials ?? 1
+  if (!Number.isInteger(trials) || trials < 1) throw new ConfigError(`describeEval("${name}"): \`trials\` must be a whole number >= 1.`)
+  const checkMark = (value: number, what: string) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(`describeEval("${name}"): ${what} must be a number.`)
+  }
+  if (typeof options.threshold === 'number') {
+    if (options.threshold < 0 || options.threshold > 1) {
+      throw new ConfigError(`describeEval("${name}"): \`threshold\` must be a number from 0 to 1, got ${options.threshold}.`)
+    }
+  } else if (options.threshold) {
+    for (const [metric, value] of Object.entries(options.threshold)) checkMark(value, `\`threshold.${metric}\``)
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length
+}
+
+function normalizeTaskResult(result: TaskResult): { output: string; tokens?: { input: number; output: number } } {
+  if (typeof result === 'string') return { output: result }
+  if (result && typeof result === 'object' && 'output' in result) {
+    const usage = result.usage
+    return {
+      output: toText(result.output),
+      ...(usage ? { tokens: { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0 } } : {}),
+    }
+  }
+  return { output: toText(result) }
+}
+
+/** Defines a dataset-driven eval suite: one Vitest test per case. */
+export function describeEval<TInput = unknown>(name: string, options: DescribeEvalOptions<TInput>): void {
+  checkOptions(name, options as DescribeEvalOptions<unknown>)
+  describe(name, async () => {
+    const settings = runtimeOptions()
+    const loaded = await loadCases(options.data, settings.root)
+    const limiter = createLimiter(options.concurrency ?? settings.concurrency)
+    const trials = options.trials ?? 1
+    const timeout = options.timeout ?? 120_000
+    const seen = new Map<string, number>()
+    loaded.forEach(({ case: evalCase }, index) => {
+      let title = caseName(evalCase, index)
+      const count = (seen.get(title) ?? 0) + 1
+      seen.set(title, count)
+      if (count > 1) title = `${title} (${count})`
+      test.concurrent(title, { timeout }, async ({ task, signal }) => {
+        const meta: CaseMeta = emptyCaseMeta()
+        ;(task.meta as Record<string, unknown>)[META_KEY] = meta
+        await limiter.run(() => runCase(evalCase, options, meta, trials, settings.minScore, signal))
+      })
+    })
+  })
+}
+
+async function runCase<TInput>(
+  evalCase: EvalCase<TInput>,
+  options: DescribeEvalOptions<TInput>,
+  meta: CaseMeta,
+  trials: number,
+  minScore: number,
+  signal: AbortSignal,
+): Promise<void> {
+  if (evalCase.id !== undefined) meta.id = String(evalCase.id)
+  meta.input = toText(evalCase.input)
+  if (evalCase.expected !== undefined) meta.expected = toText(evalCase.expected)
+  const perMetric = new Map<Metric, ScoreOutcome[]>()
+  const latencies: number[] = []
+  for (let trial = 0; trial < trials; trial++) {
+    const started = performance.now()
+    const raw = await options.task(evalCase.input, evalCase)
+    const latencyMs = performance.now() - started
+    latencies.push(latencyMs)
+    const { output, tokens } = normalizeTaskResult(raw)
+    if (trial === 0) meta.output = output
+    if (tokens) {
+      meta.tokens ??= { input: 0, output: 0 }
+      meta.tokens.input += tokens.input
+      meta.tokens.output += tokens.output
+    }
+    const input: MetricInput = {
+      output,
+      latencyMs,
+      ...(evalCase.expected !== undefined ? { expected: toText(evalCase.expected) } : {}),
+      ...(evalCase.context !== undefined ? { context: toText(evalCase.context) } : {}),
+      ...(evalCase.input !== undefined ? { input: toText(evalCase.input) } : {}),
+      ...(tokens ? { tokens } : {}),
+      extra: evalCase,
+    }
+    const outcomes = await Promise.all(
+      options.metrics.map((metric) =>
+        scoreMetric(metric, input, meta, {
+          trial,
+          signal,
+          threshold: thresholdFor(metric, options.threshold, minScore),
+          ...(options.judge !== undefined ? { judge: options.judge } : {}),
+        }),
+      ),
+    )
+    options.metrics.forEach((metric, i) => {
+      const list = perMetric.get(metric) ?? []
+      const outcome = outcomes[i]
+      if (outcome) list.push(outcome)
+      perMetric.set(metric, list)
+    })
+  }
+  meta.latencyMs = mean(latencies)
+
+  const failures: string[] = []
+  let firstError: Error | undefined
+  for (const metric of options.metrics) {
+    const outcomes = perMetric.get(metric) ?? []
+    const threshold = thresholdFor(metric, options.threshold, minScore)
+    const errored = outcomes.find((o): o is Extract<ScoreOutcome, { ok: false }> => !o.ok)
+    if (errored) {
+      recordMetric(meta, metric.name, errored.result)
+      firstError ??= errored.error
+      continue
+    }
+    const values = outcomes.map((o) => (o as { value: MetricValue }).value)
+    const score = mean(values.map((v) => v.score))
+    const first = outcomes[0]?.result
+    const raws = values.map((v) => v.raw).filter((r): r is number => r !== undefined)
+    const result: CaseMetricResult = {
+      ...(first ?? { kind: metric.kind }),
+      score,
+      ...(raws.length > 0 ? { raw: mean(raws) } : {}),
+      pass: threshold === null ? null : reaches(metric, score, threshold),
+      ...(trials > 1 ? { trials: values.map((v) => v.score) } : {}),
+    }
+    recordMetric(meta, metric.name, result)
+    if (result.pass === false && threshold !== null) {
+      const why = result.justification ? `: ${result.justification.slice(0, 300)}` : ''
+      const rawText = typeof result.raw === 'number' ? ` (raw ${Number(result.raw.toFixed(2))}/5)` : ''
+      const judgeText = result.judge ? `, judge ${result.judge}` : ''
+      failures.push(
+        `${metric.name} ${score.toFixed(2)}${rawText} ${metric.greaterIsBetter ? '<' : '>'} ${threshold}${judgeText}${why}`,
+      )
+    }
+  }
+  if (firstError) throw firstError
+  if (failures.length > 0) {
+    const output = meta.output ?? ''
+    const error = new Error(
+      `${failures.length} metric${failures.length === 1 ? '' : 's'} below the pass mark:\n  ${failures.join('\n  ')}\n  output: ${JSON.stringify(
+        output.length > 600 ? `${output.slice(0, 600)}…` : output,
+      )}`,
+    )
+    error.name = 'AssertionError'
+    throw error
+  }
+}

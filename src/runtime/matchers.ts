@@ -1,0 +1,161 @@
+/**
+ * The judge-scored matchers. Each is async: the judgement runs, is recorded on the test, and the
+ * matcher answers `{ pass, message }`. Because Vitest 4 lets an un-awaited async matcher pass
+ * silently, every judgement is also registered on `task.promises`, which the runner awaits after
+ * the test body: a forgotten `await` still fails the test.
+ */
+import { checkScore } from '../config.js'
+import type { Judge } from '../judges/types.js'
+import { answerRelevance, answerSimilarity, faithfulness } from '../metrics/judged-metrics.js'
+import type { Metric, MetricInput } from '../metrics/types.js'
+import { type CaseMeta, META_KEY, emptyCaseMeta } from './case-meta.js'
+import { toText } from './text-value.js'
+import { recordMetric, runtimeJudgeName, scoreMetric } from './scoring.js'
+import { runtimeOptions } from './runtime-options.js'
+
+/** Options every matcher takes. */
+export interface JudgeMatcherOptions {
+  /** Judge for this assertion, e.g. `'openai:gpt-4.1'`. @default the plugin's judge */
+  judge?: string | Judge
+  /** Pass mark, 0..1. @default the plugin's `minScore` */
+  minScore?: number
+}
+
+/** Options of `toBeSimilarTo`. */
+export interface ToBeSimilarToOptions extends JudgeMatcherOptions {
+  /** The question, shown to the judge. */
+  input?: string
+}
+
+/** Options of `toBeRelevantTo`. */
+export interface ToBeRelevantToOptions extends JudgeMatcherOptions {
+  /** Retrieved context, shown to the judge. */
+  context?: string
+}
+
+/** Options of `toBeFaithfulTo`. */
+export interface ToBeFaithfulToOptions extends JudgeMatcherOptions {
+  /** The question, shown to the judge. */
+  input?: string
+}
+
+/** Options of `toScore`. */
+export interface ToScoreOptions extends JudgeMatcherOptions {
+  input?: string
+  expected?: string
+  context?: string
+}
+
+/** The part of Vitest's matcher state the matchers use. */
+interface MatcherThis {
+  isNot: boolean
+  task?: { meta: object; promises?: Promise<unknown>[] }
+  utils?: { printReceived?(value: unknown): string }
+}
+
+interface MatcherResult {
+  pass: boolean
+  message: () => string
+}
+
+function excerpt(text: string, max = 600): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
+}
+
+function caseMeta(task: MatcherThis['task']): CaseMeta {
+  if (!task) return emptyCaseMeta()
+  const meta = task.meta as Record<string, unknown>
+  const existing = meta[META_KEY] as CaseMeta | undefined
+  if (existing) return existing
+  const created = emptyCaseMeta()
+  meta[META_KEY] = created
+  return created
+}
+
+async function judge(
+  state: MatcherThis,
+  matcher: string,
+  metric: Metric,
+  input: MetricInput,
+  options: JudgeMatcherOptions,
+): Promise<MatcherResult> {
+  const minScore =
+    options.minScore === undefined ? runtimeOptions().minScore : checkScore(options.minScore, `${matcher}({ minScore })`)
+  const meta = caseMeta(state.task)
+  meta.output ??= input.output
+  if (input.input !== undefined) meta.input ??= input.input
+  if (input.expected !== undefined) meta.expected ??= input.expected
+  const outcome = await scoreMetric(metric, input, meta, {
+    ...(options.judge !== undefined ? { judge: options.judge } : {}),
+    threshold: minScore,
+  })
+  recordMetric(meta, metric.name, outcome.result)
+  if (!outcome.ok) throw outcome.error
+  const { value } = outcome
+  const pass = value.score >= minScore
+  const not = state.isNot
+  const message = () => {
+    const verdict = not
+      ? `expected the answer NOT to pass ${metric.name}, but it scored ${value.score.toFixed(2)} >= pass mark ${minScore}`
+      : `expected the answer to pass ${metric.name}, but it scored ${value.score.toFixed(2)} < pass mark ${minScore}`
+    const lines = [
+      `${matcher}: ${verdict}`,
+      `  metric:        ${metric.name}`,
+      `  score:         ${value.score.toFixed(2)}${value.raw !== undefined ? ` (raw ${value.raw}/5)` : ''}`,
+      `  pass mark:     ${minScore}`,
+      `  judge:         ${value.judge ?? runtimeJudgeName()}${value.cached ? ' (cached)' : ''}`,
+    ]
+    if (value.justification) lines.push(`  justification: ${excerpt(value.justification, 400)}`)
+    lines.push(`  output:        ${JSON.stringify(excerpt(input.output))}`)
+    if (input.expected !== undefined) lines.push(`  expected:      ${JSON.stringify(excerpt(input.expected, 300))}`)
+    return lines.join('\n')
+  }
+  return { pass, message }
+}
+
+function guarded(state: MatcherThis, result: Promise<MatcherResult>): Promise<MatcherResult> {
+  const task = state.task
+  if (task) {
+    const isNot = state.isNot === true
+    const guard = result.then((r) => {
+      if (r.pass === isNot) {
+        throw new Error(
+          `${r.message()}\n\n(vitest-judge: this assertion was not awaited. Write \`await expect(...)\` so it fails at its line.)`,
+        )
+      }
+    })
+    guard.catch(() => {})
+    task.promises ??= []
+    task.promises.push(guard)
+  }
+  return result
+}
+
+/** The matcher implementations, for `expect.extend`. */
+export const judgeMatchers = {
+  toBeSimilarTo(this: MatcherThis, received: unknown, truth: unknown, options: ToBeSimilarToOptions = {}) {
+    const input: MetricInput = { output: toText(received), expected: toText(truth) }
+    if (options.input !== undefined) input.input = options.input
+    return guarded(this, judge(this, 'toBeSimilarTo', answerSimilarity(), input, options))
+  },
+  toBeRelevantTo(this: MatcherThis, received: unknown, question: unknown, options: ToBeRelevantToOptions = {}) {
+    const input: MetricInput = { output: toText(received), input: toText(question) }
+    if (options.context !== undefined) input.context = options.context
+    return guarded(this, judge(this, 'toBeRelevantTo', answerRelevance(), input, options))
+  },
+  toBeFaithfulTo(this: MatcherThis, received: unknown, context: unknown, options: ToBeFaithfulToOptions = {}) {
+    const input: MetricInput = { output: toText(received), context: toText(context) }
+    if (options.input !== undefined) input.input = options.input
+    return guarded(this, judge(this, 'toBeFaithfulTo', faithfulness(), input, options))
+  },
+  toScore(this: MatcherThis, received: unknown, metric: Metric, options: ToScoreOptions = {}) {
+    if (!metric || typeof metric.score !== 'function') {
+      throw new TypeError('toScore(metric) needs a metric: metrics.answerSimilarity(), defineMetric({...}), ...')
+    }
+    const input: MetricInput = { output: toText(received) }
+    if (options.input !== undefined) input.input = options.input
+    if (options.expected !== undefined) input.expected = options.expected
+    if (options.context !== undefined) input.context = options.context
+    return guarded(this, judge(this, 'toScore', metric, input, options))
+  },
+}

@@ -1,0 +1,176 @@
+/**
+ * Scoring one case with one metric inside a worker: judge resolution, the judge cache, the
+ * per-worker concurrency limit, and the bookkeeping recorded on the test.
+ */
+import { CacheMissError, JudgeError, VitestJudgeError } from '../errors.js'
+import { VERDICT_JSON_SCHEMA } from '../judges/prompt.js'
+import { resolveJudge } from '../judges/resolve-judge.js'
+import type { GradeRequest, Judge, Verdict } from '../judges/types.js'
+import type { Metric, MetricContext, MetricInput, MetricValue } from '../metrics/types.js'
+import { redact } from '../redact.js'
+import type { CaseMetricResult } from '../report/types.js'
+import { cacheKey } from '../store/judge-cache.js'
+import type { CaseMeta } from './case-meta.js'
+import { workerCache } from './worker-cache.js'
+import { type Limiter, createLimiter } from './limiter.js'
+import { runtimeOptions } from './runtime-options.js'
+
+let judgeLimiter: Limiter | undefined
+
+function limiter(): Limiter {
+  judgeLimiter ??= createLimiter(runtimeOptions().concurrency)
+  return judgeLimiter
+}
+
+/** The judge a metric uses: the call's override, else the metric's, else the plugin default. */
+export function judgeFor(metric: Metric, override?: string | Judge): Judge {
+  return resolveJudge(override ?? metric.judge ?? runtimeOptions().judge)
+}
+
+function cacheable(judge: Judge): boolean {
+  // The local judge is deterministic and free; caching it would only cost disk.
+  return judge.cacheIdentity.kind !== 'local' && runtimeOptions().cache !== 'off'
+}
+
+async function cachedCall<T>(
+  judge: Judge,
+  keyParts: Record<string, unknown>,
+  what: string,
+  meta: CaseMeta,
+  call: () => Promise<T>,
+): Promise<{ value: T; cached: boolean }> {
+  const mode = runtimeOptions().cache
+  if (!cacheable(judge)) return { value: await limiter().run(call), cached: false }
+  const cache = workerCache(runtimeOptions().dir)
+  const key = cacheKey(keyParts)
+  if (mode !== 'refresh') {
+    const hit = cache.get(key)
+    if (hit) {
+      meta.cache.hits++
+      return { value: hit.value as T, cached: true }
+    }
+  }
+  meta.cache.misses++
+  if (mode === 'readonly') throw new CacheMissError(what)
+  const value = await limiter().run(call)
+  cache.set(key, { kind: keyParts.kind as 'grade' | 'embed', judge: judge.name, metric: String(keyParts.metric ?? ''), value })
+  return { value, cached: false }
+}
+
+/** A metric context bound to one case record. */
+export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signal?: AbortSignal): MetricContext {
+  return {
+    judge,
+    trial,
+    ...(signal ? { signal } : {}),
+    async grade(j: Judge, request: GradeRequest) {
+      const keyParts = {
+        v: 1,
+        kind: 'grade',
+        judge: j.cacheIdentity,
+        prompt: request.prompt,
+        schema: VERDICT_JSON_SCHEMA,
+        metric: request.metric,
+        metricVersion: request.metricVersion,
+        trial: request.trial,
+      }
+      const { value, cached } = await cachedCall<Verdict>(
+        j,
+        keyParts,
+        `metric ${request.metric} (judge ${j.name}, trial ${request.trial})`,
+        meta,
+        () => j.grade(request),
+      )
+      if (!cached && value.usage) {
+        meta.judgeTokens.input += value.usage.inputTokens
+        meta.judgeTokens.output += value.usage.outputTokens
+      }
+      return { ...value, cached }
+    },
+    async embed(j: Judge, texts: string[]) {
+      const embed = j.embed
+      if (!embed) {
+        throw new JudgeError('VJ_JUDGE_UNSUPPORTED', j.name, 'this judge cannot embed texts (no `embed` method).')
+      }
+      const keyParts = { v: 1, kind: 'embed', judge: j.cacheIdentity, texts, metric: 'embedding_similarity' }
+      const { value, cached } = await cachedCall<number[][]>(j, keyParts, `embeddings (judge ${j.name})`, meta, () =>
+        embed.call(j, texts, signal ? { signal } : undefined),
+      )
+      return { vectors: value, cached }
+    },
+  }
+}
+
+/** Options for scoring one metric. */
+export interface ScoreOptions {
+  judge?: string | Judge
+  trial?: number
+  signal?: AbortSignal
+  /** Pass mark (for score-kind metrics, and measurements when asked). */
+  threshold?: number | null
+}
+
+/** A scored metric, or the error that stopped it. */
+export type ScoreOutcome = { ok: true; value: MetricValue; result: CaseMetricResult } | { ok: false; error: Error; result: CaseMetricResult }
+
+/** The default judge's name, for messages. */
+export function runtimeJudgeName(): string {
+  return runtimeOptions().judge
+}
+
+/** Whether a value reaches a pass mark in the metric's direction. */
+export function reaches(metric: Pick<Metric, 'greaterIsBetter'>, value: number, threshold: number): boolean {
+  return metric.greaterIsBetter ? value >= threshold : value <= threshold
+}
+
+/** Scores one metric on one case; never throws for a judge failure (it comes back as `ok: false`). */
+export async function scoreMetric(metric: Metric, input: MetricInput, meta: CaseMeta, options: ScoreOptions = {}): Promise<ScoreOutcome> {
+  const threshold = options.threshold ?? null
+  const base: CaseMetricResult = {
+    score: null,
+    kind: metric.kind,
+    greaterIsBetter: metric.greaterIsBetter,
+    ...(threshold !== null ? { threshold } : {}),
+  }
+  let judge: Judge | undefined
+  try {
+    judge = metric.judged ? judgeFor(metric, options.judge) : undefined
+    const context = judge
+      ? metricContext(judge, options.trial ?? 0, meta, options.signal)
+      : metricContext(resolveJudge('local'), options.trial ?? 0, meta, options.signal)
+    const value = await metric.score(input, context)
+    const result: CaseMetricResult = {
+      ...base,
+      score: value.score,
+      ...(value.raw !== undefined ? { raw: value.raw } : {}),
+      ...(value.justification !== undefined ? { justification: redact(value.justification) } : {}),
+      ...(value.judge !== undefined ? { judge: value.judge } : {}),
+      pass: threshold === null ? null : reaches(metric, value.score, threshold),
+    }
+    return { ok: true, value, result }
+  } catch (caught) {
+    const error = caught instanceof Error ? caught : new Error(String(caught))
+    if (error instanceof JudgeError || error instanceof CacheMissError || !(error instanceof VitestJudgeError)) {
+      meta.judgeErrors++
+    }
+    const code = error instanceof VitestJudgeError ? error.code : 'VJ_ERROR'
+    return {
+      ok: false,
+      error,
+      result: {
+        ...base,
+        pass: threshold === null ? null : false,
+        ...(judge ? { judge: judge.name } : {}),
+        error: { code, message: redact(error.message).slice(0, 2000) },
+      },
+    }
+  }
+}
+
+/** Stores a metric result on the record under a unique key (`name`, `name#2`, ...); returns the key. */
+export function recordMetric(meta: CaseMeta, name: string, result: CaseMetricResult): string {
+  let key = name
+  for (let i = 2; key in meta.metrics; i++) key = `${name}#${i}`
+  meta.metrics[key] = result
+  return key
+}

@@ -1,0 +1,301 @@
+/**
+ * The judge cache (`<dir>/cache.db`), shared by every test worker of every vitest process: one
+ * connection per worker, statements prepared once, each write a single autocommit statement (WAL with
+ * `synchronous=NORMAL`: no fsync per write).
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, statSync } from 'node:fs'
+import { StoreError } from '../errors.js'
+import { type Database, isBusy, openDatabase, withImmediate } from './database.js'
+import { cacheDbPath } from './paths.js'
+
+/** Migrations of `cache.db`, applied by `openDatabase`. */
+export const CACHE_MIGRATIONS: string[] = [
+  `
+  CREATE TABLE entries (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    judge TEXT NOT NULL,
+    metric TEXT,
+    value TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    hit_count INTEGER NOT NULL DEFAULT 0
+  );
+  `,
+]
+
+/** What a cache entry holds: a judge verdict (`grade`) or an embedding (`embed`). */
+export interface CachedEntry {
+  kind: 'grade' | 'embed'
+  /** Judge spec, e.g. `openai:gpt-4.1-mini`. */
+  judge: string
+  metric?: string
+  /** Any JSON value. */
+  value: unknown
+  /** When the entry was written, in milliseconds since the epoch. */
+  createdAt: number
+}
+
+/** An entry to write; `createdAt` defaults to now. */
+export type CacheEntryInput = Omit<CachedEntry, 'createdAt'> & { createdAt?: number }
+
+/** Figures of `cache stats`. */
+export interface CacheStats {
+  entries: number
+  /** Bytes of keys and JSON values. */
+  bytes: number
+  /** Bytes on disk: the database file and its WAL. */
+  fileBytes: number
+  /** Creation time of the oldest and newest entries (ms since the epoch), null when empty. */
+  oldest: number | null
+  newest: number | null
+  /** Hits recorded so far (see `JudgeCacheOptions.recordHits`). */
+  hits: number
+  byKind: Record<string, { entries: number; bytes: number }>
+}
+
+/** Options of `JudgeCache`. */
+export interface JudgeCacheOptions {
+  /** Never write (replay). A missing file then reads as an empty cache. */
+  readonly?: boolean
+  /** Count hits and last use (default true). */
+  recordHits?: boolean
+}
+
+interface EntryRow {
+  key: string
+  kind: 'grade' | 'embed'
+  judge: string
+  metric: string | null
+  value: string
+  created_at: number
+}
+
+// Hits are counted in memory and written in one transaction every HIT_FLUSH_EVERY hits and on
+// close(): a write per hit would take the write lock on the hot path of every worker.
+const HIT_FLUSH_EVERY = 256
+
+/** The judge cache over `<dir>/cache.db`. Create one per worker and keep it; `close()` at the end. */
+export class JudgeCache {
+  /** The database file. */
+  readonly file: string
+  private readonly db: Database | undefined
+  private readonly readonly: boolean
+  private readonly recordHits: boolean
+  private readonly pendingHits = new Map<string, number>()
+  private readonly stmts: ReturnType<typeof prepareStatements> | undefined
+
+  constructor(dir: string, options: JudgeCacheOptions = {}) {
+    this.file = cacheDbPath(dir)
+    this.readonly = options.readonly === true
+    this.recordHits = options.recordHits !== false && !this.readonly
+    if (this.readonly && !existsSync(this.file)) return
+    this.db = openDatabase(this.file, { kind: 'cache', migrations: CACHE_MIGRATIONS, readonly: this.readonly })
+    this.stmts = prepareStatements(this.db)
+  }
+
+  /** The entry under `key`, if any. */
+  get(key: string): CachedEntry | undefined {
+    const row = this.stmts?.get.get(key) as EntryRow | undefined
+    if (row === undefined) return undefined
+    this.hit(key)
+    return toEntry(row)
+  }
+
+  /** The entries of the keys that are cached (one query for all of them). */
+  getMany(keys: readonly string[]): Map<string, CachedEntry> {
+    const found = new Map<string, CachedEntry>()
+    if (this.stmts === undefined || keys.length === 0) return found
+    for (const row of this.stmts.getMany.all(JSON.stringify(keys)) as EntryRow[]) {
+      found.set(row.key, toEntry(row))
+      this.hit(row.key)
+    }
+    return found
+  }
+
+  /** Writes (or overwrites) the entry under `key`. */
+  set(key: string, entry: CacheEntryInput): void {
+    const value = JSON.stringify(entry.value)
+    if (value === undefined)
+      throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
+    this.writable().set.run(key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now())
+  }
+
+  /** Figures of the whole cache. */
+  stats(): CacheStats {
+    const stats: CacheStats = {
+      entries: 0,
+      bytes: 0,
+      fileBytes: fileSize(this.file) + fileSize(`${this.file}-wal`),
+      oldest: null,
+      newest: null,
+      hits: 0,
+      byKind: {},
+    }
+    if (this.stmts === undefined) return stats
+    const rows = this.stmts.stats.all() as {
+      kind: string
+      entries: number
+      bytes: number
+      oldest: number
+      newest: number
+      hits: number
+    }[]
+    for (const row of rows) {
+      stats.entries += row.entries
+      stats.bytes += row.bytes
+      stats.hits += row.hits
+      stats.oldest = stats.oldest === null ? row.oldest : Math.min(stats.oldest, row.oldest)
+      stats.newest = stats.newest === null ? row.newest : Math.max(stats.newest, row.newest)
+      stats.byKind[row.kind] = { entries: row.entries, bytes: row.bytes }
+    }
+    for (const count of this.pendingHits.values()) stats.hits += count
+    return stats
+  }
+
+  /**
+   * Deletes every entry, or with `olderThanMs` the entries not used (or, never hit, not written) for
+   * that long. `vacuum` then gives the freed space back to the file system. Returns the deleted count.
+   */
+  clear(options: { olderThanMs?: number; vacuum?: boolean } = {}): number {
+    const stmts = this.writable()
+    this.flush()
+    const deleted =
+      options.olderThanMs === undefined
+        ? stmts.clearAll.run().changes
+        : stmts.clearOlder.run(Date.now() - options.olderThanMs).changes
+    if (options.vacuum && deleted > 0 && this.db !== undefined) this.db.exec('VACUUM')
+    return deleted
+  }
+
+  /**
+   * Writes the hit counts gathered in memory. Best effort: when another process holds the write
+   * lock past the busy timeout, those counts are dropped rather than failing a test.
+   */
+  flush(): void {
+    if (this.pendingHits.size === 0 || this.db === undefined || this.stmts === undefined) return
+    const hits = [...this.pendingHits]
+    this.pendingHits.clear()
+    const stmts = this.stmts
+    const now = Date.now()
+    try {
+      withImmediate(this.db, () => {
+        for (const [key, count] of hits) stmts.hit.run(count, now, key)
+      })
+    } catch (error) {
+      if (!isBusy(error)) throw error
+    }
+  }
+
+  /** Writes pending hit counts and closes the database. */
+  close(): void {
+    if (this.db === undefined || !this.db.open) return
+    this.flush()
+    this.db.close()
+  }
+
+  private hit(key: string): void {
+    if (!this.recordHits) return
+    this.pendingHits.set(key, (this.pendingHits.get(key) ?? 0) + 1)
+    if (this.pendingHits.size >= HIT_FLUSH_EVERY) this.flush()
+  }
+
+  private writable(): ReturnType<typeof prepareStatements> {
+    if (this.readonly || this.stmts === undefined) {
+      throw new StoreError(
+        `The judge cache ${this.file} is open read-only (cache: 'readonly' / VITEST_JUDGE_CACHE=readonly); it cannot be written.`,
+      )
+    }
+    return this.stmts
+  }
+}
+
+function prepareStatements(db: Database) {
+  const columns = 'key, kind, judge, metric, value, created_at'
+  return {
+    get: db.prepare(`SELECT ${columns} FROM entries WHERE key = ?`),
+    getMany: db.prepare(`SELECT ${columns} FROM entries WHERE key IN (SELECT value FROM json_each(?))`),
+    set: db.prepare(
+      'INSERT OR REPLACE INTO entries (key, kind, judge, metric, value, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    hit: db.prepare('UPDATE entries SET hit_count = hit_count + ?, last_used_at = ? WHERE key = ?'),
+    stats:
+      db.prepare(`SELECT kind, count(*) AS entries, coalesce(sum(length(key) + length(CAST(value AS BLOB))), 0) AS bytes,
+      min(created_at) AS oldest, max(created_at) AS newest, sum(hit_count) AS hits FROM entries GROUP BY kind ORDER BY kind`),
+    clearAll: db.prepare('DELETE FROM entries'),
+    clearOlder: db.prepare('DELETE FROM entries WHERE coalesce(last_used_at, created_at) < ?'),
+  }
+}
+
+function toEntry(row: EntryRow): CachedEntry {
+  const entry: CachedEntry = {
+    kind: row.kind,
+    judge: row.judge,
+    value: JSON.parse(row.value),
+    createdAt: row.created_at,
+  }
+  if (row.metric !== null) entry.metric = row.metric
+  return entry
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * The cache key of a judge call: SHA-256 (hex) of the canonical JSON of `parts`: object keys sorted
+ * recursively, arrays in order, `undefined` properties dropped (in arrays, `undefined` is `null`, as
+ * in JSON). Values JSON cannot tell apart (Map, Set, BigInt, cycles) are refused with a TypeError.
+ */
+export function cacheKey(parts: unknown): string {
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex')
+}
+
+/** The canonical JSON text `cacheKey` hashes. */
+export function canonicalJson(value: unknown): string {
+  return canonical(value, new Set()) ?? 'null'
+}
+
+function canonical(value: unknown, seen: Set<object>): string | undefined {
+  if (value === null) return 'null'
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value)
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null'
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined
+    case 'bigint':
+      throw new TypeError('cacheKey: a BigInt has no JSON form; convert it to a string or number first.')
+  }
+  const object = value as object
+  if (object instanceof Map || object instanceof Set) {
+    throw new TypeError('cacheKey: a Map or Set has no JSON form; convert it to an object or array first.')
+  }
+  const toJSON = (object as { toJSON?: unknown }).toJSON
+  if (typeof toJSON === 'function') return canonical(toJSON.call(object), seen)
+  if (seen.has(object)) throw new TypeError('cacheKey: the value contains a cycle.')
+  seen.add(object)
+  let out: string
+  if (Array.isArray(object)) {
+    out = `[${object.map((item: unknown) => canonical(item, seen) ?? 'null').join(',')}]`
+  } else {
+    const record = object as Record<string, unknown>
+    const fields: string[] = []
+    for (const key of Object.keys(record).sort()) {
+      const field = canonical(record[key], seen)
+      if (field !== undefined) fields.push(`${JSON.stringify(key)}:${field}`)
+    }
+    out = `{${fields.join(',')}}`
+  }
+  seen.delete(object)
+  return out
+}

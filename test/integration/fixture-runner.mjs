@@ -1,0 +1,21 @@
+// Runs real Vitest (startVitest) on a fixture project in its own process and prints one JSON line
+// with every test's state and errors, after the marker line. Usage: node fixture-runner.mjs <root> [filters...]
+import { startVitest } from 'vitest/node'
+
+const [root, ...filters] = process.argv.slice(2)
+const vitest = await startVitest('test', filters, { root, watch: false, reporters: ['default'] })
+const tests = []
+for (const module of vitest?.state.getTestModules() ?? []) {
+  for (const test of module.children.allTests()) {
+    const result = test.result()
+    tests.push({
+      file: module.relativeModuleId,
+      name: test.fullName,
+      state: result.state,
+      errors: (result.errors ?? []).map((e) => String(e.message ?? e)),
+    })
+  }
+}
+process.stdout.write(`\n@@FIXTURE-RESULT@@${JSON.stringify({ tests })}\n`)
+await vitest?.close()
+process.exit(process.exitCode ?? 0)

@@ -1,0 +1,245 @@
+import { describe, expect, test } from 'vitest'
+import { aggregateRun } from '../../src/report/aggregate.js'
+import { compareReports, evaluateGate, unknownGateMetrics } from '../../src/report/compare.js'
+import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
+
+function scoreCase(name: string, scores: Record<string, number | null>, extra: Partial<ReportCase> = {}): ReportCase {
+  const metrics: NonNullable<ReportCase['metrics']> = {}
+  for (const [metric, score] of Object.entries(scores)) {
+    const latency = metric === 'latency'
+    metrics[metric] = latency
+      ? { score, kind: 'measurement', greaterIsBetter: false }
+      : { score, kind: 'score', threshold: 0.75, pass: score === null ? null : score >= 0.75, greaterIsBetter: true }
+  }
+  return { name, pass: true, scores, judgeErrors: 0, metrics, ...extra }
+}
+
+function run(file: string, cases: ReportCase[]): ReportRun {
+  return {
+    id: `run-${file}`,
+    file,
+    cases,
+    aggregates: aggregateRun(cases),
+    judgeErrors: 0,
+    cache: { hits: 0, misses: 0 },
+    tokens: { input: 0, output: 0 },
+  }
+}
+
+function report(id: string, runs: ReportRun[]): JsonReport {
+  return {
+    version: 1,
+    invocation: { id, startedAt: '2025-01-01T00:00:00.000Z', git: { commit: 'abcdef1234', branch: 'main' }, params: {} },
+    runs,
+    comparison: null,
+  }
+}
+
+const names = (n: number) => Array.from({ length: n }, (_, i) => `case ${i + 1}`)
+
+describe('compareReports', () => {
+  test('paired: six cases dropping from 1.0 to 0.25 regress significantly', () => {
+    const base = report('base', [run('evals/qa.test.ts', names(6).map((n) => scoreCase(n, { answer_similarity: 1 })))])
+    const head = report('head', [
+      run(
+        'evals/qa.test.ts',
+        names(6).map((n, i) => scoreCase(n, { answer_similarity: 0.25 }, { output: `answer ${i}\nsecond line` })),
+      ),
+    ])
+    const cmp = compareReports(base, head, { alpha: 0.05 })
+    expect(cmp.base.label).toBe('main@abcdef1')
+    expect(cmp.runs).toHaveLength(1)
+    const m = cmp.runs[0]!.metrics[0]!
+    expect(m).toMatchObject({
+      metric: 'answer_similarity',
+      baseMean: 1,
+      headMean: 0.25,
+      test: 'paired',
+      significant: true,
+      status: 'regressed',
+      n: { base: 6, head: 6, paired: 6 },
+      greaterIsBetter: true,
+    })
+    expect(m.delta).toBeCloseTo(-0.75, 12)
+    expect(m.pValue).toBeCloseTo(0.03125, 12)
+    const regressed = cmp.runs[0]!.regressedCases
+    expect(regressed).toHaveLength(6)
+    expect(regressed[0]).toMatchObject({ name: 'case 1', metric: 'answer_similarity', base: 1, head: 0.25 })
+    expect(regressed[0]!.output).toBe('answer 0 second line')
+  })
+
+  test('paired: one of 20 dropping is not significant, regressed cases still listed', () => {
+    const base = report('b', [run('f.test.ts', names(20).map((n) => scoreCase(n, { answer_similarity: 1 })))])
+    const head = report('h', [
+      run('f.test.ts', names(20).map((n, i) => scoreCase(n, { answer_similarity: i === 7 ? 0 : 1 }))),
+    ])
+    const r = compareReports(base, head, { alpha: 0.05 }).runs[0]!
+    expect(r.metrics[0]).toMatchObject({ status: 'unchanged', significant: false, pValue: 1, test: 'paired' })
+    expect(r.regressedCases).toEqual([
+      { name: 'case 8', metric: 'answer_similarity', base: 1, head: 0, delta: -1, kind: 'score' },
+    ])
+  })
+
+  test('identical reports: p = 1, unchanged, nothing regressed', () => {
+    const r = report('x', [run('f.test.ts', names(5).map((n, i) => scoreCase(n, { answer_similarity: i / 4 })))])
+    const cmp = compareReports(r, r, { alpha: 0.05 })
+    expect(cmp.runs[0]!.metrics[0]).toMatchObject({ pValue: 1, delta: 0, status: 'unchanged' })
+    expect(cmp.runs[0]!.regressedCases).toEqual([])
+  })
+
+  test('unpaired when fewer than two cases match by name', () => {
+    const base = report('b', [run('f.test.ts', ['a', 'b', 'c'].map((n) => scoreCase(n, { answer_similarity: 1 })))])
+    const head = report('h', [run('f.test.ts', ['x', 'y', 'z'].map((n) => scoreCase(n, { answer_similarity: 0.25 })))])
+    const r = compareReports(base, head, { alpha: 0.05 }).runs[0]!
+    expect(r.metrics[0]).toMatchObject({ test: 'unpaired', method: 'permutation exact', status: 'unchanged' })
+    expect(r.metrics[0]!.pValue).toBeCloseTo(0.1, 12)
+    expect(r.newCases).toEqual(['x', 'y', 'z'])
+    expect(r.removedCases).toEqual(['a', 'b', 'c'])
+  })
+
+  test('new and removed files and metrics, sorted by file', () => {
+    const base = report('b', [
+      run('b.test.ts', [scoreCase('a', { exact_match: 1, answer_similarity: 1 })]),
+      run('old.test.ts', [scoreCase('a', { exact_match: 1 })]),
+    ])
+    const head = report('h', [
+      run('new.test.ts', [scoreCase('a', { exact_match: 0 })]),
+      run('b.test.ts', [scoreCase('a', { answer_similarity: 1, faithfulness: 0.5 })]),
+    ])
+    const cmp = compareReports(base, head, { alpha: 0.05 })
+    expect(cmp.runs.map((r) => [r.file, r.status])).toEqual([
+      ['b.test.ts', 'matched'],
+      ['new.test.ts', 'new'],
+      ['old.test.ts', 'removed'],
+    ])
+    const b = cmp.runs[0]!
+    expect(b.metrics.map((m) => [m.metric, m.status])).toEqual([
+      ['answer_similarity', 'unchanged'],
+      ['faithfulness', 'new'],
+      ['exact_match', 'removed'],
+    ])
+    // One case on each side: too little for any test.
+    expect(b.metrics[0]).toMatchObject({ test: 'unpaired', pValue: 1 })
+    expect(cmp.runs[1]!.metrics[0]).toMatchObject({ metric: 'exact_match', status: 'new', headMean: 0, baseMean: null })
+    expect(cmp.runs[1]!.newCases).toEqual(['a'])
+    expect(cmp.runs[2]!.metrics[0]).toMatchObject({ status: 'removed', baseMean: 1, headMean: null })
+    expect(cmp.runs[2]!.removedCases).toEqual(['a'])
+  })
+
+  test('lower-is-better latency: a rise is a regression, a fall an improvement', () => {
+    const base = report('b', [run('f.test.ts', names(8).map((n) => scoreCase(n, { latency: 100 })))])
+    const slower = report('h', [run('f.test.ts', names(8).map((n, i) => scoreCase(n, { latency: 200 + i })))])
+    const faster = report('h', [run('f.test.ts', names(8).map((n) => scoreCase(n, { latency: 50 })))])
+    const up = compareReports(base, slower, { alpha: 0.05 }).runs[0]!
+    expect(up.metrics[0]).toMatchObject({ metric: 'latency', greaterIsBetter: false, status: 'regressed' })
+    expect(up.metrics[0]!.pValue).toBeCloseTo(2 / 256, 12)
+    // Per-case latency drops are listed only because the metric regressed; the slowest first.
+    expect(up.regressedCases[0]).toMatchObject({ name: 'case 8', metric: 'latency', head: 207, kind: 'measurement' })
+    const down = compareReports(base, faster, { alpha: 0.05 }).runs[0]!
+    expect(down.metrics[0]).toMatchObject({ status: 'improved', delta: -50 })
+    expect(down.regressedCases).toEqual([])
+  })
+
+  test('latency without a recorded direction still counts as lower-is-better', () => {
+    const bare = (value: number) => names(6).map((n) => ({ name: n, pass: true, judgeErrors: 0, scores: { latency: value } }))
+    const cmp = compareReports(report('b', [run('f', bare(100))]), report('h', [run('f', bare(300))]), { alpha: 0.05 })
+    expect(cmp.runs[0]!.metrics[0]).toMatchObject({ greaterIsBetter: false, status: 'regressed' })
+  })
+
+  test('metric keys name#2 fold into the metric; judge errors are not paired', () => {
+    const base = report('b', [
+      run(
+        'f',
+        names(6).map((n) => scoreCase(n, { answer_similarity: 1, 'answer_similarity#2': 1 })),
+      ),
+    ])
+    const head = report('h', [
+      run(
+        'f',
+        names(6).map((n, i) => scoreCase(n, { answer_similarity: i === 0 ? null : 0.5, 'answer_similarity#2': 0.5 })),
+      ),
+    ])
+    const m = compareReports(base, head, { alpha: 0.05 }).runs[0]!.metrics[0]!
+    expect(m).toMatchObject({ metric: 'answer_similarity', n: { base: 12, head: 11, paired: 6 }, status: 'regressed' })
+  })
+
+  test('regressed cases carry a CI from trials and are bounded', () => {
+    const base = report('b', [run('f', names(30).map((n) => scoreCase(n, { answer_similarity: 1 })))])
+    const headCases = names(30).map((n, i) => {
+      const c = scoreCase(n, { answer_similarity: 1 - (i % 4) / 4 })
+      c.metrics!.answer_similarity!.trials = [1 - (i % 4) / 4, 1 - (i % 4) / 4, 1 - (i % 4) / 4]
+      return c
+    })
+    headCases[1]!.metrics!.answer_similarity!.trials = [0.5, 1, 0.75]
+    const r = compareReports(base, report('h', [run('f', headCases)]), { alpha: 0.05, maxRegressedCases: 4 }).runs[0]!
+    expect(r.regressedCases).toHaveLength(4)
+    expect(r.regressedCases.map((c) => c.delta)).toEqual([-0.75, -0.75, -0.75, -0.75])
+    const withSpread = compareReports(base, report('h', [run('f', headCases)]), { alpha: 0.05, maxRegressedCases: 30 })
+      .runs[0]!.regressedCases.find((c) => c.name === 'case 2')!
+    expect(withSpread.ci![0]).toBeCloseTo(0.12896557206241743, 8)
+    expect(withSpread.ci![1]).toBe(1)
+  })
+})
+
+describe('evaluateGate', () => {
+  const base = report('b', [run('evals/qa.test.ts', names(6).map((n) => scoreCase(n, { answer_similarity: 1 })))])
+  const head = report('h', [run('evals/qa.test.ts', names(6).map((n) => scoreCase(n, { answer_similarity: 0.25 })))])
+  const cmp = compareReports(base, head, { alpha: 0.05 })
+
+  test('a significant drop over maxDrop fails with a message naming everything', () => {
+    const failures = evaluateGate(cmp, head, { maxDrop: 0.1, alpha: 0.05, minMean: {} })
+    expect(failures).toHaveLength(1)
+    expect(failures[0]).toMatchObject({
+      file: 'evals/qa.test.ts',
+      metric: 'answer_similarity',
+      kind: 'regression',
+      baseMean: 1,
+      headMean: 0.25,
+      threshold: 0.1,
+    })
+    expect(failures[0]!.message).toBe(
+      'evals/qa.test.ts: answer_similarity mean 1.000 -> 0.250 (-0.750, p=0.031) dropped more than gate.maxDrop 0.1 at alpha 0.05',
+    )
+  })
+
+  test('a drop under maxDrop, or not significant at the gate alpha, passes', () => {
+    expect(evaluateGate(cmp, head, { maxDrop: 0.8, alpha: 0.05, minMean: {} })).toEqual([])
+    expect(evaluateGate(cmp, head, { maxDrop: 0.1, alpha: 0.01, minMean: {} })).toEqual([])
+  })
+
+  test('maxDrop null: any significant drop fails', () => {
+    const failures = evaluateGate(cmp, head, { maxDrop: null, alpha: 0.05, minMean: {} })
+    expect(failures[0]?.threshold).toBe(0)
+    expect(failures[0]?.message).toContain('any significant drop fails')
+  })
+
+  test('an improvement never fails the regression gate', () => {
+    const back = compareReports(head, base, { alpha: 0.05 })
+    expect(evaluateGate(back, base, { maxDrop: 0, alpha: 0.05, minMean: {} })).toEqual([])
+  })
+
+  test('minMean applies to score metrics per file, with or without a baseline', () => {
+    const mixed = report('m', [
+      run(
+        'evals/qa.test.ts',
+        names(4).map((n) => scoreCase(n, { answer_similarity: 0.5, latency: 900 })),
+      ),
+      run('evals/other.test.ts', names(4).map((n) => scoreCase(n, { exact_match: 0 }))),
+    ])
+    const failures = evaluateGate(null, mixed, {
+      maxDrop: null,
+      alpha: 0.05,
+      minMean: { answer_similarity: 0.75, latency: 10, faithfulness: 0.9 },
+    })
+    expect(failures).toHaveLength(1)
+    expect(failures[0]).toMatchObject({ kind: 'min-mean', metric: 'answer_similarity', headMean: 0.5, threshold: 0.75 })
+    expect(failures[0]!.message).toBe(
+      'evals/qa.test.ts: answer_similarity mean 0.500 is under gate.minMean.answer_similarity 0.75 (no baseline)',
+    )
+    const withBase = evaluateGate(cmp, head, { maxDrop: 1, alpha: 0.05, minMean: { answer_similarity: 0.5 } })
+    expect(withBase[0]!.message).toBe(
+      'evals/qa.test.ts: answer_similarity mean 0.250 is under gate.minMean.answer_similarity 0.5 (baseline 1.000, -0.750)',
+    )
+    expect(unknownGateMetrics(mixed, { minMean: { answer_similarity: 1, faithfulness: 1 } })).toEqual(['faithfulness'])
+  })
+})
