@@ -82,7 +82,16 @@ function benchRuns({ RunStore, newId }, dir) {
     status: 'complete',
     cases,
     aggregates: {
-      answer_similarity: { n: CASES, mean: 0.75, variance: 0, p90: 0.75, min: 0.75, max: 0.75, median: 0.75, pass_rate: 1 },
+      answer_similarity: {
+        n: CASES,
+        mean: 0.75,
+        variance: 0,
+        p90: 0.75,
+        min: 0.75,
+        max: 0.75,
+        median: 0.75,
+        pass_rate: 1,
+      },
     },
     judgeErrors: 0,
     cache: { hits: 0, misses: CASES },
@@ -105,12 +114,15 @@ function benchRuns({ RunStore, newId }, dir) {
 }
 
 function benchCache({ JudgeCache, cacheKey }, dir) {
-  const keys = Array.from({ length: KEYS }, (_, i) => cacheKey({ judge: 'openai:gpt-4.1-mini', prompt: `p${i}`, trial: 0 }))
+  const keys = Array.from({ length: KEYS }, (_, i) =>
+    cacheKey({ judge: 'openai:gpt-4.1-mini', prompt: `p${i}`, trial: 0 }),
+  )
   const value = { score: 4, justification: 'Same fact, slightly less detail than the reference answer.' }
   const cache = new JudgeCache(dir)
 
   let started = performance.now()
-  for (const key of keys) cache.set(key, { kind: 'grade', judge: 'openai:gpt-4.1-mini', metric: 'answer_similarity', value })
+  for (const key of keys)
+    cache.set(key, { kind: 'grade', judge: 'openai:gpt-4.1-mini', metric: 'answer_similarity', value })
   const set = performance.now() - started
 
   for (const key of keys.slice(0, 100)) cache.get(key)

@@ -134,7 +134,8 @@ export function resolveOptions(
 
   const minScore = checkScore(options.minScore ?? 0.75, 'Option `minScore`')
 
-  const cacheRaw = options.cache ?? (env.VITEST_JUDGE_CACHE as CacheMode | undefined) ?? 'readwrite'
+  // An empty env value (CI often exports unset variables as '') counts as unset, as for VITEST_JUDGE_BASELINE.
+  const cacheRaw = options.cache ?? ((env.VITEST_JUDGE_CACHE || undefined) as CacheMode | undefined) ?? 'readwrite'
   if (!CACHE_MODES.includes(cacheRaw)) {
     throw new ConfigError(
       `Cache mode "${String(cacheRaw)}" is not one of ${CACHE_MODES.join(', ')} (option \`cache\` or VITEST_JUDGE_CACHE).`,
@@ -152,7 +153,8 @@ export function resolveOptions(
     const alpha = options.gate.alpha ?? 0.05
     if (!(alpha > 0 && alpha < 1)) throw new ConfigError(`Option \`gate.alpha\` must be between 0 and 1, got ${alpha}.`)
     const maxDrop = options.gate.maxDrop ?? null
-    if (maxDrop !== null && !(maxDrop >= 0)) throw new ConfigError(`Option \`gate.maxDrop\` must be >= 0, got ${maxDrop}.`)
+    if (maxDrop !== null && !(maxDrop >= 0))
+      throw new ConfigError(`Option \`gate.maxDrop\` must be >= 0, got ${maxDrop}.`)
     const minMean = options.gate.minMean ?? {}
     for (const [metric, value] of Object.entries(minMean)) {
       if (typeof value !== 'number' || !Number.isFinite(value))
@@ -166,7 +168,7 @@ export function resolveOptions(
     throw new ConfigError(`Option \`concurrency\` must be a whole number >= 1, got ${concurrency}.`)
   }
 
-  const dir = resolvePath(root, options.dir ?? env.VITEST_JUDGE_DIR ?? '.vitest-judge')
+  const dir = resolvePath(root, options.dir ?? (env.VITEST_JUDGE_DIR || undefined) ?? '.vitest-judge')
   const reportPath = (value: string | false | undefined, name: string) =>
     value === false ? false : resolvePath(root, value ?? `${dir}/${name}`)
 

@@ -5,25 +5,29 @@
  * import { describeEval, metrics, defineMetric } from 'vitest-judge'
  * ```
  */
-export type { JudgeMatchers } from './matcher-types.js'
-export { describeEval } from './runtime/describe-eval.js'
-export type { DescribeEvalOptions, TaskResult } from './runtime/describe-eval.js'
-export type { EvalCase, EvalData } from './runtime/dataset.js'
-export { metrics } from './metrics/index.js'
-export { defineMetric } from './metrics/define-metric.js'
-export type { DefineMetricOptions, MetricExample } from './metrics/define-metric.js'
-export type { JudgedMetricOptions } from './metrics/rubric-metric.js'
-export type { EmbeddingSimilarityOptions } from './metrics/computed-metrics.js'
-export type { Metric, MetricContext, MetricInput, MetricValue } from './metrics/types.js'
-export { openai } from './judges/openai-judge.js'
-export type { OpenAIJudgeOptions } from './judges/openai-judge.js'
-export { gemini } from './judges/gemini-judge.js'
+
+export type { CacheMode, GateOptions, ReportsOptions, VitestJudgeOptions } from './config.js'
+export * from './errors.js'
 export type { GeminiJudgeOptions } from './judges/gemini-judge.js'
+export { gemini } from './judges/gemini-judge.js'
 export { local } from './judges/local-judge.js'
-export { registerJudge } from './judges/resolve-judge.js'
-export { buildGradingPrompt } from './judges/prompt.js'
+export type { OpenAIJudgeOptions } from './judges/openai-judge.js'
+export { openai } from './judges/openai-judge.js'
 export type { GradingExample, RubricSpec } from './judges/prompt.js'
+export { buildGradingPrompt } from './judges/prompt.js'
+export { registerJudge } from './judges/resolve-judge.js'
 export type { GradeRequest, GradingPrompt, Judge, JudgeFields, Usage, Verdict } from './judges/types.js'
+export type { JudgeMatchers } from './matcher-types.js'
+export type { EmbeddingSimilarityOptions } from './metrics/computed-metrics.js'
+export type { DefineMetricOptions, MetricExample } from './metrics/define-metric.js'
+export { defineMetric } from './metrics/define-metric.js'
+export { metrics } from './metrics/index.js'
+export type { JudgedMetricOptions } from './metrics/rubric-metric.js'
+export type { Metric, MetricContext, MetricInput, MetricValue } from './metrics/types.js'
+export type * from './report/types.js'
+export type { EvalCase, EvalData } from './runtime/dataset.js'
+export type { DescribeEvalOptions, TaskResult } from './runtime/describe-eval.js'
+export { describeEval } from './runtime/describe-eval.js'
 export type {
   JudgeMatcherOptions,
   ToBeFaithfulToOptions,
@@ -31,6 +35,3 @@ export type {
   ToBeSimilarToOptions,
   ToScoreOptions,
 } from './runtime/matchers.js'
-export * from './errors.js'
-export type { CacheMode, GateOptions, ReportsOptions, VitestJudgeOptions } from './config.js'
-export type * from './report/types.js'

@@ -8,13 +8,18 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Vite, VitestPluginContext } from 'vitest/node'
-import { type ResolvedVitestJudgeOptions, type VitestJudgeOptions, resolveOptions } from './config.js'
+import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from './config.js'
 import { MissingKeyError } from './errors.js'
 import { checkJudgeSpec, registerJudge } from './judges/resolve-judge.js'
 import { JudgeReporter } from './reporter/judge-reporter.js'
 
-export type { VitestJudgeOptions, ResolvedVitestJudgeOptions } from './config.js'
-export type { GateOptions, ReportsOptions, CacheMode } from './config.js'
+export type {
+  CacheMode,
+  GateOptions,
+  ReportsOptions,
+  ResolvedVitestJudgeOptions,
+  VitestJudgeOptions,
+} from './config.js'
 
 function packageName(root: string): string | undefined {
   try {
@@ -44,7 +49,9 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
   return {
     name: 'vitest-judge',
     config(config) {
-      const test = ((config as { test?: Record<string, unknown> }).test ??= {})
+      const withTest = config as { test?: Record<string, unknown> }
+      withTest.test ??= {}
+      const test = withTest.test
       const setupFiles = test.setupFiles
       const list = Array.isArray(setupFiles) ? setupFiles : setupFiles ? [setupFiles] : []
       if (!list.includes(setupFile)) test.setupFiles = [setupFile, ...list]

@@ -4,7 +4,9 @@ import { type DefineMetricOptions, defineMetric, describeEval } from 'vitest-jud
 
 // A custom rubric metric (MLflow's make_genai_metric) needs an LLM judge, so this suite runs only
 // when one is configured: VITEST_JUDGE=openai:gpt-4.1-mini with OPENAI_API_KEY, for example.
-const spec = JSON.parse(readFileSync(new URL('../data/professionalism-metric.json', import.meta.url), 'utf8')) as DefineMetricOptions
+const spec = JSON.parse(
+  readFileSync(new URL('../data/professionalism-metric.json', import.meta.url), 'utf8'),
+) as DefineMetricOptions
 const professionalism = defineMetric(spec)
 
 describe.skipIf(!process.env.VITEST_JUDGE || process.env.VITEST_JUDGE === 'local')('with an LLM judge', () => {

@@ -2,7 +2,7 @@
 import type { GoogleGenAI } from '@google/genai'
 import { MissingKeyError } from '../errors.js'
 import { registerSecret } from '../redact.js'
-import { type ChatMessage, type LlmCallSettings, callWithRetries, endpointOf, gradeWithRepair } from './llm-judge.js'
+import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, type LlmCallSettings } from './llm-judge.js'
 import { isRetryableStatus } from './retry.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 
@@ -73,7 +73,8 @@ export function gemini(options: GeminiJudgeOptions): Judge {
   }
   return {
     name,
-    cacheIdentity: { kind: 'gemini', model: options.model, temperature, baseUrl: baseUrl ?? null },
+    // The endpoint is not part of the identity: a replay through another proxy must still hit.
+    cacheIdentity: { kind: 'gemini', model: options.model, temperature },
     async grade(request: GradeRequest): Promise<Verdict> {
       const sdk = await getClient()
       return gradeWithRepair(

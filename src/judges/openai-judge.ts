@@ -2,9 +2,9 @@
 import type OpenAI from 'openai'
 import { MissingKeyError } from '../errors.js'
 import { registerSecret } from '../redact.js'
+import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, type LlmCallSettings } from './llm-judge.js'
 import { VERDICT_JSON_SCHEMA } from './prompt.js'
 import { isRetryableStatus, parseRetryAfter } from './retry.js'
-import { type ChatMessage, type LlmCallSettings, callWithRetries, endpointOf, gradeWithRepair } from './llm-judge.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 
 /** Options of `openai(...)`. */
@@ -65,7 +65,8 @@ export function openai(options: OpenAIJudgeOptions): Judge {
   }
   return {
     name,
-    cacheIdentity: { kind: 'openai', model: options.model, temperature, baseURL: baseURL ?? null },
+    // The endpoint is not part of the identity: a replay through another proxy must still hit.
+    cacheIdentity: { kind: 'openai', model: options.model, temperature },
     async grade(request: GradeRequest): Promise<Verdict> {
       const sdk = await getClient()
       return gradeWithRepair(

@@ -27,7 +27,10 @@ export function parseVerdict(text: string): ParsedVerdict {
   if (!result.success) {
     const issue = result.error.issues[0]
     const where = issue?.path.join('.') || 'reply'
-    return { ok: false, problem: `\`${where}\`: ${issue?.message ?? 'invalid'} in ${JSON.stringify(body.slice(0, 120))}` }
+    return {
+      ok: false,
+      problem: `\`${where}\`: ${issue?.message ?? 'invalid'} in ${JSON.stringify(body.slice(0, 120))}`,
+    }
   }
   return { ok: true, score: result.data.score, justification: result.data.justification }
 }

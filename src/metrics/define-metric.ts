@@ -52,7 +52,9 @@ export function defineMetric(options: DefineMetricOptions): Metric {
   const examples = options.examples ?? []
   for (const example of examples) {
     if (!Number.isInteger(example.score) || example.score < 1 || example.score > 5) {
-      throw new ConfigError(`defineMetric "${options.name}": example scores must be integers 1-5, got ${example.score}.`)
+      throw new ConfigError(
+        `defineMetric "${options.name}": example scores must be integers 1-5, got ${example.score}.`,
+      )
     }
   }
   const parameters = options.parameters ?? [

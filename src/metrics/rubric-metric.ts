@@ -1,6 +1,6 @@
 /** A metric graded by a judge on a 1-5 rubric, normalized to 0..1 as (raw - 1) / 4. */
 import { MissingFieldError } from '../errors.js'
-import { type GradingExample, type RubricSpec, buildGradingPrompt } from '../judges/prompt.js'
+import { buildGradingPrompt, type GradingExample, type RubricSpec } from '../judges/prompt.js'
 import type { Judge, JudgeFields } from '../judges/types.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from './types.js'
 

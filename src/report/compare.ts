@@ -228,7 +228,7 @@ function caseName(key: string): string {
 function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunComparison {
   const metricNames = [...head.metrics, ...base.metrics.filter((m) => !head.metrics.includes(m))]
   const metrics: MetricComparison[] = []
-  const candidates: { delta: CaseDelta; group: number; badness: number }[] = []
+  const candidates: { key: string; delta: CaseDelta; group: number; badness: number }[] = []
   for (const metric of metricNames) {
     const inBase = base.metrics.includes(metric)
     const inHead = head.metrics.includes(metric)
@@ -246,17 +246,9 @@ function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunCo
       const delta = h - b
       const worseBy = comparison.greaterIsBetter ? -delta : delta
       if (worseBy <= 1e-9 * Math.max(1, Math.abs(b), Math.abs(h))) continue
-      const testCase = head.cases.get(key)
-      const entry: CaseDelta = { name: caseName(key), metric, base: b, head: h, delta, kind }
-      const output = excerpt(testCase?.output, OUTPUT_EXCERPT)
-      if (output) entry.output = output
-      const trialKey = head.firstKey.get(metric)?.get(key)
-      const trials = trialKey ? testCase?.metrics?.[trialKey]?.trials : undefined
-      if (trials && trials.length >= 2) {
-        entry.ci = meanConfidenceInterval(trials, 0.95, kind === 'score' ? [0, 1] : undefined)
-      }
       candidates.push({
-        delta: entry,
+        key,
+        delta: { name: caseName(key), metric, base: b, head: h, delta, kind },
         group: kind === 'score' ? 0 : 1,
         badness: kind === 'score' ? worseBy : worseBy / Math.max(Math.abs(b), 1e-9),
       })
@@ -281,8 +273,21 @@ function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunCo
     metrics,
     newCases,
     removedCases,
-    regressedCases: candidates.slice(0, opts.maxRegressedCases ?? 10).map((c) => c.delta),
+    regressedCases: candidates.slice(0, opts.maxRegressedCases ?? 10).map((c) => withDetails(c.delta, c.key, head)),
   }
+}
+
+/** Adds the output excerpt and the trials' confidence interval (only for the cases kept: both cost). */
+function withDetails(entry: CaseDelta, key: string, head: RunIndex): CaseDelta {
+  const testCase = head.cases.get(key)
+  const output = excerpt(testCase?.output, OUTPUT_EXCERPT)
+  if (output) entry.output = output
+  const trialKey = head.firstKey.get(entry.metric)?.get(key)
+  const trials = trialKey ? testCase?.metrics?.[trialKey]?.trials : undefined
+  if (trials && trials.length >= 2) {
+    entry.ci = meanConfidenceInterval(trials, 0.95, entry.kind === 'score' ? [0, 1] : undefined)
+  }
+  return entry
 }
 
 function compareText(a: string, b: string): number {

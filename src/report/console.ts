@@ -5,7 +5,7 @@
  * are shown, plus a count of the rest.
  */
 import type { GateFailure } from './compare.js'
-import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue } from './text.js'
+import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { JsonReport, MetricComparison, ReportRun, RunComparison } from './types.js'
 
 /** Options of {@link renderConsole}. */
@@ -93,6 +93,8 @@ const COLUMNS: [string, number][] = [
   ['pass', 8],
 ]
 const DELTA_WIDTH = 10
+/** Gate failures listed one per line; the rest are counted. */
+const MAX_GATE_LINES = 10
 const P_WIDTH = 8
 
 function metricRows(summary: FileSummary, width: number, p: Palette): string[] {
@@ -173,7 +175,7 @@ function fileBlock(
     }
     const more = comparison.regressedCases.length - opts.maxCases
     const changes: string[] = []
-    if (more > 0) changes.push(`${more}+ more regressed cases`)
+    if (more > 0) changes.push(`${more} more regressed cases in the report`)
     if (comparison.status === 'matched' && comparison.newCases.length > 0)
       changes.push(`${comparison.newCases.length} new cases`)
     if (comparison.status === 'matched' && comparison.removedCases.length > 0) {
@@ -227,7 +229,7 @@ export function renderConsole(report: JsonReport, opts: ConsoleOptions): string 
   )
 
   const lines: string[] = ['']
-  const facts = [`${report.runs.length} files`, `${totals.cases} cases`]
+  const facts = [plural(report.runs.length, 'file'), plural(totals.cases, 'case')]
   facts.push(totals.failed > 0 ? p.red(`${totals.failed} failed`) : '0 failed')
   if (totals.judgeErrors > 0) facts.push(p.yellow(`${totals.judgeErrors} judge errors`))
   facts.push(`cache ${formatCount(totals.hits)} hits / ${formatCount(totals.misses)} misses`)
@@ -253,7 +255,12 @@ export function renderConsole(report: JsonReport, opts: ConsoleOptions): string 
   }
 
   // Gate failures and notes are what the reader must act on: cut generously, the terminal wraps.
-  for (const g of gateFailures) lines.push(` ${p.red('✗ gate')} ${safe(g.message, 400)}`)
+  for (const g of gateFailures.slice(0, MAX_GATE_LINES)) lines.push(` ${p.red('✗ gate')} ${safe(g.message, 400)}`)
+  if (gateFailures.length > MAX_GATE_LINES) {
+    lines.push(
+      ` ${p.red('✗ gate')} … and ${gateFailures.length - MAX_GATE_LINES} more gate failures (see the markdown summary)`,
+    )
+  }
   for (const note of opts.notes ?? []) lines.push(` ${p.yellow('note')} ${safe(note, 400)}`)
   if (opts.filesWritten?.length) {
     lines.push(` ${p.dim('reports')} ${opts.filesWritten.map((f) => safe(f, 200)).join(', ')}`)

@@ -95,7 +95,8 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
  * params merged (later reports win), tags united. Runs are sorted by file; a file present in
  * several reports gets its cases merged (same name: the later report wins), its aggregates
  * recomputed and its cache and token counts summed. The comparison is dropped (`null`): compare
- * the merged report again. Throws {@link ReportFormatError} on no input or mixed versions.
+ * the merged report again. Inputs read from files should go through {@link validateReport} first.
+ * Throws {@link ReportFormatError} on no input or mixed versions.
  */
 export function mergeReports(reports: readonly JsonReport[]): JsonReport {
   const first = reports[0]

@@ -39,12 +39,24 @@ const MESSAGE_MAX = 500
  */
 export function escapeXml(value: string, attribute = false): string {
   const text = stripUnsafe(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-  return attribute ? text.replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;') : text
+  return attribute ? text.replace(ATTRIBUTE_SPECIALS, entity) : text.replace(TEXT_SPECIALS, entity)
+}
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\t': '&#9;',
+  '\n': '&#10;',
+  '\r': '&#13;',
+}
+const TEXT_SPECIALS = /[&<>"']/g
+const ATTRIBUTE_SPECIALS = /[&<>"'\t\n\r]/g
+
+function entity(c: string): string {
+  return ENTITIES[c] ?? c
 }
 
 function attr(name: string, value: string | number): string {
@@ -141,7 +153,8 @@ function caseOutcome(testCase: ReportCase, max: number): { kind: 'failure' | 'er
     }
   }
   if (testCase.error) body.push(testCase.error)
-  if (testCase.output !== undefined) body.push(`output: ${testCase.output}`)
+  // A short output in the body, for CI views that show only the failure; the whole of it is in system-out.
+  if (testCase.output !== undefined) body.push(`output: ${clip(testCase.output, Math.min(max, 1000))}`)
   const isError = errored.length > 0 || (testCase.judgeErrors > 0 && failed.length === 0)
   let message: string
   if (isError) message = errored.length > 0 ? errored.join('; ') : `${testCase.judgeErrors} judge error(s)`
@@ -170,10 +183,10 @@ function runProperties(run: ReportRun, max: number): string[] {
   return lines
 }
 
-function indent(lines: string[], depth: number): string[] {
-  const pad = '    '.repeat(depth)
-  return lines.map((line) => (line.length > 0 ? pad + line : line))
-}
+const PAD1 = '    '
+const PAD2 = PAD1.repeat(2)
+const PAD3 = PAD1.repeat(3)
+const PAD4 = PAD1.repeat(4)
 
 /**
  * Renders a report as JUnit XML. Suites are sorted by file; cases keep the run's order; metric
@@ -183,13 +196,19 @@ export function renderJunit(report: JsonReport, opts: JunitOptions = {}): string
   const max = opts.maxTextLength ?? 4000
   const includeOutput = opts.includeOutput ?? true
   const runs = [...report.runs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
-  const suites: string[] = []
+  // One flat list of lines, joined once: reports of 10k cases make tens of MB of XML.
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8" ?>', '']
   let tests = 0
   let failures = 0
   let errors = 0
   let totalMs = 0
   for (const run of runs) {
-    const cases: string[] = []
+    const suiteLine = out.length
+    out.push('')
+    out.push(`${PAD2}<properties>`)
+    for (const line of runProperties(run, max)) out.push(PAD3 + line)
+    out.push(`${PAD2}</properties>`)
+    const classname = attr('classname', run.file)
     let runFailures = 0
     let runErrors = 0
     let caseMs = 0
@@ -198,40 +217,43 @@ export function renderJunit(report: JsonReport, opts: JunitOptions = {}): string
       const outcome = caseOutcome(testCase, max)
       if (outcome?.kind === 'failure') runFailures++
       if (outcome?.kind === 'error') runErrors++
-      const inner: string[] = []
       const props = caseProperties(testCase, max)
-      if (props.length > 0) inner.push('<properties>', ...indent(props, 1), '</properties>')
-      if (outcome) inner.push(...outcome.xml.split('\n'))
-      if (includeOutput && testCase.output !== undefined && testCase.output !== '') {
-        inner.push(`<system-out>${escapeXml(clip(testCase.output, max))}</system-out>`)
+      const output = includeOutput && testCase.output ? testCase.output : ''
+      const open = `${PAD2}<testcase${classname}${attr('name', clip(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}`
+      if (props.length === 0 && !outcome && !output) {
+        out.push(`${open}/>`)
+        continue
       }
-      const open = `<testcase${attr('classname', run.file)}${attr('name', clip(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}`
-      if (inner.length === 0) cases.push(`${open}/>`)
-      else cases.push(`${open}>`, ...indent(inner, 1), '</testcase>')
+      out.push(`${open}>`)
+      if (props.length > 0) {
+        out.push(`${PAD3}<properties>`)
+        for (const line of props) out.push(PAD4 + line)
+        out.push(`${PAD3}</properties>`)
+      }
+      // The body goes unindented: whitespace inside it is text.
+      if (outcome) out.push(PAD3 + outcome.xml)
+      if (output) out.push(`${PAD3}<system-out>${escapeXml(clip(output, max))}</system-out>`)
+      out.push(`${PAD2}</testcase>`)
     }
+    out.push(`${PAD1}</testsuite>`)
     const ms = run.durationMs ?? caseMs
     tests += run.cases.length
     failures += runFailures
     errors += runErrors
     totalMs += ms
-    const head =
-      `<testsuite${attr('name', run.file)}${attr('timestamp', report.invocation.startedAt)}` +
+    out[suiteLine] =
+      `${PAD1}<testsuite${attr('name', run.file)}${attr('timestamp', report.invocation.startedAt)}` +
       `${attr('tests', run.cases.length)}${attr('failures', runFailures)}${attr('errors', runErrors)}` +
       `${attr('skipped', 0)}${attr('time', seconds(ms))}>`
-    suites.push(
-      head,
-      ...indent(['<properties>', ...indent(runProperties(run, max), 1), '</properties>'], 1),
-      ...indent(cases, 1),
-      '</testsuite>',
-    )
   }
   const root =
     `<testsuites${attr('name', opts.suiteName ?? 'vitest-judge')}${attr('tests', tests)}` +
-    `${attr('failures', failures)}${attr('errors', errors)}${attr('time', seconds(totalMs))}>`
-  return [
-    '<?xml version="1.0" encoding="UTF-8" ?>',
-    suites.length === 0 ? `${root.slice(0, -1)}/>` : root,
-    ...(suites.length === 0 ? [] : [...indent(suites, 1), '</testsuites>']),
-    '',
-  ].join('\n')
+    `${attr('failures', failures)}${attr('errors', errors)}${attr('time', seconds(totalMs))}`
+  if (runs.length === 0) out[1] = `${root}/>`
+  else {
+    out[1] = `${root}>`
+    out.push('</testsuites>')
+  }
+  out.push('')
+  return out.join('\n')
 }

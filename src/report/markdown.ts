@@ -4,7 +4,7 @@
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
 import type { GateFailure } from './compare.js'
-import { excerpt, formatDelta, formatP, formatPercent, formatValue } from './text.js'
+import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { CaseDelta, JsonReport, MetricComparison, ReportRun, RunComparison } from './types.js'
 
 /** Options of {@link renderMarkdown}. */
@@ -223,7 +223,7 @@ function fileDetails(view: FileView, maxCases: number): string {
   if (view.regressed > 0) bits.push(`${view.regressed} regressed`)
   if (view.improved > 0) bits.push(`${view.improved} improved`)
   if (view.failed > 0) bits.push(`${view.failed} failed`)
-  if (view.judgeErrors > 0) bits.push(`${view.judgeErrors} judge errors`)
+  if (view.judgeErrors > 0) bits.push(plural(view.judgeErrors, 'judge error'))
   if (view.comparison?.status === 'new') bits.push('new file')
   if (view.comparison?.status === 'removed') bits.push('removed file')
   const summary = `${SEVERITY_ICON[view.severity]} ${escapeMarkdown(view.file, 100)}${bits.length ? `: ${bits.join(', ')}` : ''}`
@@ -272,9 +272,9 @@ export function renderMarkdown(report: JsonReport, opts: MarkdownOptions = {}): 
   const top: string[] = []
   const marker = opts.marker === undefined ? MARKDOWN_MARKER : opts.marker
   if (marker) top.push(marker)
-  const facts = [`${report.runs.length} files`, `${cases} cases`]
+  const facts = [plural(report.runs.length, 'file'), plural(cases, 'case')]
   if (failed > 0) facts.push(`${failed} failed`)
-  if (judgeErrors > 0) facts.push(`${judgeErrors} judge errors`)
+  if (judgeErrors > 0) facts.push(plural(judgeErrors, 'judge error'))
   if (comparison) {
     facts.push(`${regressed} ${regressed === 1 ? 'metric' : 'metrics'} regressed`, `${improved} improved`)
   }

@@ -9,11 +9,13 @@
  *   trials), so most differences are zero or tied. Ties need no correction in a sign-flip test, and
  *   zero differences are invariant under a flip: dropping them or keeping them (Pratt) gives the
  *   same p-value, so there is nothing to choose.
- * - It is exact, hence deterministic with no seed: by enumeration (meet in the middle) for up to
- *   24 non-zero differences, and by dynamic programming over the sums for any number when the
- *   differences lie on a lattice (scores, counts) of bounded size. Only continuous differences on
- *   more than 24 cases fall back to the normal approximation of the permutation distribution,
- *   `z = |Σd| / sqrt(Σd²)`, which is conservative when a few differences dominate.
+ * - It is exact, hence deterministic with no seed: by dynamic programming over the sums when the
+ *   differences lie on a small lattice (judge scores, exact match, counts; differences × span of
+ *   the sum up to 10^6, e.g. 400 judge-scored cases), else by enumeration (meet in the middle) for
+ *   up to 24 non-zero differences. Beyond that it uses the normal approximation of the permutation
+ *   distribution, `z = |Σd| / sqrt(Σd²)`, which is conservative when a few differences dominate.
+ *   Monte Carlo resampling was rejected: it needs a seed to be reproducible and costs
+ *   resamples × cases per metric, which a 10k-case run cannot afford for every metric and file.
  * - With 6 cases all dropping, the smallest two-sided p-value is 2/64 = 0.031: a real drop on a
  *   small suite can be significant at 0.05; one case out of 20 dropping gives p = 1.
  *
@@ -34,8 +36,8 @@ export interface TestResult {
 
 /** Largest number of non-zero differences enumerated (2 × 2^12 partial sums). */
 const EXACT_ENUMERATION_MAX = 24
-/** Largest lattice DP (differences × span of the sum) run for an exact paired p-value. */
-const LATTICE_BUDGET = 2e7
+/** Largest lattice DP (differences × span of the sum) run for an exact paired p-value: a few ms. */
+const LATTICE_BUDGET = 1e6
 /** Largest span of the lattice sum (memory: two arrays of 2 × span doubles). */
 const LATTICE_SPAN_MAX = 1e5
 /** Denominators tried when looking for a lattice the differences lie on. */
@@ -380,8 +382,20 @@ export function studentTwoSidedP(t: number, df: number): number {
   return incompleteBeta(df / (df + t * t), df / 2, 0.5)
 }
 
-/** Quantile of Student's t: the `q` (> 0.5) such that P(T <= t) = q, by bisection on the tail. */
+const quantiles = new Map<string, number>()
+
+/** Quantile of Student's t: the `q` (> 0.5) such that P(T <= t) = q, by bisection on the tail (memoized). */
 export function studentQuantile(q: number, df: number): number {
+  const key = `${q}/${df}`
+  let value = quantiles.get(key)
+  if (value === undefined) {
+    value = bisectQuantile(q, df)
+    if (quantiles.size < 1000) quantiles.set(key, value)
+  }
+  return value
+}
+
+function bisectQuantile(q: number, df: number): number {
   const target = 2 * (1 - q)
   let lo = 0
   let hi = 1

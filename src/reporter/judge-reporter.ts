@@ -6,10 +6,10 @@
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
-import { type ResolvedVitestJudgeOptions, type VitestJudgeOptions, resolveOptions } from '../config.js'
+import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
 import { SelectorError, VitestJudgeError } from '../errors.js'
 import { redact } from '../redact.js'
-import { type CollectedTest, buildRun } from '../report/collect.js'
+import { buildRun, type CollectedTest } from '../report/collect.js'
 import { compareReports, evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import { renderJunit } from '../report/junit.js'
@@ -63,7 +63,7 @@ export class JudgeReporter implements Reporter {
     if (this.options.judgeSource === 'default') {
       vitest.logger.log(
         '\nvitest-judge: no OPENAI_API_KEY, GEMINI_API_KEY or VITEST_JUDGE is set, so judged metrics use the offline ' +
-          "local judge (deterministic text overlap). Set a key or the `judge` option for an LLM judge.\n",
+          'local judge (deterministic text overlap). Set a key or the `judge` option for an LLM judge.\n',
       )
     }
   }
@@ -181,14 +181,14 @@ export class JudgeReporter implements Reporter {
     write(options.reports.junit, () => renderJunit(report))
     let markdown: string | undefined
     write(options.reports.markdown, () => {
-      const text = renderMarkdown(report)
+      const text = renderMarkdown(report, { gateFailures, notes })
       markdown = text
       return text
     })
     const summaryFile = process.env.GITHUB_STEP_SUMMARY
     if (summaryFile) {
       try {
-        appendFileSync(summaryFile, `${redact(markdown ?? renderMarkdown(report))}\n`)
+        appendFileSync(summaryFile, `${redact(markdown ?? renderMarkdown(report, { gateFailures, notes }))}\n`)
       } catch (error) {
         this.fail(`vitest-judge: cannot append to GITHUB_STEP_SUMMARY: ${(error as Error).message}`)
       }

@@ -31,7 +31,10 @@ export interface LoadedCase<TInput = unknown> {
 
 function checkCase(value: unknown, where: { file?: string; line?: number }, label: string): EvalCase {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new DatasetError(`${label} must be an object like {"input": ..., "expected": ...}, got ${JSON.stringify(value)?.slice(0, 80)}.`, where)
+    throw new DatasetError(
+      `${label} must be an object like {"input": ..., "expected": ...}, got ${JSON.stringify(value)?.slice(0, 80)}.`,
+      where,
+    )
   }
   if (!('input' in value) || (value as { input: unknown }).input === undefined) {
     throw new DatasetError(`${label} has no "input" field (each case needs one).`, where)
@@ -173,7 +176,8 @@ function parseCsvCases(file: string, text: string): LoadedCase[] {
 function loadFile(absolute: string, shown: string): LoadedCase[] {
   let text: string
   try {
-    text = readFileSync(absolute, 'utf8')
+    // Editors on Windows save UTF-8 with a byte order mark, which JSON.parse rejects.
+    text = readFileSync(absolute, 'utf8').replace(/^\uFEFF/, '')
   } catch (error) {
     throw new DatasetError(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, {
       file: shown,

@@ -9,11 +9,11 @@ import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue } from '../metrics/types.js'
 import type { CaseMetricResult } from '../report/types.js'
-import { type CaseMeta, META_KEY, emptyCaseMeta } from './case-meta.js'
+import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
 import { type EvalCase, type EvalData, loadCases } from './dataset.js'
 import { createLimiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
-import { type ScoreOutcome, reaches, recordMetric, scoreMetric } from './scoring.js'
+import { reaches, recordMetric, type ScoreOutcome, scoreMetric } from './scoring.js'
 import { toText } from './text-value.js'
 
 /** What a task returns: the output text, or the output with token usage. */
@@ -46,7 +46,8 @@ function caseName(evalCase: EvalCase, index: number): string {
 }
 
 function thresholdFor(metric: Metric, threshold: DescribeEvalOptions['threshold'], minScore: number): number | null {
-  if (typeof threshold === 'object' && threshold !== null && metric.name in threshold) return threshold[metric.name] ?? null
+  if (typeof threshold === 'object' && threshold !== null && metric.name in threshold)
+    return threshold[metric.name] ?? null
   if (metric.kind === 'measurement') return null
   if (typeof threshold === 'number') return threshold
   return minScore
@@ -55,16 +56,22 @@ function thresholdFor(metric: Metric, threshold: DescribeEvalOptions['threshold'
 function checkOptions(name: string, options: DescribeEvalOptions<unknown>): void {
   if (typeof options.task !== 'function') throw new ConfigError(`describeEval("${name}"): \`task\` must be a function.`)
   if (!Array.isArray(options.metrics) || options.metrics.length === 0) {
-    throw new ConfigError(`describeEval("${name}"): \`metrics\` must list at least one metric, e.g. [metrics.answerSimilarity()].`)
+    throw new ConfigError(
+      `describeEval("${name}"): \`metrics\` must list at least one metric, e.g. [metrics.answerSimilarity()].`,
+    )
   }
   const trials = options.trials ?? 1
-  if (!Number.isInteger(trials) || trials < 1) throw new ConfigError(`describeEval("${name}"): \`trials\` must be a whole number >= 1.`)
+  if (!Number.isInteger(trials) || trials < 1)
+    throw new ConfigError(`describeEval("${name}"): \`trials\` must be a whole number >= 1.`)
   const checkMark = (value: number, what: string) => {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(`describeEval("${name}"): ${what} must be a number.`)
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new ConfigError(`describeEval("${name}"): ${what} must be a number.`)
   }
   if (typeof options.threshold === 'number') {
     if (options.threshold < 0 || options.threshold > 1) {
-      throw new ConfigError(`describeEval("${name}"): \`threshold\` must be a number from 0 to 1, got ${options.threshold}.`)
+      throw new ConfigError(
+        `describeEval("${name}"): \`threshold\` must be a number from 0 to 1, got ${options.threshold}.`,
+      )
     }
   } else if (options.threshold) {
     for (const [metric, value] of Object.entries(options.threshold)) checkMark(value, `\`threshold.${metric}\``)

@@ -8,10 +8,10 @@ import { checkScore } from '../config.js'
 import type { Judge } from '../judges/types.js'
 import { answerRelevance, answerSimilarity, faithfulness } from '../metrics/judged-metrics.js'
 import type { Metric, MetricInput } from '../metrics/types.js'
-import { type CaseMeta, META_KEY, emptyCaseMeta } from './case-meta.js'
-import { toText } from './text-value.js'
-import { recordMetric, runtimeJudgeName, scoreMetric } from './scoring.js'
+import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
 import { runtimeOptions } from './runtime-options.js'
+import { recordMetric, runtimeJudgeName, scoreMetric } from './scoring.js'
+import { toText } from './text-value.js'
 
 /** Options every matcher takes. */
 export interface JudgeMatcherOptions {
@@ -80,7 +80,9 @@ async function judge(
   options: JudgeMatcherOptions,
 ): Promise<MatcherResult> {
   const minScore =
-    options.minScore === undefined ? runtimeOptions().minScore : checkScore(options.minScore, `${matcher}({ minScore })`)
+    options.minScore === undefined
+      ? runtimeOptions().minScore
+      : checkScore(options.minScore, `${matcher}({ minScore })`)
   const meta = caseMeta(state.task)
   meta.output ??= input.output
   if (input.input !== undefined) meta.input ??= input.input

@@ -11,9 +11,9 @@ import { redact } from '../redact.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { cacheKey } from '../store/judge-cache.js'
 import type { CaseMeta } from './case-meta.js'
-import { workerCache } from './worker-cache.js'
-import { type Limiter, createLimiter } from './limiter.js'
+import { createLimiter, type Limiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
+import { workerCache } from './worker-cache.js'
 
 let judgeLimiter: Limiter | undefined
 
@@ -41,7 +41,7 @@ async function cachedCall<T>(
 ): Promise<{ value: T; cached: boolean }> {
   const mode = runtimeOptions().cache
   if (!cacheable(judge)) return { value: await limiter().run(call), cached: false }
-  const cache = workerCache(runtimeOptions().dir)
+  const cache = workerCache(runtimeOptions().dir, mode === 'readonly')
   const key = cacheKey(keyParts)
   if (mode !== 'refresh') {
     const hit = cache.get(key)
@@ -53,7 +53,12 @@ async function cachedCall<T>(
   meta.cache.misses++
   if (mode === 'readonly') throw new CacheMissError(what)
   const value = await limiter().run(call)
-  cache.set(key, { kind: keyParts.kind as 'grade' | 'embed', judge: judge.name, metric: String(keyParts.metric ?? ''), value })
+  cache.set(key, {
+    kind: keyParts.kind as 'grade' | 'embed',
+    judge: judge.name,
+    metric: String(keyParts.metric ?? ''),
+    value,
+  })
   return { value, cached: false }
 }
 
@@ -111,7 +116,9 @@ export interface ScoreOptions {
 }
 
 /** A scored metric, or the error that stopped it. */
-export type ScoreOutcome = { ok: true; value: MetricValue; result: CaseMetricResult } | { ok: false; error: Error; result: CaseMetricResult }
+export type ScoreOutcome =
+  | { ok: true; value: MetricValue; result: CaseMetricResult }
+  | { ok: false; error: Error; result: CaseMetricResult }
 
 /** The default judge's name, for messages. */
 export function runtimeJudgeName(): string {
@@ -124,7 +131,12 @@ export function reaches(metric: Pick<Metric, 'greaterIsBetter'>, value: number, 
 }
 
 /** Scores one metric on one case; never throws for a judge failure (it comes back as `ok: false`). */
-export async function scoreMetric(metric: Metric, input: MetricInput, meta: CaseMeta, options: ScoreOptions = {}): Promise<ScoreOutcome> {
+export async function scoreMetric(
+  metric: Metric,
+  input: MetricInput,
+  meta: CaseMeta,
+  options: ScoreOptions = {},
+): Promise<ScoreOutcome> {
   const threshold = options.threshold ?? null
   const base: CaseMetricResult = {
     score: null,

@@ -1,15 +1,15 @@
 /** One judge cache connection per worker and state folder, opened on first use. */
 import { JudgeCache } from '../store/judge-cache.js'
-import { cacheDbPath } from '../store/paths.js'
 
 const open = new Map<string, JudgeCache>()
 
-/** The worker's cache for `dir`. */
-export function workerCache(dir: string): JudgeCache {
-  let cache = open.get(dir)
+/** The worker's cache for `dir` (read-only in `readonly` mode: a replay never writes). */
+export function workerCache(dir: string, readonly: boolean): JudgeCache {
+  const id = `${readonly ? 'ro' : 'rw'}:${dir}`
+  let cache = open.get(id)
   if (!cache) {
-    cache = new JudgeCache(cacheDbPath(dir))
-    open.set(dir, cache)
+    cache = new JudgeCache(dir, { readonly })
+    open.set(id, cache)
   }
   return cache
 }

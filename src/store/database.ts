@@ -97,6 +97,7 @@ export function withImmediate<T>(db: Database, fn: () => T): T {
   retryBusy(() => db.exec('BEGIN IMMEDIATE'))
   try {
     const result = fn()
+    if (result instanceof Promise) throw new TypeError('withImmediate: the function must be synchronous.')
     db.exec('COMMIT')
     return result
   } catch (error) {
@@ -112,23 +113,26 @@ export function isBusy(error: unknown): boolean {
 
 function checkOwnership(db: Database, file: string, kind: DatabaseKind): void {
   // One snapshot for all reads: another process may create the schema between two of them.
-  if (!db.inTransaction) {
-    db.exec('BEGIN')
-    try {
-      checkOwnership(db, file, kind)
-    } finally {
-      if (db.inTransaction) db.exec('COMMIT')
-    }
-    return
-  }
-  const appId = db.pragma('application_id', { simple: true })
-  if (appId === APPLICATION_IDS[kind]) return
+  const appId = inReadTransaction(db, () => {
+    const id = db.pragma('application_id', { simple: true })
+    return id === 0 && isEmpty(db) ? 'new' : id
+  })
+  if (appId === 'new' || appId === APPLICATION_IDS[kind]) return
   const other: DatabaseKind = kind === 'runs' ? 'cache' : 'runs'
   if (appId === APPLICATION_IDS[other]) {
     throw new StoreError(`${file} is vitest-judge's ${other} database, not its ${kind} database. ${MOVE_HINT}`)
   }
-  if (appId === 0 && isEmpty(db)) return
   throw notOurs(file, kind, 'belongs to another application (it holds tables vitest-judge did not create)')
+}
+
+function inReadTransaction<T>(db: Database, fn: () => T): T {
+  if (db.inTransaction) return fn()
+  db.exec('BEGIN')
+  try {
+    return fn()
+  } finally {
+    if (db.inTransaction) db.exec('COMMIT')
+  }
 }
 
 function isEmpty(db: Database): boolean {

@@ -1,7 +1,9 @@
 /**
  * Ids of invocations and runs: 22 lowercase characters of Crockford base32, 10 of them the creation
- * time in milliseconds and 12 random (60 bits), as in ULID. They sort by creation time as text, and
- * any 4+ character prefix that is unique can stand for the whole id on the command line.
+ * time in milliseconds and 12 random (60 bits), as in ULID. They sort by creation time as text. A
+ * unique prefix of 4+ characters stands for the whole id on the command line: invocations started
+ * minutes apart usually differ within the first 6 to 8 characters; runs of one invocation differ in
+ * the random part.
  */
 import { randomBytes } from 'node:crypto'
 

@@ -49,7 +49,10 @@ export type ResolvedSelector =
 
 /** Options of `resolveSelector`. */
 export interface ResolveOptions {
-  /** Resolve `latest`, `previous` and `branch:` among the invocations that started before this one. */
+  /**
+   * Resolve `latest`, `previous` and `branch:` among the invocations that started before this one
+   * (e.g. the running invocation, for its baseline). An id that is not recorded is ignored.
+   */
   before?: string
   /** `latest` must be a complete invocation (`previous` and `branch:` always are). */
   requireComplete?: boolean
@@ -237,7 +240,7 @@ export class RunStore {
           now,
         )
       } catch (error) {
-        if (error instanceof Error && /UNIQUE|PRIMARY KEY/.test(error.message)) {
+        if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new StoreError(
             `Invocation ${inv.id} is already recorded in ${this.file}; give each invocation a new id.`,
           )

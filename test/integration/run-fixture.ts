@@ -97,6 +97,7 @@ export function runFixture(
 /** Finds a test by (a part of) its name; throws with the list when absent. */
 export function testNamed(run: FixtureRun, part: string): FixtureTest {
   const found = run.tests.find((t) => t.name.includes(part))
-  if (!found) throw new Error(`no test named like "${part}" in: ${run.tests.map((t) => t.name).join(', ')}\n${run.stderr}`)
+  if (!found)
+    throw new Error(`no test named like "${part}" in: ${run.tests.map((t) => t.name).join(', ')}\n${run.stderr}`)
   return found
 }

@@ -85,7 +85,11 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true })
 })
 
-function runChild(dir: string, index: number, startAt: number): Promise<{ code: number | null; out: string; err: string }> {
+function runChild(
+  dir: string,
+  index: number,
+  startAt: number,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(work, 'child.mjs'), bundle, dir, String(index), String(startAt)])
     let out = ''

@@ -28,7 +28,16 @@ describe('aggregate', () => {
   })
 
   test('one value and no value', () => {
-    expect(aggregate([0.75])).toEqual({ n: 1, mean: 0.75, variance: 0, p90: 0.75, min: 0.75, max: 0.75, median: 0.75, pass_rate: 1 })
+    expect(aggregate([0.75])).toEqual({
+      n: 1,
+      mean: 0.75,
+      variance: 0,
+      p90: 0.75,
+      min: 0.75,
+      max: 0.75,
+      median: 0.75,
+      pass_rate: 1,
+    })
     expect(aggregate([]).n).toBe(0)
   })
 
@@ -48,7 +57,13 @@ describe('aggregate', () => {
     expect(r.n).toBe(10_000)
     expect(r.mean).toBeCloseTo(mean, 12)
     expect(r.variance).toBeCloseTo(variance, 12)
-    expect(r.p90).toBeCloseTo(percentileSorted([...values].sort((a, b) => a - b), 0.9), 12)
+    expect(r.p90).toBeCloseTo(
+      percentileSorted(
+        [...values].sort((a, b) => a - b),
+        0.9,
+      ),
+      12,
+    )
   })
 
   test('non-finite values are ignored', () => {

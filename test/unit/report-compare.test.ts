@@ -29,7 +29,12 @@ function run(file: string, cases: ReportCase[]): ReportRun {
 function report(id: string, runs: ReportRun[]): JsonReport {
   return {
     version: 1,
-    invocation: { id, startedAt: '2025-01-01T00:00:00.000Z', git: { commit: 'abcdef1234', branch: 'main' }, params: {} },
+    invocation: {
+      id,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      git: { commit: 'abcdef1234', branch: 'main' },
+      params: {},
+    },
     runs,
     comparison: null,
   }
@@ -39,7 +44,12 @@ const names = (n: number) => Array.from({ length: n }, (_, i) => `case ${i + 1}`
 
 describe('compareReports', () => {
   test('paired: six cases dropping from 1.0 to 0.25 regress significantly', () => {
-    const base = report('base', [run('evals/qa.test.ts', names(6).map((n) => scoreCase(n, { answer_similarity: 1 })))])
+    const base = report('base', [
+      run(
+        'evals/qa.test.ts',
+        names(6).map((n) => scoreCase(n, { answer_similarity: 1 })),
+      ),
+    ])
     const head = report('head', [
       run(
         'evals/qa.test.ts',
@@ -69,9 +79,17 @@ describe('compareReports', () => {
   })
 
   test('paired: one of 20 dropping is not significant, regressed cases still listed', () => {
-    const base = report('b', [run('f.test.ts', names(20).map((n) => scoreCase(n, { answer_similarity: 1 })))])
+    const base = report('b', [
+      run(
+        'f.test.ts',
+        names(20).map((n) => scoreCase(n, { answer_similarity: 1 })),
+      ),
+    ])
     const head = report('h', [
-      run('f.test.ts', names(20).map((n, i) => scoreCase(n, { answer_similarity: i === 7 ? 0 : 1 }))),
+      run(
+        'f.test.ts',
+        names(20).map((n, i) => scoreCase(n, { answer_similarity: i === 7 ? 0 : 1 })),
+      ),
     ])
     const r = compareReports(base, head, { alpha: 0.05 }).runs[0]!
     expect(r.metrics[0]).toMatchObject({ status: 'unchanged', significant: false, pValue: 1, test: 'paired' })
@@ -81,15 +99,30 @@ describe('compareReports', () => {
   })
 
   test('identical reports: p = 1, unchanged, nothing regressed', () => {
-    const r = report('x', [run('f.test.ts', names(5).map((n, i) => scoreCase(n, { answer_similarity: i / 4 })))])
+    const r = report('x', [
+      run(
+        'f.test.ts',
+        names(5).map((n, i) => scoreCase(n, { answer_similarity: i / 4 })),
+      ),
+    ])
     const cmp = compareReports(r, r, { alpha: 0.05 })
     expect(cmp.runs[0]!.metrics[0]).toMatchObject({ pValue: 1, delta: 0, status: 'unchanged' })
     expect(cmp.runs[0]!.regressedCases).toEqual([])
   })
 
   test('unpaired when fewer than two cases match by name', () => {
-    const base = report('b', [run('f.test.ts', ['a', 'b', 'c'].map((n) => scoreCase(n, { answer_similarity: 1 })))])
-    const head = report('h', [run('f.test.ts', ['x', 'y', 'z'].map((n) => scoreCase(n, { answer_similarity: 0.25 })))])
+    const base = report('b', [
+      run(
+        'f.test.ts',
+        ['a', 'b', 'c'].map((n) => scoreCase(n, { answer_similarity: 1 })),
+      ),
+    ])
+    const head = report('h', [
+      run(
+        'f.test.ts',
+        ['x', 'y', 'z'].map((n) => scoreCase(n, { answer_similarity: 0.25 })),
+      ),
+    ])
     const r = compareReports(base, head, { alpha: 0.05 }).runs[0]!
     expect(r.metrics[0]).toMatchObject({ test: 'unpaired', method: 'permutation exact', status: 'unchanged' })
     expect(r.metrics[0]!.pValue).toBeCloseTo(0.1, 12)
@@ -127,9 +160,24 @@ describe('compareReports', () => {
   })
 
   test('lower-is-better latency: a rise is a regression, a fall an improvement', () => {
-    const base = report('b', [run('f.test.ts', names(8).map((n) => scoreCase(n, { latency: 100 })))])
-    const slower = report('h', [run('f.test.ts', names(8).map((n, i) => scoreCase(n, { latency: 200 + i })))])
-    const faster = report('h', [run('f.test.ts', names(8).map((n) => scoreCase(n, { latency: 50 })))])
+    const base = report('b', [
+      run(
+        'f.test.ts',
+        names(8).map((n) => scoreCase(n, { latency: 100 })),
+      ),
+    ])
+    const slower = report('h', [
+      run(
+        'f.test.ts',
+        names(8).map((n, i) => scoreCase(n, { latency: 200 + i })),
+      ),
+    ])
+    const faster = report('h', [
+      run(
+        'f.test.ts',
+        names(8).map((n) => scoreCase(n, { latency: 50 })),
+      ),
+    ])
     const up = compareReports(base, slower, { alpha: 0.05 }).runs[0]!
     expect(up.metrics[0]).toMatchObject({ metric: 'latency', greaterIsBetter: false, status: 'regressed' })
     expect(up.metrics[0]!.pValue).toBeCloseTo(2 / 256, 12)
@@ -141,7 +189,8 @@ describe('compareReports', () => {
   })
 
   test('latency without a recorded direction still counts as lower-is-better', () => {
-    const bare = (value: number) => names(6).map((n) => ({ name: n, pass: true, judgeErrors: 0, scores: { latency: value } }))
+    const bare = (value: number) =>
+      names(6).map((n) => ({ name: n, pass: true, judgeErrors: 0, scores: { latency: value } }))
     const cmp = compareReports(report('b', [run('f', bare(100))]), report('h', [run('f', bare(300))]), { alpha: 0.05 })
     expect(cmp.runs[0]!.metrics[0]).toMatchObject({ greaterIsBetter: false, status: 'regressed' })
   })
@@ -164,7 +213,12 @@ describe('compareReports', () => {
   })
 
   test('regressed cases carry a CI from trials and are bounded', () => {
-    const base = report('b', [run('f', names(30).map((n) => scoreCase(n, { answer_similarity: 1 })))])
+    const base = report('b', [
+      run(
+        'f',
+        names(30).map((n) => scoreCase(n, { answer_similarity: 1 })),
+      ),
+    ])
     const headCases = names(30).map((n, i) => {
       const c = scoreCase(n, { answer_similarity: 1 - (i % 4) / 4 })
       c.metrics!.answer_similarity!.trials = [1 - (i % 4) / 4, 1 - (i % 4) / 4, 1 - (i % 4) / 4]
@@ -174,16 +228,28 @@ describe('compareReports', () => {
     const r = compareReports(base, report('h', [run('f', headCases)]), { alpha: 0.05, maxRegressedCases: 4 }).runs[0]!
     expect(r.regressedCases).toHaveLength(4)
     expect(r.regressedCases.map((c) => c.delta)).toEqual([-0.75, -0.75, -0.75, -0.75])
-    const withSpread = compareReports(base, report('h', [run('f', headCases)]), { alpha: 0.05, maxRegressedCases: 30 })
-      .runs[0]!.regressedCases.find((c) => c.name === 'case 2')!
+    const withSpread = compareReports(base, report('h', [run('f', headCases)]), {
+      alpha: 0.05,
+      maxRegressedCases: 30,
+    }).runs[0]!.regressedCases.find((c) => c.name === 'case 2')!
     expect(withSpread.ci![0]).toBeCloseTo(0.12896557206241743, 8)
     expect(withSpread.ci![1]).toBe(1)
   })
 })
 
 describe('evaluateGate', () => {
-  const base = report('b', [run('evals/qa.test.ts', names(6).map((n) => scoreCase(n, { answer_similarity: 1 })))])
-  const head = report('h', [run('evals/qa.test.ts', names(6).map((n) => scoreCase(n, { answer_similarity: 0.25 })))])
+  const base = report('b', [
+    run(
+      'evals/qa.test.ts',
+      names(6).map((n) => scoreCase(n, { answer_similarity: 1 })),
+    ),
+  ])
+  const head = report('h', [
+    run(
+      'evals/qa.test.ts',
+      names(6).map((n) => scoreCase(n, { answer_similarity: 0.25 })),
+    ),
+  ])
   const cmp = compareReports(base, head, { alpha: 0.05 })
 
   test('a significant drop over maxDrop fails with a message naming everything', () => {
@@ -224,7 +290,10 @@ describe('evaluateGate', () => {
         'evals/qa.test.ts',
         names(4).map((n) => scoreCase(n, { answer_similarity: 0.5, latency: 900 })),
       ),
-      run('evals/other.test.ts', names(4).map((n) => scoreCase(n, { exact_match: 0 }))),
+      run(
+        'evals/other.test.ts',
+        names(4).map((n) => scoreCase(n, { exact_match: 0 })),
+      ),
     ])
     const failures = evaluateGate(null, mixed, {
       maxDrop: null,

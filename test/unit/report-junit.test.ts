@@ -90,12 +90,16 @@ const errored: ReportCase = {
 
 describe('renderJunit', () => {
   const xml = renderJunit(report([run('evals/z.test.ts', [errored]), run('evals/a "qa".test.ts', [passing, failing])]))
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) })
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
+  })
 
   test('is valid XML whatever the model wrote', () => {
     expect(XMLValidator.validate(xml)).toBe(true)
     expect(xml).not.toContain('CDATA')
-    // eslint-style guard: no raw control characters, no lone surrogates survive.
+    // No raw control characters and no lone surrogates survive.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: checking they are gone
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/)
     expect(xml).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/)
@@ -134,10 +138,14 @@ describe('renderJunit', () => {
     })
     expect(good.failure).toBeUndefined()
     expect(bad.failure['@message']).toBe('answer_similarity: score 0.25, raw 2, pass mark 0.75, judge local')
-    const badProps = Object.fromEntries(bad.properties.property.map((p: Record<string, string>) => [p['@name'], p['@value']]))
+    const badProps = Object.fromEntries(
+      bad.properties.property.map((p: Record<string, string>) => [p['@name'], p['@value']]),
+    )
     // Attribute values round-trip, minus what XML cannot carry.
     expect(badProps['vitest-judge.answer_similarity.justification']).toContain(']]> | </testcase></testsuite>')
-    expect(badProps['vitest-judge.answer_similarity.justification']).toContain('quotes " and \' and & and <tag attr="1">')
+    expect(badProps['vitest-judge.answer_similarity.justification']).toContain(
+      'quotes " and \' and & and <tag attr="1">',
+    )
     expect(badProps['vitest-judge.answer_similarity.trials']).toBe('0.25,0.5,0')
     const down = doc.testsuites.testsuite[1].testcase[0]
     expect(down.error['@type']).toBe('VJ_JUDGE_HTTP')
@@ -150,7 +158,9 @@ describe('renderJunit', () => {
   })
 
   test('is deterministic', () => {
-    const again = renderJunit(report([run('evals/a "qa".test.ts', [passing, failing]), run('evals/z.test.ts', [errored])]))
+    const again = renderJunit(
+      report([run('evals/a "qa".test.ts', [passing, failing]), run('evals/z.test.ts', [errored])]),
+    )
     expect(again).toBe(xml)
   })
 

@@ -92,12 +92,24 @@ describe('escapeMarkdown', () => {
 
 describe('renderMarkdown', () => {
   const base = report('base', [
-    run('evals/qa.test.ts', names(6).map((n) => scoreCase(n, 1, 'ok'))),
-    run('evals/ok.test.ts', names(6).map((n) => scoreCase(n, 1, 'ok'))),
+    run(
+      'evals/qa.test.ts',
+      names(6).map((n) => scoreCase(n, 1, 'ok')),
+    ),
+    run(
+      'evals/ok.test.ts',
+      names(6).map((n) => scoreCase(n, 1, 'ok')),
+    ),
   ])
   const head = report('head', [
-    run('evals/qa.test.ts', names(6).map((n) => scoreCase(`${n} ${HOSTILE}`.slice(0, 30), 0.25, HOSTILE))),
-    run('evals/ok.test.ts', names(6).map((n) => scoreCase(n, 1, 'ok'))),
+    run(
+      'evals/qa.test.ts',
+      names(6).map((n) => scoreCase(`${n} ${HOSTILE}`.slice(0, 30), 0.25, HOSTILE)),
+    ),
+    run(
+      'evals/ok.test.ts',
+      names(6).map((n) => scoreCase(n, 1, 'ok')),
+    ),
   ])
   head.runs[0]!.cases = head.runs[0]!.cases.map((c, i) => ({ ...c, name: `case ${i + 1}` }))
   head.comparison = compareReports(base, head, { alpha: 0.05 })
@@ -141,7 +153,10 @@ describe('renderMarkdown', () => {
       report(
         'm',
         Array.from({ length: 50 }, (_, f) =>
-          run(`evals/suite-${String(f).padStart(2, '0')}.test.ts`, names(200).map((n, i) => scoreCase(n, i % 7 === 0 ? score : 1, HOSTILE))),
+          run(
+            `evals/suite-${String(f).padStart(2, '0')}.test.ts`,
+            names(200).map((n, i) => scoreCase(n, i % 7 === 0 ? score : 1, HOSTILE)),
+          ),
         ),
       )
     const big = many(0)

@@ -98,7 +98,9 @@ describe('unpairedTest', () => {
 
   test('Welch t-test on large samples matches scipy', () => {
     const a = [0.5, 0.75, 1, 1, 0.25, 0.5, 0.75, 1, 1, 1, 0.5, 0.75, 0.75, 1, 1, 0.5, 0.25, 1, 1, 0.75]
-    const b = [0.25, 0.5, 0.5, 0.75, 0.25, 0.5, 0.25, 0.75, 0.5, 0.5, 0.25, 0.5, 0.75, 0.25, 0.5, 0.5, 0.25, 0.5, 0.75, 0.5]
+    const b = [
+      0.25, 0.5, 0.5, 0.75, 0.25, 0.5, 0.25, 0.75, 0.5, 0.5, 0.25, 0.5, 0.75, 0.25, 0.5, 0.5, 0.25, 0.5, 0.75, 0.5,
+    ]
     // scipy.stats.ttest_ind(a, b, equal_var=False).pvalue = 0.00029117531429223245
     expect(welchP(a, b)).toBeCloseTo(0.00029117531429223245, 9)
     const r = unpairedTest(a, b)

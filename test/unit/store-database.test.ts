@@ -159,6 +159,13 @@ describe('withImmediate', () => {
     expect(db.prepare('SELECT x FROM a').pluck().all()).toEqual([1])
   })
 
+  test('refuses an async function, rolling back', () => {
+    const db = openRuns(join(dir, 'runs.db'), ['CREATE TABLE a (x)'])
+    expect(() => withImmediate(db, async () => db.prepare('INSERT INTO a VALUES (1)').run())).toThrow(/synchronous/)
+    expect(db.inTransaction).toBe(false)
+    expect(db.prepare('SELECT count(*) FROM a').pluck().get()).toBe(0)
+  })
+
   test('joins an open transaction', () => {
     const db = openRuns(join(dir, 'runs.db'), ['CREATE TABLE a (x)'])
     withImmediate(db, () => {

@@ -95,7 +95,12 @@ describe('JudgeCache', () => {
       value: verdict,
       createdAt: expect.any(Number),
     })
-    expect(cache.get('k2')).toEqual({ kind: 'embed', judge: 'gemini:text-embedding-004', value: [0.1, -0.25, 1e-9], createdAt: 5 })
+    expect(cache.get('k2')).toEqual({
+      kind: 'embed',
+      judge: 'gemini:text-embedding-004',
+      value: [0.1, -0.25, 1e-9],
+      createdAt: 5,
+    })
     expect(cache.get('missing')).toBeUndefined()
     const many = cache.getMany(['k2', 'missing', 'k1', 'k1'])
     expect([...many.keys()].sort()).toEqual(['k1', 'k2'])

@@ -300,7 +300,7 @@ describe('interrupted invocations', () => {
     return Number(child.stdout.toString())
   }
 
-  test("a running invocation whose process is gone reads as interrupted, and can be marked so", () => {
+  test('a running invocation whose process is gone reads as interrupted, and can be marked so', () => {
     const alive = newId()
     store.startInvocation(invocation(alive, new Date().toISOString()))
     const dead = newId()

@@ -1,0 +1,153 @@
+/** `vitest-judge compare`: a run against a baseline, as text, markdown or JSON, optionally as a CI gate. */
+import { SelectorError, UsageError } from '../../errors.js'
+import { compareReports, evaluateGate, type GateFailure } from '../../report/compare.js'
+import { renderConsole } from '../../report/console.js'
+import { renderMarkdown } from '../../report/markdown.js'
+import type { JsonReport } from '../../report/types.js'
+import type { ResolveOptions } from '../../store/run-store.js'
+import { parseChoice, parseCommandArgs, parseNumber, resolveStateDir } from '../args.js'
+import { type Command, EXIT } from '../command.js'
+import { type CliIo, clean, eprintln, outputWidth, println, useColor, writeOutput } from '../io.js'
+import { fileOfRun, onlyFiles, type Selection, SELECTOR_HELP, State } from '../state.js'
+
+const FORMATS = ['text', 'markdown', 'json'] as const
+const DEFAULT_ALPHA = 0.05
+const DEFAULT_MAX_DROP = 0
+
+/** `vitest-judge compare [--base <sel>] [--head <sel>] [--format ...] [--out FILE] [--fail-on-regression] ...`. */
+export const compareCommand: Command = {
+  summary: 'compares two runs; head defaults to `latest`, base to `previous`',
+  usage: `Usage: vitest-judge compare [--base <sel>] [--head <sel>] [--format text|markdown|json] [--out FILE]
+                            [--fail-on-regression] [--max-drop X] [--alpha A] [--dir PATH]
+
+Compares the head invocation with a baseline, file by file and metric by metric: means, delta,
+significance (paired sign-flip test over the cases matched by name, else an unpaired permutation
+test) and the most regressed cases.
+
+${SELECTOR_HELP}
+
+Options:
+  --head <sel>           the run to judge (default: latest)
+  --base <sel>           the baseline (default: previous, the newest complete invocation of the
+                         same experiment before head; for a head report that is not in the store,
+                         the newest complete invocation)
+  --format FORMAT        text (default), markdown (for a PR comment) or json (the head report with
+                         \`comparison\` filled in)
+  --out FILE             write the output to FILE instead of standard output
+  --fail-on-regression   exit 1 when a metric's mean dropped by more than --max-drop and the drop
+                         is significant at --alpha; the failures are printed to standard error
+  --max-drop X           largest tolerated drop of a mean (default ${DEFAULT_MAX_DROP}: any significant drop fails)
+  --alpha A              significance level, between 0 and 1 (default ${DEFAULT_ALPHA})
+  --dir PATH             state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
+
+Exit codes: 0 fine, 1 a regression under --fail-on-regression, 2 bad usage or input.
+`,
+  run(args, io) {
+    const { values, positionals } = parseCommandArgs('compare', args, {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      'fail-on-regression': { type: 'boolean' },
+      'max-drop': { type: 'string' },
+      alpha: { type: 'string' },
+    })
+    if (positionals.length > 0) {
+      throw new UsageError(
+        `Unexpected argument "${positionals[0]}": pass the runs as --head <sel> and --base <sel>. ` +
+          'See `vitest-judge compare --help`.',
+      )
+    }
+    const format = values.format === undefined ? 'text' : parseChoice(values.format, '--format', FORMATS)
+    const alpha =
+      values.alpha === undefined ? DEFAULT_ALPHA : parseNumber(values.alpha, '--alpha', { min: 0, max: 1, exclusive: true })
+    const maxDrop = values['max-drop'] === undefined ? DEFAULT_MAX_DROP : parseNumber(values['max-drop'], '--max-drop', { min: 0 })
+    const state = new State(io, resolveStateDir(io, values.dir))
+    try {
+      const head = state.select(values.head ?? 'latest')
+      const base = selectBase(state, values.base, head)
+      const [baseReport, headReport] = narrow(base, head)
+      const comparison = compareReports(baseReport, headReport, { alpha })
+      const report: JsonReport = { ...headReport, comparison }
+      const gateFailures = values['fail-on-regression']
+        ? evaluateGate(comparison, report, { maxDrop, alpha, minMean: {} })
+        : []
+      const notes = notesFor(base, head)
+      const toFile = values.out !== undefined && values.out !== '-'
+      const text =
+        format === 'json'
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : format === 'markdown'
+            ? renderMarkdown(report, { gateFailures, notes })
+            : `${renderConsole(report, {
+                color: !toFile && useColor(io),
+                width: outputWidth(io),
+                gateFailures,
+                notes,
+              }).trimEnd()}\n`
+      if (values.out === undefined) io.stdout(text)
+      else {
+        const written = writeOutput(io, values.out, text)
+        if (written !== null) println(io, `Wrote the ${format} comparison to ${written}.`)
+      }
+      return reportGate(io, gateFailures, { maxDrop, alpha })
+    } finally {
+      state.close()
+    }
+  },
+}
+
+function selectBase(state: State, selector: string | undefined, head: Selection): Selection {
+  const sel = selector ?? 'previous'
+  const options: ResolveOptions = {}
+  // `previous` and `branch:` are relative to head: never head itself, nor anything newer.
+  if (sel === 'previous' || sel.startsWith('branch:')) {
+    options.before = head.report.invocation.id
+    if (head.report.invocation.experiment !== undefined) options.experiment = head.report.invocation.experiment
+  }
+  try {
+    return state.select(sel, options)
+  } catch (error) {
+    if (selector === undefined && error instanceof SelectorError) {
+      throw new SelectorError(`${error.message} Pass --base <sel> to choose the baseline.`)
+    }
+    throw error
+  }
+}
+
+/** Both reports reduced to the files of the runs the selectors named, when one named a run. */
+function narrow(base: Selection, head: Selection): [JsonReport, JsonReport] {
+  const files = new Set<string>()
+  if (base.runId !== undefined) files.add(fileOfRun(base.report, base.runId))
+  if (head.runId !== undefined) files.add(fileOfRun(head.report, head.runId))
+  if (files.size === 0) return [base.report, head.report]
+  return [onlyFiles(base.report, files), onlyFiles(head.report, files)]
+}
+
+function notesFor(base: Selection, head: Selection): string[] {
+  const notes: string[] = []
+  if (base.report.invocation.id === head.report.invocation.id) {
+    notes.push(`The baseline and the head are the same invocation (${clean(head.report.invocation.id, 40)}).`)
+  }
+  for (const [side, selection] of [
+    ['head', head],
+    ['baseline', base],
+  ] as const) {
+    const status = selection.report.invocation.status
+    if (status === 'running' || status === 'interrupted') {
+      notes.push(`The ${side} invocation is ${status}: some of its files may be missing.`)
+    }
+  }
+  return notes
+}
+
+function reportGate(io: CliIo, failures: readonly GateFailure[], gate: { maxDrop: number; alpha: number }): number {
+  if (failures.length === 0) return EXIT.ok
+  for (const failure of failures) eprintln(io, `✗ ${clean(failure.message, 400)}`)
+  eprintln(
+    io,
+    `vitest-judge: ${failures.length} significant ${failures.length === 1 ? 'regression' : 'regressions'} ` +
+      `(more than --max-drop ${gate.maxDrop} at --alpha ${gate.alpha}).`,
+  )
+  return EXIT.regression
+}
