@@ -19,7 +19,8 @@ export interface JudgeMatchers<R = unknown> {
   toScore(metric: Metric, options?: ToScoreOptions): Promise<R>
 }
 
+// No type parameters: Vitest 4 declares `Matchers<T = any>` and Vitest 5 `Matchers<R = ..., T = unknown>`,
+// and only a declaration that omits them (all have defaults) merges with both.
 declare module 'vitest' {
-  // biome-ignore lint/suspicious/noExplicitAny: must repeat Vitest's own declaration `Matchers<T = any>` exactly
-  interface Matchers<T = any> extends JudgeMatchers<T> {}
+  interface Matchers extends JudgeMatchers<void> {}
 }

@@ -4,16 +4,28 @@
  * (durations, counts, numbers, formats) the commands share.
  */
 import { resolve } from 'node:path'
-import { type ParseArgsOptionsConfig, parseArgs } from 'node:util'
+import { parseArgs } from 'node:util'
 import { resolveOptions } from '../config.js'
 import { UsageError } from '../errors.js'
 import type { CliIo } from './io.js'
+
+/** A flag a command accepts: `--name VALUE` (string) or `--name` (boolean); `short` is a one-letter alias. */
+export interface FlagSpec {
+  type: 'string' | 'boolean'
+  short?: string
+}
+
+/** The flags of a command by long name. */
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>
+
+/** The parsed values of `F`: a string or a boolean per given flag. */
+export type FlagValues<F extends FlagSpecs> = { [K in keyof F]?: F[K]['type'] extends 'string' ? string : boolean }
 
 /** Options every command accepts, before or after its name. */
 export const GLOBAL_OPTIONS = {
   dir: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsOptionsConfig
+} as const satisfies FlagSpecs
 
 /** Whether `args` ask for help (`-h`/`--help` before a `--`). */
 export function wantsHelp(args: readonly string[]): boolean {
@@ -28,14 +40,20 @@ export function wantsHelp(args: readonly string[]): boolean {
  * Parses the arguments of `vitest-judge <command>` (strict: unknown flags and missing values are
  * `UsageError`s naming the flag). The global options (`--dir`, `--help`) are always accepted.
  */
-export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(command: string, args: string[], options: O) {
+export function parseCommandArgs<const F extends FlagSpecs>(
+  command: string,
+  args: string[],
+  flags: F,
+): { values: FlagValues<F & typeof GLOBAL_OPTIONS>; positionals: string[] } {
   try {
-    return parseArgs({
+    const { values, positionals } = parseArgs({
       args,
-      options: { ...GLOBAL_OPTIONS, ...options },
+      options: { ...GLOBAL_OPTIONS, ...flags },
       allowPositionals: true,
       strict: true,
     })
+    // Strict parsing without `multiple` gives exactly one string or boolean per flag, as declared.
+    return { values: values as FlagValues<F & typeof GLOBAL_OPTIONS>, positionals }
   } catch (error) {
     throw toUsageError(command, error)
   }
@@ -54,9 +72,11 @@ function toUsageError(command: string, error: unknown): unknown {
       return new UsageError(
         /argument missing/.test(message)
           ? `Option ${flag} needs a value (e.g. ${flag}=VALUE). ${help}`
-          : /does not take an argument/.test(message)
-            ? `Option ${flag} takes no value. ${help}`
-            : `${message} ${help}`,
+          : /ambiguous/.test(message)
+            ? `Option ${flag} needs a value; for one that starts with a dash, write ${flag}=-VALUE. ${help}`
+            : /does not take an argument/.test(message)
+              ? `Option ${flag} takes no value. ${help}`
+              : `${message} ${help}`,
       )
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return new UsageError(`Too many arguments for \`vitest-judge ${command}\`. ${help}`)

@@ -189,7 +189,11 @@ export function writeOutput(io: CliIo, out: string, text: string): string | null
     writeFileSync(temp, redact(text))
     renameSync(temp, path)
   } catch (error) {
-    rmSync(temp, { force: true })
+    try {
+      rmSync(temp, { force: true })
+    } catch {
+      // The temporary file could not even be created; there is nothing to remove.
+    }
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
     throw new UsageError(`Cannot write ${displayPath(io, path)} (${reason}): pass --out a writable file path.`)
   }

@@ -70,7 +70,7 @@ export class State {
    */
   select(selector: string, options: ResolveOptions = {}): Selection {
     const sel = selector.trim()
-    if (sel === '') throw new SelectorError('An empty run selector selects nothing. ' + SELECTOR_HELP)
+    if (sel === '') throw new SelectorError(`An empty run selector selects nothing. ${SELECTOR_HELP}`)
     if (/[/\\]/.test(sel) || /\.json$/i.test(sel)) return this.readFile(sel)
     const resolved = this.runs().resolveSelector(sel, options)
     if (resolved.kind === 'report') {

@@ -8,7 +8,7 @@ import type { ResolveOptions } from '../../store/run-store.js'
 import { parseChoice, parseCommandArgs, parseNumber, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { type CliIo, clean, eprintln, outputWidth, println, useColor, writeOutput } from '../io.js'
-import { fileOfRun, onlyFiles, type Selection, SELECTOR_HELP, State } from '../state.js'
+import { fileOfRun, onlyFiles, SELECTOR_HELP, type Selection, State } from '../state.js'
 
 const FORMATS = ['text', 'markdown', 'json'] as const
 const DEFAULT_ALPHA = 0.05
@@ -60,8 +60,11 @@ Exit codes: 0 fine, 1 a regression under --fail-on-regression, 2 bad usage or in
     }
     const format = values.format === undefined ? 'text' : parseChoice(values.format, '--format', FORMATS)
     const alpha =
-      values.alpha === undefined ? DEFAULT_ALPHA : parseNumber(values.alpha, '--alpha', { min: 0, max: 1, exclusive: true })
-    const maxDrop = values['max-drop'] === undefined ? DEFAULT_MAX_DROP : parseNumber(values['max-drop'], '--max-drop', { min: 0 })
+      values.alpha === undefined
+        ? DEFAULT_ALPHA
+        : parseNumber(values.alpha, '--alpha', { min: 0, max: 1, exclusive: true })
+    const maxDrop =
+      values['max-drop'] === undefined ? DEFAULT_MAX_DROP : parseNumber(values['max-drop'], '--max-drop', { min: 0 })
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
       const head = state.select(values.head ?? 'latest')

@@ -1,9 +1,9 @@
 /** `vitest-judge runs`: the invocations in the store, newest first, with their runs. */
 import { formatValue } from '../../report/text.js'
 import type { InvocationSummary, RunSummary } from '../../store/run-store.js'
-import { parseCommandArgs, parseInteger, resolveStateDir } from '../args.js'
+import { expectPositionals, parseCommandArgs, parseInteger, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
-import { type CliIo, clean, formatTime, gitLabel, type Palette, palette, println, useColor } from '../io.js'
+import { clean, formatTime, gitLabel, type Palette, palette, println, useColor } from '../io.js'
 import { State } from '../state.js'
 
 const DEFAULT_LIMIT = 20
@@ -26,11 +26,12 @@ Options:
   --dir PATH          state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
   run(args, io) {
-    const { values } = parseCommandArgs('runs', args, {
+    const { values, positionals } = parseCommandArgs('runs', args, {
       limit: { type: 'string' },
       experiment: { type: 'string' },
       json: { type: 'boolean' },
     })
+    expectPositionals('runs', positionals, 0, 0, '[--limit N] [--json]')
     const limit = values.limit === undefined ? DEFAULT_LIMIT : parseInteger(values.limit, '--limit')
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
@@ -43,7 +44,8 @@ Options:
         return EXIT.ok
       }
       if (invocations.length === 0) {
-        const which = values.experiment === undefined ? 'No runs' : `No runs of experiment "${clean(values.experiment)}"`
+        const which =
+          values.experiment === undefined ? 'No runs' : `No runs of experiment "${clean(values.experiment)}"`
         println(io, `${which} recorded in ${state.runsFile} yet: run vitest first, or pass --dir.`)
         return EXIT.ok
       }

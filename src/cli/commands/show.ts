@@ -15,7 +15,7 @@ import {
   println,
   useColor,
 } from '../io.js'
-import { fileOfRun, onlyFiles, type Selection, SELECTOR_HELP, State } from '../state.js'
+import { fileOfRun, onlyFiles, SELECTOR_HELP, type Selection, State } from '../state.js'
 
 /** `vitest-judge show <sel> [--json]`. */
 export const showCommand: Command = {

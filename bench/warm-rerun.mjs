@@ -1,0 +1,67 @@
+// Warm reruns: the wall time of `vitest run` on a fully cached eval project (every judge call a cache
+// hit; the reporter persists the run, compares it with the previous one and writes its reports)
+// against the same number of plain `test()`s doing trivial work (no plugin), same Vitest, same pool.
+//   400 cases     1 file x 400       limit 1.5 x
+//   10,000 cases  10 files x 1,000   limit 2 x
+// The eval projects are primed once (cold run, fake provider without delay); then warm and plain
+// runs alternate, REPEATS times. Usage: node bench/warm-rerun.mjs (after the build and link).
+import { evalProject, plainProject } from './lib/fixtures.mjs'
+import { fmtMs, median, openaiEnv, REPEATS, results, runVitest, say, startFake, stateDir } from './lib/harness.mjs'
+
+const sizes = [
+  { id: '400', label: '400 cases (1 file)', files: 1, per: 400, limit: 1.5 },
+  { id: '10k', label: '10,000 cases (10 files x 1,000)', files: 10, per: 1000, limit: 2 },
+]
+if (process.env.BENCH_WARM_SIZES) {
+  const keep = process.env.BENCH_WARM_SIZES.split(',')
+  sizes.splice(0, sizes.length, ...sizes.filter((s) => keep.includes(s.id)))
+}
+
+const fake = await startFake()
+const out = results('warm-rerun')
+try {
+  for (const s of sizes) {
+    s.evalRoot = evalProject(`bench-warm-${s.id}`, { files: s.files, cases: s.per })
+    s.plainRoot = plainProject(`bench-plain-${s.id}`, { files: s.files, tests: s.per })
+    const tenant = fake.tenant()
+    s.env = { ...openaiEnv(tenant), VITEST_JUDGE_DIR: stateDir() }
+    const cold = await runVitest(s.evalRoot, { env: s.env })
+    const requests = await tenant.requests()
+    s.tenant = tenant
+    s.primedRequests = requests
+    s.samples = []
+    say(`warm rerun ${s.label}: primed the cache in ${fmtMs(cold.ms)} (${requests} judge requests)`)
+    // One unmeasured run of each, so that both have Vite's caches and a previous run to compare with.
+    await runVitest(s.evalRoot, { env: s.env })
+    await runVitest(s.plainRoot)
+  }
+  for (let r = 0; r < REPEATS; r++) {
+    for (const s of sizes) {
+      const warm = await runVitest(s.evalRoot, { env: s.env })
+      const plain = await runVitest(s.plainRoot)
+      s.samples.push({ warm: warm.ms, plain: plain.ms, ratio: warm.ms / plain.ms })
+      say(
+        `  [${r + 1}/${REPEATS}] ${s.id.padEnd(4)} cached ${fmtMs(warm.ms)}, plain ${fmtMs(plain.ms)}, x${(warm.ms / plain.ms).toFixed(2)}`,
+      )
+    }
+  }
+  for (const s of sizes) {
+    const ratio = median(s.samples.map((x) => x.ratio))
+    const extra = (await s.tenant.requests()) - s.primedRequests
+    out.record({
+      id: `warm-rerun.${s.id}`,
+      label: `warm rerun, ${s.label}, cached vs plain tests`,
+      value: Math.round(median(s.samples.map((x) => x.warm))),
+      unit: ' ms',
+      reference: Math.round(median(s.samples.map((x) => x.plain))),
+      referenceLabel: 'plain test()s',
+      ratio,
+      limit: s.limit,
+      pass: ratio <= s.limit && extra === 0,
+      note: extra === 0 ? 'no provider request on warm runs' : `UNEXPECTED: ${extra} provider requests on warm runs`,
+    })
+  }
+} finally {
+  await fake.close()
+  out.finish()
+}
