@@ -25,6 +25,7 @@ export function toReportCase(test: CollectedTest): ReportCase | undefined {
     scores,
     judgeErrors: meta?.judgeErrors ?? 0,
   }
+  if (meta?.retries) reportCase.retries = meta.retries
   if (meta && Object.keys(meta.metrics).length > 0) reportCase.metrics = meta.metrics
   if (meta?.id !== undefined) reportCase.id = meta.id
   if (meta?.input !== undefined) reportCase.input = meta.input
@@ -41,6 +42,7 @@ export function toReportCase(test: CollectedTest): ReportCase | undefined {
 export function buildRun(id: string, file: string, tests: readonly CollectedTest[], durationMs?: number): ReportRun {
   const cases: ReportCase[] = []
   let judgeErrors = 0
+  let retries = 0
   const cache = { hits: 0, misses: 0 }
   const tokens = { input: 0, output: 0 }
   for (const test of tests) {
@@ -48,6 +50,7 @@ export function buildRun(id: string, file: string, tests: readonly CollectedTest
     if (!reportCase) continue
     cases.push(reportCase)
     judgeErrors += reportCase.judgeErrors
+    retries += reportCase.retries ?? 0
     cache.hits += test.meta?.cache.hits ?? 0
     cache.misses += test.meta?.cache.misses ?? 0
     tokens.input += test.meta?.judgeTokens.input ?? 0
@@ -60,6 +63,7 @@ export function buildRun(id: string, file: string, tests: readonly CollectedTest
     cases,
     aggregates: aggregateRun(cases),
     judgeErrors,
+    retries,
     cache,
     tokens,
     ...(durationMs !== undefined ? { durationMs } : {}),

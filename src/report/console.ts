@@ -155,6 +155,7 @@ function fileBlock(
     facts.push(`${run.cases.length} cases`)
     if (summary.failed > 0) facts.push(p.red(`${summary.failed} failed`))
     if (run.judgeErrors > 0) facts.push(p.yellow(`${run.judgeErrors} judge errors`))
+    if ((run.retries ?? 0) > 0) facts.push(`${run.retries} retries`)
     facts.push(`cache ${formatCount(run.cache.hits)}/${formatCount(run.cache.misses)}`)
     facts.push(`tokens ${formatCount(run.tokens.input)}/${formatCount(run.tokens.output)}`)
     if (run.status === 'interrupted') facts.push(p.yellow('interrupted'))
@@ -213,10 +214,11 @@ export function renderConsole(report: JsonReport, opts: ConsoleOptions): string 
     return { run, file, comparison, failed, problems }
   })
 
-  const totals = { cases: 0, failed: 0, judgeErrors: 0, hits: 0, misses: 0, input: 0, output: 0 }
+  const totals = { cases: 0, failed: 0, judgeErrors: 0, retries: 0, hits: 0, misses: 0, input: 0, output: 0 }
   for (const run of report.runs) {
     totals.cases += run.cases.length
     totals.judgeErrors += run.judgeErrors
+    totals.retries += run.retries ?? 0
     totals.hits += run.cache.hits
     totals.misses += run.cache.misses
     totals.input += run.tokens.input
@@ -232,6 +234,7 @@ export function renderConsole(report: JsonReport, opts: ConsoleOptions): string 
   const facts = [plural(report.runs.length, 'file'), plural(totals.cases, 'case')]
   facts.push(totals.failed > 0 ? p.red(`${totals.failed} failed`) : '0 failed')
   if (totals.judgeErrors > 0) facts.push(p.yellow(`${totals.judgeErrors} judge errors`))
+  if (totals.retries > 0) facts.push(`${totals.retries} retries`)
   facts.push(`cache ${formatCount(totals.hits)} hits / ${formatCount(totals.misses)} misses`)
   facts.push(`judge tokens ${formatCount(totals.input)} in / ${formatCount(totals.output)} out`)
   lines.push(` ${p.bold(p.cyan('vitest-judge'))}  ${facts.join(' · ')}`)

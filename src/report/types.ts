@@ -50,6 +50,8 @@ export interface ReportCase {
   /** Metric name -> score (normalized for judged metrics); null when the judge failed. */
   scores: Record<string, number | null>
   judgeErrors: number
+  /** Provider retries spent on this case's judge calls. */
+  retries?: number
   /** Everything known about each metric's result. */
   metrics?: Record<string, CaseMetricResult>
   id?: string
@@ -75,6 +77,8 @@ export interface ReportRun {
   cases: ReportCase[]
   aggregates: Record<string, MetricAggregate>
   judgeErrors: number
+  /** Provider retries (429, 5xx, timeouts) spent on the run's judge calls. */
+  retries?: number
   cache: { hits: number; misses: number }
   tokens: { input: number; output: number }
   durationMs?: number

@@ -17,6 +17,8 @@ export interface CaseMeta {
   /** Metric name -> result. A metric used twice in one test gets `name#2`, `name#3`... */
   metrics: Record<string, CaseMetricResult>
   judgeErrors: number
+  /** Provider retries spent on this test's judge calls (429, 5xx, timeouts). */
+  retries?: number
   cache: { hits: number; misses: number }
   /** Tokens spent by judges (what the evaluation costs). */
   judgeTokens: { input: number; output: number }

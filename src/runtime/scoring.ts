@@ -90,6 +90,9 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
         meta.judgeTokens.input += value.usage.inputTokens
         meta.judgeTokens.output += value.usage.outputTokens
       }
+      if (!cached && value.attempts !== undefined && value.attempts > 1) {
+        meta.retries = (meta.retries ?? 0) + value.attempts - 1
+      }
       return { ...value, cached }
     },
     async embed(j: Judge, texts: string[]) {

@@ -281,15 +281,20 @@ export class FakeGitHub {
       return error(403, 'Resource not accessible by integration', '/issues/comments#create-an-issue-comment')
     }
 
+    // GitHub's Link headers use the /repositories/<id>/ form of the same routes.
+    const path = url.pathname.replace(/^\/repositories\/(\d+)(?=\/)/, (whole, id: string) => {
+      const repo = this.findRepo(undefined, undefined, id)
+      return repo ? `/repos/${repo.owner}/${repo.name}` : whole
+    })
     let match: RegExpExecArray | null
-    if (method === 'GET' && url.pathname === '/user') {
+    if (method === 'GET' && path === '/user') {
       if (grant.installation) return error(403, 'Resource not accessible by integration', '/users/users')
       return reply(200, userJson(grant.user, this.url))
     }
-    match = /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))\/issues\/(\d+)\/comments$/.exec(url.pathname)
+    match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path)
     if (match) {
-      const repo = this.findRepo(match[1], match[2], match[3])
-      const number = Number(match[4])
+      const repo = this.findRepo(match[1], match[2], undefined)
+      const number = Number(match[3])
       const list = repo?.comments.get(number)
       if (!repo || !list) return error(404, 'Not Found', '/issues/comments#list-issue-comments')
       if (method === 'GET') return this.page(url, repo, list, (c) => this.commentJson(repo, number, c), reply)
@@ -304,7 +309,7 @@ export class FakeGitHub {
       }
       return error(404, 'Not Found')
     }
-    match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(url.pathname)
+    match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(path)
     if (match) {
       const repo = this.findRepo(match[1], match[2], undefined)
       const id = Number(match[3])
@@ -323,7 +328,7 @@ export class FakeGitHub {
       }
       return error(404, 'Not Found', '/issues/comments#update-an-issue-comment')
     }
-    match = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?$/.exec(url.pathname)
+    match = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?$/.exec(path)
     if (match && method === 'GET') {
       const repo = this.findRepo(match[1], match[2], undefined)
       if (!repo) return error(404, 'Not Found', '/pulls/pulls')
@@ -340,7 +345,7 @@ export class FakeGitHub {
       )
       return this.page(url, repo, [...pulls].reverse(), (p) => this.pullJson(repo, p), reply)
     }
-    match = /^\/repos\/([^/]+)\/([^/]+)\/actions\/artifacts$/.exec(url.pathname)
+    match = /^\/repos\/([^/]+)\/([^/]+)\/actions\/artifacts$/.exec(path)
     if (match && method === 'GET') {
       const repo = this.findRepo(match[1], match[2], undefined)
       if (!repo) return error(404, 'Not Found', '/actions/artifacts#list-artifacts-for-a-repository')

@@ -91,7 +91,7 @@ describe('429 on every 4th and 500 on every 9th judge call', () => {
   // CaseMeta.retries += verdict.attempts - 1 for every non-cached grade (and embed) call;
   // ReportCase.retries and ReportRun.retries (sum), persisted through extra_json, printed in the
   // console header ("retries 19"). Flip to `test` once wired.
-  test.fails('the retries are visible in the run figures', () => {
+  test('the retries are visible in the run figures', () => {
     const retries = runOf('retries.eval.ts') as ReportRun & { retries?: number }
     expect(retries.retries).toBe(19)
   })
