@@ -5,9 +5,13 @@ import { makeFixture } from './harness.mjs'
  * An eval project: `files` test files of `cases` cases each, one judged metric (answer similarity:
  * one judge request per case) with the plugin's judge, in the forks pool.
  * Options: concurrency (plugin), maxWorkers, slowCase (case 0 of each file is judged by a second
- * OpenAI endpoint, BENCH_SLOW_BASE_URL, through a routing judge), plugin (false: no plugin).
+ * OpenAI endpoint, BENCH_SLOW_BASE_URL, through a routing judge), judge (plugin option; default: VITEST_JUDGE),
+ * outputChars (extra characters in every output).
  */
-export function evalProject(name, { files = 1, cases = 400, concurrency = 8, maxWorkers, slowCase = false } = {}) {
+export function evalProject(
+  name,
+  { files = 1, cases = 400, concurrency = 8, maxWorkers, slowCase = false, judge, outputChars = 0 } = {},
+) {
   const test = { include: ['*.eval.ts'], pool: 'forks' }
   if (maxWorkers !== undefined) test.maxWorkers = maxWorkers
   const out = {
@@ -15,7 +19,7 @@ export function evalProject(name, { files = 1, cases = 400, concurrency = 8, max
 import { vitestJudge } from 'vitest-judge/plugin'
 
 export default defineConfig({
-  plugins: [vitestJudge({ concurrency: ${concurrency}, minScore: 0.5 })],
+  plugins: [vitestJudge({ concurrency: ${concurrency}, minScore: 0.5${judge ? `, judge: ${JSON.stringify(judge)}` : ''} })],
   test: ${JSON.stringify(test)},
 })
 `,
@@ -34,14 +38,14 @@ const judge = {
 `
     : ''
 }
-export function suite(file: string, count: number): void {
+${outputChars > 0 ? `const PAD = ${JSON.stringify(` ${'Some further explanation of the answer. '.repeat(Math.ceil(outputChars / 41))}`.slice(0, outputChars))}\n` : ''}export function suite(file: string, count: number): void {
   describeEval(\`bench \${file}\`, {
     data: Array.from({ length: count }, (_, i) => ({
       id: \`\${file}-\${i}\`,
       input: \`Question \${i} of \${file}: what is the answer?\`,
       expected: \`The answer to question \${i} of \${file} is \${i * 7}.\`,
     })),
-    task: (_input, c) => (${slowCase ? "c.id.endsWith('-0') ? `[slow] ${c.expected}` : " : ''}String(c.expected)),
+    task: (_input, c) => (${slowCase ? "c.id.endsWith('-0') ? `[slow] ${c.expected}` : " : ''}String(c.expected)${outputChars > 0 ? ` + PAD` : ''}),
     metrics: [metrics.answerSimilarity()],
     threshold: 0,${slowCase ? '\n    judge,' : ''}
   })

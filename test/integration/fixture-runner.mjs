@@ -3,7 +3,14 @@
 import { startVitest } from 'vitest/node'
 
 const [root, ...filters] = process.argv.slice(2)
-const vitest = await startVitest('test', filters, { root, watch: false, reporters: ['default'] })
+// FIXTURE_SHARD=1/2 runs one shard, as `vitest --shard=1/2` does.
+const shard = process.env.FIXTURE_SHARD
+const vitest = await startVitest('test', filters, {
+  root,
+  watch: false,
+  reporters: ['default'],
+  ...(shard ? { shard } : {}),
+})
 const tests = []
 for (const module of vitest?.state.getTestModules() ?? []) {
   for (const test of module.children.allTests()) {
