@@ -26,10 +26,25 @@ export class VitestJudgeError extends Error {
   /** Stable code, e.g. `VJ_MISSING_KEY`. */
   readonly code: VitestJudgeErrorCode
   constructor(code: VitestJudgeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(redact(message), options)
+    super(redact(message), options?.cause === undefined ? undefined : { cause: scrubbedCause(options.cause) })
     this.code = code
     this.name = new.target.name
   }
+}
+
+/**
+ * A copy of a cause chain that is safe to print: name, redacted message and stack, and nothing else.
+ * Test runners print an error's `cause` and its own properties (an SDK error carries the response
+ * body and headers, where a provider or proxy may echo the key), so the raw error is never kept.
+ */
+function scrubbedCause(cause: unknown, depth = 0): unknown {
+  if (cause instanceof VitestJudgeError) return cause
+  if (!(cause instanceof Error)) return redact(String(cause)).slice(0, 2000)
+  const copy = new Error(redact(cause.message))
+  copy.name = cause.name
+  copy.stack = cause.stack === undefined ? undefined : redact(cause.stack)
+  if (cause.cause !== undefined && depth < 4) copy.cause = scrubbedCause(cause.cause, depth + 1)
+  return copy
 }
 
 /** An option or env variable has a value that cannot be used. */

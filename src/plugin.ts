@@ -12,6 +12,7 @@ import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOption
 import { MissingKeyError } from './errors.js'
 import { checkJudgeSpec, registerJudge } from './judges/resolve-judge.js'
 import { JudgeReporter } from './reporter/judge-reporter.js'
+import { setPluginOptions } from './reporter/plugin-options.js'
 
 export type {
   CacheMode,
@@ -59,6 +60,8 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       const concurrency = options.concurrency ?? 8
       const current = typeof test.maxConcurrency === 'number' ? test.maxConcurrency : 5
       test.maxConcurrency = Math.max(current, concurrency)
+      // A judged test waits on a model; Vitest's 5 s default would time out ordinary judge calls.
+      if (test.testTimeout === undefined) test.testTimeout = 60_000
     },
     configureVitest({ vitest, project }: VitestPluginContext) {
       resolved ??= resolveOptions(options, { root: vitest.config.root, packageName: packageName(vitest.config.root) })
@@ -67,7 +70,13 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       project.provide('vitestJudge', resolved)
       if (!reporterAdded.has(vitest)) {
         reporterAdded.add(vitest)
-        vitest.config.reporters.push(new JudgeReporter(resolved) as never)
+        setPluginOptions(resolved)
+        // A user who also lists 'vitest-judge/reporter' by hand gets one reporter, with these options.
+        const listed = vitest.config.reporters.some((entry) => {
+          const name = Array.isArray(entry) ? entry[0] : entry
+          return typeof name === 'string' && name.startsWith('vitest-judge/reporter')
+        })
+        if (!listed) vitest.config.reporters.push(new JudgeReporter(resolved) as never)
       }
     },
   }

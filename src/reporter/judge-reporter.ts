@@ -19,6 +19,7 @@ import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
 import { RunStore } from '../store/run-store.js'
 import { ciInfo, gitInfo } from './git-info.js'
+import { getPluginOptions } from './plugin-options.js'
 
 function writeAtomic(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true })
@@ -59,7 +60,7 @@ export class JudgeReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
-    this.options ??= resolveOptions(this.userOptions, { root: vitest.config.root })
+    this.options ??= getPluginOptions() ?? resolveOptions(this.userOptions, { root: vitest.config.root })
     if (this.options.judgeSource === 'default') {
       vitest.logger.log(
         '\nvitest-judge: no OPENAI_API_KEY, GEMINI_API_KEY or VITEST_JUDGE is set, so judged metrics use the offline ' +

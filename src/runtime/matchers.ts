@@ -8,6 +8,7 @@ import { checkScore } from '../config.js'
 import type { Judge } from '../judges/types.js'
 import { answerRelevance, answerSimilarity, faithfulness } from '../metrics/judged-metrics.js'
 import type { Metric, MetricInput } from '../metrics/types.js'
+import { redact } from '../redact.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
 import { runtimeOptions } from './runtime-options.js'
 import { recordMetric, runtimeJudgeName, scoreMetric } from './scoring.js'
@@ -110,7 +111,8 @@ async function judge(
     if (value.justification) lines.push(`  justification: ${excerpt(value.justification, 400)}`)
     lines.push(`  output:        ${JSON.stringify(excerpt(input.output))}`)
     if (input.expected !== undefined) lines.push(`  expected:      ${JSON.stringify(excerpt(input.expected, 300))}`)
-    return lines.join('\n')
+    // The runner prints this message as it is: an answer that holds a key must not show it.
+    return redact(lines.join('\n'))
   }
   return { pass, message }
 }

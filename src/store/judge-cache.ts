@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { StoreError } from '../errors.js'
+import { redact } from '../redact.js'
 import { type Database, isBusy, openDatabase, withImmediate } from './database.js'
 import { cacheDbPath } from './paths.js'
 
@@ -116,9 +117,11 @@ export class JudgeCache {
 
   /** Writes (or overwrites) the entry under `key`. */
   set(key: string, entry: CacheEntryInput): void {
-    const value = JSON.stringify(entry.value)
-    if (value === undefined)
+    const json = JSON.stringify(entry.value)
+    if (json === undefined)
       throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
+    // A verdict's justification may quote the answer, and the answer may hold a key (embeddings are numbers).
+    const value = entry.kind === 'grade' ? redact(json) : json
     this.writable().set.run(key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now())
   }
 

@@ -281,17 +281,18 @@ export class RunStore {
         new Date().toISOString(),
       )
       run.cases.forEach((c, ord) => {
+        // Case texts come from the task and the dataset: an answer that echoes a key must not store it.
         s.insertCase.run(
           run.id,
           ord,
-          c.name,
+          redact(c.name),
           c.pass ? 1 : 0,
           JSON.stringify(c.scores),
           c.judgeErrors,
           c.id ?? null,
-          c.input ?? null,
-          c.output ?? null,
-          c.expected ?? null,
+          c.input === undefined ? null : redact(c.input),
+          c.output === undefined ? null : redact(c.output),
+          c.expected === undefined ? null : redact(c.expected),
           c.durationMs ?? null,
           c.latencyMs ?? null,
           c.tokens?.input ?? null,
@@ -313,7 +314,7 @@ export class RunStore {
             m.raw ?? null,
             m.threshold ?? null,
             bool(m.pass),
-            m.justification ?? null,
+            m.justification === undefined ? null : redact(m.justification),
             m.judge ?? null,
             m.trials === undefined ? null : JSON.stringify(m.trials),
             bool(m.greaterIsBetter),
@@ -739,7 +740,7 @@ function extraJson(value: object, known: Set<string>): string | null {
     extra ??= {}
     extra[key] = field
   }
-  return extra === undefined ? null : JSON.stringify(extra)
+  return extra === undefined ? null : redact(JSON.stringify(extra))
 }
 
 function parseExtra(json: string | null): Record<string, unknown> {

@@ -8,7 +8,8 @@ const shard = process.env.FIXTURE_SHARD
 const vitest = await startVitest('test', filters, {
   root,
   watch: false,
-  reporters: ['default'],
+  // Like `vitest --reporter=default`, unless the fixture's own reporter list is under test.
+  ...(process.env.FIXTURE_KEEP_REPORTERS ? {} : { reporters: ['default'] }),
   ...(shard ? { shard } : {}),
 })
 const tests = []

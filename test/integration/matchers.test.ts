@@ -76,3 +76,18 @@ test('with no key the offline local judge is used, and says so once', async () =
   expect(custom.state).toBe('failed')
   expect(custom.errors.join('\n')).toMatch(/needs an LLM judge/)
 })
+
+describe("the reporter listed by hand as 'vitest-judge/reporter'", () => {
+  test('next to the plugin, there is one reporter, with the plugin options', async () => {
+    const run = await runFixture('hand-reporter', { env: { FIXTURE_KEEP_REPORTERS: '1' } })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout.match(/ vitest-judge {2}1 file/g)).toHaveLength(1)
+    expect(run.report?.invocation.experiment).toBe('hand')
+  })
+
+  test('without the plugin it still records the run', async () => {
+    const run = await runFixture('hand-reporter', { env: { FIXTURE_KEEP_REPORTERS: '1', HAND_REPORTER_ONLY: '1' } })
+    expect(run.exitCode).toBe(0)
+    expect(run.report?.runs[0]?.aggregates.exact_match?.mean).toBe(1)
+  })
+})
