@@ -271,7 +271,7 @@ async function peakRss() {
     id: 'reporter.rss-growth',
     label: 'RSS vitest-judge adds at 10,000 cases minus at 1,000 (flat: ~0)',
     value: fmtMb(growth),
-    note: `${((growth / 9000) * 1e3) | 0} bytes per extra case`,
+    note: `${Math.round(growth / 9000)} bytes per extra case`,
     ratio: added['1k'] > 0 ? added['10k'] / added['1k'] : undefined,
   })
 }

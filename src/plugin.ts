@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url'
 import type { Vite, VitestPluginContext } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from './config.js'
 import { MissingKeyError } from './errors.js'
-import { checkJudgeSpec, registerJudge } from './judges/resolve-judge.js'
 import { JudgeReporter } from './reporter/judge-reporter.js'
 import { setPluginOptions } from './reporter/plugin-options.js'
 
@@ -40,12 +39,19 @@ function checkKeys(resolved: ResolvedVitestJudgeOptions): void {
   }
 }
 
+// The judges' module (SDK wrappers, verdict parsing with zod) costs the main process tens of ms at
+// start-up and is not needed there: it loads only to check a spec of an unknown shape (and throw the
+// judges' own error), or to register a Judge object.
+const WELL_FORMED_SPEC = /^(local|custom:.+|(openai|gemini):.+)$/
+const loadJudges = () => import('./judges/resolve-judge.js')
+
 const setupFile = fileURLToPath(new URL('./setup.js', import.meta.url))
 const reporterAdded = new WeakSet<object>()
 
 /** The Vitest plugin. */
 export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
-  if (options.judge && typeof options.judge === 'object') registerJudge(options.judge)
+  const judgeObject = options.judge && typeof options.judge === 'object' ? options.judge : undefined
+  if (judgeObject) void loadJudges().then(({ registerJudge }) => registerJudge(judgeObject))
   let resolved: ResolvedVitestJudgeOptions | undefined
   return {
     name: 'vitest-judge',
@@ -63,22 +69,31 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       // A judged test waits on a model; Vitest's 5 s default would time out ordinary judge calls.
       if (test.testTimeout === undefined) test.testTimeout = 60_000
     },
-    configureVitest({ vitest, project }: VitestPluginContext) {
+    configureVitest(context: VitestPluginContext) {
+      const { vitest } = context
       resolved ??= resolveOptions(options, { root: vitest.config.root, packageName: packageName(vitest.config.root) })
-      checkJudgeSpec(resolved.judge)
-      checkKeys(resolved)
-      project.provide('vitestJudge', resolved)
-      if (!reporterAdded.has(vitest)) {
-        reporterAdded.add(vitest)
-        setPluginOptions(resolved)
-        // A user who also lists 'vitest-judge/reporter' by hand gets one reporter, with these options.
-        const listed = vitest.config.reporters.some((entry) => {
-          const name = Array.isArray(entry) ? entry[0] : entry
-          return typeof name === 'string' && name.startsWith('vitest-judge/reporter')
-        })
-        if (!listed) vitest.config.reporters.push(new JudgeReporter(resolved) as never)
-      }
+      const current = resolved
+      if (WELL_FORMED_SPEC.test(current.judge)) return configure(context, current)
+      return loadJudges().then(({ checkJudgeSpec }) => {
+        checkJudgeSpec(current.judge)
+        configure(context, current)
+      })
     },
+  }
+
+  function configure({ vitest, project }: VitestPluginContext, resolved: ResolvedVitestJudgeOptions): void {
+    checkKeys(resolved)
+    project.provide('vitestJudge', resolved)
+    if (!reporterAdded.has(vitest)) {
+      reporterAdded.add(vitest)
+      setPluginOptions(resolved)
+      // A user who also lists 'vitest-judge/reporter' by hand gets one reporter, with these options.
+      const listed = vitest.config.reporters.some((entry) => {
+        const name = Array.isArray(entry) ? entry[0] : entry
+        return typeof name === 'string' && name.startsWith('vitest-judge/reporter')
+      })
+      if (!listed) vitest.config.reporters.push(new JudgeReporter(resolved) as never)
+    }
   }
 }
 

@@ -3,7 +3,14 @@
  * `redact`, so a key never leaves the process even when an SDK puts it in an error.
  */
 
-const KEY_ENV_VARS = ['OPENAI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'AZURE_OPENAI_API_KEY']
+const KEY_ENV_VARS = [
+  'OPENAI_API_KEY',
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+  'AZURE_OPENAI_API_KEY',
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+]
 const extraSecrets = new Set<string>()
 
 /** Registers a secret (an `apiKey` option) so that `redact` removes it wherever it appears. */
@@ -15,6 +22,8 @@ export function registerSecret(value: string | undefined): void {
 const KEY_PATTERNS: RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{16,}/g,
   /\bAIza[0-9A-Za-z_-]{20,}/g,
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
   /([?&]key=)[^&\s"']+/g,
   /(authorization["']?\s*[:=]\s*["']?bearer\s+)[^\s"',}]+/gi,
   /(x-goog-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,

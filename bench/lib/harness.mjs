@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve as resolvePath } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /** The repository root. */
@@ -14,6 +14,9 @@ const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs')
 const FIXTURES = join(ROOT, 'fixtures/bench-tmp')
 const BASE = join(FIXTURES, `run-${process.pid}`)
 const HOOKS = fileURLToPath(new URL('./hooks/', import.meta.url))
+
+const TIME = existsSync('/usr/bin/time') && process.env.BENCH_NO_TIME !== '1' ? '/usr/bin/time' : undefined
+const TIME_MARK = '@@bench-time@@ '
 
 /** Repeats of every side-by-side measurement (BENCH_REPEATS, default 3). */
 export const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3))
@@ -41,13 +44,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
  */
 export const INSTALL = process.env.BENCH_INSTALL === 'link' ? 'link' : 'copy'
 
+/** The build the `copy` install takes (BENCH_DIST, default dist/): a private build can be benched while others rebuild dist/. */
+export const DIST = process.env.BENCH_DIST ? resolvePath(process.env.BENCH_DIST) : join(ROOT, 'dist')
+
 function install() {
   const target = join(BASE, 'node_modules/vitest-judge')
   if (INSTALL !== 'copy' || existsSync(target)) return
-  if (!existsSync(join(ROOT, 'dist/plugin.js'))) throw new Error('No dist/: run `npm run build` first.')
+  if (!existsSync(join(DIST, 'plugin.js'))) throw new Error(`No ${DIST}/plugin.js: run \`npm run build\` first.`)
   mkdirSync(target, { recursive: true })
   cpSync(join(ROOT, 'package.json'), join(target, 'package.json'))
-  cpSync(join(ROOT, 'dist'), join(target, 'dist'), { recursive: true })
+  cpSync(DIST, join(target, 'dist'), { recursive: true })
 }
 
 /** Writes a fixture project under fixtures/bench-tmp/ and returns its root; removed at exit unless BENCH_KEEP=1. */
@@ -180,13 +186,12 @@ export function runVitest(root, options = {}) {
   }
   if (imports.length > 0) env.NODE_OPTIONS = imports.map((f) => `--import=${pathToFileURL(f).href}`).join(' ')
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
+  const command = [process.execPath, VITEST, 'run', '--root', root, ...(options.args ?? [])]
+  // With GNU time, the CPU time of the whole process tree (main process and workers) is recorded too.
+  if (TIME) command.unshift(TIME, '-f', `${TIME_MARK}%U %S`)
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, [VITEST, 'run', '--root', root, ...(options.args ?? [])], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(command[0], command.slice(1), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => {
@@ -201,12 +206,18 @@ export function runVitest(root, options = {}) {
       const ms = performance.now() - started
       clearTimeout(timer)
       const result = { ms, code, stdout, stderr }
+      const mark = stderr.lastIndexOf(TIME_MARK)
+      if (mark !== -1) {
+        const [user, system] = stderr.slice(mark + TIME_MARK.length).trim().split(/\s+/).map(Number)
+        result.cpuMs = (user + system) * 1000
+        result.stderr = stderr.slice(0, mark)
+      }
       if (rssFile && existsSync(rssFile)) result.rss = JSON.parse(readFileSync(rssFile, 'utf8'))
       if (modulesFile) result.modules = [...new Set(readFileSync(modulesFile, 'utf8').split('\n').filter(Boolean))]
       if (code !== 0 && !options.allowFailure) {
         reject(
           new Error(
-            `vitest run --root ${root} exited ${code}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`.trimEnd(),
+            `vitest run --root ${root} exited ${code}\n${stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`.trimEnd(),
           ),
         )
       } else resolve(result)

@@ -96,6 +96,8 @@ export async function gradeWithRepair(
   ]
   const usage: Usage = { inputTokens: 0, outputTokens: 0 }
   let attempts = 0
+  // Provider retries (429, 5xx, timeouts) of both rounds; a repair round is a request, not a retry.
+  let retries = 0
   let lastProblem = ''
   for (let round = 0; round < 2; round++) {
     const { value, attempts: used } = await callWithRetries(
@@ -104,10 +106,19 @@ export async function gradeWithRepair(
       request.signal,
     )
     attempts += used
+    retries += used - 1
     usage.inputTokens += value.usage?.inputTokens ?? 0
     usage.outputTokens += value.usage?.outputTokens ?? 0
     const parsed = parseVerdict(value.text)
-    if (parsed.ok) return { score: parsed.score, justification: parsed.justification, usage, attempts }
+    if (parsed.ok) {
+      return {
+        score: parsed.score,
+        justification: parsed.justification,
+        usage,
+        attempts,
+        ...(retries > 0 ? { retries } : {}),
+      }
+    }
     lastProblem = parsed.problem
     messages.push({ role: 'assistant', content: value.text }, { role: 'user', content: repairMessage(parsed.problem) })
   }

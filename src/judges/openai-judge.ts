@@ -30,7 +30,9 @@ export interface OpenAIJudgeOptions {
 function classify(error: unknown) {
   const e = error as { status?: number; headers?: Headers; message?: string; name?: string }
   const status = typeof e.status === 'number' ? e.status : undefined
-  const connection = e.name === 'APIConnectionError' || e.name === 'APIConnectionTimeoutError'
+  // The SDK's error classes keep `name` 'Error'; the class tells a refused or dropped connection.
+  const kind = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name
+  const connection = [e.name, kind].some((n) => n === 'APIConnectionError' || n === 'APIConnectionTimeoutError')
   return {
     retryable: status === undefined ? connection : isRetryableStatus(status),
     ...(status !== undefined ? { status } : {}),

@@ -46,8 +46,10 @@ export interface Verdict {
   score: number
   justification: string
   usage?: Usage
-  /** How many provider attempts it took (1 = first try). */
+  /** How many provider attempts it took (1 = first try), a repair request included. */
   attempts?: number
+  /** How many of those attempts were retries after a 429, 5xx, timeout or dropped connection (absent: none). */
+  retries?: number
 }
 
 /** An LLM judge (or any object that can grade). */

@@ -9,9 +9,9 @@ import type { Judge } from '../judges/types.js'
 import { answerRelevance, answerSimilarity, faithfulness } from '../metrics/judged-metrics.js'
 import type { Metric, MetricInput } from '../metrics/types.js'
 import { redact } from '../redact.js'
+import { stripUnsafe } from '../report/text.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
 import { runtimeOptions } from './runtime-options.js'
-import { recordMetric, runtimeJudgeName, scoreMetric } from './scoring.js'
 import { toText } from './text-value.js'
 
 /** Options every matcher takes. */
@@ -59,8 +59,19 @@ interface MatcherResult {
   message: () => string
 }
 
+let scoring: Promise<typeof import('./scoring.js')> | undefined
+
+/** The scoring module, loaded on first use (see the module comment). */
+function loadScoring(): Promise<typeof import('./scoring.js')> {
+  scoring ??= import('./scoring.js')
+  return scoring
+}
+
+// The runner prints the message as it is: control characters, escape sequences and bidi overrides
+// of an answer are removed (JSON.stringify leaves DEL, C1 controls and bidi overrides raw).
 function excerpt(text: string, max = 600): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
+  const shown = stripUnsafe(text.length > max ? text.slice(0, max) : text)
+  return text.length > max ? `${shown}… (${text.length - max} more characters)` : shown
 }
 
 function caseMeta(task: MatcherThis['task']): CaseMeta {
@@ -85,6 +96,7 @@ async function judge(
       ? runtimeOptions().minScore
       : checkScore(options.minScore, `${matcher}({ minScore })`)
   const meta = caseMeta(state.task)
+  const { recordMetric, scoreMetric } = await loadScoring()
   meta.output ??= input.output
   if (input.input !== undefined) meta.input ??= input.input
   if (input.expected !== undefined) meta.expected ??= input.expected
@@ -106,7 +118,7 @@ async function judge(
       `  metric:        ${metric.name}`,
       `  score:         ${value.score.toFixed(2)}${value.raw !== undefined ? ` (raw ${value.raw}/5)` : ''}`,
       `  pass mark:     ${minScore}`,
-      `  judge:         ${value.judge ?? runtimeJudgeName()}${value.cached ? ' (cached)' : ''}`,
+      `  judge:         ${value.judge ?? runtimeOptions().judge}${value.cached ? ' (cached)' : ''}`,
     ]
     if (value.justification) lines.push(`  justification: ${excerpt(value.justification, 400)}`)
     lines.push(`  output:        ${JSON.stringify(excerpt(input.output))}`)

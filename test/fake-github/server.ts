@@ -154,7 +154,14 @@ export class FakeGitHub {
     const found = this.repos.get(fullName.toLowerCase())
     if (found) return found
     const [owner = '', name = ''] = fullName.split('/')
-    const repo: FakeRepo = { owner, name, id: 1_296_269 + this.repos.size, comments: new Map(), pulls: [], artifacts: [] }
+    const repo: FakeRepo = {
+      owner,
+      name,
+      id: 1_296_269 + this.repos.size,
+      comments: new Map(),
+      pulls: [],
+      artifacts: [],
+    }
     this.repos.set(fullName.toLowerCase(), repo)
     return repo
   }
@@ -301,7 +308,8 @@ export class FakeGitHub {
       if (method === 'POST') {
         const text = (body as { body?: unknown } | undefined)?.body
         if (typeof text !== 'string' || text === '') return this.invalid(reply, 'body', 'missing_field')
-        if (text.length > 65_536) return this.invalid(reply, 'body', 'custom', 'body is too long (maximum is 65536 characters)')
+        if (text.length > 65_536)
+          return this.invalid(reply, 'body', 'custom', 'body is too long (maximum is 65536 characters)')
         const comment = this.addComment(`${repo.owner}/${repo.name}`, number, grant.user, text)
         return reply(201, this.commentJson(repo, number, comment), {
           location: `${this.url}/repos/${repo.owner}/${repo.name}/issues/comments/${comment.id}`,
@@ -320,7 +328,8 @@ export class FakeGitHub {
         if (method === 'PATCH') {
           const text = (body as { body?: unknown } | undefined)?.body
           if (typeof text !== 'string' || text === '') return this.invalid(reply, 'body', 'missing_field')
-          if (text.length > 65_536) return this.invalid(reply, 'body', 'custom', 'body is too long (maximum is 65536 characters)')
+          if (text.length > 65_536)
+            return this.invalid(reply, 'body', 'custom', 'body is too long (maximum is 65536 characters)')
           comment.body = text
           comment.updatedAt = this.tick()
           return reply(200, this.commentJson(repo, number, comment))
@@ -351,10 +360,17 @@ export class FakeGitHub {
       if (!repo) return error(404, 'Not Found', '/actions/artifacts#list-artifacts-for-a-repository')
       const name = url.searchParams.get('name')
       const artifacts = [...repo.artifacts].reverse().filter((a) => name === null || a.name === name)
-      return this.page(url, repo, artifacts, (a) => this.artifactJson(repo, a), reply, (items, total) => ({
-        total_count: total,
-        artifacts: items,
-      }))
+      return this.page(
+        url,
+        repo,
+        artifacts,
+        (a) => this.artifactJson(repo, a),
+        reply,
+        (items, total) => ({
+          total_count: total,
+          artifacts: items,
+        }),
+      )
     }
     return error(404, 'Not Found')
   }
@@ -432,7 +448,12 @@ export class FakeGitHub {
         sha: p.headSha,
         repo: { full_name: p.headRepo, fork: p.headRepo !== `${repo.owner}/${repo.name}` },
       },
-      base: { label: `${repo.owner}:main`, ref: 'main', sha: 'c'.repeat(40), repo: { full_name: `${repo.owner}/${repo.name}` } },
+      base: {
+        label: `${repo.owner}:main`,
+        ref: 'main',
+        sha: 'c'.repeat(40),
+        repo: { full_name: `${repo.owner}/${repo.name}` },
+      },
     }
   }
 

@@ -35,13 +35,20 @@ afterAll(() => {
 describe('bad datasets and fields (local judge, no key)', () => {
   let run: FixtureRun
   beforeAll(async () => {
-    run = await runFixture('faults-bad-input', { env: { VITEST_JUDGE: 'local' } })
+    const data = tempStateDir()
+    dirs.push(data)
+    const badJson = join(data, 'bad.json')
+    writeFileSync(
+      badJson,
+      '[\n  {"input": "q1", "expected": "a1"},\n  {"input": "q2", "expected": "a2"},\n  {"input": "q3" "expected": "a3"}\n]\n',
+    )
+    run = await runFixture('faults-bad-input', { env: { VITEST_JUDGE: 'local', FAULTS_BAD_JSON: badJson } })
     dirs.push(run.dir)
   })
 
   test.each([
     ['bad-jsonl.eval.ts', /data\/bad\.jsonl:4: line 4 is not valid JSON/],
-    ['bad-json.eval.ts', /data\/bad\.json:4: not valid JSON/],
+    ['bad-json.eval.ts', /bad\.json:4: not valid JSON/],
     ['bad-csv.eval.ts', /data\/bad\.csv:4: has 3 fields where the header has 2/],
     ['no-input.eval.ts', /data\/no-input\.jsonl:2: line 2 has no "input" field/],
   ])('%s fails at collection with an error naming the file and the line', (file, message) => {
@@ -101,7 +108,10 @@ test('the other empty formats are errors too', async () => {
 
 describe('refused at start-up', () => {
   test('an openai judge without OPENAI_API_KEY names the env variable and the option', async () => {
-    const run = await runFixture('faults-bad-input', { env: { VITEST_JUDGE: 'openai:gpt-x' }, filters: ['bad-options'] })
+    const run = await runFixture('faults-bad-input', {
+      env: { VITEST_JUDGE: 'openai:gpt-x' },
+      filters: ['bad-options'],
+    })
     dirs.push(run.dir)
     expect(run.exitCode).not.toBe(0)
     expect(run.tests).toHaveLength(0)

@@ -78,7 +78,13 @@ test('the shared cache holds each judge call once, and every call was either a h
   } finally {
     cache.close()
   }
-  const figures = runs.flatMap((run) => run.report?.runs ?? []).map((r) => r.cache)
+  // From runs.db: the three processes share the folder, so report.json is the last one's.
+  const store = new RunStore(dir, { readonly: true })
+  const figures = store
+    .listInvocations({ limit: 10 })
+    .flatMap((i) => i.runs)
+    .map((r) => r.cache)
+  store.close()
   const hits = figures.reduce((n, c) => n + c.hits, 0)
   const misses = figures.reduce((n, c) => n + c.misses, 0)
   expect(hits + misses).toBe(POOLS.length * FILES * CASES_PER_FILE)

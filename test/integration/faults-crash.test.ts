@@ -24,7 +24,7 @@ let savedRunsAtKill = 0
 let cliAfterKill: { status: number | null; stdout: string; stderr: string }
 let cliTextAfterKill: { status: number | null; stdout: string; stderr: string }
 let cacheStatsAfterKill: { status: number | null; stdout: string; stderr: string }
-let integrity: string[] = []
+const integrity: string[] = []
 let requestsBeforeRerun = 0
 let rerun: FixtureRun
 let requestsOfRerun = 0
@@ -69,7 +69,8 @@ beforeAll(async () => {
     NO_COLOR: '1',
   }
   const childEnv: NodeJS.ProcessEnv = { ...process.env }
-  for (const name of Object.keys(childEnv)) if (/^(VITEST|OPENAI_|GEMINI_|GOOGLE_|TEST$|NODE_ENV$)/.test(name)) delete childEnv[name]
+  for (const name of Object.keys(childEnv))
+    if (/^(VITEST|OPENAI_|GEMINI_|GOOGLE_|TEST$|NODE_ENV$)/.test(name)) delete childEnv[name]
   Object.assign(childEnv, env)
   // Its own process group, so that one kill(-pid) takes the workers too.
   const child = spawn(process.execPath, [join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', '--root', ROOT], {

@@ -5,6 +5,8 @@
  * other suites and files go on.
  */
 import { randomUUID } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import type { ReportRun } from '../../src/report/types.js'
 import { FAKE_API_KEY, type FakeTenant, type FakeTenantStats, fakeTenant } from '../fake-provider/client.js'
@@ -21,6 +23,15 @@ function runOf(file: string): ReportRun {
   const found = run.report?.runs.find((r) => r.file === file)
   if (!found) throw new Error(`no run of ${file} in the report:\n${run.stdout}\n${run.stderr}`)
   return found
+}
+
+/** A loopback port nobody listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }
 
 beforeAll(async () => {
@@ -44,6 +55,7 @@ beforeAll(async () => {
     env: {
       FAULTS_FAKE_URL: url,
       FAULTS_TENANT_PREFIX: prefix,
+      FAULTS_CLOSED_URL: `http://127.0.0.1:${await closedPort()}`,
       VITEST_JUDGE: 'local',
       OPENAI_API_KEY: FAKE_API_KEY,
       GEMINI_API_KEY: FAKE_API_KEY,
@@ -56,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const tenant of Object.values(tenants)) await tenant.reset()
+  if (run) rmSync(run.dir, { recursive: true, force: true })
 })
 
 describe('429 on every 4th and 500 on every 9th judge call', () => {
@@ -87,13 +100,11 @@ describe('429 on every 4th and 500 on every 9th judge call', () => {
     expect(log.filter((e) => e.status === 200)).toHaveLength(12)
   })
 
-  // TODO(issue 6): the run records no retry count yet. Proposal (scoring.ts / report / reporter):
-  // CaseMeta.retries += verdict.attempts - 1 for every non-cached grade (and embed) call;
-  // ReportCase.retries and ReportRun.retries (sum), persisted through extra_json, printed in the
-  // console header ("retries 19"). Flip to `test` once wired.
-  test('the retries are visible in the run figures', () => {
-    const retries = runOf('retries.eval.ts') as ReportRun & { retries?: number }
+  test('the retries are visible in the run figures, per case and per run', () => {
+    const retries = runOf('retries.eval.ts')
     expect(retries.retries).toBe(19)
+    expect(retries.cases.reduce((n, c) => n + (c.retries ?? 0), 0)).toBe(19)
+    expect(runOf('timeouts.eval.ts').retries).toBe(3)
   })
 })
 
@@ -124,9 +135,20 @@ describe('a provider that stays down', () => {
       expect(c.metrics?.answer_similarity?.error?.code).toBe('VJ_JUDGE_HTTP')
       expect(c.error).toMatch(/gemini:fake-gemini.*HTTP 503.*after 4 attempts/)
     }
-    expect(down.judgeErrors).toBe(5)
+    expect(down.judgeErrors).toBe(5 + 2)
     expect(stats['down-openai']?.requests).toBe(3 * 4)
     expect(stats['down-gemini']?.requests).toBe(2 * 4)
+  })
+
+  test('a refused connection is retried, then a judge error naming the judge and the endpoint', () => {
+    const down = runOf('down.eval.ts')
+    for (const provider of ['openai', 'gemini']) {
+      const [unreachable] = down.cases.filter((c) => c.name.startsWith(`${provider} unreachable`))
+      expect(unreachable?.metrics?.answer_similarity?.error?.code).toBe('VJ_JUDGE_HTTP')
+      expect(unreachable?.error).toMatch(
+        new RegExp(`${provider}:fake-.*request failed from 127\\.0\\.0\\.1:\\d+ after 3 attempts`),
+      )
+    }
   })
 
   test('the rest of the file and the other files go on', () => {
@@ -135,7 +157,7 @@ describe('a provider that stays down', () => {
     expect(computed.map((c) => c.pass)).toEqual([true, true, true])
     const failed = run.tests.filter((t) => t.state === 'failed')
     expect(failed.every((t) => t.file === 'down.eval.ts')).toBe(true)
-    expect(failed).toHaveLength(5)
+    expect(failed).toHaveLength(5 + 2)
     expect(run.tests.filter((t) => t.state === 'passed')).toHaveLength(40 + 12 + 4 + 3)
     expect(run.exitCode).toBe(1)
   })

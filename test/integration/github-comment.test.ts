@@ -3,7 +3,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { MARKDOWN_MARKER } from '../../src/report/markdown.js'
 import { assertBuilt, type CliRun, readOutputs, runCli } from '../fake-github/cli.js'
-import { compared, makeReport, pullRequestEvent, tempDir, workflowRunEvent, writeEvent } from '../fake-github/fixtures.js'
+import {
+  compared,
+  makeReport,
+  pullRequestEvent,
+  tempDir,
+  workflowRunEvent,
+  writeEvent,
+} from '../fake-github/fixtures.js'
 import { ACTIONS_BOT, type FakeGitHub, startFakeGitHub } from '../fake-github/server.js'
 
 const REPO = 'octo-org/hello-world'
@@ -68,7 +75,9 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
     github.addComment(REPO, 1, { login: 'octocat', id: 1, type: 'User' }, 'Looks good')
     const first = await comment(['--body-file', 'summary.md'], prEnv(1))
     expect(first.code, first.stderr).toBe(0)
-    expect(first.stdout).toMatch(/^Created the vitest-judge comment on octo-org\/hello-world#1: https:\/\/github\.com\//m)
+    expect(first.stdout).toMatch(
+      /^Created the vitest-judge comment on octo-org\/hello-world#1: https:\/\/github\.com\//m,
+    )
     expect(first.outputs).toMatchObject({ 'comment-action': 'created', pr: '1' })
     const id = first.outputs['comment-id']
     expect(botComments(1).map((c) => String(c.id))).toEqual([id])
@@ -122,7 +131,9 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
     github.addPull(REPO, { number: 4 })
     const run = await comment(['--body-file', 'summary.md'], prEnv(4, READ_ONLY))
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^::warning title=vitest-judge::No pull request comment: .*permissions: pull-requests: write/m)
+    expect(run.stdout).toMatch(
+      /^::warning title=vitest-judge::No pull request comment: .*permissions: pull-requests: write/m,
+    )
   })
 
   test('no token: exit 2 with what to set, and no request', async () => {
@@ -139,7 +150,10 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
     const { GITHUB_TOKEN: _token, ...env } = prEnv(6)
     const ok = await comment(['--body-file', 'summary.md'], { ...env, GH_TOKEN: BOT_TOKEN })
     expect(ok.outputs['comment-action']).toBe('created')
-    const bad = await comment(['--body-file', 'summary.md'], { ...env, GH_TOKEN: 'ghs_revokedToken000000000000000000000' })
+    const bad = await comment(['--body-file', 'summary.md'], {
+      ...env,
+      GH_TOKEN: 'ghs_revokedToken000000000000000000000',
+    })
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/answered 401 \(Bad credentials\)\. The token was rejected/)
     expect(bad.stderr).not.toContain('ghs_revokedToken000000000000000000000')
@@ -152,7 +166,9 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
       GITHUB_EVENT_PATH: writeEvent({ ref: 'refs/heads/main', repository: { full_name: REPO } }),
     })
     expect(push.code).toBe(0)
-    expect(push.stdout).toContain('::notice title=vitest-judge::No pull request comment: the push event is not about a pull request.')
+    expect(push.stdout).toContain(
+      '::notice title=vitest-judge::No pull request comment: the push event is not about a pull request.',
+    )
     const none = await comment(['--body-file', 'summary.md'], { GITHUB_TOKEN: BOT_TOKEN })
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/No pull request: pass --pr N/)
@@ -197,16 +213,29 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
 
   test('GitHub down: retried, then exit 2 with the status and what to do', async () => {
     github.addPull(REPO, { number: 10 })
-    github.faults.push({ method: 'GET', path: /issues\/10\/comments$/, status: 502, times: 3, body: { message: 'Bad Gateway' } })
+    github.faults.push({
+      method: 'GET',
+      path: /issues\/10\/comments$/,
+      status: 502,
+      times: 3,
+      body: { message: 'Bad Gateway' },
+    })
     const run = await comment(['--body-file', 'summary.md'], prEnv(10))
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/GitHub API GET \/repos\/octo-org\/hello-world\/issues\/10\/comments answered 502 \(Bad Gateway\)\. GitHub is failing/)
+    expect(run.stderr).toMatch(
+      /GitHub API GET \/repos\/octo-org\/hello-world\/issues\/10\/comments answered 502 \(Bad Gateway\)\. GitHub is failing/,
+    )
     expect(github.requestsOf('GET', /issues\/10\/comments$/)).toHaveLength(3)
   })
 
   test('a token echoed back in an API error is redacted', async () => {
     github.addPull(REPO, { number: 11 })
-    github.faults.push({ method: 'GET', path: /issues\/11\/comments$/, status: 404, body: { message: `no access for ${BOT_TOKEN}` } })
+    github.faults.push({
+      method: 'GET',
+      path: /issues\/11\/comments$/,
+      status: 404,
+      body: { message: `no access for ${BOT_TOKEN}` },
+    })
     const run = await comment(['--body-file', 'summary.md'], prEnv(11))
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('no access for [redacted]')
@@ -216,11 +245,21 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
     const before = github.requests.length
     const run = await comment(['--report', 'compared.json', '--max-drop', '0.1', '--dry-run'], prEnv(12))
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^Dry run: would post or update the comment marked <!-- vitest-judge --> in octo-org\/hello-world on pull request #12\./)
+    expect(run.stdout).toMatch(
+      /^Dry run: would post or update the comment marked <!-- vitest-judge --> in octo-org\/hello-world on pull request #12\./,
+    )
     expect(run.stdout).toContain('**Gate failures**')
     expect(run.outputs['comment-action']).toBe('dry-run')
     const out = await comment(
-      ['--report', 'report.json', '--note', 'No baseline yet: run on main first.', '--dry-run', '--body-out', 'out/summary.md'],
+      [
+        '--report',
+        'report.json',
+        '--note',
+        'No baseline yet: run on main first.',
+        '--dry-run',
+        '--body-out',
+        'out/summary.md',
+      ],
       {},
     )
     expect(out.code, out.stderr).toBe(0)
@@ -247,13 +286,24 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
       GITHUB_TOKEN: BOT_TOKEN,
       GITHUB_EVENT_NAME: 'workflow_run',
       GITHUB_EVENT_PATH: writeEvent(
-        workflowRunEvent({ repo: REPO, headSha: HEAD, headBranch: 'main', headRepo: 'contributor/hello-world', ...extra }),
+        workflowRunEvent({
+          repo: REPO,
+          headSha: HEAD,
+          headBranch: 'main',
+          headRepo: 'contributor/hello-world',
+          ...extra,
+        }),
       ),
     })
 
     beforeAll(() => {
       github.addPull(REPO, { number: 40, headRef: 'main', headRepo: 'contributor/hello-world', headSha: HEAD })
-      github.addPull(REPO, { number: 41, headRef: 'other', headRepo: 'contributor/hello-world', headSha: 'b'.repeat(40) })
+      github.addPull(REPO, {
+        number: 41,
+        headRef: 'other',
+        headRepo: 'contributor/hello-world',
+        headSha: 'b'.repeat(40),
+      })
     })
 
     test("finds the fork's pull request by the run's head and comments with the write token", async () => {
@@ -261,14 +311,18 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
       expect(run.code, run.stderr).toBe(0)
       expect(run.outputs).toMatchObject({ 'comment-action': 'created', pr: '40' })
       const body = botComments(40)[0]?.body ?? ''
-      expect(body).toContain('answer&#95;similarity mean 1.000 -&gt; 0.250 (-0.750, p=0.031) dropped more than gate.maxDrop 0.1')
+      expect(body).toContain(
+        'answer&#95;similarity mean 1.000 -&gt; 0.250 (-0.750, p=0.031) dropped more than gate.maxDrop 0.1',
+      )
       expect(body).toContain('❌ regressed')
     })
 
     test('a number handed over by the fork is checked: another pull request is refused', async () => {
       const run = await comment(['--report', 'compared.json', '--pr', '41'], runEnv())
       expect(run.code).toBe(0)
-      expect(run.stdout).toMatch(/::notice title=vitest-judge::No pull request comment: pull request #41 is at bbbbbbb, not at the run's head fe11ed0/)
+      expect(run.stdout).toMatch(
+        /::notice title=vitest-judge::No pull request comment: pull request #41 is at bbbbbbb, not at the run's head fe11ed0/,
+      )
       expect(github.comments(REPO, 41)).toHaveLength(0)
     })
 

@@ -35,7 +35,13 @@ function startEchoServer(): Promise<string> {
       echoed.push(req.url ?? '')
       const gemini = /models\//.test(req.url ?? '')
       const body = gemini
-        ? { error: { code: 403, message: `API key not valid: ${googKey}. Please pass a valid API key.`, status: 'PERMISSION_DENIED' } }
+        ? {
+            error: {
+              code: 403,
+              message: `API key not valid: ${googKey}. Please pass a valid API key.`,
+              status: 'PERMISSION_DENIED',
+            },
+          }
         : {
             error: {
               message: `Incorrect API key provided: ${auth.replace(/^Bearer\s+/i, '')}. Header was: ${auth}`,

@@ -44,7 +44,10 @@ describe('GitHubClient against the fake GitHub API', () => {
       seen.push(new Headers(init?.headers))
       return fetch(input, init)
     }
-    await new GitHubClient({ token: TOKEN, apiUrl: `${github.url}/`, fetch: spy }).request('GET', `/repos/${REPO}/pulls/7`)
+    await new GitHubClient({ token: TOKEN, apiUrl: `${github.url}/`, fetch: spy }).request(
+      'GET',
+      `/repos/${REPO}/pulls/7`,
+    )
     expect(seen[0]?.get('authorization')).toBe(`Bearer ${TOKEN}`)
     expect(seen[0]?.get('x-github-api-version')).toBe('2022-11-28')
     expect(seen[0]?.get('accept')).toBe('application/vnd.github+json')

@@ -1,6 +1,7 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { looksLikePath } from '../../src/cli/commands/github-baseline.js'
 import { GitHubClient } from '../../src/github/api.js'
 import {
   type ArtifactInfo,
@@ -14,7 +15,6 @@ import {
   toArtifact,
 } from '../../src/github/baseline.js'
 import { parseRepo, type RepoRef } from '../../src/github/repo.js'
-import { looksLikePath } from '../../src/cli/commands/github-baseline.js'
 import { makeReport, tempDir } from '../fake-github/fixtures.js'
 import { ACTIONS_BOT, type FakeGitHub, startFakeGitHub } from '../fake-github/server.js'
 
@@ -54,9 +54,9 @@ describe('pickBaseline (pure)', () => {
     expect(pickBaseline([candidate('/b/report.json', null, 1), candidate('/a/report.json', null, 1)])?.path).toBe(
       '/a/report.json',
     )
-    expect(pickBaseline([candidate('/a/report.json', 'not a date', 5), candidate('/b/report.json', null, 1)])?.path).toBe(
-      '/a/report.json',
-    )
+    expect(
+      pickBaseline([candidate('/a/report.json', 'not a date', 5), candidate('/b/report.json', null, 1)])?.path,
+    ).toBe('/a/report.json')
     expect(pickBaseline([])).toBeUndefined()
   })
 })
@@ -65,11 +65,17 @@ describe('findBaselineReport (a downloaded artifact folder)', () => {
   test('picks the newest report.json in nested folders and skips what is not a report', () => {
     const dir = tempDir()
     writeJson(join(dir, 'shard-1', 'report.json'), makeReport('old', 1, { startedAt: '2025-01-01T00:00:00Z' }))
-    writeJson(join(dir, 'shard-2', 'deeper', 'report.json'), makeReport('new', 1, { startedAt: '2025-02-01T00:00:00Z' }))
+    writeJson(
+      join(dir, 'shard-2', 'deeper', 'report.json'),
+      makeReport('new', 1, { startedAt: '2025-02-01T00:00:00Z' }),
+    )
     writeJson(join(dir, 'compared.json'), makeReport('compared', 1, { startedAt: '2025-03-01T00:00:00Z' }))
     writeJson(join(dir, 'package.json'), { name: 'not-a-report' })
     writeJson(join(dir, 'broken.json'), '{ nope')
-    writeJson(join(dir, 'node_modules', 'x', 'report.json'), makeReport('ignored', 1, { startedAt: '2030-01-01T00:00:00Z' }))
+    writeJson(
+      join(dir, 'node_modules', 'x', 'report.json'),
+      makeReport('ignored', 1, { startedAt: '2030-01-01T00:00:00Z' }),
+    )
     writeFileSync(join(dir, 'junit.xml'), '<testsuites/>')
     const search = findBaselineReport(dir)
     expect(search.picked?.path).toBe(join(dir, 'shard-2', 'deeper', 'report.json'))
@@ -77,7 +83,9 @@ describe('findBaselineReport (a downloaded artifact folder)', () => {
     expect(search.candidates).toHaveLength(3)
     expect(search.skipped.map((s) => s.path).sort()).toEqual([join(dir, 'broken.json'), join(dir, 'package.json')])
     expect(search.skipped.find((s) => s.path.endsWith('broken.json'))?.reason).toMatch(/broken\.json is not valid JSON/)
-    expect(search.skipped.find((s) => s.path.endsWith('package.json'))?.reason).toMatch(/not a version 1 vitest-judge report/)
+    expect(search.skipped.find((s) => s.path.endsWith('package.json'))?.reason).toMatch(
+      /not a version 1 vitest-judge report/,
+    )
   })
 
   test('prefers a merged report over the shards it came from', () => {
@@ -166,7 +174,13 @@ describe('choosing the baseline artifact (pure)', () => {
         name: 'Rails',
         expired: false,
         created_at: '2020-01-10T14:59:22Z',
-        workflow_run: { id: 2332938, repository_id: 1296269, head_repository_id: 1296269, head_branch: 'main', head_sha: 'abc' },
+        workflow_run: {
+          id: 2332938,
+          repository_id: 1296269,
+          head_repository_id: 1296269,
+          head_branch: 'main',
+          head_sha: 'abc',
+        },
       }),
     ).toEqual({
       id: 11,

@@ -12,9 +12,14 @@ const REPO = 'octo-org/hello-world'
 
 describe('parseRepo', () => {
   test('reads owner/name and rejects anything else', () => {
-    expect(parseRepo('octo-org/hello-world')).toEqual({ owner: 'octo-org', name: 'hello-world', fullName: 'octo-org/hello-world' })
+    expect(parseRepo('octo-org/hello-world')).toEqual({
+      owner: 'octo-org',
+      name: 'hello-world',
+      fullName: 'octo-org/hello-world',
+    })
     expect(parseRepo(' a/b.c_d ')).toMatchObject({ fullName: 'a/b.c_d' })
-    for (const bad of [undefined, '', 'nope', 'a/b/c', '../x', 'a/..', '-a/b', 'a b/c']) expect(parseRepo(bad)).toBeUndefined()
+    for (const bad of [undefined, '', 'nope', 'a/b/c', '../x', 'a/..', '-a/b', 'a b/c'])
+      expect(parseRepo(bad)).toBeUndefined()
   })
 })
 
@@ -28,7 +33,11 @@ describe('targetFromEvent', () => {
       fromFork: false,
     })
     const fork = pullRequestEvent({ repo: REPO, number: 13, headRepo: 'contributor/hello-world' })
-    expect(targetFromEvent(event('pull_request_target', fork), undefined)).toEqual({ kind: 'pr', number: 13, fromFork: true })
+    expect(targetFromEvent(event('pull_request_target', fork), undefined)).toEqual({
+      kind: 'pr',
+      number: 13,
+      fromFork: true,
+    })
   })
 
   test('a deleted fork (head.repo null) counts as a fork', () => {
@@ -39,7 +48,11 @@ describe('targetFromEvent', () => {
   })
 
   test('--pr wins outside workflow_run', () => {
-    expect(targetFromEvent(event('push', { ref: 'refs/heads/main' }), 5)).toEqual({ kind: 'pr', number: 5, fromFork: false })
+    expect(targetFromEvent(event('push', { ref: 'refs/heads/main' }), 5)).toEqual({
+      kind: 'pr',
+      number: 5,
+      fromFork: false,
+    })
     expect(targetFromEvent(event('', null), 5)).toEqual({ kind: 'pr', number: 5, fromFork: false })
   })
 
@@ -64,11 +77,20 @@ describe('targetFromEvent', () => {
       headBranch: 'feature',
       pullRequests: [{ number: 21, headSha: 'f'.repeat(40) }],
     })
-    expect(targetFromEvent(event('workflow_run', payload), undefined)).toEqual({ kind: 'pr', number: 21, fromFork: false })
+    expect(targetFromEvent(event('workflow_run', payload), undefined)).toEqual({
+      kind: 'pr',
+      number: 21,
+      fromFork: false,
+    })
   })
 
   test('workflow_run of a fork pull request: to be looked up (GitHub lists no pull request)', () => {
-    const payload = workflowRunEvent({ repo: REPO, headSha: 'e'.repeat(40), headBranch: 'main', headRepo: 'contributor/hello-world' })
+    const payload = workflowRunEvent({
+      repo: REPO,
+      headSha: 'e'.repeat(40),
+      headBranch: 'main',
+      headRepo: 'contributor/hello-world',
+    })
     expect(targetFromEvent(event('workflow_run', payload), undefined)).toEqual({
       kind: 'workflow-run',
       headSha: 'e'.repeat(40),
@@ -117,7 +139,10 @@ describe('resolveWorkflowRunTarget against the fake GitHub API', () => {
 
   test('finds the open pull request by owner:branch and head commit', async () => {
     expect(await resolveWorkflowRunTarget(client, repo, target())).toEqual({ kind: 'pr', number: 31, fromFork: true })
-    expect(github.requestsOf('GET', /\/pulls$/).at(-1)?.query).toMatchObject({ state: 'open', head: 'contributor:main' })
+    expect(github.requestsOf('GET', /\/pulls$/).at(-1)?.query).toMatchObject({
+      state: 'open',
+      head: 'contributor:main',
+    })
   })
 
   test('a claimed number is checked against the head commit', async () => {
@@ -166,7 +191,9 @@ describe('Actions runner protocols', () => {
 
   test('readEvent reads the payload, and tolerates a missing or broken file', () => {
     const path = writeEvent(pullRequestEvent({ repo: REPO, number: 1 }))
-    expect(readEvent({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path }).payload).toMatchObject({ number: 1 })
+    expect(readEvent({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path }).payload).toMatchObject({
+      number: 1,
+    })
     expect(readEvent({ GITHUB_EVENT_PATH: join(tempDir(), 'missing.json') })).toEqual({ name: '', payload: null })
     const broken = join(tempDir(), 'broken.json')
     writeFileSync(broken, '[1, 2')

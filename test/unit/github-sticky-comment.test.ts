@@ -8,8 +8,8 @@ import {
   isStickyComment,
   markerProblem,
   prepareCommentBody,
-  tokenAuthor,
   toIssueComment,
+  tokenAuthor,
   upsertStickyComment,
 } from '../../src/github/sticky-comment.js'
 import { MARKDOWN_MARKER } from '../../src/report/markdown.js'

@@ -89,6 +89,8 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
           'See `vitest-judge github-comment --help`.',
       )
     }
+    const token = (io.env.GITHUB_TOKEN || io.env.GH_TOKEN || '').trim()
+    registerSecret(token)
     const bodyFile = values['body-file']
     const notes: string[] = [values.note ?? []].flat()
     if (bodyFile !== undefined) {
@@ -127,8 +129,6 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
       if (written !== null) println(io, `Wrote the comment body to ${written}.`)
     }
 
-    const token = (io.env.GITHUB_TOKEN || io.env.GH_TOKEN || '').trim()
-    registerSecret(token)
     const repoText = values.repo ?? io.env.GITHUB_REPOSITORY
     const repo = parseRepo(repoText)
     const event = readEvent(io.env)
