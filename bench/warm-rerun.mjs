@@ -4,9 +4,22 @@
 //   400 cases     1 file x 400       limit 1.5 x
 //   10,000 cases  10 files x 1,000   limit 2 x
 // The eval projects are primed once (cold run, fake provider without delay); then warm and plain
-// runs alternate, REPEATS times. Usage: node bench/warm-rerun.mjs (after the build and link).
+// runs alternate, REPEATS times. With strace installed, one more warm run per size is traced to count
+// the opens of cache.db (one per worker process, never per case) and the fsync calls (never per case).
+// Usage: node bench/warm-rerun.mjs (after the build and link).
 import { evalProject, plainProject } from './lib/fixtures.mjs'
-import { fmtMs, median, openaiEnv, REPEATS, results, runVitest, say, startFake, stateDir } from './lib/harness.mjs'
+import {
+  CAN_TRACE,
+  fmtMs,
+  median,
+  openaiEnv,
+  REPEATS,
+  results,
+  runVitest,
+  say,
+  startFake,
+  stateDir,
+} from './lib/harness.mjs'
 
 const sizes = [
   { id: '400', label: '400 cases (1 file)', files: 1, per: 400, limit: 1.5 },
@@ -60,6 +73,23 @@ try {
       pass: ratio <= s.limit && extra === 0,
       note: extra === 0 ? 'no provider request on warm runs' : `UNEXPECTED: ${extra} provider requests on warm runs`,
     })
+  }
+  if (CAN_TRACE) {
+    // How often the judge cache is opened, and how many fsync calls a warm run makes (all processes).
+    for (const s of sizes) {
+      const traced = await runVitest(s.evalRoot, { env: s.env, trace: true })
+      const lines = traced.trace.split('\n')
+      const opens = lines.filter((l) => /openat\(.*cache\.db"/.test(l) && !/= -1/.test(l)).length
+      const fsyncs = lines.filter((l) => /^\d+\s+f(data)?sync\(/.test(l)).length
+      out.record({
+        id: `warm-rerun.syscalls-${s.id}`,
+        label: `warm run of ${s.label}: opens of cache.db / fsync calls (strace, all processes)`,
+        value: `${opens} / ${fsyncs}`,
+        limit: `1 open per test file`,
+        pass: opens <= s.files,
+        note: `${s.files} test file${s.files === 1 ? '' : 's'} (one worker process each), ${s.files * s.per} cached cases`,
+      })
+    }
   }
 } finally {
   await fake.close()

@@ -90,9 +90,17 @@ export class JudgeError extends VitestJudgeError {
   readonly judge: string
   /** HTTP status when the provider answered with one. */
   readonly status?: number
-  constructor(code: JudgeErrorCode, judge: string, message: string, options?: { status?: number; cause?: unknown }) {
+  /** Provider retries spent before giving up (they count in the run's `retries`). */
+  readonly retries: number
+  constructor(
+    code: JudgeErrorCode,
+    judge: string,
+    message: string,
+    options?: { status?: number; cause?: unknown; retries?: number },
+  ) {
     super(code, `Judge ${judge}: ${message}`, { cause: options?.cause })
     this.judge = judge
+    this.retries = options?.retries ?? 0
     if (options?.status !== undefined) this.status = options.status
   }
 }

@@ -31,6 +31,8 @@ function packageName(root: string): string | undefined {
 }
 
 function checkKeys(resolved: ResolvedVitestJudgeOptions): void {
+  // A readonly replay never reaches the provider (a miss is an error before any request): no key needed.
+  if (resolved.cache === 'readonly') return
   if (resolved.judge.startsWith('openai:') && !process.env.OPENAI_API_KEY) {
     throw new MissingKeyError('openai', ['OPENAI_API_KEY'])
   }

@@ -17,6 +17,10 @@ const HOOKS = fileURLToPath(new URL('./hooks/', import.meta.url))
 
 const TIME = existsSync('/usr/bin/time') && process.env.BENCH_NO_TIME !== '1' ? '/usr/bin/time' : undefined
 const TIME_MARK = '@@bench-time@@ '
+const STRACE = ['/usr/bin/strace', '/bin/strace'].find((f) => existsSync(f))
+
+/** Whether runs can be traced (strace is installed). */
+export const CAN_TRACE = STRACE !== undefined
 
 /** Repeats of every side-by-side measurement (BENCH_REPEATS, default 3). */
 export const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3))
@@ -187,8 +191,16 @@ export function runVitest(root, options = {}) {
   if (imports.length > 0) env.NODE_OPTIONS = imports.map((f) => `--import=${pathToFileURL(f).href}`).join(' ')
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
   const command = [process.execPath, VITEST, 'run', '--root', root, ...(options.args ?? [])]
-  // With GNU time, the CPU time of the whole process tree (main process and workers) is recorded too.
-  if (TIME) command.unshift(TIME, '-f', `${TIME_MARK}%U %S`)
+  let traceFile
+  if (options.trace && STRACE) {
+    // Which files every process of the run opens, and its fsync calls (not timed: strace slows it).
+    traceFile = join(mkdtempSync(join(tmpdir(), 'vj-bench-trace-')), 'strace.txt')
+    made.add(dirname(traceFile))
+    command.unshift(STRACE, '-f', '-qq', '-e', 'trace=openat,fsync,fdatasync', '-o', traceFile)
+  } else if (TIME) {
+    // With GNU time, the CPU time of the whole process tree (main process and workers) is recorded too.
+    command.unshift(TIME, '-f', `${TIME_MARK}%U %S`)
+  }
   return new Promise((resolve, reject) => {
     const started = performance.now()
     const child = spawn(command[0], command.slice(1), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -212,6 +224,7 @@ export function runVitest(root, options = {}) {
         result.cpuMs = (user + system) * 1000
         result.stderr = stderr.slice(0, mark)
       }
+      if (traceFile && existsSync(traceFile)) result.trace = readFileSync(traceFile, 'utf8')
       if (rssFile && existsSync(rssFile)) result.rss = JSON.parse(readFileSync(rssFile, 'utf8'))
       if (modulesFile) result.modules = [...new Set(readFileSync(modulesFile, 'utf8').split('\n').filter(Boolean))]
       if (code !== 0 && !options.allowFailure) {

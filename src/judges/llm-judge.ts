@@ -63,6 +63,7 @@ export async function callWithRetries<T>(
     if (outer?.aborted) {
       throw new JudgeError('VJ_JUDGE_TIMEOUT', settings.name, `aborted (the case timed out) after ${tries}.`, {
         cause: error,
+        retries: attempts - 1,
       })
     }
     if ((error as { isTimeout?: boolean }).isTimeout) {
@@ -70,7 +71,7 @@ export async function callWithRetries<T>(
         'VJ_JUDGE_TIMEOUT',
         settings.name,
         `no answer from ${settings.endpoint} within ${settings.timeout} ms, ${tries}. Raise \`timeout\` or check the server.`,
-        { cause: error },
+        { cause: error, retries: attempts - 1 },
       )
     }
     const failure = settings.classify(error)
@@ -79,7 +80,7 @@ export async function callWithRetries<T>(
       'VJ_JUDGE_HTTP',
       settings.name,
       `${status ? `HTTP ${status}` : 'request failed'} from ${settings.endpoint} after ${tries}: ${failure.message}`,
-      status === undefined ? { cause: error } : { status, cause: error },
+      status === undefined ? { cause: error, retries: attempts - 1 } : { status, cause: error, retries: attempts - 1 },
     )
   }
 }

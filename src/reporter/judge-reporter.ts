@@ -3,8 +3,7 @@
  * run, and at the end hands plain data to the pure report functions (aggregate, compare, JUnit,
  * markdown, console) and writes their output. It never calls a judge.
  */
-import { randomBytes } from 'node:crypto'
-import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs'
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
@@ -26,34 +25,6 @@ function writeAtomic(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true })
   const tmp = `${file}.${process.pid}.tmp`
   writeFileSync(tmp, text)
-  renameSync(tmp, file)
-}
-
-/**
- * Writes `JSON.stringify(report, null, 2)` (redacted, with a final newline) one run at a time, so
- * that the text of a large invocation (about 2 KB per case) is never held whole in memory.
- */
-function writeJsonReport(file: string, report: JsonReport): void {
-  mkdirSync(dirname(file), { recursive: true })
-  const tmp = `${file}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w')
-  try {
-    const marker = `@@vitest-judge-runs-${randomBytes(8).toString('hex')}@@`
-    const envelope = JSON.stringify({ ...report, runs: report.runs.length > 0 ? [marker] : [] }, null, 2)
-    const at = report.runs.length > 0 ? envelope.indexOf(`"${marker}"`) : -1
-    if (at === -1) writeSync(fd, redact(`${envelope}\n`))
-    else {
-      writeSync(fd, redact(envelope.slice(0, at)))
-      report.runs.forEach((run, i) => {
-        // A run sits at depth 2 of the report: every line after its first is indented 4 more spaces.
-        const text = JSON.stringify(run, null, 2).replace(/\n/g, '\n    ')
-        writeSync(fd, redact(i === 0 ? text : `,\n    ${text}`))
-      })
-      writeSync(fd, redact(`${envelope.slice(at + marker.length + 2)}\n`))
-    }
-  } finally {
-    closeSync(fd)
-  }
   renameSync(tmp, file)
 }
 
@@ -198,18 +169,16 @@ export class JudgeReporter implements Reporter {
     if (options.gate) gateFailures = evaluateGate(report.comparison, report, options.gate)
 
     const written: string[] = []
-    const save = (path: string | false, writeFile: (path: string) => void) => {
+    const write = (path: string | false, render: () => string) => {
       if (path === false) return
       try {
-        writeFile(path)
+        writeAtomic(path, redact(render()))
         written.push(relative(options.root, path) || path)
       } catch (error) {
         this.fail(`vitest-judge: cannot write ${path}: ${(error as Error).message}`)
       }
     }
-    const write = (path: string | false, render: () => string) =>
-      save(path, (file) => writeAtomic(file, redact(render())))
-    save(options.reports.json, (file) => writeJsonReport(file, report))
+    write(options.reports.json, () => `${JSON.stringify(report, null, 2)}\n`)
     write(options.reports.junit, () => renderJunit(report))
     let markdown: string | undefined
     write(options.reports.markdown, () => {

@@ -6,6 +6,8 @@
 import { performance } from 'node:perf_hooks'
 import { describe, test } from 'vitest'
 import { ConfigError } from '../errors.js'
+import { redact } from '../redact.js'
+import { stripUnsafe } from '../report/text.js'
 import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue } from '../metrics/types.js'
 import type { CaseMetricResult } from '../report/types.js'
@@ -40,8 +42,8 @@ export interface DescribeEvalOptions<TInput = unknown> {
 }
 
 function caseName(evalCase: EvalCase, index: number): string {
-  if (evalCase.id !== undefined) return String(evalCase.id)
-  const text = toText(evalCase.input).replace(/\s+/g, ' ').trim()
+  if (evalCase.id !== undefined) return stripUnsafe(String(evalCase.id))
+  const text = stripUnsafe(toText(evalCase.input)).replace(/\s+/g, ' ').trim()
   return text.length > 80 ? `${text.slice(0, 77)}...` : text || `case ${index + 1}`
 }
 
@@ -74,7 +76,21 @@ function checkOptions(name: string, options: DescribeEvalOptions<unknown>): void
       )
     }
   } else if (options.threshold) {
-    for (const [metric, value] of Object.entries(options.threshold)) checkMark(value, `\`threshold.${metric}\``)
+    const byName = new Map(options.metrics.map((m) => [m.name, m]))
+    for (const [metricName, value] of Object.entries(options.threshold)) {
+      checkMark(value, `\`threshold.${metricName}\``)
+      const metric = byName.get(metricName)
+      if (!metric) {
+        throw new ConfigError(
+          `describeEval("${name}"): \`threshold.${metricName}\` names no metric of this suite (metrics: ${[...byName.keys()].join(', ')}).`,
+        )
+      }
+      if (metric.kind === 'score' && (value < 0 || value > 1)) {
+        throw new ConfigError(
+          `describeEval("${name}"): \`threshold.${metricName}\` must be a number from 0 to 1 (a normalized score), got ${value}.`,
+        )
+      }
+    }
   }
 }
 
@@ -206,10 +222,11 @@ async function runCase<TInput>(
   if (firstError) throw firstError
   if (failures.length > 0) {
     const output = meta.output ?? ''
+    const shown = stripUnsafe(output.length > 600 ? `${output.slice(0, 600)}…` : output)
     const error = new Error(
-      `${failures.length} metric${failures.length === 1 ? '' : 's'} below the pass mark:\n  ${failures.join('\n  ')}\n  output: ${JSON.stringify(
-        output.length > 600 ? `${output.slice(0, 600)}…` : output,
-      )}`,
+      redact(
+        `${failures.length} metric${failures.length === 1 ? '' : 's'} below the pass mark:\n  ${failures.join('\n  ')}\n  output: ${JSON.stringify(shown)}`,
+      ),
     )
     error.name = 'AssertionError'
     throw error

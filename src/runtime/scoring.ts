@@ -90,9 +90,7 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
         meta.judgeTokens.input += value.usage.inputTokens
         meta.judgeTokens.output += value.usage.outputTokens
       }
-      if (!cached && value.attempts !== undefined && value.attempts > 1) {
-        meta.retries = (meta.retries ?? 0) + value.attempts - 1
-      }
+      if (!cached && value.retries) meta.retries = (meta.retries ?? 0) + value.retries
       return { ...value, cached }
     },
     async embed(j: Judge, texts: string[]) {
@@ -165,6 +163,7 @@ export async function scoreMetric(
     return { ok: true, value, result }
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught))
+    if (error instanceof JudgeError && error.retries > 0) meta.retries = (meta.retries ?? 0) + error.retries
     if (error instanceof JudgeError || error instanceof CacheMissError || !(error instanceof VitestJudgeError)) {
       meta.judgeErrors++
     }

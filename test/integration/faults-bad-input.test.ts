@@ -89,10 +89,7 @@ describe('bad datasets and fields (local judge, no key)', () => {
     expect(testNamed(run, 'describeEval threshold above 1').state).toBe('passed')
   })
 
-  // TODO(issue 6, src/runtime/describe-eval.ts checkOptions): a per-metric threshold outside 0..1 for
-  // a score-kind metric is accepted and every case then fails at run time ("exact_match 1.00 < 1.5").
-  // Proposed: refuse it at definition like the number form (measurements keep any finite mark).
-  test.fails('a per-metric threshold above 1 for a score metric is refused at definition', () => {
+  test('a per-metric threshold above 1 for a score metric is refused at definition', () => {
     expect(all(run)).toMatch(/threshold\.exact_match.* must be a number from 0 to 1/)
     expect(run.tests.filter((t) => t.file === 'threshold-map.eval.ts')).toHaveLength(0)
   })

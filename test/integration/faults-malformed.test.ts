@@ -120,9 +120,6 @@ test('judge errors are counted in the run and never cached', () => {
   expect(second.report?.runs[0]?.cache).toEqual({ hits: total - broken, misses: broken })
 })
 
-// TODO(issue 6, src/runtime/scoring.ts): the run's `retries` counts `verdict.attempts - 1`, so each
-// repaired reply reads as a provider retry (5 here, where no 429, 5xx or timeout happened). The
-// judges now report `verdict.retries` (provider retries only); proposed: count `value.retries ?? 0`.
-test.fails('a repair request is not counted as a provider retry', () => {
+test('a repair request is not counted as a provider retry', () => {
   expect(first.report?.runs[0]?.retries ?? 0).toBe(0)
 })

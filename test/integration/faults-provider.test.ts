@@ -136,6 +136,8 @@ describe('a provider that stays down', () => {
       expect(c.error).toMatch(/gemini:fake-gemini.*HTTP 503.*after 4 attempts/)
     }
     expect(down.judgeErrors).toBe(5 + 2)
+    // The retries spent before giving up count too: 3 per failed call (4 attempts each).
+    expect(openaiCases.every((c) => c.retries === 3)).toBe(true)
     expect(stats['down-openai']?.requests).toBe(3 * 4)
     expect(stats['down-gemini']?.requests).toBe(2 * 4)
   })

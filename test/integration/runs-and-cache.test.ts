@@ -37,11 +37,10 @@ describe('the judge cache pays each judge call once', () => {
     expect(scores(second)).toEqual(scores(first))
   })
 
-  test('readonly replays the suite with the provider out of reach', async () => {
+  test('readonly replays the suite with the provider out of reach and no key', async () => {
     const replay = await runFixture('eval-suite', {
       dir,
       env: {
-        OPENAI_API_KEY: FAKE_API_KEY,
         OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
         VITEST_JUDGE: 'openai:fake-judge',
         VITEST_JUDGE_CACHE: 'readonly',

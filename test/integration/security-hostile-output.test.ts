@@ -110,21 +110,13 @@ function consoleLines(): string[] {
   return `${run.stdout}\n${run.stderr}`.split('\n').filter((line) => !line.startsWith('@@FIXTURE-RESULT@@'))
 }
 
-// Lines that src/runtime/describe-eval.ts (which this test may not change) still leaves raw: the
-// test name made from a case's input (caseName) and the `  output: "..."` line of its failure
-// message (JSON.stringify keeps DEL, C1 controls and bidi overrides). See the test.fails below.
-const FROM_DESCRIBE_EVAL = (line: string) => line.includes('Name\u0007') || /^ {2}output: "/.test(line)
-
 describe('console', () => {
   test('no raw control characters, escape sequences or bidi overrides reach stdout or stderr', () => {
-    const lines = consoleLines().filter((line) => RAW_CONTROL.test(line) && !FROM_DESCRIBE_EVAL(line))
+    const lines = consoleLines().filter((line) => RAW_CONTROL.test(line))
     expect(lines.map((line) => JSON.stringify(line).slice(0, 200))).toEqual([])
   })
 
-  // TODO(issue 6, src/runtime/describe-eval.ts): caseName should pass the input through `stripUnsafe`
-  // (src/report/text.ts) and runCase should `stripUnsafe` the output excerpt before JSON.stringify.
-  // Flip to `test` then, and drop FROM_DESCRIBE_EVAL.
-  test.fails('describeEval test names and failure messages carry no raw control characters', () => {
+  test('describeEval test names and failure messages carry no raw control characters', () => {
     expect(consoleLines().filter((line) => RAW_CONTROL.test(line))).toEqual([])
   })
 
