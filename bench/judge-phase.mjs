@@ -19,7 +19,14 @@ const LIMIT = 1.33
 const scenarios = [
   { id: 'single', label: '1 file x 400 cases, C=8, L=100ms', files: 1, cases: 400, workers: 1 },
   { id: 'multi', label: '4 files x 100 cases, 2 workers, C=8, L=100ms', files: 4, cases: 100, workers: 2 },
-  { id: 'slow', label: '200 cases, one answered after 3 s, C=8, L=100ms', files: 1, cases: 200, workers: 1, slow: true },
+  {
+    id: 'slow',
+    label: '200 cases, one answered after 3 s, C=8, L=100ms',
+    files: 1,
+    cases: 200,
+    workers: 1,
+    slow: true,
+  },
 ]
 
 const fake = await startFake()

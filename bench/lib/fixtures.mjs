@@ -45,7 +45,7 @@ ${outputChars > 0 ? `const PAD = ${JSON.stringify(` ${'Some further explanation 
       input: \`Question \${i} of \${file}: what is the answer?\`,
       expected: \`The answer to question \${i} of \${file} is \${i * 7}.\`,
     })),
-    task: (_input, c) => (${slowCase ? "c.id.endsWith('-0') ? `[slow] ${c.expected}` : " : ''}String(c.expected)${outputChars > 0 ? ` + PAD` : ''}),
+    task: (_input, c) => (${slowCase ? "c.id.endsWith('-0') ? '[slow] ' + c.expected : " : ''}String(c.expected)${outputChars > 0 ? ` + PAD` : ''}),
     metrics: [metrics.answerSimilarity()],
     threshold: 0,${slowCase ? '\n    judge,' : ''}
   })

@@ -220,7 +220,11 @@ export function runVitest(root, options = {}) {
       const result = { ms, code, stdout, stderr }
       const mark = stderr.lastIndexOf(TIME_MARK)
       if (mark !== -1) {
-        const [user, system] = stderr.slice(mark + TIME_MARK.length).trim().split(/\s+/).map(Number)
+        const [user, system] = stderr
+          .slice(mark + TIME_MARK.length)
+          .trim()
+          .split(/\s+/)
+          .map(Number)
         result.cpuMs = (user + system) * 1000
         result.stderr = stderr.slice(0, mark)
       }

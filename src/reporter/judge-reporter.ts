@@ -51,6 +51,8 @@ export class JudgeReporter implements Reporter {
   private invocation: (ReportInvocation & { experiment: string }) | undefined
   private runs: ReportRun[] = []
   private storeFailed = false
+  private baselinePrefetch: { invocationId: string; baseId: string; report: JsonReport } | undefined
+  private prefetchScheduled = false
 
   /** Resolved options from the plugin, or user options when the reporter is listed by hand. */
   constructor(options: ResolvedVitestJudgeOptions | VitestJudgeOptions = {}) {
@@ -124,6 +126,37 @@ export class JudgeReporter implements Reporter {
     } catch (error) {
       this.fail(`vitest-judge: cannot save the run of ${file}: ${(error as Error).message}`)
     }
+    this.prefetchBaseline(invocation.id)
+  }
+
+  /**
+   * Reads the baseline invocation while the workers run the remaining files (the main process is
+   * mostly idle then) rather than after the last test: for 10,000 cases that read is a few hundred
+   * ms off the end of the run. Only a complete invocation is kept (it cannot change any more), and
+   * `onTestRunEnd` uses it only when the selector still names it; any failure here is left for
+   * `onTestRunEnd`, which resolves the baseline again and reports what went wrong.
+   */
+  private prefetchBaseline(invocationId: string): void {
+    const options = this.options
+    if (this.prefetchScheduled || !options || options.baseline === false) return
+    const selector = options.baseline
+    // Selectors of stored invocations only: a JSON report path is read once, at the end.
+    if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
+    this.prefetchScheduled = true
+    setImmediate(() => {
+      if (this.invocation?.id !== invocationId) return
+      try {
+        const store = this.openStore()
+        const selected = store?.resolveSelector(selector, { before: invocationId, experiment: options.experiment })
+        if (!store || selected?.kind !== 'invocation') return
+        const report = store.getReport(selected.id)
+        if (report.invocation.status === 'complete') {
+          this.baselinePrefetch = { invocationId, baseId: selected.id, report }
+        }
+      } catch {
+        // see above
+      }
+    })
   }
 
   async onTestRunEnd(
@@ -135,6 +168,9 @@ export class JudgeReporter implements Reporter {
     if (!options || !this.invocation) return
     const invocation = this.invocation
     this.invocation = undefined
+    const prefetched = this.baselinePrefetch?.invocationId === invocation.id ? this.baselinePrefetch : undefined
+    this.baselinePrefetch = undefined
+    this.prefetchScheduled = false
     const endedAt = new Date().toISOString()
     const status = reason === 'interrupted' ? 'interrupted' : 'complete'
     const store = this.openStore()
@@ -157,7 +193,12 @@ export class JudgeReporter implements Reporter {
           before: invocation.id,
           experiment: options.experiment,
         })
-        const base = selected.kind === 'report' ? selected.report : store.getReport(selected.id)
+        const base =
+          selected.kind === 'report'
+            ? selected.report
+            : prefetched?.baseId === selected.id
+              ? prefetched.report
+              : store.getReport(selected.id)
         report.comparison = compareReports(base, report, { alpha: options.gate?.alpha ?? 0.05 })
       } catch (error) {
         if (error instanceof SelectorError || error instanceof VitestJudgeError) {

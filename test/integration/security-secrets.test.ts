@@ -112,7 +112,6 @@ test.each(NEEDLES)('no file in the state folder holds %s', (needle) => {
   expect(leaks).toEqual([])
 })
 
-
 /** What a user sees: stdout and stderr, less the harness's own result line (fixture-runner.mjs). */
 function consoleLines(): string[] {
   return `${run.stdout}\n${run.stderr}`.split('\n').filter((line) => !line.startsWith('@@FIXTURE-RESULT@@'))
