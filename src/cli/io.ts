@@ -97,29 +97,7 @@ export function outputWidth(io: CliIo): number {
   return io.isTTY && io.columns ? Math.max(60, io.columns) : 100
 }
 
-/** ANSI styles; each is the identity when colors are off. */
-export interface Palette {
-  bold: (text: string) => string
-  dim: (text: string) => string
-  red: (text: string) => string
-  green: (text: string) => string
-  yellow: (text: string) => string
-  cyan: (text: string) => string
-}
-
-/** The styles for `color` on or off. */
-export function palette(color: boolean): Palette {
-  const style = (open: number, close: number) => (text: string) =>
-    color ? `\u001b[${open}m${text}\u001b[${close}m` : text
-  return {
-    bold: style(1, 22),
-    dim: style(2, 22),
-    red: style(31, 39),
-    green: style(32, 39),
-    yellow: style(33, 39),
-    cyan: style(36, 39),
-  }
-}
+export { type Palette, palette } from '../report/console.js'
 
 /** Untrusted text (file names, tags, branches, params) as one safe line of at most `max` characters. */
 export function clean(text: string | null | undefined, max = 80): string {

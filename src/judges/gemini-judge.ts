@@ -2,7 +2,7 @@
 import type { GoogleGenAI } from '@google/genai'
 import { MissingKeyError } from '../errors.js'
 import { registerSecret } from '../redact.js'
-import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, type LlmCallSettings } from './llm-judge.js'
+import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, llmCallSettings } from './llm-judge.js'
 import { isRetryableStatus } from './retry.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 
@@ -54,14 +54,7 @@ export function gemini(options: GeminiJudgeOptions): Judge {
   const temperature = options.temperature ?? 0
   const name = `gemini:${options.model}`
   registerSecret(options.apiKey)
-  const settings: LlmCallSettings = {
-    name,
-    maxRetries: options.maxRetries ?? 4,
-    timeout: options.timeout ?? 60_000,
-    retryDelayMs: options.retryDelayMs ?? 500,
-    endpoint: endpointOf(baseUrl, 'generativelanguage.googleapis.com'),
-    classify,
-  }
+  const settings = llmCallSettings(name, options, endpointOf(baseUrl, 'generativelanguage.googleapis.com'), classify)
   let client: Promise<GoogleGenAI> | undefined
   const getClient = () => {
     const apiKey = options.apiKey ?? process.env.GEMINI_API_KEY ?? process.env.GOOGLE_API_KEY

@@ -33,6 +33,30 @@ export interface LlmCallSettings {
   classify(error: unknown): ClassifiedFailure
 }
 
+/** The retry and timeout options both LLM judge factories take. */
+export interface LlmCallOptions {
+  maxRetries?: number
+  timeout?: number
+  retryDelayMs?: number
+}
+
+/** Applies the shared defaults (4 retries, 60 s per attempt, 500 ms first backoff). */
+export function llmCallSettings(
+  name: string,
+  options: LlmCallOptions,
+  endpoint: string,
+  classify: LlmCallSettings['classify'],
+): LlmCallSettings {
+  return {
+    name,
+    maxRetries: options.maxRetries ?? 4,
+    timeout: options.timeout ?? 60_000,
+    retryDelayMs: options.retryDelayMs ?? 500,
+    endpoint,
+    classify,
+  }
+}
+
 /** Runs one provider call with retries; throws a `JudgeError` on final failure. */
 export async function callWithRetries<T>(
   settings: LlmCallSettings,

@@ -2,7 +2,7 @@
 import type OpenAI from 'openai'
 import { MissingKeyError } from '../errors.js'
 import { registerSecret } from '../redact.js'
-import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, type LlmCallSettings } from './llm-judge.js'
+import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, llmCallSettings } from './llm-judge.js'
 import { VERDICT_JSON_SCHEMA } from './prompt.js'
 import { isRetryableStatus, parseRetryAfter } from './retry.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
@@ -47,14 +47,7 @@ export function openai(options: OpenAIJudgeOptions): Judge {
   const temperature = options.temperature ?? 0
   const name = `openai:${options.model}`
   registerSecret(options.apiKey)
-  const settings: LlmCallSettings = {
-    name,
-    maxRetries: options.maxRetries ?? 4,
-    timeout: options.timeout ?? 60_000,
-    retryDelayMs: options.retryDelayMs ?? 500,
-    endpoint: endpointOf(baseURL, 'api.openai.com'),
-    classify,
-  }
+  const settings = llmCallSettings(name, options, endpointOf(baseURL, 'api.openai.com'), classify)
   let client: Promise<OpenAI> | undefined
   const getClient = () => {
     const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY

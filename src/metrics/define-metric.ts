@@ -1,19 +1,12 @@
 /** Custom judged metrics, after MLflow's `make_genai_metric`. */
 import { ConfigError } from '../errors.js'
+import type { GradingExample } from '../judges/prompt.js'
 import type { Judge } from '../judges/types.js'
 import { rubricMetric } from './rubric-metric.js'
 import type { Metric } from './types.js'
 
-/** A scored example of a custom metric. */
-export interface MetricExample {
-  input?: string
-  output: string
-  expected?: string
-  context?: string
-  /** 1..5 */
-  score: number
-  justification: string
-}
+/** A scored example of a custom metric (1..5 score and why), shown to the judge. */
+export type MetricExample = GradingExample
 
 /** Options of `defineMetric`. */
 export interface DefineMetricOptions {

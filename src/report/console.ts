@@ -35,9 +35,11 @@ export interface ConsoleOptions {
   notes?: string[]
 }
 
-type Paint = (text: string) => string
+/** One ANSI style; the identity when colors are off. */
+export type Paint = (text: string) => string
 
-interface Palette {
+/** The ANSI styles the console output uses. */
+export interface Palette {
   bold: Paint
   dim: Paint
   red: Paint
@@ -46,7 +48,8 @@ interface Palette {
   cyan: Paint
 }
 
-function palette(color: boolean): Palette {
+/** The styles for `color` on or off. */
+export function palette(color: boolean): Palette {
   const code =
     (open: number, close: number): Paint =>
     (text) =>
