@@ -29,14 +29,18 @@ const KEY_PATTERNS: RegExp[] = [
   /(x-goog-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
 ]
 
+// Every key pattern starts with one of these; most texts contain none, and skip the regexes.
+const KEY_HINT = /sk-|AIza|gh[pousr]_|github_pat_|key=|bearer|x-goog-api-key/i
+
 /** Replaces every known secret value and key-shaped token in `text` with `[redacted]`. */
 export function redact(text: string): string {
   let out = text
   for (const name of KEY_ENV_VARS) {
     const value = process.env[name]
-    if (value && value.length >= 6) out = out.split(value).join('[redacted]')
+    if (value && value.length >= 6 && out.includes(value)) out = out.split(value).join('[redacted]')
   }
-  for (const value of extraSecrets) out = out.split(value).join('[redacted]')
+  for (const value of extraSecrets) if (out.includes(value)) out = out.split(value).join('[redacted]')
+  if (!KEY_HINT.test(out)) return out
   for (const pattern of KEY_PATTERNS) {
     out = out.replace(pattern, (match, prefix?: string) =>
       typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[redacted]` : '[redacted]',

@@ -5,7 +5,6 @@
 import { JudgeError } from '../errors.js'
 import { type ClassifiedFailure, timeoutSignal, withRetries } from './retry.js'
 import type { GradeRequest, Usage, Verdict } from './types.js'
-import { parseVerdict, repairMessage } from './verdict.js'
 
 /** One chat message for a provider. */
 export interface ChatMessage {
@@ -134,6 +133,8 @@ export async function gradeWithRepair(
     retries += used - 1
     usage.inputTokens += value.usage?.inputTokens ?? 0
     usage.outputTokens += value.usage?.outputTokens ?? 0
+    // zod loads here, on the first reply: a fully cached run never pays for it.
+    const { parseVerdict, repairMessage } = await import('./verdict.js')
     const parsed = parseVerdict(value.text)
     if (parsed.ok) {
       return {
