@@ -188,72 +188,106 @@ const PAD2 = PAD1.repeat(2)
 const PAD3 = PAD1.repeat(3)
 const PAD4 = PAD1.repeat(4)
 
+/** One rendered `<testsuite>` with the counts the root element totals. */
+export interface JunitSuite {
+  /** The suite's lines joined with newlines (no trailing newline). */
+  xml: string
+  tests: number
+  failures: number
+  errors: number
+  /** The suite's time in milliseconds. */
+  ms: number
+}
+
+/** Totals of the root `<testsuites>` element. */
+export interface JunitTotals {
+  tests: number
+  failures: number
+  errors: number
+  ms: number
+}
+
+/**
+ * Renders one run as a `<testsuite>` (the piece {@link renderJunit} repeats per file), for writers
+ * that stream the XML run by run. `timestamp` is the invocation's start.
+ */
+export function renderJunitSuite(run: ReportRun, timestamp: string, opts: JunitOptions = {}): JunitSuite {
+  const max = opts.maxTextLength ?? 4000
+  const includeOutput = opts.includeOutput ?? true
+  const out: string[] = ['']
+  out.push(`${PAD2}<properties>`)
+  for (const line of runProperties(run, max)) out.push(PAD3 + line)
+  out.push(`${PAD2}</properties>`)
+  const classname = attr('classname', run.file)
+  let runFailures = 0
+  let runErrors = 0
+  let caseMs = 0
+  for (const testCase of run.cases) {
+    caseMs += testCase.durationMs ?? 0
+    const outcome = caseOutcome(testCase, max)
+    if (outcome?.kind === 'failure') runFailures++
+    if (outcome?.kind === 'error') runErrors++
+    const props = caseProperties(testCase, max)
+    const output = includeOutput && testCase.output ? testCase.output : ''
+    const open = `${PAD2}<testcase${classname}${attr('name', clip(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}`
+    if (props.length === 0 && !outcome && !output) {
+      out.push(`${open}/>`)
+      continue
+    }
+    out.push(`${open}>`)
+    if (props.length > 0) {
+      out.push(`${PAD3}<properties>`)
+      for (const line of props) out.push(PAD4 + line)
+      out.push(`${PAD3}</properties>`)
+    }
+    // The body goes unindented: whitespace inside it is text.
+    if (outcome) out.push(PAD3 + outcome.xml)
+    if (output) out.push(`${PAD3}<system-out>${escapeXml(clip(output, max))}</system-out>`)
+    out.push(`${PAD2}</testcase>`)
+  }
+  out.push(`${PAD1}</testsuite>`)
+  const ms = run.durationMs ?? caseMs
+  out[0] =
+    `${PAD1}<testsuite${attr('name', run.file)}${attr('timestamp', timestamp)}` +
+    `${attr('tests', run.cases.length)}${attr('failures', runFailures)}${attr('errors', runErrors)}` +
+    `${attr('skipped', 0)}${attr('time', seconds(ms))}>`
+  return { xml: out.join('\n'), tests: run.cases.length, failures: runFailures, errors: runErrors, ms }
+}
+
+/**
+ * The start of a JUnit document: the XML declaration and the root element with its totals, each
+ * line ending with a newline. With `empty` the root element is closed (no suites follow, and no
+ * {@link renderJunitFooter}).
+ */
+export function renderJunitHeader(totals: JunitTotals, opts: JunitOptions = {}, empty = false): string {
+  const root =
+    `<testsuites${attr('name', opts.suiteName ?? 'vitest-judge')}${attr('tests', totals.tests)}` +
+    `${attr('failures', totals.failures)}${attr('errors', totals.errors)}${attr('time', seconds(totals.ms))}`
+  return `<?xml version="1.0" encoding="UTF-8" ?>\n${root}${empty ? '/>' : '>'}\n`
+}
+
+/** The end of a JUnit document with suites (each suite's xml is followed by a newline). */
+export function renderJunitFooter(): string {
+  return '</testsuites>\n'
+}
+
 /**
  * Renders a report as JUnit XML. Suites are sorted by file; cases keep the run's order; metric
  * properties are sorted by name. `timestamp` is the invocation's start.
  */
 export function renderJunit(report: JsonReport, opts: JunitOptions = {}): string {
-  const max = opts.maxTextLength ?? 4000
-  const includeOutput = opts.includeOutput ?? true
   const runs = [...report.runs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
-  // One flat list of lines, joined once: reports of 10k cases make tens of MB of XML.
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8" ?>', '']
-  let tests = 0
-  let failures = 0
-  let errors = 0
-  let totalMs = 0
+  const totals: JunitTotals = { tests: 0, failures: 0, errors: 0, ms: 0 }
+  const suites: string[] = []
   for (const run of runs) {
-    const suiteLine = out.length
-    out.push('')
-    out.push(`${PAD2}<properties>`)
-    for (const line of runProperties(run, max)) out.push(PAD3 + line)
-    out.push(`${PAD2}</properties>`)
-    const classname = attr('classname', run.file)
-    let runFailures = 0
-    let runErrors = 0
-    let caseMs = 0
-    for (const testCase of run.cases) {
-      caseMs += testCase.durationMs ?? 0
-      const outcome = caseOutcome(testCase, max)
-      if (outcome?.kind === 'failure') runFailures++
-      if (outcome?.kind === 'error') runErrors++
-      const props = caseProperties(testCase, max)
-      const output = includeOutput && testCase.output ? testCase.output : ''
-      const open = `${PAD2}<testcase${classname}${attr('name', clip(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}`
-      if (props.length === 0 && !outcome && !output) {
-        out.push(`${open}/>`)
-        continue
-      }
-      out.push(`${open}>`)
-      if (props.length > 0) {
-        out.push(`${PAD3}<properties>`)
-        for (const line of props) out.push(PAD4 + line)
-        out.push(`${PAD3}</properties>`)
-      }
-      // The body goes unindented: whitespace inside it is text.
-      if (outcome) out.push(PAD3 + outcome.xml)
-      if (output) out.push(`${PAD3}<system-out>${escapeXml(clip(output, max))}</system-out>`)
-      out.push(`${PAD2}</testcase>`)
-    }
-    out.push(`${PAD1}</testsuite>`)
-    const ms = run.durationMs ?? caseMs
-    tests += run.cases.length
-    failures += runFailures
-    errors += runErrors
-    totalMs += ms
-    out[suiteLine] =
-      `${PAD1}<testsuite${attr('name', run.file)}${attr('timestamp', report.invocation.startedAt)}` +
-      `${attr('tests', run.cases.length)}${attr('failures', runFailures)}${attr('errors', runErrors)}` +
-      `${attr('skipped', 0)}${attr('time', seconds(ms))}>`
+    const suite = renderJunitSuite(run, report.invocation.startedAt, opts)
+    suites.push(suite.xml)
+    totals.tests += suite.tests
+    totals.failures += suite.failures
+    totals.errors += suite.errors
+    totals.ms += suite.ms
   }
-  const root =
-    `<testsuites${attr('name', opts.suiteName ?? 'vitest-judge')}${attr('tests', tests)}` +
-    `${attr('failures', failures)}${attr('errors', errors)}${attr('time', seconds(totalMs))}`
-  if (runs.length === 0) out[1] = `${root}/>`
-  else {
-    out[1] = `${root}>`
-    out.push('</testsuites>')
-  }
-  out.push('')
-  return out.join('\n')
+  const header = renderJunitHeader(totals, opts, runs.length === 0)
+  if (runs.length === 0) return header
+  return `${header}${suites.join('\n')}\n${renderJunitFooter()}`
 }

@@ -3,8 +3,20 @@
  * run, and at the end hands plain data to the pure report functions (aggregate, compare, JUnit,
  * markdown, console) and writes their output. It never calls a judge.
  */
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, relative } from 'node:path'
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
 import { SelectorError, VitestJudgeError } from '../errors.js'
@@ -12,12 +24,20 @@ import { redact } from '../redact.js'
 import { buildRun, type CollectedTest } from '../report/collect.js'
 import { compareReports, evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
-import { renderJunit } from '../report/junit.js'
+import { type JunitTotals, renderJunitFooter, renderJunitHeader, renderJunitSuite } from '../report/junit.js'
 import { renderMarkdown } from '../report/markdown.js'
-import type { JsonReport, ReportInvocation, ReportRun } from '../report/types.js'
+import { metricBaseName } from '../report/text.js'
+import type {
+  JsonReport,
+  ReportCase,
+  ReportComparison,
+  ReportInvocation,
+  ReportRun,
+  RunComparison,
+} from '../report/types.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
-import { RunStore } from '../store/run-store.js'
+import { type ResolvedSelector, RunStore } from '../store/run-store.js'
 import { ciInfo, gitInfo } from './git-info.js'
 import { getPluginOptions } from './plugin-options.js'
 
@@ -42,6 +62,84 @@ function collectTest(testCase: TestCase): CollectedTest {
   }
 }
 
+/** Failed cases kept whole per run for the markdown and console summaries (they list the first few). */
+const KEPT_FAILED_CASES = 20
+/** Stand-ins for the cases not kept: the summaries only count them and read `pass`. */
+const PASSED_CASE: ReportCase = Object.freeze({ name: '', pass: true, scores: {}, judgeErrors: 0 }) as ReportCase
+const FAILED_CASE: ReportCase = Object.freeze({ name: '', pass: false, scores: {}, judgeErrors: 0 }) as ReportCase
+
+/**
+ * What the reporter keeps of a finished file until the end: the run without its cases (a stand-in
+ * per case, the first failed ones whole), the JUnit counts, the kind of each metric (for the gate),
+ * and the whole run only when it could not be saved or spooled.
+ */
+interface RunSummary {
+  run: ReportRun
+  full: ReportRun | undefined
+  saved: boolean
+  /** Index of the spooled JSON and JUnit pieces, or undefined when they were not written. */
+  spooled: number | undefined
+  junit: JunitTotals
+  kinds: Map<string, 'score' | 'measurement'>
+}
+
+/** The baseline resolved during the run, while it is a complete stored invocation. */
+interface EarlyBaseline {
+  baseId: string
+  invocation: ReportInvocation
+  /** File -> comparison of the head run with the baseline run of that file. */
+  comparisons: Map<string, RunComparison>
+}
+
+function compareSorted(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function metricKinds(run: ReportRun): Map<string, 'score' | 'measurement'> {
+  const kinds = new Map<string, 'score' | 'measurement'>()
+  for (const testCase of run.cases) {
+    for (const key of Object.keys(testCase.scores)) {
+      const kind = testCase.metrics?.[key]?.kind
+      const metric = metricBaseName(key)
+      if (kind && !kinds.has(metric)) kinds.set(metric, kind)
+    }
+  }
+  return kinds
+}
+
+function compactRun(run: ReportRun): ReportRun {
+  let kept = 0
+  const cases = run.cases.map((c) => {
+    if (c.pass) return PASSED_CASE
+    return kept++ < KEPT_FAILED_CASES ? c : FAILED_CASE
+  })
+  return { ...run, cases }
+}
+
+/** A run standing for `summary` in the gate: no cases but one that records each metric's kind. */
+function gateRun(summary: RunSummary): ReportRun {
+  const scores: ReportCase['scores'] = {}
+  const metrics: NonNullable<ReportCase['metrics']> = {}
+  for (const [metric, kind] of summary.kinds) {
+    scores[metric] = null
+    metrics[metric] = { score: null, kind }
+  }
+  return { ...summary.run, cases: [{ name: '', pass: true, scores, judgeErrors: 0, metrics }] }
+}
+
+function singleRunReport(invocation: ReportInvocation, run: ReportRun | undefined): JsonReport {
+  return { version: 1, invocation, runs: run ? [run] : [], comparison: null }
+}
+
+/** The JSON text of one run as it sits in the report's `runs` array (indented two levels). */
+function runJson(run: ReportRun): string {
+  // Nested twice so JSON.stringify indents it as in the report, then the brackets are cut off.
+  const text = JSON.stringify([[run]], null, 2)
+  return text.slice(RUN_JSON_PREFIX.length, text.length - RUN_JSON_SUFFIX.length)
+}
+const RUN_JSON_PREFIX = '[\n  [\n    '
+const RUN_JSON_SUFFIX = '\n  ]\n]'
+
 /** The vitest-judge reporter. */
 export class JudgeReporter implements Reporter {
   private options: ResolvedVitestJudgeOptions | undefined
@@ -49,10 +147,11 @@ export class JudgeReporter implements Reporter {
   private vitest: Vitest | undefined
   private store: RunStore | undefined
   private invocation: (ReportInvocation & { experiment: string }) | undefined
-  private runs: ReportRun[] = []
+  private summaries: RunSummary[] = []
+  private spoolDir: string | undefined
+  private spoolFailed = false
+  private early: EarlyBaseline | null | undefined
   private storeFailed = false
-  private baselinePrefetch: { invocationId: string; baseId: string; report: JsonReport } | undefined
-  private prefetchScheduled = false
 
   /** Resolved options from the plugin, or user options when the reporter is listed by hand. */
   constructor(options: ResolvedVitestJudgeOptions | VitestJudgeOptions = {}) {
@@ -100,7 +199,7 @@ export class JudgeReporter implements Reporter {
       experiment: options.experiment,
       ci: ciInfo(),
     }
-    this.runs = []
+    this.resetRuns()
     try {
       this.openStore()?.startInvocation(this.invocation)
     } catch (error) {
@@ -113,6 +212,14 @@ export class JudgeReporter implements Reporter {
     if (this.options) this.ensureInvocation()
   }
 
+  private resetRuns(): void {
+    this.summaries = []
+    this.early = undefined
+    this.spoolFailed = false
+    if (this.spoolDir) rmSync(this.spoolDir, { recursive: true, force: true })
+    this.spoolDir = undefined
+  }
+
   onTestModuleEnd(testModule: TestModule): void {
     if (!this.options) return
     const tests = Array.from(testModule.children.allTests(), collectTest)
@@ -120,43 +227,83 @@ export class JudgeReporter implements Reporter {
     const invocation = this.ensureInvocation()
     const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
     const run = buildRun(newId(), file, tests, testModule.diagnostic().duration)
-    this.runs.push(run)
+    let saved = false
+    const store = this.openStore()
     try {
-      this.openStore()?.saveRun(invocation.id, run)
+      if (store) {
+        store.saveRun(invocation.id, run)
+        saved = true
+      }
     } catch (error) {
       this.fail(`vitest-judge: cannot save the run of ${file}: ${(error as Error).message}`)
     }
-    this.prefetchBaseline(invocation.id)
+    const junit = renderJunitSuite(run, invocation.startedAt)
+    const spooled = this.spool(run, junit.xml)
+    this.compareEarly(invocation, run)
+    this.summaries.push({
+      run: compactRun(run),
+      // The whole run stays in memory only when it cannot be read back or its report pieces were not written.
+      full: saved && spooled !== undefined ? undefined : run,
+      saved,
+      spooled,
+      junit: { tests: junit.tests, failures: junit.failures, errors: junit.errors, ms: junit.ms },
+      kinds: metricKinds(run),
+    })
   }
 
   /**
-   * Reads the baseline invocation while the workers run the remaining files (the main process is
-   * mostly idle then) rather than after the last test: for 10,000 cases that read is a few hundred
-   * ms off the end of the run. Only a complete invocation is kept (it cannot change any more), and
-   * `onTestRunEnd` uses it only when the selector still names it; any failure here is left for
+   * Writes the run's JSON and JUnit pieces to a spool folder, so that neither the cases nor the
+   * rendered text stay in memory; `onTestRunEnd` joins the pieces in file order.
+   */
+  private spool(run: ReportRun, junitXml: string): number | undefined {
+    const options = this.options
+    if (!options || this.spoolFailed) return undefined
+    if (options.reports.json === false && options.reports.junit === false) return undefined
+    try {
+      this.spoolDir ??= mkdtempSync(join(tmpdir(), 'vitest-judge-'))
+      const index = this.summaries.length
+      if (options.reports.json !== false) writeFileSync(join(this.spoolDir, `${index}.json`), redact(runJson(run)))
+      if (options.reports.junit !== false) writeFileSync(join(this.spoolDir, `${index}.xml`), redact(junitXml))
+      return index
+    } catch {
+      // The reports are then rendered at the end from the runs kept in memory.
+      this.spoolFailed = true
+      return undefined
+    }
+  }
+
+  /**
+   * Compares the run with the baseline's run of the same file as soon as it finishes, when the
+   * baseline is a complete stored invocation (it cannot change any more): the baseline is then read
+   * one file at a time, while the workers run the remaining files. `onTestRunEnd` uses these
+   * comparisons only when the selector still names that invocation; any failure here is left for
    * `onTestRunEnd`, which resolves the baseline again and reports what went wrong.
    */
-  private prefetchBaseline(invocationId: string): void {
+  private compareEarly(invocation: ReportInvocation, run: ReportRun): void {
     const options = this.options
-    if (this.prefetchScheduled || !options || options.baseline === false) return
-    const selector = options.baseline
-    // Selectors of stored invocations only: a JSON report path is read once, at the end.
-    if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
-    this.prefetchScheduled = true
-    setImmediate(() => {
-      if (this.invocation?.id !== invocationId) return
-      try {
+    if (this.early === null || !options || options.baseline === false) return
+    try {
+      if (this.early === undefined) {
+        this.early = null
+        const selector = options.baseline
+        // Selectors of stored invocations only: a JSON report path is read once, at the end.
+        if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
         const store = this.openStore()
-        const selected = store?.resolveSelector(selector, { before: invocationId, experiment: options.experiment })
+        const selected = store?.resolveSelector(selector, { before: invocation.id, experiment: options.experiment })
         if (!store || selected?.kind !== 'invocation') return
-        const report = store.getReport(selected.id)
-        if (report.invocation.status === 'complete') {
-          this.baselinePrefetch = { invocationId, baseId: selected.id, report }
-        }
-      } catch {
-        // see above
+        const base = store.getInvocation(selected.id)
+        if (base.status !== 'complete') return
+        this.early = { baseId: selected.id, invocation: base, comparisons: new Map() }
       }
-    })
+      const early = this.early
+      const baseRun = this.store?.getRunByFile(early.baseId, run.file)
+      const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
+        alpha: options.gate?.alpha ?? 0.05,
+      }).runs[0]
+      if (comparison) early.comparisons.set(run.file, comparison)
+    } catch {
+      this.early = null
+    }
   }
 
   async onTestRunEnd(
@@ -168,9 +315,27 @@ export class JudgeReporter implements Reporter {
     if (!options || !this.invocation) return
     const invocation = this.invocation
     this.invocation = undefined
-    const prefetched = this.baselinePrefetch?.invocationId === invocation.id ? this.baselinePrefetch : undefined
-    this.baselinePrefetch = undefined
-    this.prefetchScheduled = false
+    const early = this.early ?? undefined
+    const spoolDir = this.spoolDir
+    this.spoolDir = undefined
+    const summaries = [...this.summaries].sort((a, b) => compareSorted(a.run.file, b.run.file))
+    this.summaries = []
+    this.early = undefined
+    try {
+      await this.finishRun(invocation, reason, summaries, early, spoolDir)
+    } finally {
+      if (spoolDir) rmSync(spoolDir, { recursive: true, force: true })
+    }
+  }
+
+  private async finishRun(
+    invocation: ReportInvocation & { experiment: string },
+    reason: TestRunEndReason,
+    summaries: RunSummary[],
+    early: EarlyBaseline | undefined,
+    spoolDir: string | undefined,
+  ): Promise<void> {
+    const options = this.options as ResolvedVitestJudgeOptions
     const endedAt = new Date().toISOString()
     const status = reason === 'interrupted' ? 'interrupted' : 'complete'
     const store = this.openStore()
@@ -180,10 +345,11 @@ export class JudgeReporter implements Reporter {
       this.fail(`vitest-judge: cannot finish the invocation: ${(error as Error).message}`)
     }
     const { experiment: _experiment, ...invocationFields } = invocation
+    // The report holds the runs' summaries (cases stand-ins); their cases are streamed to the files.
     const report: JsonReport = {
       version: 1,
       invocation: { ...invocationFields, experiment: options.experiment, endedAt, status },
-      runs: [...this.runs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+      runs: summaries.map((s) => s.run),
       comparison: null,
     }
     const notes: string[] = []
@@ -193,13 +359,7 @@ export class JudgeReporter implements Reporter {
           before: invocation.id,
           experiment: options.experiment,
         })
-        const base =
-          selected.kind === 'report'
-            ? selected.report
-            : prefetched?.baseId === selected.id
-              ? prefetched.report
-              : store.getReport(selected.id)
-        report.comparison = compareReports(base, report, { alpha: options.gate?.alpha ?? 0.05 })
+        report.comparison = this.compareAll(store, selected, report.invocation, summaries, early)
       } catch (error) {
         if (error instanceof SelectorError || error instanceof VitestJudgeError) {
           notes.push(`No baseline to compare with (${options.baseline}): ${error.message}`)
@@ -207,7 +367,10 @@ export class JudgeReporter implements Reporter {
       }
     }
     let gateFailures: GateFailure[] = []
-    if (options.gate) gateFailures = evaluateGate(report.comparison, report, options.gate)
+    if (options.gate) {
+      const gateHead: JsonReport = { ...report, runs: summaries.map(gateRun) }
+      gateFailures = evaluateGate(report.comparison, gateHead, options.gate)
+    }
 
     const written: string[] = []
     const write = (path: string | false, render: () => string) => {
@@ -219,8 +382,49 @@ export class JudgeReporter implements Reporter {
         this.fail(`vitest-judge: cannot write ${path}: ${(error as Error).message}`)
       }
     }
-    write(options.reports.json, () => `${JSON.stringify(report, null, 2)}\n`)
-    write(options.reports.junit, () => renderJunit(report))
+    const stream = (path: string | false, emit: (put: (text: string | Buffer) => void) => void) => {
+      if (path === false) return
+      try {
+        writeStreamed(path, emit)
+        written.push(relative(options.root, path) || path)
+      } catch (error) {
+        this.fail(`vitest-judge: cannot write ${path}: ${(error as Error).message}`)
+      }
+    }
+    const piece = (summary: RunSummary, ext: 'json' | 'xml', render: (run: ReportRun) => string): string | Buffer => {
+      if (summary.spooled !== undefined && spoolDir) return readFileSync(join(spoolDir, `${summary.spooled}.${ext}`))
+      return redact(render(summary.full ?? summary.run))
+    }
+    stream(options.reports.json, (put) => {
+      if (summaries.length === 0) {
+        put(redact(`${JSON.stringify(report, null, 2)}\n`))
+        return
+      }
+      const skeleton = JSON.stringify({ ...report, runs: [RUNS_MARK] }, null, 2)
+      const at = skeleton.indexOf(JSON.stringify(RUNS_MARK))
+      put(redact(skeleton.slice(0, at)))
+      summaries.forEach((summary, i) => {
+        if (i > 0) put(',\n    ')
+        put(piece(summary, 'json', runJson))
+      })
+      put(redact(`${skeleton.slice(at + JSON.stringify(RUNS_MARK).length)}\n`))
+    })
+    stream(options.reports.junit, (put) => {
+      const totals: JunitTotals = { tests: 0, failures: 0, errors: 0, ms: 0 }
+      for (const { junit } of summaries) {
+        totals.tests += junit.tests
+        totals.failures += junit.failures
+        totals.errors += junit.errors
+        totals.ms += junit.ms
+      }
+      put(redact(renderJunitHeader(totals, {}, summaries.length === 0)))
+      if (summaries.length === 0) return
+      for (const summary of summaries) {
+        put(piece(summary, 'xml', (run) => renderJunitSuite(run, invocation.startedAt).xml))
+        put('\n')
+      }
+      put(renderJunitFooter())
+    })
     let markdown: string | undefined
     write(options.reports.markdown, () => {
       const text = renderMarkdown(report, { gateFailures, notes })
@@ -247,4 +451,76 @@ export class JudgeReporter implements Reporter {
     )
     if (gateFailures.length > 0) process.exitCode = 1
   }
+
+  /**
+   * The comparison with the baseline, one file at a time: the comparisons made while the run went
+   * on when they used the same baseline, else each head run read back from the store and compared
+   * with the baseline's run of its file.
+   */
+  private compareAll(
+    store: RunStore,
+    selected: ResolvedSelector,
+    head: ReportInvocation,
+    summaries: RunSummary[],
+    early: EarlyBaseline | undefined,
+  ): ReportComparison {
+    const opts = { alpha: this.options?.gate?.alpha ?? 0.05 }
+    let baseInvocation: ReportInvocation
+    let baseRunOf: (file: string) => ReportRun | undefined
+    let baseFiles: string[]
+    if (selected.kind === 'report') {
+      const runs = new Map(selected.report.runs.map((run) => [run.file, run]))
+      baseInvocation = selected.report.invocation
+      baseRunOf = (file) => runs.get(file)
+      baseFiles = [...runs.keys()]
+    } else {
+      baseInvocation = early?.baseId === selected.id ? early.invocation : store.getInvocation(selected.id)
+      baseRunOf = (file) => store.getRunByFile(selected.id, file)
+      baseFiles = store.getRunFiles(selected.id)
+    }
+    const reuse = selected.kind === 'invocation' && early?.baseId === selected.id ? early.comparisons : undefined
+    const compareFile = (base: ReportRun | undefined, run: ReportRun | undefined) =>
+      compareReports(singleRunReport(baseInvocation, base), singleRunReport(head, run), opts).runs
+    const byFile = new Map<string, RunComparison>()
+    const headFiles = new Set<string>()
+    for (const summary of summaries) {
+      const file = summary.run.file
+      headFiles.add(file)
+      const done = reuse?.get(file)
+      if (done) {
+        byFile.set(file, done)
+        continue
+      }
+      const run = summary.full ?? (summary.saved ? (store.getRun(summary.run.id) ?? summary.run) : summary.run)
+      for (const c of compareFile(baseRunOf(file), run)) byFile.set(c.file, c)
+    }
+    for (const file of baseFiles) {
+      if (headFiles.has(file)) continue
+      for (const c of compareFile(baseRunOf(file), undefined)) byFile.set(c.file, c)
+    }
+    const sides = compareReports(singleRunReport(baseInvocation, undefined), singleRunReport(head, undefined), opts)
+    return { ...sides, runs: [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison) }
+  }
+}
+
+/** Placeholder of the `runs` array in the JSON report's skeleton. */
+const RUNS_MARK = '\u0000runs'
+
+/** Writes `path` through a temporary file in pieces, renamed into place when complete. */
+function writeStreamed(path: string, emit: (put: (text: string | Buffer) => void) => void): void {
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.tmp`
+  const fd = openSync(tmp, 'w')
+  try {
+    emit((text) => {
+      if (typeof text === 'string') writeSync(fd, text)
+      else writeSync(fd, text, 0, text.length)
+    })
+  } catch (error) {
+    closeSync(fd)
+    rmSync(tmp, { force: true })
+    throw error
+  }
+  closeSync(fd)
+  renameSync(tmp, path)
 }

@@ -425,17 +425,47 @@ export class RunStore {
     }
     const tags = this.tagsOf(JSON.stringify([row.id])).get(row.id) ?? []
     const runs: ReportRun[] = []
-    for (const runRow of s.runsOfInvocation.all(row.id) as RunRow[]) {
-      const aggregates: Record<string, MetricAggregate> = {}
-      for (const a of s.aggregatesOfRun.all(runRow.id) as AggregateRow[]) aggregates[a.metric] = toAggregate(a)
-      const cases = (s.casesOfRun.all(runRow.id) as CaseRow[]).map(toCase)
-      for (const m of s.metricsOfRun.all(runRow.id) as MetricRow[]) {
-        const metrics = cases[m.case_ord]?.metrics
-        if (metrics !== undefined) metrics[m.metric] = toMetric(m)
-      }
-      runs.push(toRun(runRow, cases, aggregates))
-    }
+    for (const runRow of s.runsOfInvocation.all(row.id) as RunRow[]) runs.push(this.readRun(runRow))
     return { version: 1, invocation: this.toInvocation(row, tags), runs, comparison: null }
+  }
+
+  /** An invocation's header (as in its JSON report), without its runs. */
+  getInvocation(invocationId: string): ReportInvocation {
+    const row = this.stmts.invocationById.get(invocationId) as InvocationRow | undefined
+    if (row === undefined) {
+      throw new SelectorError(`No invocation ${invocationId} in ${this.file}. See \`vitest-judge runs\` for the ids.`)
+    }
+    const tags = this.tagsOf(JSON.stringify([row.id])).get(row.id) ?? []
+    return this.toInvocation(row, tags)
+  }
+
+  /** One saved run with its cases (as `getReport` gives it), or undefined when there is none with that id. */
+  getRun(runId: string): ReportRun | undefined {
+    const row = this.stmts.runRowById.get(runId) as RunRow | undefined
+    return row === undefined ? undefined : this.readRun(row)
+  }
+
+  /** The run of `file` in an invocation, or undefined when the invocation has none. */
+  getRunByFile(invocationId: string, file: string): ReportRun | undefined {
+    const row = this.stmts.runRowByFile.get(invocationId, file) as RunRow | undefined
+    return row === undefined ? undefined : this.readRun(row)
+  }
+
+  /** The files of an invocation's runs, sorted. */
+  getRunFiles(invocationId: string): string[] {
+    return this.stmts.runFilesOfInvocation.all(invocationId) as string[]
+  }
+
+  private readRun(runRow: RunRow): ReportRun {
+    const s = this.stmts
+    const aggregates: Record<string, MetricAggregate> = {}
+    for (const a of s.aggregatesOfRun.all(runRow.id) as AggregateRow[]) aggregates[a.metric] = toAggregate(a)
+    const cases = (s.casesOfRun.all(runRow.id) as CaseRow[]).map(toCase)
+    for (const m of s.metricsOfRun.all(runRow.id) as MetricRow[]) {
+      const metrics = cases[m.case_ord]?.metrics
+      if (metrics !== undefined) metrics[m.metric] = toMetric(m)
+    }
+    return toRun(runRow, cases, aggregates)
   }
 
   /**
@@ -648,6 +678,9 @@ function prepareStatements(db: Database) {
     allTags: db.prepare('SELECT name FROM tags ORDER BY name').pluck(),
     tagsOfInvocations: db.prepare(`SELECT name, invocation_id FROM tags WHERE invocation_id ${inIds} ORDER BY name`),
     runsOfInvocation: db.prepare('SELECT * FROM runs WHERE invocation_id = ? ORDER BY file'),
+    runRowById: db.prepare('SELECT * FROM runs WHERE id = ?'),
+    runRowByFile: db.prepare('SELECT * FROM runs WHERE invocation_id = ? AND file = ? LIMIT 1'),
+    runFilesOfInvocation: db.prepare('SELECT file FROM runs WHERE invocation_id = ? ORDER BY file').pluck(),
     runsOfInvocations: db.prepare(`SELECT * FROM runs WHERE invocation_id ${inIds} ORDER BY file`),
     aggregatesOfRun: db.prepare('SELECT * FROM aggregates WHERE run_id = ? ORDER BY ord'),
     aggregatesOfInvocations: db.prepare(
