@@ -1,4 +1,5 @@
 /** Repository names as GitHub spells them (`owner/name`). */
+import { UsageError } from '../errors.js'
 
 /** A repository: `owner/name`. */
 export interface RepoRef {
@@ -19,4 +20,14 @@ export function parseRepo(text: string | undefined): RepoRef | undefined {
   const name = match?.[2]
   if (!owner || !name || !OWNER.test(owner) || !NAME.test(name) || name === '.' || name === '..') return undefined
   return { owner, name, fullName: `${owner}/${name}` }
+}
+
+/** The repository from `--repo` or GITHUB_REPOSITORY; a `UsageError` saying what to pass when neither is OWNER/NAME. */
+export function requireRepo(repoText: string | undefined, repo: RepoRef | undefined = parseRepo(repoText)): RepoRef {
+  if (repo !== undefined) return repo
+  throw new UsageError(
+    repoText === undefined || repoText === ''
+      ? 'No repository: pass --repo OWNER/NAME (GitHub Actions sets GITHUB_REPOSITORY).'
+      : `--repo / GITHUB_REPOSITORY "${repoText.slice(0, 100)}" is not OWNER/NAME.`,
+  )
 }

@@ -15,7 +15,6 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
@@ -260,7 +259,11 @@ export class JudgeReporter implements Reporter {
     if (!options || this.spoolFailed) return undefined
     if (options.reports.json === false && options.reports.junit === false) return undefined
     try {
-      this.spoolDir ??= mkdtempSync(join(tmpdir(), 'vitest-judge-'))
+      // Inside the state folder, so a run killed before its end leaves nothing outside `<dir>`.
+      if (!this.spoolDir) {
+        mkdirSync(options.dir, { recursive: true })
+        this.spoolDir = mkdtempSync(join(options.dir, '.spool-'))
+      }
       const index = this.summaries.length
       if (options.reports.json !== false) writeFileSync(join(this.spoolDir, `${index}.json`), redact(runJson(run)))
       if (options.reports.junit !== false) writeFileSync(join(this.spoolDir, `${index}.xml`), redact(junitXml))

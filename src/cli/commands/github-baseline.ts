@@ -10,7 +10,7 @@ import { SelectorError, UsageError } from '../../errors.js'
 import { annotation, readEvent, setOutputs, stringField } from '../../github/actions.js'
 import { GitHubApiError, GitHubClient } from '../../github/api.js'
 import { findBaselineArtifact, findBaselineReport } from '../../github/baseline.js'
-import { parseRepo } from '../../github/repo.js'
+import { requireRepo } from '../../github/repo.js'
 import { registerSecret } from '../../redact.js'
 import { parseReport } from '../../report/json.js'
 import { parseCommandArgs } from '../args.js'
@@ -135,14 +135,7 @@ async function fromArtifact(
     )
   }
   const repoText = repoFlag ?? io.env.GITHUB_REPOSITORY
-  const repo = parseRepo(repoText)
-  if (repo === undefined) {
-    throw new UsageError(
-      repoText === undefined || repoText === ''
-        ? 'No repository: pass --repo OWNER/NAME (GitHub Actions sets GITHUB_REPOSITORY).'
-        : `--repo / GITHUB_REPOSITORY "${clean(repoText, 100)}" is not OWNER/NAME.`,
-    )
-  }
+  const repo = requireRepo(repoText)
   const event = readEvent(io.env)
   const branch = (branchFlag ?? stringField(event.payload, 'repository', 'default_branch') ?? 'main').trim()
   if (branch === '') throw new UsageError('--branch needs a branch name.')

@@ -9,7 +9,7 @@ import { SelectorError, UsageError } from '../../errors.js'
 import { annotation, readEvent, setOutputs } from '../../github/actions.js'
 import { GitHubApiError, GitHubClient } from '../../github/api.js'
 import { type ResolvedTarget, resolveWorkflowRunTarget, targetFromEvent } from '../../github/pull-request.js'
-import { parseRepo, type RepoRef } from '../../github/repo.js'
+import { parseRepo, type RepoRef, requireRepo } from '../../github/repo.js'
 import {
   markerProblem,
   prepareCommentBody,
@@ -156,13 +156,7 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
           '`permissions: pull-requests: write`), or GH_TOKEN. Use --dry-run to see the comment without posting it.',
       )
     }
-    if (repo === undefined) {
-      throw new UsageError(
-        repoText === undefined || repoText === ''
-          ? 'No repository: pass --repo OWNER/NAME (GitHub Actions sets GITHUB_REPOSITORY).'
-          : `--repo / GITHUB_REPOSITORY "${repoText.slice(0, 100)}" is not OWNER/NAME.`,
-      )
-    }
+    const checkedRepo = requireRepo(repoText, repo)
     let client: GitHubClient
     try {
       client = new GitHubClient({ token, apiUrl: io.env.GITHUB_API_URL })
@@ -171,7 +165,7 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
     }
 
     try {
-      const target = await resolveTarget(client, repo, targetFromEvent(event, pr))
+      const target = await resolveTarget(client, checkedRepo, targetFromEvent(event, pr))
       if (target.kind === 'skip') {
         io.stdout(annotation(io.env, 'notice', `No pull request comment: ${target.reason}.`))
         setOutputs(io.env, { 'comment-action': 'skipped' })
@@ -180,7 +174,7 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
       let result: UpsertResult
       try {
         const author = await tokenAuthor(client, token)
-        result = await upsertStickyComment(client, { repo, number: target.number, body, marker, author })
+        result = await upsertStickyComment(client, { repo: checkedRepo, number: target.number, body, marker, author })
       } catch (error) {
         if (error instanceof GitHubApiError && error.status === 403 && !error.rateLimited) {
           io.stdout(annotation(io.env, target.fromFork ? 'notice' : 'warning', readOnlyMessage(target, error)))
@@ -192,7 +186,7 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
       const verb = { created: 'Created', updated: 'Updated', unchanged: 'Left unchanged' }[result.action]
       println(
         io,
-        `${verb} the vitest-judge comment on ${repo.fullName}#${target.number}` +
+        `${verb} the vitest-judge comment on ${checkedRepo.fullName}#${target.number}` +
           `${result.comment.htmlUrl ? `: ${result.comment.htmlUrl}` : ` (comment ${result.comment.id})`}`,
       )
       setOutputs(io.env, {
@@ -204,7 +198,7 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
       return EXIT.ok
     } catch (error) {
       if (!(error instanceof GitHubApiError)) throw error
-      eprintln(io, `vitest-judge: ${error.message}. ${apiHint(error, repo, pr)}`)
+      eprintln(io, `vitest-judge: ${error.message}. ${apiHint(error, checkedRepo, pr)}`)
       return EXIT.usage
     }
   },
