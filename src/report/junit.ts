@@ -131,6 +131,19 @@ function describeScore(key: string, result: CaseMetricResult | undefined, score:
   return parts.join(', ')
 }
 
+/** Whether a case is reported as a failure, an error (a judge could not answer), or neither. */
+function outcomeKind(testCase: ReportCase): 'failure' | 'error' | null {
+  if (testCase.pass) return null
+  let failed = false
+  for (const key of metricKeys(testCase)) {
+    const result = testCase.metrics?.[key]
+    const score = testCase.scores[key] ?? result?.score ?? null
+    if (result?.error || (score === null && key in testCase.scores)) return 'error'
+    if (result?.pass === false) failed = true
+  }
+  return testCase.judgeErrors > 0 && !failed ? 'error' : 'failure'
+}
+
 /** The `<failure>` or `<error>` of a failed case, or nothing when it passed. */
 function caseOutcome(testCase: ReportCase, max: number): { kind: 'failure' | 'error'; xml: string } | null {
   if (testCase.pass) return null
@@ -189,14 +202,9 @@ const PAD3 = PAD1.repeat(3)
 const PAD4 = PAD1.repeat(4)
 
 /** One rendered `<testsuite>` with the counts the root element totals. */
-export interface JunitSuite {
+export interface JunitSuite extends JunitTotals {
   /** The suite's lines joined with newlines (no trailing newline). */
   xml: string
-  tests: number
-  failures: number
-  errors: number
-  /** The suite's time in milliseconds. */
-  ms: number
 }
 
 /** Totals of the root `<testsuites>` element. */
@@ -207,34 +215,54 @@ export interface JunitTotals {
   ms: number
 }
 
-/**
- * Renders one run as a `<testsuite>` (the piece {@link renderJunit} repeats per file), for writers
- * that stream the XML run by run. `timestamp` is the invocation's start.
- */
-export function renderJunitSuite(run: ReportRun, timestamp: string, opts: JunitOptions = {}): JunitSuite {
-  const max = opts.maxTextLength ?? 4000
-  const includeOutput = opts.includeOutput ?? true
-  const out: string[] = ['']
-  out.push(`${PAD2}<properties>`)
-  for (const line of runProperties(run, max)) out.push(PAD3 + line)
-  out.push(`${PAD2}</properties>`)
-  const classname = attr('classname', run.file)
-  let runFailures = 0
-  let runErrors = 0
+/** The counts one run adds to the root element's totals, without rendering it. */
+export function junitTotals(run: ReportRun): JunitTotals {
+  let failures = 0
+  let errors = 0
   let caseMs = 0
   for (const testCase of run.cases) {
     caseMs += testCase.durationMs ?? 0
+    const kind = outcomeKind(testCase)
+    if (kind === 'failure') failures++
+    else if (kind === 'error') errors++
+  }
+  return { tests: run.cases.length, failures, errors, ms: run.durationMs ?? caseMs }
+}
+
+/**
+ * Writes one run as a `<testsuite>` through `put`, a line or a test case at a time (no trailing
+ * newline), so that a writer streaming thousands of cases never holds the whole suite as one string.
+ * `timestamp` is the invocation's start. Returns the suite's counts.
+ */
+export function writeJunitSuite(
+  run: ReportRun,
+  timestamp: string,
+  put: (text: string) => void,
+  opts: JunitOptions = {},
+): JunitTotals {
+  const max = opts.maxTextLength ?? 4000
+  const includeOutput = opts.includeOutput ?? true
+  const totals = junitTotals(run)
+  const lines: string[] = [
+    `${PAD1}<testsuite${attr('name', run.file)}${attr('timestamp', timestamp)}` +
+      `${attr('tests', totals.tests)}${attr('failures', totals.failures)}${attr('errors', totals.errors)}` +
+      `${attr('skipped', 0)}${attr('time', seconds(totals.ms))}>`,
+    `${PAD2}<properties>`,
+  ]
+  for (const line of runProperties(run, max)) lines.push(PAD3 + line)
+  lines.push(`${PAD2}</properties>`)
+  put(lines.join('\n'))
+  const classname = attr('classname', run.file)
+  for (const testCase of run.cases) {
     const outcome = caseOutcome(testCase, max)
-    if (outcome?.kind === 'failure') runFailures++
-    if (outcome?.kind === 'error') runErrors++
     const props = caseProperties(testCase, max)
     const output = includeOutput && testCase.output ? testCase.output : ''
     const open = `${PAD2}<testcase${classname}${attr('name', clip(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}`
     if (props.length === 0 && !outcome && !output) {
-      out.push(`${open}/>`)
+      put(`\n${open}/>`)
       continue
     }
-    out.push(`${open}>`)
+    const out = [`\n${open}>`]
     if (props.length > 0) {
       out.push(`${PAD3}<properties>`)
       for (const line of props) out.push(PAD4 + line)
@@ -244,14 +272,20 @@ export function renderJunitSuite(run: ReportRun, timestamp: string, opts: JunitO
     if (outcome) out.push(PAD3 + outcome.xml)
     if (output) out.push(`${PAD3}<system-out>${escapeXml(clip(output, max))}</system-out>`)
     out.push(`${PAD2}</testcase>`)
+    put(out.join('\n'))
   }
-  out.push(`${PAD1}</testsuite>`)
-  const ms = run.durationMs ?? caseMs
-  out[0] =
-    `${PAD1}<testsuite${attr('name', run.file)}${attr('timestamp', timestamp)}` +
-    `${attr('tests', run.cases.length)}${attr('failures', runFailures)}${attr('errors', runErrors)}` +
-    `${attr('skipped', 0)}${attr('time', seconds(ms))}>`
-  return { xml: out.join('\n'), tests: run.cases.length, failures: runFailures, errors: runErrors, ms }
+  put(`\n${PAD1}</testsuite>`)
+  return totals
+}
+
+/**
+ * Renders one run as a `<testsuite>` (the piece {@link renderJunit} repeats per file). `timestamp`
+ * is the invocation's start.
+ */
+export function renderJunitSuite(run: ReportRun, timestamp: string, opts: JunitOptions = {}): JunitSuite {
+  const parts: string[] = []
+  const totals = writeJunitSuite(run, timestamp, (text) => parts.push(text), opts)
+  return { xml: parts.join(''), ...totals }
 }
 
 /**

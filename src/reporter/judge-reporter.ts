@@ -3,18 +3,7 @@
  * run, and at the end hands plain data to the pure report functions (aggregate, compare, JUnit,
  * markdown, console) and writes their output. It never calls a judge.
  */
-import {
-  appendFileSync,
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
@@ -23,7 +12,13 @@ import { redact } from '../redact.js'
 import { buildRun, type CollectedTest } from '../report/collect.js'
 import { compareReports, evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
-import { type JunitTotals, renderJunitFooter, renderJunitHeader, renderJunitSuite } from '../report/junit.js'
+import {
+  type JunitTotals,
+  junitTotals,
+  renderJunitFooter,
+  renderJunitHeader,
+  writeJunitSuite,
+} from '../report/junit.js'
 import { renderMarkdown } from '../report/markdown.js'
 import { metricBaseName } from '../report/text.js'
 import type {
@@ -37,6 +32,8 @@ import type {
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
 import { type ResolvedSelector, RunStore } from '../store/run-store.js'
+import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
+import { FileSink } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
 import { getPluginOptions } from './plugin-options.js'
 
@@ -130,14 +127,44 @@ function singleRunReport(invocation: ReportInvocation, run: ReportRun | undefine
   return { version: 1, invocation, runs: run ? [run] : [], comparison: null }
 }
 
-/** The JSON text of one run as it sits in the report's `runs` array (indented two levels). */
-function runJson(run: ReportRun): string {
-  // Nested twice so JSON.stringify indents it as in the report, then the brackets are cut off.
-  const text = JSON.stringify([[run]], null, 2)
-  return text.slice(RUN_JSON_PREFIX.length, text.length - RUN_JSON_SUFFIX.length)
+/** The JSON text of a value nested `depth` arrays deep, as JSON.stringify(..., null, 2) indents it there. */
+function nestedJson(value: unknown, depth: number): string {
+  let wrapped: unknown = value
+  for (let i = 0; i < depth; i++) wrapped = [wrapped]
+  const text = JSON.stringify(wrapped, null, 2)
+  // Cut the brackets: `[\n  [\n    ` before and `\n  ]\n]` after, for depth 2.
+  let head = 0
+  let tail = 0
+  for (let i = 0; i < depth; i++) {
+    head += 4 + 2 * i
+    tail += 2 + 2 * i
+  }
+  return text.slice(head, text.length - tail)
 }
-const RUN_JSON_PREFIX = '[\n  [\n    '
-const RUN_JSON_SUFFIX = '\n  ]\n]'
+
+/** Placeholder of a run's `cases` array in its JSON skeleton. */
+const CASES_MARK = '\u0000cases'
+/** The run's `cases` key with the placeholder, as indented in the report (a run sits 2 levels deep). */
+const CASES_TOKEN = `"cases": [\n        ${JSON.stringify(CASES_MARK)}\n      ]`
+
+/**
+ * Writes the JSON text of one run as it sits in the report's `runs` array (indented two levels),
+ * a case at a time: the run's fields around the cases come from a skeleton with a placeholder.
+ */
+function writeRunJson(run: ReportRun, put: (text: string) => void): void {
+  if (run.cases.length === 0) {
+    put(nestedJson(run, 2))
+    return
+  }
+  const skeleton = nestedJson({ ...run, cases: [CASES_MARK] }, 2)
+  const at = skeleton.indexOf(CASES_TOKEN)
+  put(`${skeleton.slice(0, at)}"cases": [\n        `)
+  run.cases.forEach((testCase, i) => {
+    if (i > 0) put(',\n        ')
+    put(nestedJson(testCase, 4))
+  })
+  put(`\n      ]${skeleton.slice(at + CASES_TOKEN.length)}`)
+}
 
 /** The vitest-judge reporter. */
 export class JudgeReporter implements Reporter {
@@ -151,6 +178,7 @@ export class JudgeReporter implements Reporter {
   private spoolFailed = false
   private early: EarlyBaseline | null | undefined
   private storeFailed = false
+  private releaseMeta = false
 
   /** Resolved options from the plugin, or user options when the reporter is listed by hand. */
   constructor(options: ResolvedVitestJudgeOptions | VitestJudgeOptions = {}) {
@@ -160,6 +188,8 @@ export class JudgeReporter implements Reporter {
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest
+    // The UI shows tasks as they are: it keeps the records too.
+    this.releaseMeta = !vitest.config.ui && canReleaseCaseMeta(vitest.config.reporters ?? [], this)
     this.options ??= getPluginOptions() ?? resolveOptions(this.userOptions, { root: vitest.config.root })
     if (this.options.judgeSource === 'default') {
       vitest.logger.log(
@@ -221,7 +251,8 @@ export class JudgeReporter implements Reporter {
 
   onTestModuleEnd(testModule: TestModule): void {
     if (!this.options) return
-    const tests = Array.from(testModule.children.allTests(), collectTest)
+    const testCases = Array.from(testModule.children.allTests())
+    const tests = testCases.map(collectTest)
     if (!tests.some((t) => t.meta)) return
     const invocation = this.ensureInvocation()
     const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
@@ -236,16 +267,17 @@ export class JudgeReporter implements Reporter {
     } catch (error) {
       this.fail(`vitest-judge: cannot save the run of ${file}: ${(error as Error).message}`)
     }
-    const junit = renderJunitSuite(run, invocation.startedAt)
-    const spooled = this.spool(run, junit.xml)
+    const junit = junitTotals(run)
+    const spooled = this.spool(run, invocation.startedAt)
     this.compareEarly(invocation, run)
+    if (saved && spooled !== undefined && this.releaseMeta) releaseCaseMeta(testCases)
     this.summaries.push({
       run: compactRun(run),
       // The whole run stays in memory only when it cannot be read back or its report pieces were not written.
       full: saved && spooled !== undefined ? undefined : run,
       saved,
       spooled,
-      junit: { tests: junit.tests, failures: junit.failures, errors: junit.errors, ms: junit.ms },
+      junit,
       kinds: metricKinds(run),
     })
   }
@@ -254,7 +286,7 @@ export class JudgeReporter implements Reporter {
    * Writes the run's JSON and JUnit pieces to a spool folder, so that neither the cases nor the
    * rendered text stay in memory; `onTestRunEnd` joins the pieces in file order.
    */
-  private spool(run: ReportRun, junitXml: string): number | undefined {
+  private spool(run: ReportRun, timestamp: string): number | undefined {
     const options = this.options
     if (!options || this.spoolFailed) return undefined
     if (options.reports.json === false && options.reports.junit === false) return undefined
@@ -265,8 +297,15 @@ export class JudgeReporter implements Reporter {
         this.spoolDir = mkdtempSync(join(options.dir, '.spool-'))
       }
       const index = this.summaries.length
-      if (options.reports.json !== false) writeFileSync(join(this.spoolDir, `${index}.json`), redact(runJson(run)))
-      if (options.reports.junit !== false) writeFileSync(join(this.spoolDir, `${index}.xml`), redact(junitXml))
+      // Redacted a case at a time: a secret sits inside one case's text, never across two.
+      if (options.reports.json !== false) {
+        writeSink(join(this.spoolDir, `${index}.json`), (sink) => writeRunJson(run, (t) => sink.put(redact(t))))
+      }
+      if (options.reports.junit !== false) {
+        writeSink(join(this.spoolDir, `${index}.xml`), (sink) =>
+          writeJunitSuite(run, timestamp, (t) => sink.put(redact(t))),
+        )
+      }
       return index
     } catch {
       // The reports are then rendered at the end from the runs kept in memory.
@@ -385,7 +424,7 @@ export class JudgeReporter implements Reporter {
         this.fail(`vitest-judge: cannot write ${path}: ${(error as Error).message}`)
       }
     }
-    const stream = (path: string | false, emit: (put: (text: string | Buffer) => void) => void) => {
+    const stream = (path: string | false, emit: (sink: FileSink) => void) => {
       if (path === false) return
       try {
         writeStreamed(path, emit)
@@ -394,25 +433,31 @@ export class JudgeReporter implements Reporter {
         this.fail(`vitest-judge: cannot write ${path}: ${(error as Error).message}`)
       }
     }
-    const piece = (summary: RunSummary, ext: 'json' | 'xml', render: (run: ReportRun) => string): string | Buffer => {
-      if (summary.spooled !== undefined && spoolDir) return readFileSync(join(spoolDir, `${summary.spooled}.${ext}`))
-      return redact(render(summary.full ?? summary.run))
+    // A spooled piece is copied as it is (it was redacted when spooled); else rendered now.
+    const piece = (
+      sink: FileSink,
+      summary: RunSummary,
+      ext: 'json' | 'xml',
+      render: (run: ReportRun, put: (text: string) => void) => void,
+    ) => {
+      if (summary.spooled !== undefined && spoolDir) sink.copy(join(spoolDir, `${summary.spooled}.${ext}`))
+      else render(summary.full ?? summary.run, (text) => sink.put(redact(text)))
     }
-    stream(options.reports.json, (put) => {
+    stream(options.reports.json, (sink) => {
       if (summaries.length === 0) {
-        put(redact(`${JSON.stringify(report, null, 2)}\n`))
+        sink.put(redact(`${JSON.stringify(report, null, 2)}\n`))
         return
       }
       const skeleton = JSON.stringify({ ...report, runs: [RUNS_MARK] }, null, 2)
       const at = skeleton.indexOf(JSON.stringify(RUNS_MARK))
-      put(redact(skeleton.slice(0, at)))
+      sink.put(redact(skeleton.slice(0, at)))
       summaries.forEach((summary, i) => {
-        if (i > 0) put(',\n    ')
-        put(piece(summary, 'json', runJson))
+        if (i > 0) sink.put(',\n    ')
+        piece(sink, summary, 'json', writeRunJson)
       })
-      put(redact(`${skeleton.slice(at + JSON.stringify(RUNS_MARK).length)}\n`))
+      sink.put(redact(`${skeleton.slice(at + JSON.stringify(RUNS_MARK).length)}\n`))
     })
-    stream(options.reports.junit, (put) => {
+    stream(options.reports.junit, (sink) => {
       const totals: JunitTotals = { tests: 0, failures: 0, errors: 0, ms: 0 }
       for (const { junit } of summaries) {
         totals.tests += junit.tests
@@ -420,13 +465,13 @@ export class JudgeReporter implements Reporter {
         totals.errors += junit.errors
         totals.ms += junit.ms
       }
-      put(redact(renderJunitHeader(totals, {}, summaries.length === 0)))
+      sink.put(redact(renderJunitHeader(totals, {}, summaries.length === 0)))
       if (summaries.length === 0) return
       for (const summary of summaries) {
-        put(piece(summary, 'xml', (run) => renderJunitSuite(run, invocation.startedAt).xml))
-        put('\n')
+        piece(sink, summary, 'xml', (run, put) => writeJunitSuite(run, invocation.startedAt, put))
+        sink.put('\n')
       }
-      put(renderJunitFooter())
+      sink.put(renderJunitFooter())
     })
     let markdown: string | undefined
     write(options.reports.markdown, () => {
@@ -509,21 +554,23 @@ export class JudgeReporter implements Reporter {
 /** Placeholder of the `runs` array in the JSON report's skeleton. */
 const RUNS_MARK = '\u0000runs'
 
-/** Writes `path` through a temporary file in pieces, renamed into place when complete. */
-function writeStreamed(path: string, emit: (put: (text: string | Buffer) => void) => void): void {
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w')
+/** Writes `file` through a {@link FileSink}; a failure leaves no partial file. */
+function writeSink(file: string, emit: (sink: FileSink) => void): void {
+  const sink = FileSink.open(file)
   try {
-    emit((text) => {
-      if (typeof text === 'string') writeSync(fd, text)
-      else writeSync(fd, text, 0, text.length)
-    })
+    emit(sink)
   } catch (error) {
-    closeSync(fd)
-    rmSync(tmp, { force: true })
+    sink.abandon()
+    rmSync(file, { force: true })
     throw error
   }
-  closeSync(fd)
+  sink.close()
+}
+
+/** Writes `path` through a temporary file, renamed into place when complete. */
+function writeStreamed(path: string, emit: (sink: FileSink) => void): void {
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.tmp`
+  writeSink(tmp, emit)
   renameSync(tmp, path)
 }

@@ -78,6 +78,10 @@ export function openDatabase(file: string, spec: DatabaseSpec): Database {
       db.pragma('synchronous = NORMAL')
     }
     db.pragma('foreign_keys = ON')
+    // better-sqlite3 builds SQLite with a 16 MiB page cache per connection, which fills as runs are
+    // saved and read: the main process's memory would grow with the cases of a run. 2 MiB is
+    // SQLite's own default; the OS file cache serves the rest.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
     migrate(db, file, spec)
     return db
   } catch (error) {
@@ -87,6 +91,9 @@ export function openDatabase(file: string, spec: DatabaseSpec): Database {
     throw new StoreError(`Cannot use ${file} (${describe(error)}).`, { cause: error })
   }
 }
+
+/** Page cache of each connection, in KiB. */
+const PAGE_CACHE_KIB = 2000
 
 /**
  * Runs `fn` (synchronous) in a `BEGIN IMMEDIATE` transaction: commits when it returns, rolls back

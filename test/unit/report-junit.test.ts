@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
-import { escapeXml, renderJunit } from '../../src/report/junit.js'
+import { escapeXml, junitTotals, renderJunit, renderJunitSuite, writeJunitSuite } from '../../src/report/junit.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 
 const HOSTILE = [
@@ -173,5 +173,45 @@ describe('renderJunit', () => {
     expect(escapeXml(`a&b<c>"d"'e'`)).toBe('a&amp;b&lt;c&gt;&quot;d&quot;&apos;e&apos;')
     expect(escapeXml('a\nb\tc', true)).toBe('a&#10;b&#9;c')
     expect(escapeXml('\u0001x\ud800')).toBe('x')
+  })
+})
+
+describe('writeJunitSuite', () => {
+  const judgeErrorsOnly: ReportCase = {
+    name: 'two judge errors, no failed metric',
+    pass: false,
+    scores: {},
+    judgeErrors: 2,
+  }
+  const assertionOnly: ReportCase = {
+    name: 'plain assertion failed',
+    pass: false,
+    scores: { exact_match: 1 },
+    judgeErrors: 0,
+    error: 'expected 1 to be 2',
+    metrics: { exact_match: { score: 1, kind: 'score', threshold: 1, pass: true } },
+  }
+  const cases = [passing, failing, errored, judgeErrorsOnly, assertionOnly]
+
+  test('streams a suite a case at a time: no piece grows with the number of cases', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => ({ ...passing, name: `case ${i}` }))
+    const pieces: string[] = []
+    writeJunitSuite(run('evals/many.test.ts', many), '2025-01-01T00:00:00.000Z', (text) => pieces.push(text))
+    expect(pieces.length).toBeGreaterThan(2000)
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(2000)
+    expect(XMLValidator.validate(`<testsuites>\n${pieces.join('')}\n</testsuites>`)).toBe(true)
+  })
+
+  test('junitTotals gives the counts the rendered suite carries', () => {
+    const r = run('evals/mixed.test.ts', cases, { durationMs: 4321 })
+    const suite = renderJunitSuite(r, '2025-01-01T00:00:00.000Z')
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(suite.xml)
+    expect(junitTotals(r)).toEqual({ tests: 5, failures: 2, errors: 2, ms: 4321 })
+    expect(doc.testsuite['@failures']).toBe('2')
+    expect(doc.testsuite['@errors']).toBe('2')
+    const kinds = doc.testsuite.testcase.map((c: Record<string, unknown>) =>
+      'failure' in c ? 'failure' : 'error' in c ? 'error' : 'pass',
+    )
+    expect(kinds).toEqual(['pass', 'failure', 'error', 'error', 'failure'])
   })
 })

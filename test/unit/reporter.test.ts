@@ -1,0 +1,174 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { afterEach, describe, expect, test } from 'vitest'
+import type { TestModule, Vitest } from 'vitest/node'
+import type { JsonReport } from '../../src/report/types.js'
+import { canReleaseCaseMeta } from '../../src/reporter/case-meta-release.js'
+import { JudgeReporter } from '../../src/reporter/judge-reporter.js'
+import type { CaseMeta } from '../../src/runtime/case-meta.js'
+
+// The reporter is driven here with finished modules shaped like Vitest's TestModule (as it reads
+// them), so that its output files can be checked byte for byte; the integration tests run it in Vitest.
+
+const roots: string[] = []
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true })
+})
+
+function caseMeta(file: string, i: number): CaseMeta {
+  const score = (i % 5) / 4
+  return {
+    v: 1,
+    id: `${file}-${i}`,
+    input: `Question ${i}: "quoted", <tagged> & \u00e9\u00e8 \ud83d\ude00`,
+    output: `Answer ${i}\nsecond line\twith tab`,
+    expected: `Reference ${i}`,
+    metrics: {
+      answer_similarity: {
+        score,
+        raw: 1 + (i % 5),
+        kind: 'score',
+        threshold: 0.5,
+        pass: score >= 0.5,
+        judge: 'local',
+        justification: `Overlap ${score}.`,
+      },
+      latency: { score: 100 + i, kind: 'measurement', pass: null, greaterIsBetter: false },
+    },
+    judgeErrors: 0,
+    cache: { hits: 0, misses: 1 },
+    judgeTokens: { input: 0, output: 0 },
+  }
+}
+
+interface FakeCase {
+  meta: Record<string, unknown>
+}
+
+function fakeModule(root: string, file: string, count: number): { module: TestModule; cases: FakeCase[] } {
+  const cases: FakeCase[] = []
+  const tests = Array.from({ length: count }, (_, i) => {
+    const meta: Record<string, unknown> = { vitestJudge: caseMeta(file, i) }
+    cases.push({ meta })
+    const pass = (meta.vitestJudge as CaseMeta).metrics.answer_similarity?.pass === true
+    const result = pass
+      ? { state: 'passed' }
+      : { state: 'failed', errors: [{ message: 'answer_similarity below 0.5' }] }
+    return {
+      fullName: `${file} > case ${i}`,
+      result: () => result,
+      diagnostic: () => ({ duration: 5 }),
+      meta: () => meta,
+    }
+  })
+  const module = {
+    moduleId: join(root, file),
+    children: { allTests: () => tests[Symbol.iterator]() },
+    diagnostic: () => ({ duration: 50 }),
+  }
+  return { module: module as unknown as TestModule, cases }
+}
+
+async function runReporter(options: { reporters?: unknown[]; files?: Array<[string, number]> } = {}) {
+  const root = mkdtempSync(join(tmpdir(), 'vj-reporter-'))
+  roots.push(root)
+  const dir = join(root, '.vitest-judge')
+  const logged: string[] = []
+  const vitest = {
+    config: { root, reporters: options.reporters ?? [['default', {}]] },
+    logger: { log: (t: string) => logged.push(t), error: (t: string) => logged.push(t) },
+  } as unknown as Vitest
+  const reporter = new JudgeReporter({ dir, baseline: false })
+  reporter.onInit(vitest)
+  reporter.onTestRunStart()
+  const made = (
+    options.files ?? [
+      ['evals/b.eval.ts', 30],
+      ['evals/a.eval.ts', 20],
+    ]
+  ).map(([file, n]) => fakeModule(root, file, n))
+  for (const { module } of made) reporter.onTestModuleEnd(module)
+  await reporter.onTestRunEnd(
+    made.map((m) => m.module),
+    [],
+    'passed',
+  )
+  return { root, dir, cases: made.flatMap((m) => m.cases), logged }
+}
+
+describe('JudgeReporter', () => {
+  test('report.json is the report as JSON.stringify indents it, every case in file order', async () => {
+    const { dir } = await runReporter()
+    const text = readFileSync(join(dir, 'report.json'), 'utf8')
+    const report = JSON.parse(text) as JsonReport
+    expect(text).toBe(`${JSON.stringify(report, null, 2)}\n`)
+    expect(report.runs.map((r) => [r.file, r.cases.length])).toEqual([
+      ['evals/a.eval.ts', 20],
+      ['evals/b.eval.ts', 30],
+    ])
+    expect(report.runs[0]?.cases[3]).toMatchObject({
+      name: 'evals/a.eval.ts > case 3',
+      input: 'Question 3: "quoted", <tagged> & \u00e9\u00e8 \ud83d\ude00',
+      output: 'Answer 3\nsecond line\twith tab',
+      scores: { answer_similarity: 0.75, latency: 103 },
+    })
+    // The spool the pieces went through is gone.
+    expect(readdirSync(dir).filter((f) => f.startsWith('.spool-'))).toEqual([])
+  })
+
+  test('junit.xml holds every case with the counts', async () => {
+    const { dir } = await runReporter()
+    const xml = readFileSync(join(dir, 'junit.xml'), 'utf8')
+    expect(XMLValidator.validate(xml)).toBe(true)
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@',
+      isArray: (n) => n === 'testsuite' || n === 'testcase',
+    }).parse(xml)
+    expect(doc.testsuites['@tests']).toBe('50')
+    // Scores 0 and 0.25 (i % 5 of 0 and 1) fail: 8 of 20 and 12 of 30.
+    expect(doc.testsuites['@failures']).toBe('20')
+    expect(doc.testsuites.testsuite.map((s: Record<string, unknown>) => (s.testcase as unknown[]).length)).toEqual([
+      20, 30,
+    ])
+  })
+
+  test("with Vitest's own console reporters only, the case records leave task.meta once saved", async () => {
+    const { cases } = await runReporter({
+      reporters: [
+        ['default', {}],
+        ['junit', {}],
+      ],
+    })
+    expect(cases.every((c) => (c.meta.vitestJudge as { v?: number }).v === undefined)).toBe(true)
+  })
+
+  test('a reporter that may read task.meta (json, blob, custom) keeps the records whole', async () => {
+    for (const reporters of [
+      [
+        ['default', {}],
+        ['json', {}],
+      ],
+      [['blob', {}]],
+      [['./my-reporter.ts', {}]],
+      [{ onTestRunEnd() {} }],
+    ]) {
+      const { cases } = await runReporter({ reporters })
+      const meta = cases[0]?.meta.vitestJudge as CaseMeta
+      expect(meta.output, JSON.stringify(reporters)).toBe('Answer 0\nsecond line\twith tab')
+      expect(meta.metrics.answer_similarity?.justification).toBe('Overlap 0.')
+    }
+  })
+})
+
+describe('canReleaseCaseMeta', () => {
+  const self = {}
+  test('only the built-in reporters that never read meta, and this reporter', () => {
+    expect(canReleaseCaseMeta([['default', {}], self, ['vitest-judge/reporter', {}], 'dot'], self)).toBe(true)
+    expect(canReleaseCaseMeta([['json', {}]], self)).toBe(false)
+    expect(canReleaseCaseMeta([['html', {}]], self)).toBe(false)
+    expect(canReleaseCaseMeta([{}], self)).toBe(false)
+  })
+})
