@@ -83,10 +83,72 @@ function parseJson(file: string, text: string): LoadedCase[] {
   if (!Array.isArray(list)) {
     throw new DatasetError('must hold an array of cases, or an object with a "cases" array.', { file })
   }
-  return list.map((item, index) => ({
-    case: checkCase(item, { file }, `case ${index} (0-based)`),
-    source: `${file}[${index}]`,
-  }))
+  let lines: number[] | undefined
+  return list.map((item, index) => {
+    try {
+      return { case: checkCase(item, { file }, `case ${index} (0-based)`), source: `${file}[${index}]` }
+    } catch (error) {
+      // Found only on failure: the scan costs a pass over the text.
+      lines ??= caseLines(text, Array.isArray(value))
+      const line = lines[index]
+      if (!(error instanceof DatasetError) || line === undefined) throw error
+      throw new DatasetError(
+        error.message.replace(`case ${index} (0-based)`, `case ${index} (0-based, line ${line})`),
+        {
+          file,
+          line,
+        },
+      )
+    }
+  })
+}
+
+/**
+ * The line each element of the cases array starts on, in valid JSON text: the root array, or the
+ * array under the root object's `cases` key (the last one, as JSON.parse keeps the last).
+ */
+function caseLines(text: string, rootIsArray: boolean): number[] {
+  let depth = 0
+  let line = 1
+  let lines: number[] = []
+  let current: number[] | undefined
+  let arrayDepth = rootIsArray ? 1 : -1
+  let lastKey: string | undefined
+  let expectElement = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string
+    if (ch === '\n') {
+      line++
+      continue
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\ufeff') continue
+    if (expectElement && ch !== ']') {
+      current?.push(line)
+      expectElement = false
+    }
+    if (ch === '"') {
+      const start = i
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++
+      if (depth === 1 && !rootIsArray) lastKey = text.slice(start, i + 1)
+      continue
+    }
+    if (ch === '[' || ch === '{') {
+      depth++
+      if (ch === '[' && (rootIsArray ? depth === 1 : depth === 2 && lastKey === '"cases"')) {
+        arrayDepth = depth
+        current = []
+        lines = current
+        expectElement = true
+      }
+    } else if (ch === ']' || ch === '}') {
+      if (depth === arrayDepth) current = undefined
+      depth--
+      expectElement = false
+    } else if (ch === ',' && depth === arrayDepth && current) {
+      expectElement = true
+    } else if (ch === ',' && depth === 1) lastKey = undefined
+  }
+  return lines
 }
 
 /** Parses CSV (RFC 4180: quoted fields, doubled quotes, newlines inside quotes). Returns rows with their line. */

@@ -125,6 +125,16 @@ describe('loadCases from .json', () => {
     expect(error.message).toContain('case 1')
   })
 
+  it('names the line a bad case starts on, in an array or under "cases"', async () => {
+    const array =
+      '[\n  {"input": "a [b], {c}", "expected": "x\\"]"},\n  {"input": [1, {"x": "]"}]},\n  {\n    "expected": "no input"\n  }\n]'
+    const inArray = await datasetError(write('lines.json', array))
+    expect(inArray.message).toContain('lines.json:4')
+    expect(inArray.message).toContain('case 2 (0-based, line 4)')
+    const wrapped = `{\n  "name": "cases",\n  "other": [{"input": 1}],\n  "cases": [\n    {"input": "ok"},\n    {"expected": "none"}\n  ]\n}`
+    expect((await datasetError(write('wrapped.json', wrapped))).message).toContain('wrapped.json:6')
+  })
+
   it('accepts a file saved with a byte order mark', async () => {
     expect(await cases(write('bom.json', '\uFEFF[{"input":"q1"}]'))).toEqual([{ input: 'q1' }])
   })
