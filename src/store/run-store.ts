@@ -418,15 +418,9 @@ export class RunStore {
 
   /** The JSON report of an invocation (`comparison: null`), runs ordered by file, cases in saved order. */
   getReport(invocationId: string): JsonReport {
-    const s = this.stmts
-    const row = s.invocationById.get(invocationId) as InvocationRow | undefined
-    if (row === undefined) {
-      throw new SelectorError(`No invocation ${invocationId} in ${this.file}. See \`vitest-judge runs\` for the ids.`)
-    }
-    const tags = this.tagsOf(JSON.stringify([row.id])).get(row.id) ?? []
-    const runs: ReportRun[] = []
-    for (const runRow of s.runsOfInvocation.all(row.id) as RunRow[]) runs.push(this.readRun(runRow))
-    return { version: 1, invocation: this.toInvocation(row, tags), runs, comparison: null }
+    const invocation = this.getInvocation(invocationId)
+    const runs = (this.stmts.runsOfInvocation.all(invocationId) as RunRow[]).map((row) => this.readRun(row))
+    return { version: 1, invocation, runs, comparison: null }
   }
 
   /** An invocation's header (as in its JSON report), without its runs. */
