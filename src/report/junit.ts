@@ -168,7 +168,7 @@ function caseOutcome(testCase: ReportCase, max: number): { kind: 'failure' | 'er
   if (testCase.error) body.push(testCase.error)
   // A short output in the body, for CI views that show only the failure; the whole of it is in system-out.
   if (testCase.output !== undefined) body.push(`output: ${clip(testCase.output, Math.min(max, 1000))}`)
-  const isError = errored.length > 0 || (testCase.judgeErrors > 0 && failed.length === 0)
+  const isError = outcomeKind(testCase) === 'error'
   let message: string
   if (isError) message = errored.length > 0 ? errored.join('; ') : `${testCase.judgeErrors} judge error(s)`
   else if (failed.length > 0) message = failed.join('; ')
