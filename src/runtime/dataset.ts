@@ -88,17 +88,11 @@ function parseJson(file: string, text: string): LoadedCase[] {
     try {
       return { case: checkCase(item, { file }, `case ${index} (0-based)`), source: `${file}[${index}]` }
     } catch (error) {
-      // Found only on failure: the scan costs a pass over the text.
+      // The line is found only on failure (a pass over the text), then the case is checked again with it.
       lines ??= caseLines(text, Array.isArray(value))
       const line = lines[index]
-      if (!(error instanceof DatasetError) || line === undefined) throw error
-      throw new DatasetError(
-        error.message.replace(`case ${index} (0-based)`, `case ${index} (0-based, line ${line})`),
-        {
-          file,
-          line,
-        },
-      )
+      if (line !== undefined) checkCase(item, { file, line }, `case ${index} (0-based, line ${line})`)
+      throw error
     }
   })
 }
