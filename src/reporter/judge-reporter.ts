@@ -3,7 +3,8 @@
  * run, and at the end hands plain data to the pure report functions (aggregate, compare, JUnit,
  * markdown, console) and writes their output. It never calls a judge.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
@@ -36,13 +37,6 @@ import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { FileSink } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
 import { getPluginOptions } from './plugin-options.js'
-
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true })
-  const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, text)
-  renameSync(tmp, file)
-}
 
 function collectTest(testCase: TestCase): CollectedTest {
   const result = testCase.result()
@@ -142,28 +136,47 @@ function nestedJson(value: unknown, depth: number): string {
   return text.slice(head, text.length - tail)
 }
 
-/** Placeholder of a run's `cases` array in its JSON skeleton. */
-const CASES_MARK = '\u0000cases'
-/** The run's `cases` key with the placeholder, as indented in the report (a run sits 2 levels deep). */
-const CASES_TOKEN = `"cases": [\n        ${JSON.stringify(CASES_MARK)}\n      ]`
+/** Placeholder of the array a JSON skeleton is split around: random, so no data can hold it. */
+const ITEMS_MARK = `vitest-judge-items-${randomBytes(8).toString('hex')}`
+
+/**
+ * The JSON text of `value` (nested `depth` arrays deep) with its `key` array cut out: the text
+ * before the array's first item and after its last, for a writer that puts the items one by one.
+ */
+function jsonAround(value: object, key: string, depth: number): [before: string, after: string] {
+  const text = nestedJson({ ...value, [key]: [ITEMS_MARK] }, depth)
+  const mark = JSON.stringify(ITEMS_MARK)
+  const at = text.indexOf(mark)
+  return [text.slice(0, at), text.slice(at + mark.length)]
+}
+
+/** Writes the items of a JSON array one by one, each indented as at `depth`. */
+function putItems<T>(
+  items: readonly T[],
+  depth: number,
+  put: (text: string) => void,
+  putItem: (item: T) => void,
+): void {
+  const separator = `,\n${'  '.repeat(depth)}`
+  items.forEach((item, i) => {
+    if (i > 0) put(separator)
+    putItem(item)
+  })
+}
 
 /**
  * Writes the JSON text of one run as it sits in the report's `runs` array (indented two levels),
- * a case at a time: the run's fields around the cases come from a skeleton with a placeholder.
+ * a case at a time.
  */
 function writeRunJson(run: ReportRun, put: (text: string) => void): void {
   if (run.cases.length === 0) {
     put(nestedJson(run, 2))
     return
   }
-  const skeleton = nestedJson({ ...run, cases: [CASES_MARK] }, 2)
-  const at = skeleton.indexOf(CASES_TOKEN)
-  put(`${skeleton.slice(0, at)}"cases": [\n        `)
-  run.cases.forEach((testCase, i) => {
-    if (i > 0) put(',\n        ')
-    put(nestedJson(testCase, 4))
-  })
-  put(`\n      ]${skeleton.slice(at + CASES_TOKEN.length)}`)
+  const [before, after] = jsonAround(run, 'cases', 2)
+  put(before)
+  putItems(run.cases, 4, put, (testCase) => put(nestedJson(testCase, 4)))
+  put(after)
 }
 
 /** The vitest-judge reporter. */
@@ -270,11 +283,13 @@ export class JudgeReporter implements Reporter {
     const junit = junitTotals(run)
     const spooled = this.spool(run, invocation.startedAt)
     this.compareEarly(invocation, run)
-    if (saved && spooled !== undefined && this.releaseMeta) releaseCaseMeta(testCases)
+    // The cases are needed again only to be read back (when not saved) or for report pieces not spooled.
+    const reportsWanted = this.options.reports.json !== false || this.options.reports.junit !== false
+    const done = saved && (spooled !== undefined || !reportsWanted)
+    if (done && this.releaseMeta) releaseCaseMeta(testCases)
     this.summaries.push({
       run: compactRun(run),
-      // The whole run stays in memory only when it cannot be read back or its report pieces were not written.
-      full: saved && spooled !== undefined ? undefined : run,
+      full: done ? undefined : run,
       saved,
       spooled,
       junit,
@@ -415,15 +430,6 @@ export class JudgeReporter implements Reporter {
     }
 
     const written: string[] = []
-    const write = (path: string | false, render: () => string) => {
-      if (path === false) return
-      try {
-        writeAtomic(path, redact(render()))
-        written.push(relative(options.root, path) || path)
-      } catch (error) {
-        this.fail(`vitest-judge: cannot write ${path}: ${(error as Error).message}`)
-      }
-    }
     const stream = (path: string | false, emit: (sink: FileSink) => void) => {
       if (path === false) return
       try {
@@ -433,6 +439,7 @@ export class JudgeReporter implements Reporter {
         this.fail(`vitest-judge: cannot write ${path}: ${(error as Error).message}`)
       }
     }
+    const write = (path: string | false, render: () => string) => stream(path, (sink) => sink.put(redact(render())))
     // A spooled piece is copied as it is (it was redacted when spooled); else rendered now.
     const piece = (
       sink: FileSink,
@@ -448,14 +455,15 @@ export class JudgeReporter implements Reporter {
         sink.put(redact(`${JSON.stringify(report, null, 2)}\n`))
         return
       }
-      const skeleton = JSON.stringify({ ...report, runs: [RUNS_MARK] }, null, 2)
-      const at = skeleton.indexOf(JSON.stringify(RUNS_MARK))
-      sink.put(redact(skeleton.slice(0, at)))
-      summaries.forEach((summary, i) => {
-        if (i > 0) sink.put(',\n    ')
-        piece(sink, summary, 'json', writeRunJson)
-      })
-      sink.put(redact(`${skeleton.slice(at + JSON.stringify(RUNS_MARK).length)}\n`))
+      const [before, after] = jsonAround(report, 'runs', 0)
+      sink.put(redact(before))
+      putItems(
+        summaries,
+        2,
+        (text) => sink.put(text),
+        (summary) => piece(sink, summary, 'json', writeRunJson),
+      )
+      sink.put(redact(`${after}\n`))
     })
     stream(options.reports.junit, (sink) => {
       const totals: JunitTotals = { tests: 0, failures: 0, errors: 0, ms: 0 }
@@ -550,9 +558,6 @@ export class JudgeReporter implements Reporter {
     return { ...sides, runs: [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison) }
   }
 }
-
-/** Placeholder of the `runs` array in the JSON report's skeleton. */
-const RUNS_MARK = '\u0000runs'
 
 /** Writes `file` through a {@link FileSink}; a failure leaves no partial file. */
 function writeSink(file: string, emit: (sink: FileSink) => void): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterEach, describe, expect, test } from 'vitest'
 import type { TestModule, Vitest } from 'vitest/node'
+import type { VitestJudgeOptions } from '../../src/config.js'
 import type { JsonReport } from '../../src/report/types.js'
 import { canReleaseCaseMeta } from '../../src/reporter/case-meta-release.js'
 import { JudgeReporter } from '../../src/reporter/judge-reporter.js'
@@ -71,7 +72,9 @@ function fakeModule(root: string, file: string, count: number): { module: TestMo
   return { module: module as unknown as TestModule, cases }
 }
 
-async function runReporter(options: { reporters?: unknown[]; files?: Array<[string, number]> } = {}) {
+async function runReporter(
+  options: { reporters?: unknown[]; files?: Array<[string, number]>; reports?: VitestJudgeOptions['reports'] } = {},
+) {
   const root = mkdtempSync(join(tmpdir(), 'vj-reporter-'))
   roots.push(root)
   const dir = join(root, '.vitest-judge')
@@ -80,7 +83,7 @@ async function runReporter(options: { reporters?: unknown[]; files?: Array<[stri
     config: { root, reporters: options.reporters ?? [['default', {}]] },
     logger: { log: (t: string) => logged.push(t), error: (t: string) => logged.push(t) },
   } as unknown as Vitest
-  const reporter = new JudgeReporter({ dir, baseline: false })
+  const reporter = new JudgeReporter({ dir, baseline: false, reports: options.reports })
   reporter.onInit(vitest)
   reporter.onTestRunStart()
   const made = (
@@ -143,6 +146,12 @@ describe('JudgeReporter', () => {
       ],
     })
     expect(cases.every((c) => (c.meta.vitestJudge as { v?: number }).v === undefined)).toBe(true)
+  })
+
+  test('with the JSON and JUnit reports off, the records are released as soon as the run is saved', async () => {
+    const { cases, dir } = await runReporter({ reports: { json: false, junit: false } })
+    expect(cases.every((c) => (c.meta.vitestJudge as { v?: number }).v === undefined)).toBe(true)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.xml'))).toEqual([])
   })
 
   test('a reporter that may read task.meta (json, blob, custom) keeps the records whole', async () => {
