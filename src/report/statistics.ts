@@ -407,3 +407,24 @@ function bisectQuantile(q: number, df: number): number {
   }
   return (lo + hi) / 2
 }
+
+/**
+ * Holm's step-down adjustment (Holm 1979) of a family of p-values: controls the family-wise error
+ * rate at any level without assuming independence. Returns the adjusted p-values in the input's
+ * order: `p_(i) * (m - i + 1)` for the i-th smallest, made monotone and capped at 1. `null` entries
+ * (no test made) stay `null` and do not count in the family.
+ */
+export function holmAdjust(pValues: readonly (number | null)[]): (number | null)[] {
+  const order = pValues
+    .map((p, index) => ({ p, index }))
+    .filter((entry): entry is { p: number; index: number } => entry.p !== null && Number.isFinite(entry.p))
+    .sort((a, b) => a.p - b.p || a.index - b.index)
+  const m = order.length
+  const adjusted: (number | null)[] = pValues.map(() => null)
+  let running = 0
+  order.forEach((entry, rank) => {
+    running = Math.max(running, Math.min(1, entry.p * (m - rank)))
+    adjusted[entry.index] = running
+  })
+  return adjusted
+}
