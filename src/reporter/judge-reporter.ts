@@ -32,7 +32,9 @@ import type {
 } from '../report/types.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
-import { type ResolvedSelector, RunStore } from '../store/run-store.js'
+import { openRunStore } from '../store/open.js'
+import { type ResolvedSelector, resolveSelector } from '../store/selectors.js'
+import type { RunStore } from '../store/types.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { FileSink } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
@@ -185,6 +187,8 @@ export class JudgeReporter implements Reporter {
   private readonly userOptions: VitestJudgeOptions
   private vitest: Vitest | undefined
   private store: RunStore | undefined
+  private storeOpening: Promise<RunStore | undefined> | undefined
+  private invocationStarted: Promise<void> | undefined
   private invocation: (ReportInvocation & { experiment: string }) | undefined
   private summaries: RunSummary[] = []
   private spoolDir: string | undefined
@@ -212,16 +216,22 @@ export class JudgeReporter implements Reporter {
     }
   }
 
-  private openStore(): RunStore | undefined {
-    if (this.store || this.storeFailed || !this.options) return this.store
-    try {
-      this.store = new RunStore(this.options.dir)
-      this.store.markStaleInterrupted()
-    } catch (error) {
-      this.storeFailed = true
-      this.fail(`vitest-judge: runs are not recorded: ${(error as Error).message}`)
-    }
-    return this.store
+  private openStore(): Promise<RunStore | undefined> {
+    if (this.store || this.storeFailed || !this.options) return Promise.resolve(this.store)
+    const options = this.options
+    this.storeOpening ??= (async () => {
+      try {
+        const store = await openRunStore({ dir: options.dir })
+        this.store = store
+        await store.markStaleInterrupted()
+      } catch (error) {
+        this.storeFailed = true
+        this.fail(`vitest-judge: runs are not recorded: ${(error as Error).message}`)
+      }
+      this.storeOpening = undefined
+      return this.store
+    })()
+    return this.storeOpening
   }
 
   private fail(message: string): void {
@@ -242,16 +252,21 @@ export class JudgeReporter implements Reporter {
       ci: ciInfo(),
     }
     this.resetRuns()
-    try {
-      this.openStore()?.startInvocation(this.invocation)
-    } catch (error) {
-      this.fail(`vitest-judge: cannot record the invocation: ${(error as Error).message}`)
-    }
+    const invocation = this.invocation
+    this.invocationStarted = (async () => {
+      try {
+        await (await this.openStore())?.startInvocation(invocation)
+      } catch (error) {
+        this.fail(`vitest-judge: cannot record the invocation: ${(error as Error).message}`)
+      }
+    })()
     return this.invocation
   }
 
-  onTestRunStart(): void {
-    if (this.options) this.ensureInvocation()
+  async onTestRunStart(): Promise<void> {
+    if (!this.options) return
+    this.ensureInvocation()
+    await this.invocationStarted
   }
 
   private resetRuns(): void {
@@ -262,7 +277,7 @@ export class JudgeReporter implements Reporter {
     this.spoolDir = undefined
   }
 
-  onTestModuleEnd(testModule: TestModule): void {
+  async onTestModuleEnd(testModule: TestModule): Promise<void> {
     if (!this.options) return
     const testCases = Array.from(testModule.children.allTests())
     const tests = testCases.map(collectTest)
@@ -271,10 +286,11 @@ export class JudgeReporter implements Reporter {
     const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
     const run = buildRun(newId(), file, tests, testModule.diagnostic().duration)
     let saved = false
-    const store = this.openStore()
+    await this.invocationStarted
+    const store = await this.openStore()
     try {
       if (store) {
-        store.saveRun(invocation.id, run)
+        await store.saveRun(invocation.id, run)
         saved = true
       }
     } catch (error) {
@@ -282,11 +298,11 @@ export class JudgeReporter implements Reporter {
     }
     const junit = junitTotals(run)
     const spooled = this.spool(run, invocation.startedAt)
-    this.compareEarly(invocation, run)
     // The cases are needed again only to be read back (when not saved) or for report pieces not spooled.
     const reportsWanted = this.options.reports.json !== false || this.options.reports.junit !== false
     const done = saved && (spooled !== undefined || !reportsWanted)
     if (done && this.releaseMeta) releaseCaseMeta(testCases)
+    // Pushed before the next await: the spool index is the summaries' length, and files end concurrently.
     this.summaries.push({
       run: compactRun(run),
       full: done ? undefined : run,
@@ -295,6 +311,7 @@ export class JudgeReporter implements Reporter {
       junit,
       kinds: metricKinds(run),
     })
+    await this.compareEarly(invocation, run)
   }
 
   /**
@@ -336,7 +353,7 @@ export class JudgeReporter implements Reporter {
    * comparisons only when the selector still names that invocation; any failure here is left for
    * `onTestRunEnd`, which resolves the baseline again and reports what went wrong.
    */
-  private compareEarly(invocation: ReportInvocation, run: ReportRun): void {
+  private async compareEarly(invocation: ReportInvocation, run: ReportRun): Promise<void> {
     const options = this.options
     if (this.early === null || !options || options.baseline === false) return
     try {
@@ -345,15 +362,19 @@ export class JudgeReporter implements Reporter {
         const selector = options.baseline
         // Selectors of stored invocations only: a JSON report path is read once, at the end.
         if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
-        const store = this.openStore()
-        const selected = store?.resolveSelector(selector, { before: invocation.id, experiment: options.experiment })
-        if (!store || selected?.kind !== 'invocation') return
-        const base = store.getInvocation(selected.id)
+        const store = await this.openStore()
+        if (!store) return
+        const selected = await resolveSelector(selector, store, {
+          before: invocation.id,
+          experiment: options.experiment,
+        })
+        if (selected.kind !== 'invocation') return
+        const base = await store.getInvocation(selected.id)
         if (base.status !== 'complete') return
         this.early = { baseId: selected.id, invocation: base, comparisons: new Map() }
       }
       const early = this.early
-      const baseRun = this.store?.getRunByFile(early.baseId, run.file)
+      const baseRun = await this.store?.getRunByFile(early.baseId, run.file)
       const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
         alpha: options.gate?.alpha ?? 0.05,
       }).runs[0]
@@ -395,9 +416,10 @@ export class JudgeReporter implements Reporter {
     const options = this.options as ResolvedVitestJudgeOptions
     const endedAt = new Date().toISOString()
     const status = reason === 'interrupted' ? 'interrupted' : 'complete'
-    const store = this.openStore()
+    await this.invocationStarted
+    const store = await this.openStore()
     try {
-      store?.finishInvocation(invocation.id, status, endedAt)
+      await store?.finishInvocation(invocation.id, status, endedAt)
     } catch (error) {
       this.fail(`vitest-judge: cannot finish the invocation: ${(error as Error).message}`)
     }
@@ -412,11 +434,11 @@ export class JudgeReporter implements Reporter {
     const notes: string[] = []
     if (options.baseline !== false && store) {
       try {
-        const selected = store.resolveSelector(options.baseline, {
+        const selected = await resolveSelector(options.baseline, store, {
           before: invocation.id,
           experiment: options.experiment,
         })
-        report.comparison = this.compareAll(store, selected, report.invocation, summaries, early)
+        report.comparison = await this.compareAll(store, selected, report.invocation, summaries, early)
       } catch (error) {
         if (error instanceof SelectorError || error instanceof VitestJudgeError) {
           notes.push(`No baseline to compare with (${options.baseline}): ${error.message}`)
@@ -513,16 +535,16 @@ export class JudgeReporter implements Reporter {
    * on when they used the same baseline, else each head run read back from the store and compared
    * with the baseline's run of its file.
    */
-  private compareAll(
+  private async compareAll(
     store: RunStore,
     selected: ResolvedSelector,
     head: ReportInvocation,
     summaries: RunSummary[],
     early: EarlyBaseline | undefined,
-  ): ReportComparison {
+  ): Promise<ReportComparison> {
     const opts = { alpha: this.options?.gate?.alpha ?? 0.05 }
     let baseInvocation: ReportInvocation
-    let baseRunOf: (file: string) => ReportRun | undefined
+    let baseRunOf: (file: string) => Promise<ReportRun | undefined> | ReportRun | undefined
     let baseFiles: string[]
     if (selected.kind === 'report') {
       const runs = new Map(selected.report.runs.map((run) => [run.file, run]))
@@ -530,9 +552,10 @@ export class JudgeReporter implements Reporter {
       baseRunOf = (file) => runs.get(file)
       baseFiles = [...runs.keys()]
     } else {
-      baseInvocation = early?.baseId === selected.id ? early.invocation : store.getInvocation(selected.id)
+      baseInvocation =
+        early !== undefined && early.baseId === selected.id ? early.invocation : await store.getInvocation(selected.id)
       baseRunOf = (file) => store.getRunByFile(selected.id, file)
-      baseFiles = store.getRunFiles(selected.id)
+      baseFiles = await store.getRunFiles(selected.id)
     }
     const reuse = selected.kind === 'invocation' && early?.baseId === selected.id ? early.comparisons : undefined
     const compareFile = (base: ReportRun | undefined, run: ReportRun | undefined) =>
@@ -547,12 +570,12 @@ export class JudgeReporter implements Reporter {
         byFile.set(file, done)
         continue
       }
-      const run = summary.full ?? (summary.saved ? (store.getRun(summary.run.id) ?? summary.run) : summary.run)
-      for (const c of compareFile(baseRunOf(file), run)) byFile.set(c.file, c)
+      const run = summary.full ?? (summary.saved ? ((await store.getRun(summary.run.id)) ?? summary.run) : summary.run)
+      for (const c of compareFile(await baseRunOf(file), run)) byFile.set(c.file, c)
     }
     for (const file of baseFiles) {
       if (headFiles.has(file)) continue
-      for (const c of compareFile(baseRunOf(file), undefined)) byFile.set(c.file, c)
+      for (const c of compareFile(await baseRunOf(file), undefined)) byFile.set(c.file, c)
     }
     const sides = compareReports(singleRunReport(baseInvocation, undefined), singleRunReport(head, undefined), opts)
     return { ...sides, runs: [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison) }

@@ -22,7 +22,7 @@ Options:
   --out FILE   where to write it (\`-\` for standard output)
   --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('export', args, { out: { type: 'string' } })
     expectPositionals('export', positionals, 1, 1, '<sel> --out FILE')
     if (values.out === undefined || values.out === '') {
@@ -30,7 +30,7 @@ Options:
     }
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const { report } = state.select(positionals[0] ?? '')
+      const { report } = await state.select(positionals[0] ?? '')
       const exported: JsonReport = { ...report, version: REPORT_VERSION, comparison: null }
       const written = writeOutput(io, values.out, `${JSON.stringify(exported, null, 2)}\n`)
       if (written !== null) {
@@ -42,7 +42,7 @@ Options:
       }
       return EXIT.ok
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }
