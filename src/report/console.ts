@@ -5,7 +5,7 @@
  * are shown, plus a count of the rest.
  */
 import type { GateFailure } from './compare.js'
-import { type RunSummary, type SummaryInput, summarizeReport } from './summary.js'
+import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { MetricComparison, RunComparison } from './types.js'
 
@@ -79,7 +79,7 @@ function safe(text: string | undefined | null, max: number): string {
 }
 
 interface FileSummary {
-  run: RunSummary | undefined
+  run: ReportRunSummary | undefined
   file: string
   comparison: RunComparison | undefined
   failed: number

@@ -4,7 +4,7 @@
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
 import type { GateFailure } from './compare.js'
-import { type ReportSummary, type RunSummary, type SummaryInput, summarizeReport } from './summary.js'
+import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { CaseDelta, MetricComparison, RunComparison } from './types.js'
 
@@ -90,7 +90,7 @@ const METRIC_STATUS: Record<MetricComparison['status'], string> = {
 
 interface FileView {
   file: string
-  run: RunSummary | undefined
+  run: ReportRunSummary | undefined
   comparison: RunComparison | undefined
   failed: number
   judgeErrors: number
@@ -198,7 +198,7 @@ function caseTable(deltas: CaseDelta[], withFile: Map<CaseDelta, string> | null)
   return lines
 }
 
-function failedCaseTable(run: RunSummary, max: number): string[] {
+function failedCaseTable(run: ReportRunSummary, max: number): string[] {
   const failed = run.failedCases.slice(0, max)
   if (failed.length === 0) return []
   const lines = header(['case', 'why', 'output'], [':---', ':---', ':---'])

@@ -7,7 +7,7 @@ import { metricBaseName } from './text.js'
 import type { JsonReport, ReportCase, ReportComparison, ReportInvocation, ReportRun } from './types.js'
 
 /** One run without its cases: their counts, the first failed cases whole, and each metric's kind. */
-export interface RunSummary extends Omit<ReportRun, 'cases'> {
+export interface ReportRunSummary extends Omit<ReportRun, 'cases'> {
   /** Number of cases of the run. */
   caseCount: number
   /** Number of cases that did not pass. */
@@ -22,7 +22,7 @@ export interface RunSummary extends Omit<ReportRun, 'cases'> {
 export interface ReportSummary {
   version: 1
   invocation: ReportInvocation
-  runs: RunSummary[]
+  runs: ReportRunSummary[]
   comparison: ReportComparison | null
 }
 
@@ -43,7 +43,7 @@ export function metricKinds(cases: readonly ReportCase[]): Record<string, 'score
 }
 
 /** The summary of `run`, keeping at most `keepFailed` failed cases whole. */
-export function summarizeRun(run: ReportRun, keepFailed = Number.POSITIVE_INFINITY): RunSummary {
+export function summarizeRun(run: ReportRun, keepFailed = Number.POSITIVE_INFINITY): ReportRunSummary {
   const { cases, ...rest } = run
   const failedCases: ReportCase[] = []
   let failedCount = 0
@@ -55,13 +55,13 @@ export function summarizeRun(run: ReportRun, keepFailed = Number.POSITIVE_INFINI
   return { ...rest, caseCount: cases.length, failedCount, failedCases, kinds: metricKinds(cases) }
 }
 
-function isRun(run: ReportRun | RunSummary): run is ReportRun {
+function isRun(run: ReportRun | ReportRunSummary): run is ReportRun {
   return 'cases' in run
 }
 
 /** The summary of a report (a summary is returned as it is). */
 export function summarizeReport(report: SummaryInput): ReportSummary {
-  const runs = (report.runs as Array<ReportRun | RunSummary>).map((run) => (isRun(run) ? summarizeRun(run) : run))
+  const runs = (report.runs as Array<ReportRun | ReportRunSummary>).map((run) => (isRun(run) ? summarizeRun(run) : run))
   return { version: report.version, invocation: report.invocation, runs, comparison: report.comparison }
 }
 
@@ -69,7 +69,7 @@ export function summarizeReport(report: SummaryInput): ReportSummary {
  * A run standing for `summary` where a whole run is expected but only aggregates and metric kinds
  * are read (the gate): no cases but one recording each metric's kind.
  */
-export function kindsOnlyRun(summary: RunSummary): ReportRun {
+export function kindsOnlyRun(summary: ReportRunSummary): ReportRun {
   const { caseCount: _c, failedCount: _f, failedCases: _k, kinds, ...run } = summary
   const scores: ReportCase['scores'] = {}
   const metrics: NonNullable<ReportCase['metrics']> = {}

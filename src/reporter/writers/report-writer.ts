@@ -4,7 +4,7 @@
  * end asks each writer to write its file; it renders nothing itself.
  */
 import type { GateFailure } from '../../report/compare.js'
-import type { ReportSummary, RunSummary } from '../../report/summary.js'
+import type { ReportRunSummary, ReportSummary } from '../../report/summary.js'
 import type { ReportInvocation, ReportRun } from '../../report/types.js'
 import type { FileSink } from '../file-sink.js'
 
@@ -21,7 +21,7 @@ export interface RunPiece {
 
 /** What the reporter keeps of one finished file until the end of the invocation. */
 export interface FileRecord {
-  summary: RunSummary
+  summary: ReportRunSummary
   /** The whole run, kept only when it could not be both saved and spooled. */
   full: ReportRun | undefined
   /** Whether the run is in the run store. */
