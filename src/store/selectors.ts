@@ -110,7 +110,9 @@ export function looksLikePath(selector: string): boolean {
 }
 
 function isKeyword(selector: string): boolean {
-  return selector === 'latest' || selector === 'previous' || selector.startsWith('tag:') || selector.startsWith('branch:')
+  return (
+    selector === 'latest' || selector === 'previous' || selector.startsWith('tag:') || selector.startsWith('branch:')
+  )
 }
 
 async function latest(store: RunStore, options: ResolveOptions): Promise<string> {
