@@ -82,6 +82,10 @@ export interface ReportRun {
   cache: { hits: number; misses: number }
   tokens: { input: number; output: number }
   durationMs?: number
+  /** The `describeEval` variant this run recorded; `file` is then `<path> [<variant>]`. */
+  variant?: string
+  /** A variant's run: the invocation's params with the variant's fields merged. */
+  params?: Record<string, string | number | boolean>
 }
 
 /** One `vitest` process. */

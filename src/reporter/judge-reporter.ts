@@ -10,7 +10,7 @@ import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'v
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
 import { SelectorError, VitestJudgeError } from '../errors.js'
 import { redact } from '../redact.js'
-import { buildRun, type CollectedTest } from '../report/collect.js'
+import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { compareReports, evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import {
@@ -269,7 +269,19 @@ export class JudgeReporter implements Reporter {
     if (!tests.some((t) => t.meta)) return
     const invocation = this.ensureInvocation()
     const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
-    const run = buildRun(newId(), file, tests, testModule.diagnostic().duration)
+    // One run per file, or per file and describeEval variant.
+    const runs = buildRuns(newId, file, tests, {
+      durationMs: testModule.diagnostic().duration,
+      params: invocation.params,
+    })
+    let allDone = true
+    for (const run of runs) allDone = this.recordRun(invocation, run) && allDone
+    if (allDone && this.releaseMeta) releaseCaseMeta(testCases)
+  }
+
+  /** Saves, spools and compares one run; true when its cases are no longer needed in memory. */
+  private recordRun(invocation: ReportInvocation, run: ReportRun): boolean {
+    const options = this.options as ResolvedVitestJudgeOptions
     let saved = false
     const store = this.openStore()
     try {
@@ -278,15 +290,14 @@ export class JudgeReporter implements Reporter {
         saved = true
       }
     } catch (error) {
-      this.fail(`vitest-judge: cannot save the run of ${file}: ${(error as Error).message}`)
+      this.fail(`vitest-judge: cannot save the run of ${run.file}: ${(error as Error).message}`)
     }
     const junit = junitTotals(run)
     const spooled = this.spool(run, invocation.startedAt)
     this.compareEarly(invocation, run)
     // The cases are needed again only to be read back (when not saved) or for report pieces not spooled.
-    const reportsWanted = this.options.reports.json !== false || this.options.reports.junit !== false
+    const reportsWanted = options.reports.json !== false || options.reports.junit !== false
     const done = saved && (spooled !== undefined || !reportsWanted)
-    if (done && this.releaseMeta) releaseCaseMeta(testCases)
     this.summaries.push({
       run: compactRun(run),
       full: done ? undefined : run,
@@ -295,6 +306,7 @@ export class JudgeReporter implements Reporter {
       junit,
       kinds: metricKinds(run),
     })
+    return done
   }
 
   /**
