@@ -57,7 +57,7 @@ export function local(): Judge {
           throw new JudgeError(
             'VJ_JUDGE_UNSUPPORTED',
             'local',
-            `the offline local judge cannot grade the custom rubric metric "${request.metric}": it needs an LLM judge. ` +
+            `the offline local judge cannot grade ${request.builtin ? 'the metric' : 'the custom rubric metric'} "${request.metric}": it needs an LLM judge. ` +
               `Set OPENAI_API_KEY or GEMINI_API_KEY, or pass \`judge: 'openai:<model>'\` to the metric or the plugin.`,
           )
       }

@@ -55,6 +55,30 @@ describe('describeEval variants, real Vitest and the fake provider', () => {
     expect(models.filter((m) => m === 'second-judge')).toHaveLength(8)
   })
 
+  test('the matrix: the worse variant is significantly worse, the equal ones a tie (report.json and console)', () => {
+    const matrix = run.report?.variants?.[0]
+    expect(run.report?.variants).toHaveLength(1)
+    expect(matrix?.file).toBe('models.eval.ts')
+    expect(matrix?.columns.map((c) => c.label)).toEqual(['reference', 'vague', 'copy', 'second-judge'])
+    const similarity = matrix?.metrics.find((m) => m.metric === 'answer_similarity')
+    expect(similarity?.cells.map((c) => c.mean)).toEqual([1, 0.25, 1, 1])
+    expect(similarity?.cells.map((c) => c.passRate)).toEqual([1, 0, 1, 1])
+    expect(similarity?.cells.map((c) => c.n)).toEqual([8, 8, 8, 8])
+    expect(similarity?.verdict).toBe('tie')
+    expect(similarity?.leaders).toEqual([0, 2, 3])
+    expect(similarity?.worse).toEqual([1])
+    // 8 cases all worse: exact p = 2/256; Holm over the 6 pairs multiplies the three smallest by 6, 5, 4.
+    const vsVague = similarity?.pairs.find((p) => p.a === 0 && p.b === 1)
+    expect(vsVague?.n).toBe(8)
+    expect(vsVague?.pValue).toBeCloseTo(2 / 256, 10)
+    expect(vsVague?.pAdjusted).toBeCloseTo((6 * 2) / 256, 10)
+    expect(matrix?.usage.taskTokens).toEqual([15, null, 15, 15])
+    expect(run.stdout).toMatch(/variants\s+models\.eval\.ts/)
+    expect(run.stdout).toMatch(
+      /answer_similarity: tie between reference, copy, second-judge \(no significant difference at alpha 0\.05, Holm\); worse than reference: vague \(p_adj 0\.047\)/,
+    )
+  })
+
   test('-t filters by variant', async () => {
     const filtered = await runFixture('variants', {
       env: {
