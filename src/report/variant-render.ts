@@ -29,14 +29,19 @@ function adjustedBetween(row: VariantMetricRow, a: number, b: number): number | 
 }
 
 /** The verdict of one metric as a sentence, with `label` giving each column's shown name. */
-export function verdictText(matrix: VariantMatrix, row: VariantMetricRow, label: (i: number) => string): string {
+export function verdictText(
+  matrix: VariantMatrix,
+  row: VariantMetricRow,
+  label: (i: number) => string,
+  metric: string = row.metric,
+): string {
   if (row.verdict === 'undecided') {
-    return `${row.metric}: undecided (fewer than two columns with at least two matched cases)`
+    return `${metric}: undecided (fewer than two columns with at least two matched cases)`
   }
   const leader = row.leaders[0] as number
   const worse = row.worse.map((i) => `${label(i)} (p_adj ${formatP(adjustedBetween(row, leader, i))})`).join(', ')
-  if (row.verdict === 'best') return `${row.metric}: best ${label(leader)}, better than ${worse}`
-  const tie = `${row.metric}: tie between ${row.leaders.map(label).join(', ')} (no significant difference at alpha ${matrix.alpha}, Holm)`
+  if (row.verdict === 'best') return `${metric}: best ${label(leader)}, better than ${worse}`
+  const tie = `${metric}: tie between ${row.leaders.map(label).join(', ')} (no significant difference at alpha ${matrix.alpha}, Holm)`
   return worse ? `${tie}; worse than ${label(leader)}: ${worse}` : tie
 }
 
@@ -51,7 +56,7 @@ export function renderVariantMatrixText(matrix: VariantMatrix, p: Palette, opts:
   const labels = matrix.columns.map((c) => excerpt(c.label, maxLabel))
   const rows: [string, string[]][] = []
   for (const row of matrix.metrics) {
-    rows.push([row.metric, row.cells.map((cell, i) => `${cellText(cell)}${mark(row, i)}`)])
+    rows.push([excerpt(row.metric, 60), row.cells.map((cell, i) => `${cellText(cell)}${mark(row, i)}`)])
     if (row.cells.some((c) => c.passRate !== null))
       rows.push(['  pass rate', row.cells.map((c) => formatPercent(c.passRate))])
   }
@@ -70,7 +75,7 @@ export function renderVariantMatrixText(matrix: VariantMatrix, p: Palette, opts:
   const cases = Math.max(0, ...matrix.columns.map((c) => c.cases))
   const lines = [
     `${p.bold(' variants ')} ${p.cyan(excerpt(matrix.file, 80))} ${p.dim(`· ${matrix.columns.length} columns · ${plural(cases, 'case')} · mean [95% t interval]; ${BEST_MARK} best, ${WORSE_MARK} worse than the leader (paired sign-flip, Holm, alpha ${matrix.alpha})`)}`,
-    `  ${pad('', first)}${labels.map((l, i) => p.bold(pad(l, widths[i] ?? 0))).join('')}`,
+    `  ${pad('', first)}${labels.map((l, i) => p.bold(pad(l, widths[i] ?? 0))).join('')}`.trimEnd(),
   ]
   for (const [name, cells] of rows) {
     const painted = cells.map((text, i) => {
@@ -83,7 +88,7 @@ export function renderVariantMatrixText(matrix: VariantMatrix, p: Palette, opts:
   }
   for (const row of matrix.metrics) {
     const icon = row.verdict === 'best' ? p.green(BEST_MARK) : row.verdict === 'tie' ? p.yellow('=') : p.dim('?')
-    lines.push(`  ${icon} ${verdictText(matrix, row, (i) => labels[i] ?? String(i))}`)
+    lines.push(`  ${icon} ${verdictText(matrix, row, (i) => labels[i] ?? String(i), excerpt(row.metric, 80))}`)
   }
   for (const divergent of matrix.divergentCases) {
     lines.push(
@@ -138,7 +143,9 @@ export function renderVariantMatrixMarkdown(
   lines.push('')
   for (const metric of matrix.metrics) {
     const icon = metric.verdict === 'best' ? BEST_MARK : metric.verdict === 'tie' ? '=' : '?'
-    lines.push(`- ${icon} ${verdictText(matrix, metric, (i) => labels[i] ?? String(i))}`)
+    lines.push(
+      `- ${icon} ${verdictText(matrix, metric, (i) => labels[i] ?? String(i), escapeMarkdown(metric.metric, 60))}`,
+    )
   }
   lines.push(
     '',

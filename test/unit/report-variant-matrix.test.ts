@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest'
 import { buildRuns, type CollectedTest, runSourceFile } from '../../src/report/collect.js'
 import type { ReportCase, ReportRun } from '../../src/report/types.js'
+import { palette } from '../../src/report/console.js'
+import { escapeMarkdown, renderMarkdown } from '../../src/report/markdown.js'
 import { matchName, variantMatrix } from '../../src/report/variant-matrix.js'
+import { renderVariantMatrixMarkdown, renderVariantMatrixText } from '../../src/report/variant-render.js'
 import { emptyCaseMeta } from '../../src/runtime/case-meta.js'
 
 function run(variant: string, scores: number[], extra: (i: number) => Partial<ReportCase> = () => ({})): ReportRun {
@@ -181,5 +184,41 @@ describe('buildRuns', () => {
     expect(runs[1]?.params).toEqual({ model: 'a-model', suite: 'qa', variant: 'a' })
     expect(runs[1]?.durationMs).toBeUndefined()
     expect(runs.map(runSourceFile)).toEqual(['qa.eval.ts', 'qa.eval.ts', 'qa.eval.ts'])
+  })
+})
+
+describe('matrix renderings', () => {
+  const matrix = variantMatrix('qa.eval.ts', [
+    { label: 'good', run: run('good', EIGHT(1)) },
+    { label: 'vague', run: run('vague', EIGHT(0.25)) },
+  ])
+
+  test('text: cells with intervals and marks, pass rate, usage and the verdict', () => {
+    const text = renderVariantMatrixText(matrix, palette(false))
+    expect(text).toContain(' variants  qa.eval.ts · 2 columns · 8 cases')
+    expect(text).toMatch(/answer_similarity\s+1\.000 \[1\.000, 1\.000\] ★\s+0\.250 \[0\.250, 0\.250\] ▼/)
+    expect(text).toMatch(/pass rate\s+100\.0%\s+0\.0%/)
+    expect(text).toMatch(/judge tokens\s+120\s+120/)
+    expect(text).toContain('★ answer_similarity: best good, better than vague (p_adj 0.008)')
+  })
+
+  test('markdown: a table per file, the best in bold, hostile labels and metric names escaped', () => {
+    const hostile = variantMatrix('qa.eval.ts', [
+      { label: '<img src=x onerror=alert(1)>', run: run('a', EIGHT(1)) },
+      { label: '| pipe', run: run('b', EIGHT(0)) },
+    ])
+    const md = renderVariantMatrixMarkdown(hostile, escapeMarkdown)
+    expect(md).not.toContain('<img')
+    expect(md).toContain('&#124; pipe')
+    expect(md).toContain('| answer&#95;similarity | **1.000 [1.000, 1.000] ★**<br>pass 100.0% |')
+    const report = renderMarkdown({
+      version: 1,
+      invocation: { id: 'i', startedAt: '2026-12-01T00:00:00Z', git: { commit: null, branch: null }, params: {} },
+      runs: [],
+      comparison: null,
+      variants: [matrix],
+    })
+    expect(report).toContain('#### Variants: `qa.eval.ts`')
+    expect(report).toContain('- ★ answer&#95;similarity: best good, better than vague (p_adj 0.008)')
   })
 })
