@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
 import { SelectorError, VitestJudgeError } from '../errors.js'
+import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
 import { buildRun, type CollectedTest } from '../report/collect.js'
 import { compareReports, evaluateGate, type GateFailure } from '../report/compare.js'
@@ -205,10 +206,7 @@ export class JudgeReporter implements Reporter {
     this.releaseMeta = !vitest.config.ui && canReleaseCaseMeta(vitest.config.reporters ?? [], this)
     this.options ??= getPluginOptions() ?? resolveOptions(this.userOptions, { root: vitest.config.root })
     if (this.options.judgeSource === 'default') {
-      vitest.logger.log(
-        '\nvitest-judge: no OPENAI_API_KEY, GEMINI_API_KEY or VITEST_JUDGE is set, so judged metrics use the offline ' +
-          'local judge (deterministic text overlap). Set a key or the `judge` option for an LLM judge.\n',
-      )
+      vitest.logger.log(`\n${localJudgeNotice()}\n`)
     }
   }
 
