@@ -21,6 +21,7 @@ export type VitestJudgeErrorCode =
   | 'VJ_REPORT_FORMAT'
   | 'VJ_USAGE'
   | 'VJ_MISSING_PACKAGE'
+  | 'VJ_METRIC'
 
 /** Base class of every error vitest-judge throws. */
 export class VitestJudgeError extends Error {
@@ -164,6 +165,19 @@ export class ReportFormatError extends VitestJudgeError {
 export class UsageError extends VitestJudgeError {
   constructor(message: string) {
     super('VJ_USAGE', message)
+  }
+}
+
+/**
+ * A code metric (`defineMetric({ name, score })`) threw or returned a value that is not a score.
+ * The case fails with this error naming the metric; it is never turned into a score of 0.
+ */
+export class MetricError extends VitestJudgeError {
+  /** The metric's report name. */
+  readonly metric: string
+  constructor(metric: string, message: string, options?: { cause?: unknown }) {
+    super('VJ_METRIC', `Metric ${metric}: ${message}`, options)
+    this.metric = metric
   }
 }
 

@@ -36,11 +36,12 @@ function need(request: GradeRequest, field: 'input' | 'expected' | 'context'): s
   return value
 }
 
-function needsLlmJudge(metric: string): JudgeError {
+function needsLlmJudge(request: GradeRequest): JudgeError {
+  const what = request.builtin ? 'the metric' : 'the custom rubric metric'
   return new JudgeError(
     'VJ_JUDGE_UNSUPPORTED',
     'local',
-    `the offline local judge cannot grade the custom rubric metric "${metric}": it needs an LLM judge. ` +
+    `the offline local judge cannot grade ${what} "${request.metric}": it needs an LLM judge. ` +
       `Set ${keyEnvNames().join(' or ')}, or pass \`judge: '${judgeSpecForms()[0]}'\` to the metric or the plugin.`,
   )
 }
@@ -53,7 +54,7 @@ export function local(): Judge {
     async grade(request: GradeRequest): Promise<Verdict> {
       const { output } = request.fields
       // The scorer is chosen by name, so a custom metric that reuses a built-in name must not get it.
-      if (!request.builtin) throw needsLlmJudge(request.metric)
+      if (!request.builtin) throw needsLlmJudge(request)
       switch (request.metric) {
         case 'answer_similarity':
           return localSimilarity(output, need(request, 'expected'))
@@ -66,7 +67,7 @@ export function local(): Judge {
         case 'faithfulness':
           return localFaithfulness(output, need(request, 'context'))
         default:
-          throw needsLlmJudge(request.metric)
+          throw needsLlmJudge(request)
       }
     },
     async embed(texts: string[]): Promise<number[][]> {

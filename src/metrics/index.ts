@@ -7,11 +7,22 @@ import {
   fleschKincaidGrade,
   latency,
   levenshtein,
+  rouge1,
+  rouge2,
   rougeL,
+  rougeLsum,
   tokenCount,
   tokenF1,
 } from './computed-metrics.js'
-import { answerCorrectness, answerRelevance, answerSimilarity, faithfulness, relevance } from './judged-metrics.js'
+import {
+  answerCorrectness,
+  answerRelevance,
+  answerSimilarity,
+  faithfulness,
+  relevance,
+  toxicity,
+} from './judged-metrics.js'
+import { questionAnswering, text, textSummarization } from './presets.js'
 
 /** Built-in metric factories. */
 export const metrics = {
@@ -30,4 +41,10 @@ export const metrics = {
   latency,
   tokenCount,
   embeddingSimilarity,
+  toxicity,
+  rouge1,
+  rouge2,
+  rougeLsum,
+  /** Metric sets after MLflow's `model_type` defaults: `[...metrics.presets.questionAnswering(), mine]`. */
+  presets: { questionAnswering, textSummarization, text },
 } as const

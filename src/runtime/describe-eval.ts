@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { describe, test } from 'vitest'
 import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
-import type { Metric, MetricInput, MetricValue } from '../metrics/types.js'
+import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
 import { stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
@@ -18,8 +18,10 @@ import { runtimeOptions } from './runtime-options.js'
 import { reaches, recordMetric, type ScoreOutcome, scoreMetric } from './scoring.js'
 import { toText } from './text-value.js'
 
-/** What a task returns: the output text, or the output with token usage. */
-export type TaskResult = string | { output: string; usage?: { inputTokens: number; outputTokens: number } }
+/** What a task returns: the output text, or the output with token usage and the tool calls it made. */
+export type TaskResult =
+  | string
+  | { output: string; usage?: { inputTokens: number; outputTokens: number }; toolCalls?: ToolCall[] }
 
 /** Options of `describeEval`. */
 export interface DescribeEvalOptions<TInput = unknown> {
@@ -51,8 +53,10 @@ function thresholdFor(metric: Metric, threshold: DescribeEvalOptions['threshold'
   if (typeof threshold === 'object' && threshold !== null && metric.name in threshold)
     return threshold[metric.name] ?? null
   if (metric.kind === 'measurement') return null
-  if (typeof threshold === 'number') return threshold
-  return minScore
+  const shared = typeof threshold === 'number' ? threshold : minScore
+  // A pass mark shared by every metric reads "this good": for a lower-is-better score (toxicity) that is
+  // a maximum of 1 - mark. A mark given for the metric by name is its maximum as written.
+  return metric.greaterIsBetter ? shared : Math.round((1 - shared) * 1e12) / 1e12
 }
 
 function checkOptions(name: string, options: DescribeEvalOptions<unknown>): void {
@@ -98,16 +102,40 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length
 }
 
-function normalizeTaskResult(result: TaskResult): { output: string; tokens?: { input: number; output: number } } {
+interface NormalizedTaskResult {
+  output: string
+  tokens?: { input: number; output: number }
+  toolCalls?: ToolCall[]
+}
+
+function normalizeTaskResult(result: TaskResult): NormalizedTaskResult {
   if (typeof result === 'string') return { output: result }
   if (result && typeof result === 'object' && 'output' in result) {
     const usage = result.usage
+    const toolCalls = result.toolCalls
+    if (toolCalls !== undefined) checkToolCalls(toolCalls, 'the task returned `toolCalls`')
     return {
       output: toText(result.output),
       ...(usage ? { tokens: { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0 } } : {}),
+      ...(toolCalls !== undefined ? { toolCalls } : {}),
     }
   }
   return { output: toText(result) }
+}
+
+function checkToolCalls(value: unknown, what: string): asserts value is ToolCall[] {
+  const ok =
+    Array.isArray(value) &&
+    value.every((call) => call !== null && typeof call === 'object' && typeof (call as ToolCall).name === 'string')
+  if (!ok) {
+    throw new ConfigError(
+      `${what}, which must be an array of { name, arguments? } objects, got ${JSON.stringify(value)?.slice(0, 120)}.`,
+    )
+  }
+}
+
+function contextChunks(context: unknown): string[] {
+  return Array.isArray(context) ? context.map(toText) : [toText(context)]
 }
 
 /** Defines a dataset-driven eval suite: one Vitest test per case. */
@@ -145,6 +173,8 @@ async function runCase<TInput>(
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
   if (evalCase.expected !== undefined) meta.expected = toText(evalCase.expected)
+  const expectedToolCalls = evalCase.expectedToolCalls
+  if (expectedToolCalls !== undefined) checkToolCalls(expectedToolCalls, 'the case has `expectedToolCalls`')
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
   for (let trial = 0; trial < trials; trial++) {
@@ -152,7 +182,7 @@ async function runCase<TInput>(
     const raw = await options.task(evalCase.input, evalCase)
     const latencyMs = performance.now() - started
     latencies.push(latencyMs)
-    const { output, tokens } = normalizeTaskResult(raw)
+    const { output, tokens, toolCalls } = normalizeTaskResult(raw)
     if (trial === 0) meta.output = output
     if (tokens) {
       meta.tokens ??= { input: 0, output: 0 }
@@ -163,7 +193,11 @@ async function runCase<TInput>(
       output,
       latencyMs,
       ...(evalCase.expected !== undefined ? { expected: toText(evalCase.expected) } : {}),
-      ...(evalCase.context !== undefined ? { context: toText(evalCase.context) } : {}),
+      ...(evalCase.context !== undefined
+        ? { context: toText(evalCase.context), contextChunks: contextChunks(evalCase.context) }
+        : {}),
+      ...(toolCalls !== undefined ? { toolCalls } : {}),
+      ...(expectedToolCalls !== undefined ? { expectedToolCalls } : {}),
       ...(evalCase.input !== undefined ? { input: toText(evalCase.input) } : {}),
       ...(tokens ? { tokens } : {}),
       extra: evalCase,

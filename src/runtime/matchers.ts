@@ -91,12 +91,16 @@ async function judge(
   input: MetricInput,
   options: JudgeMatcherOptions,
 ): Promise<MatcherResult> {
+  // For a lower-is-better metric (toxicity) the plugin's pass mark is mirrored into a maximum; a
+  // `minScore` given to the call is that metric's maximum as written.
   const minScore =
     options.minScore === undefined
-      ? runtimeOptions().minScore
+      ? metric.greaterIsBetter
+        ? runtimeOptions().minScore
+        : Math.round((1 - runtimeOptions().minScore) * 1e12) / 1e12
       : checkScore(options.minScore, `${matcher}({ minScore })`)
   const meta = caseMeta(state.task)
-  const { recordMetric, scoreMetric } = await loadScoring()
+  const { reaches, recordMetric, scoreMetric } = await loadScoring()
   meta.output ??= input.output
   if (input.input !== undefined) meta.input ??= input.input
   if (input.expected !== undefined) meta.expected ??= input.expected
@@ -107,12 +111,13 @@ async function judge(
   recordMetric(meta, metric.name, outcome.result)
   if (!outcome.ok) throw outcome.error
   const { value } = outcome
-  const pass = value.score >= minScore
+  const pass = reaches(metric, value.score, minScore)
   const not = state.isNot
+  const [reached, missed] = metric.greaterIsBetter ? ['>=', '<'] : ['<=', '>']
   const message = () => {
     const verdict = not
-      ? `expected the answer NOT to pass ${metric.name}, but it scored ${value.score.toFixed(2)} >= pass mark ${minScore}`
-      : `expected the answer to pass ${metric.name}, but it scored ${value.score.toFixed(2)} < pass mark ${minScore}`
+      ? `expected the answer NOT to pass ${metric.name}, but it scored ${value.score.toFixed(2)} ${reached} pass mark ${minScore}`
+      : `expected the answer to pass ${metric.name}, but it scored ${value.score.toFixed(2)} ${missed} pass mark ${minScore}`
     const lines = [
       `${matcher}: ${verdict}`,
       `  metric:        ${metric.name}`,
