@@ -7,6 +7,7 @@
 import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
+import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
 import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
@@ -80,10 +81,7 @@ export class JudgeReporter implements Reporter {
     this.releaseMeta = !vitest.config.ui && canReleaseCaseMeta(vitest.config.reporters ?? [], this)
     this.options ??= getPluginOptions() ?? resolveOptions(this.userOptions, { root: vitest.config.root })
     if (this.options.judgeSource === 'default') {
-      vitest.logger.log(
-        '\nvitest-judge: no OPENAI_API_KEY, GEMINI_API_KEY or VITEST_JUDGE is set, so judged metrics use the offline ' +
-          'local judge (deterministic text overlap). Set a key or the `judge` option for an LLM judge.\n',
-      )
+      vitest.logger.log(`\n${localJudgeNotice()}\n`)
     }
   }
 
