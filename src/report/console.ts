@@ -8,6 +8,7 @@ import type { GateFailure } from './compare.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { MetricComparison, RunComparison } from './types.js'
+import { renderVariantMatrixText } from './variant-render.js'
 
 /** Options of {@link renderConsole}. */
 export interface ConsoleOptions {
@@ -261,6 +262,7 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
     const detail = hiddenProblems > 0 ? `${hiddenProblems} of them with problems, ` : ''
     lines.push(p.dim(` … ${hidden} more files not shown (${detail}see the JSON report)`), '')
   }
+  for (const matrix of report.variants ?? []) lines.push(renderVariantMatrixText(matrix, p), '')
 
   // Gate failures and notes are what the reader must act on: cut generously, the terminal wraps.
   for (const g of gateFailures.slice(0, MAX_GATE_LINES)) lines.push(` ${p.red('✗ gate')} ${safe(g.message, 400)}`)

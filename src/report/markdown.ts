@@ -7,6 +7,7 @@ import type { GateFailure } from './compare.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { CaseDelta, MetricComparison, RunComparison } from './types.js'
+import { renderVariantMatrixMarkdown } from './variant-render.js'
 
 /** Options of {@link renderMarkdown}. */
 export interface MarkdownOptions {
@@ -332,6 +333,8 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
       top.push('### Most regressed cases', '', ...caseTable(scoreDrops.slice(0, maxCases), fileOf), '')
     }
   }
+
+  for (const matrix of report.variants ?? []) top.push(renderVariantMatrixMarkdown(matrix, escapeMarkdown), '')
 
   const details = views.map((v) => ({ view: v, text: fileDetails(v, maxCases) }))
   const head = top.join('\n')
