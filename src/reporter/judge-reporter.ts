@@ -11,7 +11,7 @@ import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOption
 import { SelectorError, VitestJudgeError } from '../errors.js'
 import { redact } from '../redact.js'
 import { buildRun, type CollectedTest } from '../report/collect.js'
-import { compareReports, evaluateGate, type GateFailure } from '../report/compare.js'
+import { compareReports, correctFamily, evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import {
   type JunitTotals,
@@ -356,6 +356,7 @@ export class JudgeReporter implements Reporter {
       const baseRun = this.store?.getRunByFile(early.baseId, run.file)
       const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
         alpha: options.gate?.alpha ?? 0.05,
+        measurements: options.gate?.measurements ?? {},
       }).runs[0]
       if (comparison) early.comparisons.set(run.file, comparison)
     } catch {
@@ -520,7 +521,7 @@ export class JudgeReporter implements Reporter {
     summaries: RunSummary[],
     early: EarlyBaseline | undefined,
   ): ReportComparison {
-    const opts = { alpha: this.options?.gate?.alpha ?? 0.05 }
+    const opts = { alpha: this.options?.gate?.alpha ?? 0.05, measurements: this.options?.gate?.measurements ?? {} }
     let baseInvocation: ReportInvocation
     let baseRunOf: (file: string) => ReportRun | undefined
     let baseFiles: string[]
@@ -555,7 +556,9 @@ export class JudgeReporter implements Reporter {
       for (const c of compareFile(baseRunOf(file), undefined)) byFile.set(c.file, c)
     }
     const sides = compareReports(singleRunReport(baseInvocation, undefined), singleRunReport(head, undefined), opts)
-    return { ...sides, runs: [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison) }
+    const runs = [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison)
+    // The family is the whole invocation: the per-file corrections are redone over every file.
+    return correctFamily({ ...sides, runs }, opts.measurements)
   }
 }
 
