@@ -20,6 +20,7 @@ export type VitestJudgeErrorCode =
   | 'VJ_SELECTOR'
   | 'VJ_REPORT_FORMAT'
   | 'VJ_USAGE'
+  | 'VJ_MISSING_PACKAGE'
   | 'VJ_METRIC'
 
 /** Base class of every error vitest-judge throws. */
@@ -71,10 +72,11 @@ export class MissingKeyError extends VitestJudgeError {
 
 /** A judge spec string that names no known judge. */
 export class UnknownJudgeError extends VitestJudgeError {
-  constructor(spec: string) {
+  /** @param known the accepted spec forms, from the provider registry (`'openai:<model>'`, ...). */
+  constructor(spec: string, known: readonly string[]) {
     super(
       'VJ_UNKNOWN_JUDGE',
-      `Unknown judge "${spec}". Use 'openai:<model>', 'gemini:<model>', 'local', or a Judge object (option \`judge\`, env VITEST_JUDGE).`,
+      `Unknown judge "${spec}". Use ${known.map((k) => `'${k}'`).join(', ')}, or a Judge object (option \`judge\`, env VITEST_JUDGE).`,
     )
   }
 }
@@ -176,5 +178,15 @@ export class MetricError extends VitestJudgeError {
   constructor(metric: string, message: string, options?: { cause?: unknown }) {
     super('VJ_METRIC', `Metric ${metric}: ${message}`, options)
     this.metric = metric
+  }
+}
+
+/** An optional package that a feature needs is not installed. */
+export class MissingPackageError extends VitestJudgeError {
+  /** The npm package to install. */
+  readonly packageName: string
+  constructor(what: string, packageName: string) {
+    super('VJ_MISSING_PACKAGE', `${what} needs the package ${packageName}: run \`npm install -D ${packageName}\`.`)
+    this.packageName = packageName
   }
 }
