@@ -36,6 +36,7 @@ import { type ResolvedSelector, RunStore } from '../store/run-store.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { FileSink } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
+import { logInvocationToMlflow } from './mlflow-step.js'
 import { getPluginOptions } from './plugin-options.js'
 
 function collectTest(testCase: TestCase): CollectedTest {
@@ -506,6 +507,14 @@ export class JudgeReporter implements Reporter {
       ),
     )
     if (gateFailures.length > 0) process.exitCode = 1
+    // After the run is saved and reported; it never touches the exit code.
+    await logInvocationToMlflow(
+      options.mlflow,
+      store,
+      invocation.id,
+      { junit: options.reports.junit, markdown: options.reports.markdown },
+      { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
+    )
   }
 
   /**
