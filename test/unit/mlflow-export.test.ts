@@ -224,6 +224,23 @@ describe('run content', () => {
     expect(byKey(content.metrics)).toMatchObject({ 'vitest_judge/cases': 1, 'vitest_judge/cache_misses': 2 })
   })
 
+  test("a describeEval variant's run is a child run tagged with its variant and its own params", () => {
+    const content = fileRunContent(invocation, {
+      ...run([testCase('a', { answer_similarity: judged(4) })]),
+      file: 'evals/qa.eval.ts [gpt-4o]',
+      variant: 'gpt-4o',
+      params: { model: 'gpt-4o', temperature: 0 },
+    })
+    expect(content.runName).toBe('evals/qa.eval.ts [gpt-4o]')
+    expect(content.tags).toMatchObject({
+      'vitest_judge.level': 'variant',
+      'vitest_judge.variant': 'gpt-4o',
+      'vitest_judge.file': 'evals/qa.eval.ts [gpt-4o]',
+      'mlflow.source.name': 'evals/qa.eval.ts',
+    })
+    expect(content.params).toMatchObject({ model: 'gpt-4o', temperature: '0' })
+  })
+
   test('artifact proxy paths come from mlflow-artifacts: locations only', () => {
     expect(artifactPath('mlflow-artifacts:/1/abc/artifacts', 'junit.xml')).toBe('1/abc/artifacts/junit.xml')
     expect(artifactPath('mlflow-artifacts://host:5000/1/abc/artifacts', 'x.json')).toBe('1/abc/artifacts/x.json')

@@ -21,8 +21,10 @@ import {
 export const TAG = {
   /** The vitest-judge invocation id, on the parent and every child: what `export --mlflow` searches for. */
   invocationId: 'vitest_judge.invocation_id',
-  /** `invocation` (parent run) or `file` (child run). */
+  /** `invocation` (parent run), `file` (child run of a test file) or `variant` (child run of one describeEval variant). */
   level: 'vitest_judge.level',
+  /** The describeEval variant of a child run. */
+  variant: 'vitest_judge.variant',
   /** The vitest-judge run id (one test file), on a child run. */
   runId: 'vitest_judge.run_id',
   /** The test file, on a child run. */
@@ -92,9 +94,9 @@ function commonTags(invocation: ReportInvocation): Record<string, string> {
   return tags
 }
 
-function userParams(invocation: ReportInvocation): Record<string, string> {
+function userParams(given: Record<string, string | number | boolean> | undefined): Record<string, string> {
   const params: Record<string, string> = {}
-  for (const [key, value] of Object.entries(invocation.params ?? {})) params[mlflowKey(key)] = paramValue(value)
+  for (const [key, value] of Object.entries(given ?? {})) params[mlflowKey(key)] = paramValue(value)
   return params
 }
 
@@ -138,7 +140,13 @@ function runDigest(run: ReportRun): string | undefined {
   return typeof digest === 'string' && digest !== '' ? digest : undefined
 }
 
-/** The child run of one test file. */
+/** The test file of a run (a variant's run is named `<path> [<variant>]`). */
+function sourceFile(run: ReportRun): string {
+  const suffix = run.variant !== undefined ? ` [${run.variant}]` : ''
+  return suffix && run.file.endsWith(suffix) ? run.file.slice(0, -suffix.length) : run.file
+}
+
+/** The child run of one test file, or of one describeEval variant of it. */
 export function fileRunContent(invocation: ReportInvocation, run: ReportRun): RunContent {
   const start = timeOf(invocation.startedAt) ?? Date.now()
   const facts = new RunFacts()
@@ -148,7 +156,8 @@ export function fileRunContent(invocation: ReportInvocation, run: ReportRun): Ru
   const counts = emptyCounts()
   addRunCounts(counts, run)
   if (run.durationMs !== undefined) counts.durationMs = run.durationMs
-  const params: Record<string, string> = { ...userParams(invocation), ...facts.params() }
+  // A variant's run carries the invocation's params with the variant's fields merged.
+  const params: Record<string, string> = { ...userParams(run.params ?? invocation.params), ...facts.params() }
   const digest = runDigest(run)
   if (digest) params['vitest_judge.dataset_digest'] = paramValue(digest)
   return {
@@ -158,10 +167,11 @@ export function fileRunContent(invocation: ReportInvocation, run: ReportRun): Ru
     status: run.status === 'interrupted' || invocation.status === 'interrupted' ? 'KILLED' : 'FINISHED',
     tags: {
       ...commonTags(invocation),
-      [TAG.level]: 'file',
+      [TAG.level]: run.variant !== undefined ? 'variant' : 'file',
       [TAG.runId]: run.id,
       [TAG.file]: tagValue(run.file),
-      'mlflow.source.name': tagValue(run.file),
+      ...(run.variant !== undefined ? { [TAG.variant]: tagValue(run.variant) } : {}),
+      'mlflow.source.name': tagValue(sourceFile(run)),
     },
     params,
     metrics: [
@@ -212,7 +222,7 @@ export class InvocationContentBuilder {
     const start = timeOf(inv.startedAt) ?? Date.now()
     const end = timeOf(inv.endedAt)
     if (end !== null) this.counts.durationMs = end - start
-    const params: Record<string, string> = { ...userParams(inv), ...this.facts.params() }
+    const params: Record<string, string> = { ...userParams(inv.params), ...this.facts.params() }
     if (inv.experiment) params['vitest_judge.experiment'] = paramValue(inv.experiment)
     return {
       ...this.head(),
