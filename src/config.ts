@@ -19,6 +19,13 @@ export interface GateOptions {
   alpha?: number
   /** Fail when a metric's mean is under this value. */
   minMean?: Record<string, number>
+  /**
+   * Measurements to gate (they are never gated by `maxDrop`): metric -> largest tolerated worsening
+   * of its mean as a fraction of the baseline mean, e.g. `{ latency: 0.5, token_count: 0.2 }` fails
+   * when latency rose by more than 50% or tokens by more than 20% and the change is significant.
+   * @default {}
+   */
+  measurements?: Record<string, number>
 }
 
 /** Report file paths; `false` turns one off. */
@@ -90,6 +97,7 @@ export interface ResolvedGateOptions {
   maxDrop: number | null
   alpha: number
   minMean: Record<string, number>
+  measurements: Record<string, number>
 }
 
 /** Options after defaults; plain data (a `Judge` object is kept only in-process). */
@@ -181,7 +189,14 @@ export function resolveOptions(
       if (typeof value !== 'number' || !Number.isFinite(value))
         throw new ConfigError(`Option \`gate.minMean.${metric}\` must be a number.`)
     }
-    gate = { maxDrop, alpha, minMean }
+    const measurements = options.gate.measurements ?? {}
+    for (const [metric, value] of Object.entries(measurements)) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        throw new ConfigError(
+          `Option \`gate.measurements.${metric}\` must be a number >= 0 (a fraction of the baseline mean, e.g. 0.5 for +50%), got ${String(value)}.`,
+        )
+    }
+    gate = { maxDrop, alpha, minMean, measurements }
   }
 
   const concurrency = options.concurrency ?? 8

@@ -160,11 +160,17 @@ describe('resolveOptions reports and gate', () => {
 
   it('defaults gate.alpha to 0.05 and has no gate unless asked', () => {
     expect(resolve().gate).toBeNull()
-    expect(resolve({ gate: { maxDrop: 0.05 } }).gate).toEqual({ maxDrop: 0.05, alpha: 0.05, minMean: {} })
+    expect(resolve({ gate: { maxDrop: 0.05 } }).gate).toEqual({
+      maxDrop: 0.05,
+      alpha: 0.05,
+      minMean: {},
+      measurements: {},
+    })
     expect(resolve({ gate: { minMean: { faithfulness: 0.8 } } }).gate).toEqual({
       maxDrop: null,
       alpha: 0.05,
       minMean: { faithfulness: 0.8 },
+      measurements: {},
     })
   })
 
