@@ -7,13 +7,23 @@
 import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
+import { PRICES_AS_OF } from '../judges/pricing.js'
 import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
 import { buildRun, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
+import { invocationCost } from '../report/cost.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
-import type { JsonReport, ReportInvocation, ReportRun } from '../report/types.js'
+import type {
+  BudgetSummary,
+  CostSummary,
+  InvocationCost,
+  JsonReport,
+  ReportInvocation,
+  ReportRun,
+} from '../report/types.js'
+import { budgetCounter } from '../runtime/budget.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
 import { RunStore } from '../store/run-store.js'
@@ -138,7 +148,7 @@ export class JudgeReporter implements Reporter {
     const state = this.ensureInvocation()
     const { invocation } = state
     const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
-    const run = buildRun(newId(), file, tests, testModule.diagnostic().duration)
+    const run = buildRun(newId(), file, tests, testModule.diagnostic().duration, this.options.pricing)
     let saved = false
     const store = this.openStore()
     try {
@@ -194,6 +204,8 @@ export class JudgeReporter implements Reporter {
       runs: files.map((f) => f.summary),
       comparison: null,
     }
+    const cost = this.invocationCost(files.map((f) => f.summary))
+    if (cost) report.cost = cost
     const notes: string[] = []
     report.comparison = state.baseline.finish(
       store,
@@ -243,6 +255,28 @@ export class JudgeReporter implements Reporter {
       ),
     )
     if (gateFailures.length > 0) process.exitCode = 1
+  }
+
+  /** The invocation's cost over its runs, with the budget's figures when one was set. */
+  private invocationCost(runs: ReadonlyArray<{ cost?: CostSummary }>): InvocationCost | undefined {
+    const options = this.options as ResolvedVitestJudgeOptions
+    const cost = invocationCost(runs, options.pricing)
+    if (!options.budget || !options.budgetKey) return cost
+    let budget: BudgetSummary | undefined
+    try {
+      budget = budgetCounter(options.dir).summary(options.budgetKey, options.budget)
+    } catch (error) {
+      this.fail(`vitest-judge: cannot read the budget counter: ${(error as Error).message}`)
+    }
+    const base = cost ?? {
+      usd: 0,
+      savedUsd: 0,
+      calls: 0,
+      cachedCalls: 0,
+      byJudge: {},
+      pricesAsOf: PRICES_AS_OF,
+    }
+    return budget ? { ...base, budget } : base
   }
 
   /** The whole run of a finished file: kept in memory, else read back from the store. */
