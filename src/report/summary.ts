@@ -4,7 +4,15 @@
  * from a whole report with {@link summarizeReport}.
  */
 import { metricBaseName } from './text.js'
-import type { InvocationCost, JsonReport, ReportCase, ReportComparison, ReportInvocation, ReportRun } from './types.js'
+import type {
+  InvocationCost,
+  JsonReport,
+  ReportCase,
+  ReportComparison,
+  ReportInvocation,
+  ReportRun,
+  VariantMatrix,
+} from './types.js'
 
 /** One run without its cases: their counts, the first failed cases whole, and each metric's kind. */
 export interface ReportRunSummary extends Omit<ReportRun, 'cases'> {
@@ -26,6 +34,8 @@ export interface ReportSummary {
   comparison: ReportComparison | null
   /** What the invocation's judge calls cost, and its budget. */
   cost?: InvocationCost
+  /** The variant matrix of each file with `describeEval` variants (absent when none). */
+  variants?: VariantMatrix[]
 }
 
 /** What the summary renderers accept: a whole report or its summary. */
@@ -64,13 +74,15 @@ function isRun(run: ReportRun | ReportRunSummary): run is ReportRun {
 /** The summary of a report (a summary is returned as it is). */
 export function summarizeReport(report: SummaryInput): ReportSummary {
   const runs = (report.runs as Array<ReportRun | ReportRunSummary>).map((run) => (isRun(run) ? summarizeRun(run) : run))
-  return {
+  const summary: ReportSummary = {
     version: report.version,
     invocation: report.invocation,
     runs,
     comparison: report.comparison,
-    ...(report.cost ? { cost: report.cost } : {}),
   }
+  if (report.variants) summary.variants = report.variants
+  if (report.cost) summary.cost = report.cost
+  return summary
 }
 
 /**
