@@ -36,12 +36,15 @@ import { type ResolvedSelector, RunStore } from '../store/run-store.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { FileSink } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
+import { githubAnnotationText } from './github-annotations.js'
 import { getPluginOptions } from './plugin-options.js'
+import { testLocation } from './test-location.js'
 
 function collectTest(testCase: TestCase): CollectedTest {
   const result = testCase.result()
   const diagnostic = testCase.diagnostic()
   const meta = readCaseMeta(testCase.meta())
+  const location = testLocation(testCase)
   const firstError = result.errors?.[0]
   return {
     name: testCase.fullName,
@@ -49,6 +52,7 @@ function collectTest(testCase: TestCase): CollectedTest {
     ...(diagnostic ? { durationMs: diagnostic.duration } : {}),
     ...(firstError ? { error: redact(String(firstError.message ?? firstError)).slice(0, 4000) } : {}),
     ...(meta ? { meta } : {}),
+    ...(location ? { location } : {}),
   }
 }
 
@@ -318,7 +322,7 @@ export class JudgeReporter implements Reporter {
       }
       if (options.reports.junit !== false) {
         writeSink(join(this.spoolDir, `${index}.xml`), (sink) =>
-          writeJunitSuite(run, timestamp, (t) => sink.put(redact(t))),
+          writeJunitSuite(run, timestamp, (t) => sink.put(redact(t)), options.junit),
         )
       }
       return index
@@ -476,7 +480,7 @@ export class JudgeReporter implements Reporter {
       sink.put(redact(renderJunitHeader(totals, {}, summaries.length === 0)))
       if (summaries.length === 0) return
       for (const summary of summaries) {
-        piece(sink, summary, 'xml', (run, put) => writeJunitSuite(run, invocation.startedAt, put))
+        piece(sink, summary, 'xml', (run, put) => writeJunitSuite(run, invocation.startedAt, put, options.junit))
         sink.put('\n')
       }
       sink.put(renderJunitFooter())
@@ -505,6 +509,8 @@ export class JudgeReporter implements Reporter {
         }),
       ),
     )
+    const annotations = options.githubAnnotations ? githubAnnotationText(report, gateFailures, options.root) : ''
+    if (annotations) this.vitest?.logger.log(redact(annotations.trimEnd()))
     if (gateFailures.length > 0) process.exitCode = 1
   }
 

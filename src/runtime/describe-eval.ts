@@ -9,13 +9,14 @@ import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue } from '../metrics/types.js'
 import { redact } from '../redact.js'
-import { stripUnsafe } from '../report/text.js'
+import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
 import { type EvalCase, type EvalData, loadCases } from './dataset.js'
 import { createLimiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
 import { reaches, recordMetric, type ScoreOutcome, scoreMetric } from './scoring.js'
+import { annotateCase } from './test-annotations.js'
 import { toText } from './text-value.js'
 
 /** What a task returns: the output text, or the output with token usage. */
@@ -42,7 +43,8 @@ export interface DescribeEvalOptions<TInput = unknown> {
 }
 
 function caseName(evalCase: EvalCase, index: number): string {
-  if (evalCase.id !== undefined) return stripUnsafe(String(evalCase.id))
+  // One line: a test name reaches log lines, where a line starting with `::` is a workflow command.
+  if (evalCase.id !== undefined) return singleLine(String(evalCase.id))
   const text = stripUnsafe(toText(evalCase.input)).replace(/\s+/g, ' ').trim()
   return text.length > 80 ? `${text.slice(0, 77)}...` : text || `case ${index + 1}`
 }
@@ -128,7 +130,11 @@ export function describeEval<TInput = unknown>(name: string, options: DescribeEv
       test.concurrent(title, { timeout }, async ({ task, signal }) => {
         const meta: CaseMeta = emptyCaseMeta()
         ;(task.meta as Record<string, unknown>)[META_KEY] = meta
-        await limiter.run(() => runCase(evalCase, options, meta, trials, settings.minScore, signal))
+        try {
+          await limiter.run(() => runCase(evalCase, options, meta, trials, settings.minScore, signal))
+        } finally {
+          annotateCase(task, meta)
+        }
       })
     })
   })
@@ -211,7 +217,7 @@ async function runCase<TInput>(
     }
     recordMetric(meta, metric.name, result)
     if (result.pass === false && threshold !== null) {
-      const why = result.justification ? `: ${result.justification.slice(0, 300)}` : ''
+      const why = result.justification ? `: ${singleLine(result.justification.slice(0, 300))}` : ''
       const rawText = typeof result.raw === 'number' ? ` (raw ${Number(result.raw.toFixed(2))}/5)` : ''
       const judgeText = result.judge ? `, judge ${result.judge}` : ''
       failures.push(

@@ -50,6 +50,8 @@ const CLEAN_ENV_KEYS = [
   'VITEST_WORKER_ID',
   'TEST',
   'NODE_ENV',
+  'GITHUB_ACTIONS',
+  'GITHUB_WORKSPACE',
 ]
 
 /** Runs `fixtures/<name>` (or an absolute root) with the given env on top of a clean one. */
