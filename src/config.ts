@@ -3,7 +3,10 @@
  * only when the plugin did not provide them). Env variables are read here and nowhere else.
  */
 import { ConfigError } from './errors.js'
+import { defaultJudgeSpec, type JudgeSource } from './judges/providers.js'
 import type { Judge } from './judges/types.js'
+
+export { defaultJudgeSpec } from './judges/providers.js'
 
 /** Cache modes. */
 export type CacheMode = 'readwrite' | 'readonly' | 'refresh' | 'off'
@@ -47,8 +50,8 @@ export interface JunitReportOptions {
 /** Options of `vitestJudge(options)`. */
 export interface VitestJudgeOptions {
   /**
-   * Default judge: `'openai:<model>'`, `'gemini:<model>'`, `'local'`, or a `Judge` object.
-   * @default VITEST_JUDGE env; else `openai:gpt-4.1-mini` with OPENAI_API_KEY; else `gemini:gemini-2.5-flash` with GEMINI_API_KEY / GOOGLE_API_KEY; else `'local'`
+   * Default judge: `'openai:<model>'`, `'gemini:<model>'`, `'anthropic:<model>'`, `'local'`, or a `Judge` object.
+   * @default VITEST_JUDGE env; else `openai:gpt-4.1-mini` with OPENAI_API_KEY; else `gemini:gemini-2.5-flash` with GEMINI_API_KEY / GOOGLE_API_KEY; else `anthropic:claude-haiku-4-5` with ANTHROPIC_API_KEY; else `'local'`
    */
   judge?: string | Judge
   /** Pass mark for a normalized score, 0..1. @default 0.75 */
@@ -96,8 +99,8 @@ export interface ResolvedGateOptions {
 export interface ResolvedVitestJudgeOptions {
   /** Judge spec string, or `custom:<name>` when a Judge object was given. */
   judge: string
-  /** Why this judge was chosen: `option`, `env`, `openai-key`, `gemini-key`, `default`. */
-  judgeSource: 'option' | 'env' | 'openai-key' | 'gemini-key' | 'default'
+  /** Why this judge was chosen: `option`, `env`, `<provider>-key` (`openai-key`, `gemini-key`, `anthropic-key`), `default`. */
+  judgeSource: JudgeSource
   minScore: number
   /** Absolute path. */
   dir: string
@@ -129,17 +132,6 @@ function resolvePath(root: string, p: string): string {
   // Plain string ops keep this module free of node:path so it also loads in a browser-ish worker.
   if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) return p
   return `${root.replace(/[\\/]+$/, '')}/${p.replace(/^\.\//, '')}`
-}
-
-/** Picks the default judge from env variables (SPEC "Plugin options", `judge`). */
-export function defaultJudgeSpec(env: Record<string, string | undefined>): {
-  judge: string
-  source: ResolvedVitestJudgeOptions['judgeSource']
-} {
-  if (env.VITEST_JUDGE) return { judge: env.VITEST_JUDGE, source: 'env' }
-  if (env.OPENAI_API_KEY) return { judge: 'openai:gpt-4.1-mini', source: 'openai-key' }
-  if (env.GEMINI_API_KEY || env.GOOGLE_API_KEY) return { judge: 'gemini:gemini-2.5-flash', source: 'gemini-key' }
-  return { judge: 'local', source: 'default' }
 }
 
 /** Resolves user options and env variables into plain, validated options. The one place defaults live. */

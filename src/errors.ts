@@ -20,6 +20,8 @@ export type VitestJudgeErrorCode =
   | 'VJ_SELECTOR'
   | 'VJ_REPORT_FORMAT'
   | 'VJ_USAGE'
+  | 'VJ_MISSING_PACKAGE'
+  | 'VJ_METRIC'
 
 /** Base class of every error vitest-judge throws. */
 export class VitestJudgeError extends Error {
@@ -70,10 +72,11 @@ export class MissingKeyError extends VitestJudgeError {
 
 /** A judge spec string that names no known judge. */
 export class UnknownJudgeError extends VitestJudgeError {
-  constructor(spec: string) {
+  /** @param known the accepted spec forms, from the provider registry (`'openai:<model>'`, ...). */
+  constructor(spec: string, known: readonly string[]) {
     super(
       'VJ_UNKNOWN_JUDGE',
-      `Unknown judge "${spec}". Use 'openai:<model>', 'gemini:<model>', 'local', or a Judge object (option \`judge\`, env VITEST_JUDGE).`,
+      `Unknown judge "${spec}". Use ${known.map((k) => `'${k}'`).join(', ')}, or a Judge object (option \`judge\`, env VITEST_JUDGE).`,
     )
   }
 }
@@ -162,5 +165,28 @@ export class ReportFormatError extends VitestJudgeError {
 export class UsageError extends VitestJudgeError {
   constructor(message: string) {
     super('VJ_USAGE', message)
+  }
+}
+
+/**
+ * A code metric (`defineMetric({ name, score })`) threw or returned a value that is not a score.
+ * The case fails with this error naming the metric; it is never turned into a score of 0.
+ */
+export class MetricError extends VitestJudgeError {
+  /** The metric's report name. */
+  readonly metric: string
+  constructor(metric: string, message: string, options?: { cause?: unknown }) {
+    super('VJ_METRIC', `Metric ${metric}: ${message}`, options)
+    this.metric = metric
+  }
+}
+
+/** An optional package that a feature needs is not installed. */
+export class MissingPackageError extends VitestJudgeError {
+  /** The npm package to install. */
+  readonly packageName: string
+  constructor(what: string, packageName: string) {
+    super('VJ_MISSING_PACKAGE', `${what} needs the package ${packageName}: run \`npm install -D ${packageName}\`.`)
+    this.packageName = packageName
   }
 }

@@ -3,7 +3,7 @@
  * (stemmed content-word overlap, character trigrams, numbers and negations), for the built-in
  * similarity, correctness, relevance and faithfulness metrics when no LLM judge is available.
  */
-import { isNumberToken, isStopWord, splitSentences, splitWords, stem, tokenize } from '../metrics/text.js'
+import { isNumberToken, isStopWord, splitSentences, splitWords, stem, tokenize } from '../text/words.js'
 
 /** An integer score on the judges' 1-5 rubric (5 best). */
 export type LocalScore = 1 | 2 | 3 | 4 | 5

@@ -1,5 +1,5 @@
 /** Metrics computed without an LLM: text overlap scores, readability grades, latency and tokens. */
-import { MissingFieldError } from '../errors.js'
+import { ConfigError, MissingFieldError } from '../errors.js'
 import { resolveEmbeddingJudge } from '../judges/resolve-judge.js'
 import type { Judge } from '../judges/types.js'
 import {
@@ -8,9 +8,10 @@ import {
   exactMatchScore,
   fleschKincaidGrade as fleschKincaidGradeOf,
   levenshteinSimilarity,
-  rougeL as rougeLOf,
+  squadExactMatch,
   tokenF1 as tokenF1Of,
 } from './heuristics.js'
+import { rougeLScore, rougeLsumScore, rougeN } from './rouge.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from './types.js'
 
 function referenceMetric(name: string, compute: (output: string, expected: string) => number): Metric {
@@ -50,9 +51,23 @@ function measurement(
   }
 }
 
-/** 1 when the output equals the expected answer (trimmed, whitespace collapsed), else 0. */
-export function exactMatch(): Metric {
-  return referenceMetric('exact_match', exactMatchScore)
+/** Options of `exactMatch`. */
+export interface ExactMatchOptions {
+  /**
+   * `'whitespace'`: case-sensitive comparison after trimming and collapsing whitespace (MLflow's
+   * `exact_match`); `'squad'`: after SQuAD v1.1's `normalize_answer` (lowercase, no punctuation,
+   * no articles). @default 'whitespace'
+   */
+  normalize?: 'whitespace' | 'squad'
+}
+
+/** 1 when the output equals the expected answer (trimmed, whitespace collapsed; or SQuAD-normalized), else 0. */
+export function exactMatch(options: ExactMatchOptions = {}): Metric {
+  const normalize = options.normalize ?? 'whitespace'
+  if (normalize !== 'whitespace' && normalize !== 'squad') {
+    throw new ConfigError(`exactMatch({ normalize }) must be 'whitespace' or 'squad', got ${String(normalize)}.`)
+  }
+  return referenceMetric('exact_match', normalize === 'squad' ? squadExactMatch : exactMatchScore)
 }
 
 /** 1 - Levenshtein distance / longer length, over code points. */
@@ -65,9 +80,24 @@ export function tokenF1(): Metric {
   return referenceMetric('token_f1', tokenF1Of)
 }
 
-/** ROUGE-L F-measure against the expected answer. */
+/** ROUGE-1 F-measure (unigram overlap) against the expected answer, as Google's `rouge_score` computes it. */
+export function rouge1(): Metric {
+  return referenceMetric('rouge1', (output, expected) => rougeN(output, expected, 1).fmeasure)
+}
+
+/** ROUGE-2 F-measure (bigram overlap) against the expected answer, as Google's `rouge_score` computes it. */
+export function rouge2(): Metric {
+  return referenceMetric('rouge2', (output, expected) => rougeN(output, expected, 2).fmeasure)
+}
+
+/** ROUGE-L F-measure (longest common subsequence) against the expected answer, as `rouge_score` computes it. */
 export function rougeL(): Metric {
-  return referenceMetric('rouge_l', rougeLOf)
+  return referenceMetric('rouge_l', (output, expected) => rougeLScore(output, expected).fmeasure)
+}
+
+/** ROUGE-Lsum F-measure (summary-level LCS over newline-separated sentences), as `rouge_score` computes it. */
+export function rougeLsum(): Metric {
+  return referenceMetric('rouge_lsum', (output, expected) => rougeLsumScore(output, expected).fmeasure)
 }
 
 /** Smoothed sentence BLEU-4 against the expected answer. */

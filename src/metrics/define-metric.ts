@@ -1,15 +1,19 @@
-/** Custom judged metrics, after MLflow's `make_genai_metric`. */
+/**
+ * Custom metrics: judged on a 1-5 rubric after MLflow's `make_genai_metric`, or computed by code
+ * after MLflow's `make_metric`.
+ */
 import { ConfigError } from '../errors.js'
 import type { GradingExample } from '../judges/prompt.js'
 import type { Judge } from '../judges/types.js'
+import { type CodeMetricOptions, codeMetric } from './code-metric.js'
 import { rubricMetric } from './rubric-metric.js'
 import type { Metric } from './types.js'
 
 /** A scored example of a custom metric (1..5 score and why), shown to the judge. */
 export type MetricExample = GradingExample
 
-/** Options of `defineMetric`. */
-export interface DefineMetricOptions {
+/** Options of `defineMetric` for a metric a judge grades on a 1-5 rubric. */
+export interface JudgedMetricDefinition {
   /** Name in reports; converted to snake_case. */
   name: string
   /** What the metric measures. */
@@ -28,6 +32,9 @@ export interface DefineMetricOptions {
   judge?: string | Judge
 }
 
+/** Options of `defineMetric`: a judged rubric (`definition` + `gradingPrompt`) or code (`score`). */
+export type DefineMetricOptions = JudgedMetricDefinition | CodeMetricOptions
+
 /** Converts a name to snake_case (`answerTone` -> `answer_tone`). */
 export function toSnakeCase(name: string): string {
   return name
@@ -37,10 +44,24 @@ export function toSnakeCase(name: string): string {
     .toLowerCase()
 }
 
-/** Defines a custom LLM-judged metric on a 1-5 rubric. */
+/**
+ * Defines a custom metric: with `score`, a code metric (see `CodeMetricOptions`); with
+ * `definition` and `gradingPrompt`, an LLM-judged metric on a 1-5 rubric.
+ */
 export function defineMetric(options: DefineMetricOptions): Metric {
+  if (options && 'score' in options && options.score !== undefined) {
+    if (!options.name) throw new ConfigError('defineMetric needs a `name`.')
+    return codeMetric({ ...options, name: toSnakeCase(options.name) })
+  }
+  const judged = options as JudgedMetricDefinition
+  return judgedMetric(judged)
+}
+
+function judgedMetric(options: JudgedMetricDefinition): Metric {
   if (!options.name || !options.definition || !options.gradingPrompt) {
-    throw new ConfigError('defineMetric needs `name`, `definition` and `gradingPrompt`.')
+    throw new ConfigError(
+      'defineMetric needs `name`, `definition` and `gradingPrompt` (a judged metric), or `name` and `score` (a code metric).',
+    )
   }
   const examples = options.examples ?? []
   for (const example of examples) {

@@ -2,7 +2,7 @@
  * Heuristic text metrics computed without an LLM: exact match, Levenshtein, SQuAD token F1,
  * ROUGE-L, sentence BLEU and two readability grades. Pure functions; none returns NaN.
  */
-import { countSyllables, splitSentences, tokenize } from './text.js'
+import { countSyllables, splitSentences, tokenize } from '../text/words.js'
 
 function collapseWhitespace(text: string): string {
   return text.trim().replace(/\s+/g, ' ')
@@ -49,14 +49,31 @@ export function levenshteinSimilarity(output: string, expected: string): number 
   return 1 - levenshteinDistance(output, expected) / longest
 }
 
-// SQuAD's normalize_answer, with Unicode punctuation and symbols in place of `string.punctuation`.
+// Python's `\b` in SQuAD's `re.sub(r'\b(a|an|the)\b', ...)` is Unicode-aware: a word character is any
+// letter, digit or `_`, so `the` inside `theя` stays. JavaScript's `\b` knows only ASCII.
+const SQUAD_ARTICLES_RE = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu
+
+/**
+ * SQuAD v1.1's `normalize_answer`: lowercase, punctuation and symbols removed, the articles
+ * `a`/`an`/`the` removed as whole words, whitespace collapsed. Unicode punctuation and symbols
+ * (`«»`, `—`, `€`) are removed too, where the script removes only ASCII `string.punctuation`.
+ */
+export function squadNormalize(text: string): string {
+  return squadTokens(text).join(' ')
+}
+
 function squadTokens(text: string): string[] {
   return text
     .toLowerCase()
     .replace(/[\p{P}\p{S}]/gu, '')
-    .replace(/\b(?:a|an|the)\b/g, ' ')
+    .replace(SQUAD_ARTICLES_RE, ' ')
     .split(/\s+/)
     .filter((token) => token.length > 0)
+}
+
+/** 1 when both texts are equal after SQuAD's `normalize_answer` (see `squadNormalize`), else 0. */
+export function squadExactMatch(output: string, expected: string): number {
+  return squadNormalize(output) === squadNormalize(expected) ? 1 : 0
 }
 
 function counts(items: readonly string[]): Map<string, number> {
@@ -86,48 +103,6 @@ export function tokenF1(output: string, expected: string): number {
   if (overlap === 0) return 0
   const precision = overlap / predicted.length
   const recall = overlap / truth.length
-  return (2 * precision * recall) / (precision + recall)
-}
-
-function lcsLength(a: readonly string[], b: readonly string[]): number {
-  // Integer ids and typed rows: long answers make this O(n * m) loop the hot spot.
-  const ids = new Map<string, number>()
-  const idOf = (token: string): number => {
-    let id = ids.get(token)
-    if (id === undefined) {
-      id = ids.size
-      ids.set(token, id)
-    }
-    return id
-  }
-  const left = a.map(idOf)
-  const right = b.map(idOf)
-  let previous = new Uint32Array(right.length + 1)
-  let current = new Uint32Array(right.length + 1)
-  for (let i = 1; i <= left.length; i++) {
-    const token = left[i - 1]
-    for (let j = 1; j <= right.length; j++) {
-      current[j] = token === right[j - 1] ? previous[j - 1]! + 1 : Math.max(previous[j]!, current[j - 1]!)
-    }
-    ;[previous, current] = [current, previous]
-  }
-  return previous[right.length]!
-}
-
-/**
- * ROUGE-L F-measure with beta = 1 over lowercase word tokens (see `tokenize`; punctuation
- * dropped, no stemming): with `lcs` the length of the longest common subsequence of tokens,
- * precision = lcs / output tokens, recall = lcs / expected tokens, F = 2PR / (P + R). 1 when
- * both have no tokens, 0 when only one has none.
- */
-export function rougeL(output: string, expected: string): number {
-  const candidate = tokenize(output)
-  const reference = tokenize(expected)
-  if (candidate.length === 0 || reference.length === 0) return candidate.length === reference.length ? 1 : 0
-  const lcs = lcsLength(candidate, reference)
-  if (lcs === 0) return 0
-  const precision = lcs / candidate.length
-  const recall = lcs / reference.length
   return (2 * precision * recall) / (precision + recall)
 }
 

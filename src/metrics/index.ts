@@ -7,11 +7,26 @@ import {
   fleschKincaidGrade,
   latency,
   levenshtein,
+  rouge1,
+  rouge2,
   rougeL,
+  rougeLsum,
   tokenCount,
   tokenF1,
 } from './computed-metrics.js'
-import { answerCorrectness, answerRelevance, answerSimilarity, faithfulness, relevance } from './judged-metrics.js'
+import {
+  answerCorrectness,
+  answerRelevance,
+  answerSimilarity,
+  faithfulness,
+  relevance,
+  toxicity,
+} from './judged-metrics.js'
+import { preference } from './preference.js'
+import { questionAnswering, text, textSummarization } from './presets.js'
+import { contextPrecision, contextRecall } from './rag-context.js'
+import { jsonValid, matchesSchema } from './structured-output.js'
+import { toolCallAccuracy } from './tool-calls.js'
 
 /** Built-in metric factories. */
 export const metrics = {
@@ -30,4 +45,16 @@ export const metrics = {
   latency,
   tokenCount,
   embeddingSimilarity,
+  toxicity,
+  rouge1,
+  rouge2,
+  rougeLsum,
+  jsonValid,
+  matchesSchema,
+  contextPrecision,
+  contextRecall,
+  toolCallAccuracy,
+  preference,
+  /** Metric sets after MLflow's `model_type` defaults: `[...metrics.presets.questionAnswering(), mine]`. */
+  presets: { questionAnswering, textSummarization, text },
 } as const

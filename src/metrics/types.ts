@@ -1,7 +1,24 @@
 import type { GradeRequest, Judge, JudgeFields, Verdict } from '../judges/types.js'
 
+/** One tool (function) call made by the system under test, or expected of it. */
+export interface ToolCall {
+  /** The tool's name. */
+  name: string
+  /** The call's arguments (a JSON object; a JSON string is parsed). @default {} */
+  arguments?: Record<string, unknown> | string
+}
+
 /** Everything a metric may look at for one case. */
 export interface MetricInput extends JudgeFields {
+  /**
+   * The retrieved context as separate chunks, in retrieval order: the case's `context` when it is an
+   * array, else the one context text.
+   */
+  contextChunks?: string[]
+  /** Tool calls the task reported (`{ output, toolCalls }`). */
+  toolCalls?: ToolCall[]
+  /** Tool calls the case expects (its `expectedToolCalls` column). */
+  expectedToolCalls?: ToolCall[]
   /** Task latency in ms (describeEval). */
   latencyMs?: number
   /** Token usage reported by the task. */

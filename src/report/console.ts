@@ -5,8 +5,10 @@
  * are shown, plus a count of the rest.
  */
 import type { GateFailure } from './compare.js'
+import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
-import type { JsonReport, MetricComparison, ReportRun, RunComparison } from './types.js'
+import type { MetricComparison, RunComparison } from './types.js'
+import { renderVariantMatrixText } from './variant-render.js'
 
 /** Options of {@link renderConsole}. */
 export interface ConsoleOptions {
@@ -78,7 +80,7 @@ function safe(text: string | undefined | null, max: number): string {
 }
 
 interface FileSummary {
-  run: ReportRun | undefined
+  run: ReportRunSummary | undefined
   file: string
   comparison: RunComparison | undefined
   failed: number
@@ -155,7 +157,7 @@ function fileBlock(
   const mark = summary.problems ? p.red('✗') : p.green('✓')
   const facts: string[] = []
   if (run) {
-    facts.push(`${run.cases.length} cases`)
+    facts.push(`${run.caseCount} cases`)
     if (summary.failed > 0) facts.push(p.red(`${summary.failed} failed`))
     if (run.judgeErrors > 0) facts.push(p.yellow(`${run.judgeErrors} judge errors`))
     if ((run.retries ?? 0) > 0) facts.push(`${run.retries} retries`)
@@ -194,7 +196,8 @@ function fileBlock(
  * Renders the terminal summary. Everything that comes from a run is stripped of control
  * characters and cut to the width; colors are plain ANSI codes, only when `color` is true.
  */
-export function renderConsole(report: JsonReport, opts: ConsoleOptions): string {
+export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string {
+  const report = summarizeReport(input)
   const p = palette(opts.color)
   const width = Math.max(60, opts.width ?? 100)
   const maxFiles = opts.maxFiles ?? 20
@@ -206,7 +209,7 @@ export function renderConsole(report: JsonReport, opts: ConsoleOptions): string 
   const summaries: FileSummary[] = files.map((file) => {
     const run = runs.get(file)
     const comparison = comparisons.get(file)
-    const failed = run ? run.cases.filter((c) => !c.pass).length : 0
+    const failed = run?.failedCount ?? 0
     const regressed = comparison?.metrics.some((m) => m.status === 'regressed') ?? false
     const problems =
       failed > 0 ||
@@ -219,7 +222,7 @@ export function renderConsole(report: JsonReport, opts: ConsoleOptions): string 
 
   const totals = { cases: 0, failed: 0, judgeErrors: 0, retries: 0, hits: 0, misses: 0, input: 0, output: 0 }
   for (const run of report.runs) {
-    totals.cases += run.cases.length
+    totals.cases += run.caseCount
     totals.judgeErrors += run.judgeErrors
     totals.retries += run.retries ?? 0
     totals.hits += run.cache.hits
@@ -259,6 +262,7 @@ export function renderConsole(report: JsonReport, opts: ConsoleOptions): string 
     const detail = hiddenProblems > 0 ? `${hiddenProblems} of them with problems, ` : ''
     lines.push(p.dim(` … ${hidden} more files not shown (${detail}see the JSON report)`), '')
   }
+  for (const matrix of report.variants ?? []) lines.push(renderVariantMatrixText(matrix, p), '')
 
   // Gate failures and notes are what the reader must act on: cut generously, the terminal wraps.
   for (const g of gateFailures.slice(0, MAX_GATE_LINES)) lines.push(` ${p.red('✗ gate')} ${safe(g.message, 400)}`)

@@ -6,8 +6,9 @@
  * in properties), so no data can end a command or start another.
  */
 import type { GateFailure } from './compare.js'
+import type { ReportRunSummary, SummaryInput } from './summary.js'
 import { excerpt, singleLine, stripUnsafe } from './text.js'
-import type { CaseMetricResult, JsonReport, ReportCase } from './types.js'
+import type { CaseMetricResult, ReportCase, ReportRun } from './types.js'
 
 /** Options of {@link renderGithubAnnotations}. */
 export interface GithubAnnotationOptions {
@@ -106,7 +107,7 @@ function caseCommand(file: string, testCase: ReportCase): WorkflowCommand {
  * most `maxErrors` in all, then a `::notice` counting those left out. Empty when nothing failed.
  */
 export function renderGithubAnnotations(
-  report: Pick<JsonReport, 'runs'>,
+  report: Pick<SummaryInput, 'runs'>,
   gateFailures: readonly GateFailure[],
   opts: GithubAnnotationOptions = {},
 ): string {
@@ -125,13 +126,11 @@ export function renderGithubAnnotations(
       message: failure.message,
     })
   }
-  for (const run of report.runs) {
-    for (const testCase of run.cases) {
-      // Stand-ins for cases not kept have no name: they are counted, not shown.
-      if (testCase.pass) continue
-      if (!testCase.name) left++
-      else add(caseCommand(`${prefix}${run.file}`, testCase))
-    }
+  for (const run of report.runs as ReadonlyArray<ReportRun | ReportRunSummary>) {
+    // A run summary keeps the first failed cases whole and counts the others.
+    const failed = 'cases' in run ? run.cases.filter((c) => !c.pass) : run.failedCases
+    if ('failedCount' in run) left += run.failedCount - failed.length
+    for (const testCase of failed) add(caseCommand(`${prefix}${run.file}`, testCase))
   }
   const lines = commands.map(formatWorkflowCommand)
   if (left > 0) {

@@ -4,8 +4,10 @@
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
 import type { GateFailure } from './compare.js'
+import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
-import type { CaseDelta, JsonReport, MetricComparison, ReportRun, RunComparison } from './types.js'
+import type { CaseDelta, MetricComparison, RunComparison } from './types.js'
+import { renderVariantMatrixMarkdown } from './variant-render.js'
 
 /** Options of {@link renderMarkdown}. */
 export interface MarkdownOptions {
@@ -89,7 +91,7 @@ const METRIC_STATUS: Record<MetricComparison['status'], string> = {
 
 interface FileView {
   file: string
-  run: ReportRun | undefined
+  run: ReportRunSummary | undefined
   comparison: RunComparison | undefined
   failed: number
   judgeErrors: number
@@ -100,14 +102,14 @@ interface FileView {
   severity: number
 }
 
-function fileViews(report: JsonReport, gateFailures: GateFailure[]): FileView[] {
+function fileViews(report: ReportSummary, gateFailures: GateFailure[]): FileView[] {
   const files = new Set([...report.runs.map((r) => r.file), ...(report.comparison?.runs ?? []).map((r) => r.file)])
   const runs = new Map(report.runs.map((r) => [r.file, r]))
   const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [r.file, r]))
   const views = [...files].map((file): FileView => {
     const run = runs.get(file)
     const comparison = comparisons.get(file)
-    const failed = run ? run.cases.filter((c) => !c.pass).length : 0
+    const failed = run?.failedCount ?? 0
     const judgeErrors = run?.judgeErrors ?? 0
     const regressed = comparison?.metrics.filter((m) => m.status === 'regressed').length ?? 0
     const improved = comparison?.metrics.filter((m) => m.status === 'improved').length ?? 0
@@ -197,8 +199,8 @@ function caseTable(deltas: CaseDelta[], withFile: Map<CaseDelta, string> | null)
   return lines
 }
 
-function failedCaseTable(run: ReportRun, max: number): string[] {
-  const failed = run.cases.filter((c) => !c.pass).slice(0, max)
+function failedCaseTable(run: ReportRunSummary, max: number): string[] {
+  const failed = run.failedCases.slice(0, max)
   if (failed.length === 0) return []
   const lines = header(['case', 'why', 'output'], [':---', ':---', ':---'])
   for (const c of failed) {
@@ -255,14 +257,15 @@ function fileDetails(view: FileView, maxCases: number): string {
  * gets metric | baseline | current | delta | significance (p) | status; without one, the current
  * aggregates. Files with problems come first; the output stays under `maxLength`.
  */
-export function renderMarkdown(report: JsonReport, opts: MarkdownOptions = {}): string {
+export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}): string {
+  const report = summarizeReport(input)
   const title = escapeMarkdown(opts.title ?? 'vitest-judge', 80)
   const maxCases = opts.maxCases ?? 10
   const maxLength = opts.maxLength ?? 60_000
   const gateFailures = opts.gateFailures ?? []
   const comparison = report.comparison
   const views = fileViews(report, gateFailures)
-  const cases = report.runs.reduce((s, r) => s + r.cases.length, 0)
+  const cases = report.runs.reduce((s, r) => s + r.caseCount, 0)
   const failed = views.reduce((s, v) => s + v.failed, 0)
   const judgeErrors = views.reduce((s, v) => s + v.judgeErrors, 0)
   const regressed = views.reduce((s, v) => s + v.regressed, 0)
@@ -305,7 +308,7 @@ export function renderMarkdown(report: JsonReport, opts: MarkdownOptions = {}): 
     const cells = [
       SEVERITY_ICON[v.severity] ?? '',
       escapeMarkdown(v.file, 100),
-      String(v.run?.cases.length ?? 0),
+      String(v.run?.caseCount ?? 0),
       String(v.failed),
       String(v.judgeErrors),
     ]
@@ -330,6 +333,8 @@ export function renderMarkdown(report: JsonReport, opts: MarkdownOptions = {}): 
       top.push('### Most regressed cases', '', ...caseTable(scoreDrops.slice(0, maxCases), fileOf), '')
     }
   }
+
+  for (const matrix of report.variants ?? []) top.push(renderVariantMatrixMarkdown(matrix, escapeMarkdown), '')
 
   const details = views.map((v) => ({ view: v, text: fileDetails(v, maxCases) }))
   const head = top.join('\n')

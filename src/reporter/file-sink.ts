@@ -4,7 +4,8 @@
  * of cases is never held as one string or buffer. Large strings and buffers would each stay in
  * memory until a full garbage collection, which made the main process grow with the run.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
 
 /** About how much text is gathered before a write, in characters (below V8's large-object size). */
 const CHUNK = 64 * 1024
@@ -71,4 +72,25 @@ export class FileSink {
     this.size = 0
     closeSync(this.fd)
   }
+}
+
+/** Writes `file` through a {@link FileSink}; a failure leaves no partial file. */
+export function writeSink(file: string, emit: (sink: FileSink) => void): void {
+  const sink = FileSink.open(file)
+  try {
+    emit(sink)
+  } catch (error) {
+    sink.abandon()
+    rmSync(file, { force: true })
+    throw error
+  }
+  sink.close()
+}
+
+/** Writes `path` through a temporary file, renamed into place when complete. */
+export function writeStreamed(path: string, emit: (sink: FileSink) => void): void {
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.tmp`
+  writeSink(tmp, emit)
+  renameSync(tmp, path)
 }

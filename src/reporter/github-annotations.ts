@@ -5,7 +5,7 @@
 import { isAbsolute, relative } from 'node:path'
 import type { GateFailure } from '../report/compare.js'
 import { renderGithubAnnotations } from '../report/github-annotations.js'
-import type { JsonReport } from '../report/types.js'
+import type { SummaryInput } from '../report/summary.js'
 
 /** The Vitest root relative to `GITHUB_WORKSPACE` (forward slashes), or '' when it is the workspace or outside it. */
 export function workspacePrefix(root: string, env: Record<string, string | undefined>): string {
@@ -18,7 +18,7 @@ export function workspacePrefix(root: string, env: Record<string, string | undef
 
 /** The workflow commands for a run's failed cases and gate failures ('' when none failed). */
 export function githubAnnotationText(
-  report: Pick<JsonReport, 'runs'>,
+  report: Pick<SummaryInput, 'runs'>,
   gateFailures: readonly GateFailure[],
   root: string,
   env: Record<string, string | undefined> = process.env,

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks'
 import { describe, test } from 'vitest'
 import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
-import type { Metric, MetricInput, MetricValue } from '../metrics/types.js'
+import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
@@ -18,16 +18,40 @@ import { runtimeOptions } from './runtime-options.js'
 import { reaches, recordMetric, type ScoreOutcome, scoreMetric } from './scoring.js'
 import { annotateCase } from './test-annotations.js'
 import { toText } from './text-value.js'
+import { type ResolvedVariant, resolveVariants, type VariantsOption, type VariantValue } from './variants.js'
 
-/** What a task returns: the output text, or the output with token usage. */
-export type TaskResult = string | { output: string; usage?: { inputTokens: number; outputTokens: number } }
+/** What a task returns: the output text, or the output with token usage and the tool calls it made. */
+export type TaskResult =
+  | string
+  | { output: string; usage?: { inputTokens: number; outputTokens: number }; toolCalls?: ToolCall[] }
+
+/**
+ * The task's second argument: the case's own fields (today's signature), plus `case` (the case
+ * itself) and, in a suite with `variants`, `variant` (the variant's value) and `variantName`.
+ * A dataset column named `case`, `variant` or `variantName` is read through `context.case`.
+ */
+export type TaskContext<TInput = unknown, TVariant = undefined> = EvalCase<TInput> & {
+  /** The case being run. */
+  case: EvalCase<TInput>
+  /** The variant's value (`undefined` in a suite without `variants`). */
+  variant: TVariant
+  /** The variant's name (`undefined` in a suite without `variants`). */
+  variantName: string | undefined
+}
 
 /** Options of `describeEval`. */
-export interface DescribeEvalOptions<TInput = unknown> {
+export interface DescribeEvalOptions<TInput = unknown, TVariant = undefined> {
   /** An array of cases, a function returning one (async allowed), or a `.jsonl` / `.json` / `.csv` path or glob. */
   data: EvalData<TInput>
   /** The system under test: input -> output. */
-  task: (input: TInput, evalCase: EvalCase<TInput>) => TaskResult | Promise<TaskResult>
+  task: (input: TInput, context: TaskContext<TInput, TVariant>) => TaskResult | Promise<TaskResult>
+  /**
+   * Run the suite once per variant: a record of named plain values (`{ mini: { model: 'gpt-4.1-mini' } }`)
+   * or an array of `{ name, ...fields }`. Test names carry the variant (`[mini] case-3`); each variant
+   * is recorded as its own run, its fields merged into the run's params; a `judge` field judges that
+   * variant with another judge. @default none: the suite runs once
+   */
+  variants?: VariantsOption<TVariant>
   /** Metrics to score every case with. */
   metrics: Metric[]
   /** Pass mark for every score metric, or per metric name. @default the plugin's `minScore` */
@@ -53,11 +77,13 @@ function thresholdFor(metric: Metric, threshold: DescribeEvalOptions['threshold'
   if (typeof threshold === 'object' && threshold !== null && metric.name in threshold)
     return threshold[metric.name] ?? null
   if (metric.kind === 'measurement') return null
-  if (typeof threshold === 'number') return threshold
-  return minScore
+  const shared = typeof threshold === 'number' ? threshold : minScore
+  // A pass mark shared by every metric reads "this good": for a lower-is-better score (toxicity) that is
+  // a maximum of 1 - mark. A mark given for the metric by name is its maximum as written.
+  return metric.greaterIsBetter ? shared : Math.round((1 - shared) * 1e12) / 1e12
 }
 
-function checkOptions(name: string, options: DescribeEvalOptions<unknown>): void {
+function checkOptions(name: string, options: DescribeEvalOptions<unknown, unknown>): void {
   if (typeof options.task !== 'function') throw new ConfigError(`describeEval("${name}"): \`task\` must be a function.`)
   if (!Array.isArray(options.metrics) || options.metrics.length === 0) {
     throw new ConfigError(
@@ -100,49 +126,95 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length
 }
 
-function normalizeTaskResult(result: TaskResult): { output: string; tokens?: { input: number; output: number } } {
+interface NormalizedTaskResult {
+  output: string
+  tokens?: { input: number; output: number }
+  toolCalls?: ToolCall[]
+}
+
+function normalizeTaskResult(result: TaskResult): NormalizedTaskResult {
   if (typeof result === 'string') return { output: result }
   if (result && typeof result === 'object' && 'output' in result) {
     const usage = result.usage
+    const toolCalls = result.toolCalls
+    if (toolCalls !== undefined) checkToolCalls(toolCalls, 'the task returned `toolCalls`')
     return {
       output: toText(result.output),
       ...(usage ? { tokens: { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0 } } : {}),
+      ...(toolCalls !== undefined ? { toolCalls } : {}),
     }
   }
   return { output: toText(result) }
 }
 
-/** Defines a dataset-driven eval suite: one Vitest test per case. */
-export function describeEval<TInput = unknown>(name: string, options: DescribeEvalOptions<TInput>): void {
-  checkOptions(name, options as DescribeEvalOptions<unknown>)
+function checkToolCalls(value: unknown, what: string): asserts value is ToolCall[] {
+  const ok =
+    Array.isArray(value) &&
+    value.every((call) => call !== null && typeof call === 'object' && typeof (call as ToolCall).name === 'string')
+  if (!ok) {
+    throw new ConfigError(
+      `${what}, which must be an array of { name, arguments? } objects, got ${JSON.stringify(value)?.slice(0, 120)}.`,
+    )
+  }
+}
+
+function contextChunks(context: unknown): string[] {
+  return Array.isArray(context) ? context.map(toText) : [toText(context)]
+}
+
+/** Defines a dataset-driven eval suite: one Vitest test per case (per case and variant with `variants`). */
+export function describeEval<TInput = unknown, TVariant = VariantValue>(
+  name: string,
+  options: DescribeEvalOptions<TInput, TVariant> & { variants: VariantsOption<TVariant> },
+): void
+export function describeEval<TInput = unknown>(name: string, options: DescribeEvalOptions<TInput>): void
+export function describeEval<TInput = unknown, TVariant = undefined>(
+  name: string,
+  options: DescribeEvalOptions<TInput, TVariant>,
+): void {
+  checkOptions(name, options as DescribeEvalOptions<unknown, unknown>)
+  const variants: (ResolvedVariant<TVariant> | undefined)[] =
+    options.variants === undefined ? [undefined] : resolveVariants(name, options.variants)
   describe(name, async () => {
     const settings = runtimeOptions()
     const loaded = await loadCases(options.data, settings.root)
+    // One limit for the whole suite: variants x cases share `concurrency`.
     const limiter = createLimiter(options.concurrency ?? settings.concurrency)
     const trials = options.trials ?? 1
     const timeout = options.timeout ?? 120_000
     const seen = new Map<string, number>()
-    loaded.forEach(({ case: evalCase }, index) => {
+    const titles = loaded.map(({ case: evalCase }, index) => {
       let title = caseName(evalCase, index)
       const count = (seen.get(title) ?? 0) + 1
       seen.set(title, count)
       if (count > 1) title = `${title} (${count})`
-      test.concurrent(title, { timeout }, async ({ task, signal }) => {
-        const meta: CaseMeta = emptyCaseMeta()
-        ;(task.meta as Record<string, unknown>)[META_KEY] = meta
-        try {
-          await limiter.run(() => runCase(evalCase, options, meta, trials, settings.minScore, signal))
-        } finally {
-          annotateCase(task, meta)
-        }
-      })
+      return title
     })
+    for (const variant of variants) {
+      loaded.forEach(({ case: evalCase }, index) => {
+        const title = variant ? `[${singleLine(variant.name)}] ${titles[index]}` : (titles[index] as string)
+        test.concurrent(title, { timeout }, async ({ task, signal }) => {
+          const meta: CaseMeta = emptyCaseMeta()
+          if (variant) {
+            meta.variant = variant.name
+            meta.variantParams = variant.params
+          }
+          ;(task.meta as Record<string, unknown>)[META_KEY] = meta
+          try {
+            await limiter.run(() => runCase(evalCase, options, variant, meta, trials, settings.minScore, signal))
+          } finally {
+            annotateCase(task, meta)
+          }
+        })
+      })
+    }
   })
 }
 
-async function runCase<TInput>(
+async function runCase<TInput, TVariant>(
   evalCase: EvalCase<TInput>,
-  options: DescribeEvalOptions<TInput>,
+  options: DescribeEvalOptions<TInput, TVariant>,
+  variant: ResolvedVariant<TVariant> | undefined,
   meta: CaseMeta,
   trials: number,
   minScore: number,
@@ -151,14 +223,23 @@ async function runCase<TInput>(
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
   if (evalCase.expected !== undefined) meta.expected = toText(evalCase.expected)
+  const expectedToolCalls = evalCase.expectedToolCalls
+  if (expectedToolCalls !== undefined) checkToolCalls(expectedToolCalls, 'the case has `expectedToolCalls`')
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
+  const context = {
+    ...evalCase,
+    case: evalCase,
+    variant: variant?.value,
+    variantName: variant?.name,
+  } as TaskContext<TInput, TVariant>
+  const judge = variant?.judge ?? options.judge
   for (let trial = 0; trial < trials; trial++) {
     const started = performance.now()
-    const raw = await options.task(evalCase.input, evalCase)
+    const raw = await options.task(evalCase.input, context)
     const latencyMs = performance.now() - started
     latencies.push(latencyMs)
-    const { output, tokens } = normalizeTaskResult(raw)
+    const { output, tokens, toolCalls } = normalizeTaskResult(raw)
     if (trial === 0) meta.output = output
     if (tokens) {
       meta.tokens ??= { input: 0, output: 0 }
@@ -169,7 +250,11 @@ async function runCase<TInput>(
       output,
       latencyMs,
       ...(evalCase.expected !== undefined ? { expected: toText(evalCase.expected) } : {}),
-      ...(evalCase.context !== undefined ? { context: toText(evalCase.context) } : {}),
+      ...(evalCase.context !== undefined
+        ? { context: toText(evalCase.context), contextChunks: contextChunks(evalCase.context) }
+        : {}),
+      ...(toolCalls !== undefined ? { toolCalls } : {}),
+      ...(expectedToolCalls !== undefined ? { expectedToolCalls } : {}),
       ...(evalCase.input !== undefined ? { input: toText(evalCase.input) } : {}),
       ...(tokens ? { tokens } : {}),
       extra: evalCase,
@@ -180,7 +265,7 @@ async function runCase<TInput>(
           trial,
           signal,
           threshold: thresholdFor(metric, options.threshold, minScore),
-          ...(options.judge !== undefined ? { judge: options.judge } : {}),
+          ...(judge !== undefined ? { judge } : {}),
         }),
       ),
     )

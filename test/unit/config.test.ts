@@ -77,6 +77,8 @@ describe('resolveOptions judge choice', () => {
     [{ OPENAI_API_KEY: 'k', GEMINI_API_KEY: 'g' }, 'openai:gpt-4.1-mini', 'openai-key'],
     [{ GEMINI_API_KEY: 'g' }, 'gemini:gemini-2.5-flash', 'gemini-key'],
     [{ GOOGLE_API_KEY: 'g' }, 'gemini:gemini-2.5-flash', 'gemini-key'],
+    [{ ANTHROPIC_API_KEY: 'a' }, 'anthropic:claude-haiku-4-5', 'anthropic-key'],
+    [{ GEMINI_API_KEY: 'g', ANTHROPIC_API_KEY: 'a' }, 'gemini:gemini-2.5-flash', 'gemini-key'],
     [{ OPENAI_API_KEY: '', GEMINI_API_KEY: '' }, 'local', 'default'],
     [{ VITEST_JUDGE: 'local', OPENAI_API_KEY: 'k' }, 'local', 'env'],
   ] as const)('env %j gives %s', (env, judge, source) => {

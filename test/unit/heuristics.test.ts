@@ -6,9 +6,13 @@ import {
   fleschKincaidGrade,
   levenshteinDistance,
   levenshteinSimilarity,
-  rougeL,
+  squadExactMatch,
+  squadNormalize,
   tokenF1,
 } from '../../src/metrics/heuristics.js'
+import { rougeLScore } from '../../src/metrics/rouge.js'
+
+const rougeL = (a: string, b: string) => rougeLScore(a, b).fmeasure
 
 describe('exactMatchScore', () => {
   test('ignores surrounding and repeated whitespace', () => {
@@ -78,6 +82,20 @@ describe('tokenF1', () => {
     expect(tokenF1('', 'Paris')).toBe(0)
     expect(tokenF1('Paris', '')).toBe(0)
     expect(tokenF1('London', 'Paris')).toBe(0)
+  })
+})
+
+describe('tokenF1 and SQuAD normalization beyond ASCII', () => {
+  test('articles are removed only as whole words, with a Unicode-aware boundary', () => {
+    // SQuAD (Python's Unicode \b): "ağa" keeps its "a"s, so ["ağa"] vs ["ağ"] share nothing.
+    expect(tokenF1('ağa', 'ağ')).toBe(0)
+    expect(squadNormalize('theя the end')).toBe('theя end')
+    expect(squadNormalize('a café, an idea')).toBe('café idea')
+  })
+
+  test('SQuAD exact match ignores case, punctuation and articles', () => {
+    expect(squadExactMatch('The Eiffel Tower!', 'eiffel tower')).toBe(1)
+    expect(squadExactMatch('Eiffel Towers', 'eiffel tower')).toBe(0)
   })
 })
 

@@ -105,12 +105,20 @@ describe('renderGithubAnnotations', () => {
     )
   })
 
-  test('past maxErrors one notice counts the rest; stand-ins without a name are counted', () => {
+  test('past maxErrors one notice counts the rest; cases a run summary only counts are counted', () => {
     const many = Array.from({ length: 12 }, (_, i) => failed(`case ${i}`))
-    const out = renderGithubAnnotations({ runs: [run('a.eval.ts', [...many, failed('')])] }, [], { maxErrors: 10 })
+    const out = renderGithubAnnotations({ runs: [run('a.eval.ts', many)] }, [], { maxErrors: 10 })
     const commands = out.trimEnd().split('\n')
     expect(commands.filter((l) => l.startsWith('::error '))).toHaveLength(10)
-    expect(parseCommand(commands[10] ?? '').message).toMatch(/^3 more failures not annotated/)
+    expect(parseCommand(commands[10] ?? '').message).toMatch(/^2 more failures not annotated/)
+    // The reporter hands run summaries: the first failed cases whole, the others counted.
+    const { cases: _cases, ...rest } = run('b.eval.ts', [])
+    const summary = { ...rest, caseCount: 40, failedCount: 30, failedCases: many.slice(0, 3), kinds: {} }
+    const fromSummary = renderGithubAnnotations({ runs: [summary] }, [])
+      .trimEnd()
+      .split('\n')
+    expect(fromSummary.filter((l) => l.startsWith('::error '))).toHaveLength(3)
+    expect(parseCommand(fromSummary[3] ?? '').message).toMatch(/^27 more failures not annotated/)
   })
 
   test('nothing failed: nothing printed', () => {

@@ -7,7 +7,7 @@ import {
   splitSentences,
   stem,
   tokenize,
-} from '../../src/metrics/text.js'
+} from '../../src/text/words.js'
 
 describe('tokenize', () => {
   test('lowercases words, keeps numbers, drops punctuation', () => {
@@ -20,6 +20,11 @@ describe('tokenize', () => {
 
   test('strips quotes around words and trailing hyphens', () => {
     expect(tokenize("HTTP 404 means 'Not Found' - well-")).toEqual(['http', '404', 'means', 'not', 'found', 'well'])
+  })
+
+  test('a run of hyphens or a dash separates words; one hyphen between letters joins them', () => {
+    expect(tokenize('packages--typically libraries')).toEqual(['packages', 'typically', 'libraries'])
+    expect(tokenize('state-of-the-art -- and rock’n’roll')).toEqual(['state-of-the-art', 'and', "rock'n'roll"])
   })
 
   test('handles Cyrillic and other scripts', () => {

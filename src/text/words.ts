@@ -4,24 +4,25 @@
  * English syllable counting. Pure functions, no dependencies.
  */
 
-// A word starts with a letter and may carry digits, combining marks, apostrophes and inner hyphens;
-// a number is digits with optional `.`/`,` groups, so `3.14` and `1,000` stay whole but `4.` loses its dot.
-const TOKEN_RE = /\p{L}[\p{L}\p{M}\p{N}'’-]*|\p{N}+(?:[.,]\p{N}+)*/gu
-const TRAILING_JOINERS_RE = /['-]+$/u
+// A word starts with a letter and may carry digits and combining marks; an apostrophe or a hyphen joins
+// two parts only when it stands alone between them (`end-to-end`, `don't`), so a dash written as `--`
+// separates words. A number is digits with optional `.`/`,` groups, so `3.14` and `1,000` stay whole
+// but `4.` loses its dot.
+const TOKEN_RE = /\p{L}[\p{L}\p{M}\p{N}]*(?:['’-][\p{L}\p{M}\p{N}]+)*|\p{N}+(?:[.,]\p{N}+)*/gu
 const NUMBER_RE = /^\p{N}+(?:[.,]\p{N}+)*$/u
 
 /**
  * Splits text into lowercase word and number tokens. Punctuation and symbols are dropped, the
- * typographic apostrophe `’` becomes `'`, and apostrophes or hyphens left at the end of a word are
- * removed. Works for any script (Latin, Cyrillic, Greek, ...).
+ * typographic apostrophe `’` becomes `'`. A single apostrophe or hyphen between two letters joins
+ * them into one word (`end-to-end`, `don't`); a run of them (`packages--typically`), or one at
+ * the end of a word, separates. Works for any script (Latin, Cyrillic, Greek, ...).
  *
  * @example tokenize("Don’t panic: 42 end-to-end tests.") // ['don't', 'panic', '42', 'end-to-end', 'tests']
  */
 export function tokenize(text: string): string[] {
   const tokens: string[] = []
   for (const match of text.normalize('NFC').toLowerCase().matchAll(TOKEN_RE)) {
-    const token = match[0].replace(/’/g, "'").replace(TRAILING_JOINERS_RE, '')
-    if (token) tokens.push(token)
+    tokens.push(match[0].replace(/’/g, "'"))
   }
   return tokens
 }

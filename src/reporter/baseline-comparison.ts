@@ -1,0 +1,141 @@
+/**
+ * The comparison of an invocation with its baseline, one file at a time: each run is compared with
+ * the baseline's run of its file as soon as it finishes when the baseline is a complete stored
+ * invocation, and the rest at the end.
+ */
+import type { ResolvedVitestJudgeOptions } from '../config.js'
+import { SelectorError, VitestJudgeError } from '../errors.js'
+import { compareReports } from '../report/compare.js'
+import type { JsonReport, ReportComparison, ReportInvocation, ReportRun, RunComparison } from '../report/types.js'
+import type { ResolvedSelector, RunStore } from '../store/run-store.js'
+
+/** The baseline resolved during the run, while it is a complete stored invocation. */
+interface EarlyBaseline {
+  baseId: string
+  invocation: ReportInvocation
+  /** File -> comparison of the head run with the baseline run of that file. */
+  comparisons: Map<string, RunComparison>
+}
+
+/** A head run to compare at the end: its file, and how to get its cases. */
+export interface HeadRun {
+  file: string
+  run: () => ReportRun
+}
+
+function compareSorted(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function singleRunReport(invocation: ReportInvocation, run: ReportRun | undefined): JsonReport {
+  return { version: 1, invocation, runs: run ? [run] : [], comparison: null }
+}
+
+/** The baseline comparison of one invocation. */
+export class BaselineComparison {
+  private early: EarlyBaseline | null | undefined
+
+  constructor(private readonly options: ResolvedVitestJudgeOptions) {}
+
+  /**
+   * Compares the run with the baseline's run of the same file as soon as it finishes, when the
+   * baseline is a complete stored invocation (it cannot change any more): the baseline is then read
+   * one file at a time, while the workers run the remaining files. {@link finish} uses these
+   * comparisons only when the selector still names that invocation; any failure here is left for
+   * {@link finish}, which resolves the baseline again and reports what went wrong.
+   */
+  addRun(store: RunStore | undefined, invocation: ReportInvocation, run: ReportRun): void {
+    const options = this.options
+    if (this.early === null || options.baseline === false) return
+    try {
+      if (this.early === undefined) {
+        this.early = null
+        const selector = options.baseline
+        // Selectors of stored invocations only: a JSON report path is read once, at the end.
+        if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
+        const selected = store?.resolveSelector(selector, { before: invocation.id, experiment: options.experiment })
+        if (!store || selected?.kind !== 'invocation') return
+        const base = store.getInvocation(selected.id)
+        if (base.status !== 'complete') return
+        this.early = { baseId: selected.id, invocation: base, comparisons: new Map() }
+      }
+      const early = this.early
+      const baseRun = store?.getRunByFile(early.baseId, run.file)
+      const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
+        alpha: options.gate?.alpha ?? 0.05,
+      }).runs[0]
+      if (comparison) early.comparisons.set(run.file, comparison)
+    } catch {
+      this.early = null
+    }
+  }
+
+  /**
+   * The comparison with the baseline (null when there is none: `notes` then says why), one file at a
+   * time: the comparisons made while the run went on when they used the same baseline, else each
+   * head run compared with the baseline's run of its file.
+   */
+  finish(
+    store: RunStore | undefined,
+    head: ReportInvocation,
+    runs: readonly HeadRun[],
+    notes: string[],
+  ): ReportComparison | null {
+    const options = this.options
+    if (options.baseline === false || !store) return null
+    try {
+      const selected = store.resolveSelector(options.baseline, { before: head.id, experiment: options.experiment })
+      return this.compareAll(store, selected, head, runs)
+    } catch (error) {
+      if (error instanceof SelectorError || error instanceof VitestJudgeError) {
+        notes.push(`No baseline to compare with (${options.baseline}): ${error.message}`)
+        return null
+      }
+      throw error
+    }
+  }
+
+  private compareAll(
+    store: RunStore,
+    selected: ResolvedSelector,
+    head: ReportInvocation,
+    runs: readonly HeadRun[],
+  ): ReportComparison {
+    const early = this.early ?? undefined
+    const opts = { alpha: this.options.gate?.alpha ?? 0.05 }
+    let baseInvocation: ReportInvocation
+    let baseRunOf: (file: string) => ReportRun | undefined
+    let baseFiles: string[]
+    if (selected.kind === 'report') {
+      const byFile = new Map(selected.report.runs.map((run) => [run.file, run]))
+      baseInvocation = selected.report.invocation
+      baseRunOf = (file) => byFile.get(file)
+      baseFiles = [...byFile.keys()]
+    } else {
+      baseInvocation = early?.baseId === selected.id ? early.invocation : store.getInvocation(selected.id)
+      baseRunOf = (file) => store.getRunByFile(selected.id, file)
+      baseFiles = store.getRunFiles(selected.id)
+    }
+    const reuse = selected.kind === 'invocation' && early?.baseId === selected.id ? early.comparisons : undefined
+    const compareFile = (base: ReportRun | undefined, run: ReportRun | undefined) =>
+      compareReports(singleRunReport(baseInvocation, base), singleRunReport(head, run), opts).runs
+    const byFile = new Map<string, RunComparison>()
+    const headFiles = new Set<string>()
+    for (const headRun of runs) {
+      const file = headRun.file
+      headFiles.add(file)
+      const done = reuse?.get(file)
+      if (done) {
+        byFile.set(file, done)
+        continue
+      }
+      for (const c of compareFile(baseRunOf(file), headRun.run())) byFile.set(c.file, c)
+    }
+    for (const file of baseFiles) {
+      if (headFiles.has(file)) continue
+      for (const c of compareFile(baseRunOf(file), undefined)) byFile.set(c.file, c)
+    }
+    const sides = compareReports(singleRunReport(baseInvocation, undefined), singleRunReport(head, undefined), opts)
+    return { ...sides, runs: [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison) }
+  }
+}

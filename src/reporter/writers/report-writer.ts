@@ -1,0 +1,61 @@
+/**
+ * The interface every report format's writer implements (JSON, JUnit, markdown, ...). The reporter
+ * hands each finished file's run to every writer, spools the writers' per-run pieces, and at the
+ * end asks each writer to write its file; it renders nothing itself.
+ */
+import type { GateFailure } from '../../report/compare.js'
+import type { ReportRunSummary, ReportSummary } from '../../report/summary.js'
+import type { ReportInvocation, ReportRun } from '../../report/types.js'
+import type { FileSink } from '../file-sink.js'
+
+/**
+ * A run's piece of a report file that holds every case: rendered as soon as the file finishes and
+ * spooled to disk, so that the cases need not stay in memory until the end.
+ */
+export interface RunPiece {
+  /** File extension of the spooled piece, unique among the writers (e.g. `json`). */
+  readonly ext: string
+  /** Renders the piece of `run` through `put`, a case at a time. */
+  render(run: ReportRun, put: (text: string) => void, invocation: ReportInvocation): void
+}
+
+/** What the reporter keeps of one finished file until the end of the invocation. */
+export interface FileRecord {
+  summary: ReportRunSummary
+  /** The whole run, kept only when it could not be both saved and spooled. */
+  full: ReportRun | undefined
+  /** Whether the run is in the run store. */
+  saved: boolean
+  /** Index of the spooled pieces, or undefined when they were not written. */
+  spooled: number | undefined
+}
+
+/** Everything a writer may read at the end of an invocation. */
+export interface ReportEnd {
+  /** The finished invocation, the run summaries (sorted by file) and the comparison. */
+  report: ReportSummary
+  /** The finished files, in the order of `report.runs`. */
+  files: readonly FileRecord[]
+  gateFailures: GateFailure[]
+  notes: string[]
+  /** Puts the piece of a file's run: the spooled copy (redacted when spooled), else rendered now and redacted. */
+  putPiece(sink: FileSink, file: FileRecord, piece: RunPiece): void
+}
+
+/** Where writers put their files; failures are reported by the reporter and make the exit code 1. */
+export interface ReportOutput {
+  /** Writes `path` (nothing when `false`) through a temporary file; lists it as written or reports the failure. */
+  stream(path: string | false, emit: (sink: FileSink) => void): void
+  /** Reports a failure (redacted) and sets the exit code to 1. */
+  fail(message: string): void
+}
+
+/** One report format. A writer lives for one invocation. */
+export interface ReportWriter {
+  /** Called with each finished file's whole run, while its cases are in memory. */
+  addRun?(run: ReportRun): void
+  /** The per-run piece to spool, for a format that holds every case. */
+  readonly piece?: RunPiece
+  /** Writes the report at the end of the invocation. */
+  write(end: ReportEnd, out: ReportOutput): void
+}
