@@ -40,6 +40,8 @@ export interface CaseMetricResult {
   greaterIsBetter?: boolean
   /** The judge error (code and message) when the metric could not be scored. */
   error?: { code: string; message: string }
+  /** The metric's version (`v1`), as MLflow names it in `answer_similarity/v1/mean`. */
+  version?: string
 }
 
 /** One test (a describeEval case or a test with matcher calls) of a run. */
@@ -117,11 +119,27 @@ export interface MetricComparison {
   test: 'paired' | 'unpaired' | 'none'
   /** How the p-value was computed, e.g. `sign-flip exact`, `sign-flip normal`, `permutation exact`, `welch t`. */
   method?: string
-  /** Number of matched pairs (paired) or base/head sizes. */
-  n: { base: number; head: number; paired: number }
+  /** Number of matched pairs (paired) or base/head sizes; `changed`: paired cases whose value changed. */
+  n: { base: number; head: number; paired: number; changed?: number }
   greaterIsBetter: boolean
   /** `regressed` (worse and significant), `improved` (better and significant), `unchanged`, `new`, `removed`. */
   status: 'regressed' | 'improved' | 'unchanged' | 'new' | 'removed'
+  /** The metric's kind: `score` (0..1, gated by `maxDrop`) or `measurement` (gated only when named in `gate.measurements`). */
+  kind?: 'score' | 'measurement'
+  /**
+   * The p-value adjusted for the family of tests of the comparison (see `ReportComparison.correction`);
+   * null when the metric is not in the family (a measurement not named in `gate.measurements`, no test).
+   * `significant` and `status` use it when it is set.
+   */
+  pAdjusted?: number | null
+  /** Mean of the per-case differences (head - base) over the paired cases, when the test was paired. */
+  pairedDelta?: number
+  /**
+   * Set when too few cases were compared for any drop to reach significance: `cases` is the number of
+   * paired cases (or of cases that changed), `needed` the fewest with which the test could reach the
+   * family's first Holm threshold (`alpha / tests`).
+   */
+  tooFewCases?: { cases: number; needed: number }
 }
 
 /** A case whose score changed between baseline and current run. */
@@ -158,6 +176,18 @@ export interface ReportComparison {
   head: { invocationId: string; label: string; startedAt?: string }
   alpha: number
   runs: RunComparison[]
+  /**
+   * The multiple-testing correction applied to the p-values (`pAdjusted`): Holm's step-down over the
+   * `tests` (file, metric) tests of the family (every score-kind metric of every matched file, plus the
+   * measurements named in `gate.measurements`, less the tests that could not reach `alpha`).
+   */
+  correction?: {
+    method: 'holm'
+    /** Tests in the family (the `m` of Holm's procedure). */
+    tests: number
+    /** Gated paired tests left out because too few cases changed for them to reach `alpha` at all. */
+    excluded: number
+  }
 }
 
 /** The JSON report (`reports.json`), also accepted as a baseline. */

@@ -23,6 +23,7 @@ import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { writeStreamed } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
 import { githubAnnotationText } from './github-annotations.js'
+import { logInvocationToMlflow } from './mlflow-step.js'
 import { getPluginOptions } from './plugin-options.js'
 import { Spool } from './spool.js'
 import { testLocation } from './test-location.js'
@@ -278,6 +279,14 @@ export class JudgeReporter implements Reporter {
     const annotations = options.githubAnnotations ? githubAnnotationText(report, gateFailures, options.root) : ''
     if (annotations) this.vitest?.logger.log(redact(annotations.trimEnd()))
     if (gateFailures.length > 0) process.exitCode = 1
+    // After the run is saved and reported; it never touches the exit code.
+    await logInvocationToMlflow(
+      options.mlflow,
+      store,
+      invocation.id,
+      { junit: options.reports.junit, markdown: options.reports.markdown },
+      { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
+    )
   }
 
   /** The whole run of a finished file: kept in memory, else read back from the store. */

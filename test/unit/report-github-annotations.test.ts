@@ -68,6 +68,7 @@ const gate: GateFailure = {
   headMean: 0.5,
   delta: -0.4,
   pValue: 0.001,
+  pAdjusted: 0.002,
   threshold: 0.1,
   message: 'evals/qa.eval.ts: answer_similarity mean 0.900 -> 0.500 (-0.400), p=0.001',
 }
