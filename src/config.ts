@@ -63,6 +63,33 @@ export interface VitestJudgeOptions {
   params?: Record<string, string | number | boolean>
   /** Name grouping runs. @default the package name */
   experiment?: string
+  /**
+   * Log every run to an MLflow tracking server (off unless set here or by MLFLOW_TRACKING_URI);
+   * `false` turns it off even when the env variable is set.
+   * @default MLFLOW_TRACKING_URI env, else off
+   */
+  mlflow?: MlflowOptions | false
+}
+
+/** Where runs are logged in MLflow, in MLflow's own terms. */
+export interface MlflowOptions {
+  /** Tracking server, `http(s)://host[:port][/prefix]`. @default MLFLOW_TRACKING_URI env */
+  trackingUri?: string
+  /** MLflow experiment name (created when missing). @default MLFLOW_EXPERIMENT_NAME env, else the `experiment` option */
+  experiment?: string
+}
+
+/** MLflow logging after defaults. Credentials are never kept here: they are read when a request is made. */
+export interface ResolvedMlflowOptions {
+  /** The tracking server's base URL, without a trailing slash. */
+  trackingUri: string
+  experiment: string
+  /**
+   * Why logging is off although MLFLOW_TRACKING_URI is set (e.g. `databricks`, or a URL holding a
+   * password): the reporter says it once and the run goes on. An unusable `mlflow` option is a
+   * `ConfigError` instead.
+   */
+  unusable?: string
 }
 
 /** Gate after defaults. */
@@ -91,6 +118,8 @@ export interface ResolvedVitestJudgeOptions {
   experiment: string
   /** Absolute project root. */
   root: string
+  /** MLflow logging, or null when off. */
+  mlflow: ResolvedMlflowOptions | null
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['readwrite', 'readonly', 'refresh', 'off']
@@ -175,6 +204,7 @@ export function resolveOptions(
     throw new ConfigError(`Option \`concurrency\` must be a whole number >= 1, got ${concurrency}.`)
   }
 
+  const experiment = options.experiment ?? context.packageName ?? 'default'
   const dir = resolvePath(root, options.dir ?? (env.VITEST_JUDGE_DIR || undefined) ?? '.vitest-judge')
   const reportPath = (value: string | false | undefined, name: string) =>
     value === false ? false : resolvePath(root, value ?? `${dir}/${name}`)
@@ -194,7 +224,119 @@ export function resolveOptions(
     },
     concurrency,
     params: { ...(options.params ?? {}) },
-    experiment: options.experiment ?? context.packageName ?? 'default',
+    experiment,
     root,
+    mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
+  }
+}
+
+/**
+ * Checks an MLflow tracking URI and returns it without a trailing slash. Only HTTP servers are
+ * supported (`file:`, `databricks` and other stores are MLflow client-side stores with no REST API here).
+ * Credentials inside the URI (`https://user:password@host`) are refused: they belong in
+ * MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD, which are never printed.
+ */
+export function checkTrackingUri(uri: string, what: string): string {
+  let url: URL
+  try {
+    url = new URL(uri.trim())
+  } catch {
+    throw new ConfigError(
+      `${what} "${uri.slice(0, 200)}" is not a URL: give the tracking server's address, e.g. http://127.0.0.1:5000.`,
+    )
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(
+      `${what} must be an http:// or https:// tracking server (vitest-judge logs through MLflow's REST API), got ${url.protocol}.`,
+    )
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError(
+      `${what} must not hold credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead.`,
+    )
+  }
+  url.search = ''
+  url.hash = ''
+  return url.toString().replace(/\/+$/, '')
+}
+
+/** Resolves the `mlflow` option with MLflow's env variables (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME). */
+export function resolveMlflowOptions(
+  option: MlflowOptions | false | undefined,
+  env: Record<string, string | undefined>,
+  experiment: string,
+): ResolvedMlflowOptions | null {
+  if (option === false) return null
+  if (option !== undefined && (option === null || typeof option !== 'object')) {
+    throw new ConfigError('Option `mlflow` must be `{ trackingUri, experiment? }` or `false`.')
+  }
+  const fromOption = option?.trackingUri
+  const uri = fromOption || env.MLFLOW_TRACKING_URI || undefined
+  if (uri === undefined) {
+    if (option !== undefined) {
+      throw new ConfigError(
+        'Option `mlflow` needs `trackingUri` (or the MLFLOW_TRACKING_URI env variable), e.g. http://127.0.0.1:5000.',
+      )
+    }
+    return null
+  }
+  const name = option?.experiment ?? (env.MLFLOW_EXPERIMENT_NAME || undefined) ?? experiment
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new ConfigError('Option `mlflow.experiment` must be a non-empty experiment name.')
+  }
+  if (fromOption) return { trackingUri: checkTrackingUri(uri, 'Option `mlflow.trackingUri`'), experiment: name }
+  try {
+    return { trackingUri: checkTrackingUri(uri, 'MLFLOW_TRACKING_URI'), experiment: name }
+  } catch (error) {
+    // An MLflow setup made for other tools must not break the Vitest run: logging is off, and said so.
+    return { trackingUri: '', experiment: name, unusable: (error as Error).message }
+  }
+}
+
+/** MLflow credentials from MLflow's env variables: a bearer token, or a username and password. */
+export type MlflowCredentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'none' }
+
+/**
+ * Reads MLFLOW_TRACKING_TOKEN (bearer) or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (basic),
+ * as MLflow's own client does. Read when a request is made, never kept in resolved options.
+ */
+export function mlflowCredentials(env: Record<string, string | undefined>): MlflowCredentials {
+  const token = env.MLFLOW_TRACKING_TOKEN
+  if (token) return { kind: 'token', token }
+  const username = env.MLFLOW_TRACKING_USERNAME
+  const password = env.MLFLOW_TRACKING_PASSWORD
+  if (username && password) return { kind: 'basic', username, password }
+  return { kind: 'none' }
+}
+
+/** How the MLflow client retries; MLflow's own env variables, with defaults short enough for the end of a test run. */
+export interface MlflowHttpSettings {
+  /** Per-request timeout in ms. @default 10000 (MLFLOW_HTTP_REQUEST_TIMEOUT, in seconds) */
+  timeoutMs: number
+  /** Retries after the first attempt on 429, 5xx, timeouts and network errors. @default 3 (MLFLOW_HTTP_REQUEST_MAX_RETRIES) */
+  maxRetries: number
+  /** First backoff in ms, doubled at each retry. @default 500 (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR, in seconds) */
+  backoffMs: number
+}
+
+function envNumber(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  const value = Number(text)
+  if (!Number.isFinite(value) || value < min) {
+    throw new ConfigError(`${name} must be a number >= ${min}, got ${JSON.stringify(text.slice(0, 40))}.`)
+  }
+  return value
+}
+
+/** Reads MLFLOW_HTTP_REQUEST_TIMEOUT, MLFLOW_HTTP_REQUEST_MAX_RETRIES and MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR. */
+export function mlflowHttpSettings(env: Record<string, string | undefined>): MlflowHttpSettings {
+  return {
+    timeoutMs: Math.round(envNumber(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT', 10, 0.001) * 1000),
+    maxRetries: Math.floor(envNumber(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES', 3, 0)),
+    backoffMs: Math.round(envNumber(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 0.5, 0) * 1000),
   }
 }

@@ -22,6 +22,7 @@ export type VitestJudgeErrorCode =
   | 'VJ_USAGE'
   | 'VJ_MISSING_PACKAGE'
   | 'VJ_METRIC'
+  | 'VJ_MLFLOW'
 
 /** Base class of every error vitest-judge throws. */
 export class VitestJudgeError extends Error {
@@ -188,5 +189,25 @@ export class MissingPackageError extends VitestJudgeError {
   constructor(what: string, packageName: string) {
     super('VJ_MISSING_PACKAGE', `${what} needs the package ${packageName}: run \`npm install -D ${packageName}\`.`)
     this.packageName = packageName
+  }
+}
+
+/**
+ * An MLflow tracking server that could not take a run (down, too slow, 5xx/429 after the retries,
+ * or a refusal such as 401/403). It names the server, never a credential. The reporter turns it
+ * into one warning line; `vitest-judge export --mlflow` prints it and exits 2.
+ */
+export class MlflowError extends VitestJudgeError {
+  /** The tracking server's address. */
+  readonly server: string
+  /** HTTP status when the server answered with one. */
+  readonly status?: number
+  /** MLflow's `error_code` (e.g. `RESOURCE_DOES_NOT_EXIST`) when the server sent one. */
+  readonly mlflowCode?: string
+  constructor(server: string, message: string, options?: { status?: number; mlflowCode?: string; cause?: unknown }) {
+    super('VJ_MLFLOW', `MLflow server ${server}: ${message}`, { cause: options?.cause })
+    this.server = server
+    if (options?.status !== undefined) this.status = options.status
+    if (options?.mlflowCode !== undefined) this.mlflowCode = options.mlflowCode
   }
 }

@@ -40,6 +40,8 @@ export interface CaseMetricResult {
   greaterIsBetter?: boolean
   /** The judge error (code and message) when the metric could not be scored. */
   error?: { code: string; message: string }
+  /** The metric's version (`v1`), as MLflow names it in `answer_similarity/v1/mean`. */
+  version?: string
 }
 
 /** One test (a describeEval case or a test with matcher calls) of a run. */

@@ -22,6 +22,7 @@ import { BaselineComparison } from './baseline-comparison.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { writeStreamed } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
+import { logInvocationToMlflow } from './mlflow-step.js'
 import { getPluginOptions } from './plugin-options.js'
 import { Spool } from './spool.js'
 import { createWriters } from './writers/index.js'
@@ -272,6 +273,14 @@ export class JudgeReporter implements Reporter {
       ),
     )
     if (gateFailures.length > 0) process.exitCode = 1
+    // After the run is saved and reported; it never touches the exit code.
+    await logInvocationToMlflow(
+      options.mlflow,
+      store,
+      invocation.id,
+      { junit: options.reports.junit, markdown: options.reports.markdown },
+      { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
+    )
   }
 
   /** The whole run of a finished file: kept in memory, else read back from the store. */

@@ -165,6 +165,7 @@ export async function scoreMetric(
     score: null,
     kind: metric.kind,
     greaterIsBetter: metric.greaterIsBetter,
+    version: metric.version,
     ...(threshold !== null ? { threshold } : {}),
   }
   let judge: Judge | undefined

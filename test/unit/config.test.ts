@@ -40,6 +40,7 @@ describe('resolveOptions defaults', () => {
       params: {},
       experiment: 'default',
       root: ROOT,
+      mlflow: null,
     })
   })
 
@@ -187,5 +188,43 @@ describe('resolveOptions reports and gate', () => {
     const resolved = resolve({ params })
     params.model = 'changed'
     expect(resolved.params).toEqual({ model: 'gpt', temperature: 0 })
+  })
+})
+
+describe('mlflow option', () => {
+  it('is off unless the option or MLFLOW_TRACKING_URI is set', () => {
+    expect(resolve().mlflow).toBeNull()
+    expect(resolve({ mlflow: false }, { MLFLOW_TRACKING_URI: 'http://mlflow:5000' }).mlflow).toBeNull()
+  })
+
+  it("reads MLflow's own env variables; the option wins; the experiment defaults to `experiment`", () => {
+    expect(resolve({ experiment: 'rag' }, { MLFLOW_TRACKING_URI: 'http://mlflow:5000/' }).mlflow).toEqual({
+      trackingUri: 'http://mlflow:5000',
+      experiment: 'rag',
+    })
+    expect(
+      resolve({}, { MLFLOW_TRACKING_URI: 'http://mlflow:5000', MLFLOW_EXPERIMENT_NAME: 'evals' }).mlflow?.experiment,
+    ).toBe('evals')
+    expect(
+      resolve(
+        { mlflow: { trackingUri: 'https://mlflow.example.com/prefix', experiment: 'mine' } },
+        { MLFLOW_TRACKING_URI: 'http://other:5000', MLFLOW_EXPERIMENT_NAME: 'evals' },
+      ).mlflow,
+    ).toEqual({ trackingUri: 'https://mlflow.example.com/prefix', experiment: 'mine' })
+  })
+
+  it('an unusable MLFLOW_TRACKING_URI turns logging off with a reason instead of failing the run', () => {
+    const resolved = resolve({}, { MLFLOW_TRACKING_URI: 'databricks' }).mlflow
+    expect(resolved?.unusable).toContain('MLFLOW_TRACKING_URI')
+    const withPassword = resolve({}, { MLFLOW_TRACKING_URI: 'https://bot:hunter2-secret@mlflow.example.com' }).mlflow
+    expect(withPassword?.unusable).toContain('MLFLOW_TRACKING_PASSWORD')
+    expect(withPassword?.unusable).not.toContain('hunter2-secret')
+  })
+
+  it('an unusable `mlflow` option is a ConfigError naming it', () => {
+    expect(configError(() => resolve({ mlflow: { trackingUri: 'file:///tmp/mlruns' } })).message).toContain(
+      'mlflow.trackingUri',
+    )
+    expect(configError(() => resolve({ mlflow: {} })).message).toContain('MLFLOW_TRACKING_URI')
   })
 })
