@@ -158,6 +158,16 @@ function checkToolCalls(value: unknown, what: string): asserts value is ToolCall
   }
 }
 
+// A CSV column holds the calls as JSON text.
+function parsedToolCalls(value: unknown): unknown {
+  if (typeof value !== 'string') return value
+  try {
+    return JSON.parse(value)
+  } catch {
+    return value
+  }
+}
+
 function contextChunks(context: unknown): string[] {
   return Array.isArray(context) ? context.map(toText) : [toText(context)]
 }
@@ -223,7 +233,7 @@ async function runCase<TInput, TVariant>(
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
   if (evalCase.expected !== undefined) meta.expected = toText(evalCase.expected)
-  const expectedToolCalls = evalCase.expectedToolCalls
+  const expectedToolCalls = parsedToolCalls(evalCase.expectedToolCalls)
   if (expectedToolCalls !== undefined) checkToolCalls(expectedToolCalls, 'the case has `expectedToolCalls`')
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
