@@ -38,6 +38,22 @@ export interface ReportsOptions {
   markdown?: string | false
 }
 
+/** What the JUnit report holds beyond what Jenkins' `junit-10.xsd` accepts. */
+export interface JunitReportOptions {
+  /**
+   * Also write each case's results as `<properties>` inside its `<testcase>`, for tools that read
+   * them. Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then.
+   * @default false
+   */
+  properties?: boolean
+  /**
+   * Put a `file` attribute on every `<testcase>` (it is always on `<testsuite>`), like Vitest's own
+   * JUnit reporter option of that name.
+   * @default false
+   */
+  addFileAttribute?: boolean
+}
+
 /** Options of `vitestJudge(options)`. */
 export interface VitestJudgeOptions {
   /**
@@ -63,6 +79,20 @@ export interface VitestJudgeOptions {
   params?: Record<string, string | number | boolean>
   /** Name grouping runs. @default the package name */
   experiment?: string
+  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false }` */
+  junit?: JunitReportOptions
+  /**
+   * Print `::error file=...,line=...::` workflow commands for failed cases and gate failures, so
+   * a pull request shows them on its diff.
+   * @default true when GITHUB_ACTIONS is `true`, else false
+   */
+  githubAnnotations?: boolean
+  /**
+   * Record each judged result as a Vitest test annotation (`context.annotate`), shown by Vitest's
+   * own reporters, UI and HTML report.
+   * @default true
+   */
+  testAnnotations?: boolean
   /**
    * Prices in USD per million tokens, by judge spec (`'openai:gpt-4.1'`) or model (`'gpt-4.1'`),
    * added to or overriding the built-in table. @default {} (the built-in table only)
@@ -151,6 +181,9 @@ export interface ResolvedVitestJudgeOptions {
    * worker of one invocation shares it); absent when the budget is not shared.
    */
   budgetKey?: string
+  junit: { properties: boolean; addFileAttribute: boolean }
+  githubAnnotations: boolean
+  testAnnotations: boolean
   /** MLflow logging, or null when off. */
   mlflow: ResolvedMlflowOptions | null
 }
@@ -285,6 +318,12 @@ export function resolveOptions(
     params: { ...(options.params ?? {}) },
     experiment,
     root,
+    junit: {
+      properties: options.junit?.properties ?? false,
+      addFileAttribute: options.junit?.addFileAttribute ?? false,
+    },
+    githubAnnotations: options.githubAnnotations ?? env.GITHUB_ACTIONS === 'true',
+    testAnnotations: options.testAnnotations ?? true,
     mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
     pricing,
     budget,

@@ -19,6 +19,7 @@ export type {
   BudgetOptions,
   CacheMode,
   GateOptions,
+  JunitReportOptions,
   ReportsOptions,
   ResolvedVitestJudgeOptions,
   VitestJudgeOptions,
@@ -67,6 +68,8 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       test.maxConcurrency = Math.max(current, concurrency)
       // A judged test waits on a model; Vitest's 5 s default would time out ordinary judge calls.
       if (test.testTimeout === undefined) test.testTimeout = 60_000
+      // The test's line, for the JUnit failure frame and the GitHub annotations.
+      if (test.includeTaskLocation === undefined) test.includeTaskLocation = true
     },
     configureVitest(context: VitestPluginContext) {
       const { vitest } = context

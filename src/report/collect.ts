@@ -13,6 +13,8 @@ export interface CollectedTest {
   /** First error message when the test failed. */
   error?: string
   meta?: CaseMeta
+  /** Where the test is declared (Vitest's `includeTaskLocation`). */
+  location?: { line: number; column: number }
 }
 
 /** Turns one finished test into a report case; skipped tests give none. */
@@ -39,6 +41,7 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
   if (test.state === 'failed' && test.error) reportCase.error = test.error
   const cost = caseCost(meta?.judgeCalls, pricing)
   if (cost) reportCase.cost = cost
+  if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
   return reportCase
 }
 

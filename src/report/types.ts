@@ -104,6 +104,8 @@ export interface ReportCase {
   error?: string
   /** What the case's judge calls cost (absent when it made none). */
   cost?: CaseCost
+  /** Where the test is declared in its file (1-based line and column), when Vitest reported it. */
+  location?: { line: number; column: number }
 }
 
 /** One test file in one invocation. */
