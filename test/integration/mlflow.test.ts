@@ -7,8 +7,9 @@ import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, request, type Server } from 'node:http'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import type { JsonReport, ReportRun } from '../../src/report/types.js'
+import { FAKE_API_KEY, fakeTenant } from '../fake-provider/client.js'
 import { MLFLOW_SKIP_REASON, type MlflowServer, startMlflowServer } from '../mlflow-server/server.js'
 import { REPO, runFixture } from './run-fixture.js'
 
@@ -428,6 +429,39 @@ print(json.dumps({
     } finally {
       echo.close()
     }
+  })
+
+  test('each describeEval variant is a child run with its variant tag and params', async () => {
+    const other = `${experiment}-variants`
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const run = await runFixture('variants', {
+      env: {
+        OPENAI_API_KEY: FAKE_API_KEY,
+        OPENAI_BASE_URL: tenant.openaiBaseURL,
+        VITEST_JUDGE: 'openai:fake-judge',
+        MLFLOW_TRACKING_URI: server.url,
+        MLFLOW_EXPERIMENT_NAME: other,
+      },
+    })
+    expect(run.exitCode).toBe(1) // the `vague` variant fails its cases, as in variants.test.ts
+    const { parent, children } = split(await runsOf(server, other))
+    expect(param(parent, 'suite')).toBe('qa')
+    const variants = children.filter((c) => tag(c, 'vitest_judge.level') === 'variant')
+    expect(variants.map((c) => tag(c, 'vitest_judge.variant')).sort()).toEqual([
+      'copy',
+      'reference',
+      'second-judge',
+      'vague',
+    ])
+    const vague = variants.find((c) => tag(c, 'vitest_judge.variant') === 'vague') as Run
+    expect(vague.info.run_name).toBe('models.eval.ts [vague]')
+    expect(tag(vague, 'mlflow.source.name')).toBe('models.eval.ts')
+    expect(param(vague, 'model')).toBe('vague-model')
+    expect(param(vague, 'temperature')).toBe('1')
+    expect(metric(vague, 'answer_similarity/v1/mean')).toBe(2)
+    const reference = variants.find((c) => tag(c, 'vitest_judge.variant') === 'reference') as Run
+    expect(param(reference, 'model')).toBe('ref-model')
+    expect(metric(reference, 'answer_similarity/v1/mean')).toBeGreaterThan(2)
   })
 
   // Last: it stops the server (and starts it again on the same port and database).
