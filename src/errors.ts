@@ -21,6 +21,7 @@ export type VitestJudgeErrorCode =
   | 'VJ_REPORT_FORMAT'
   | 'VJ_USAGE'
   | 'VJ_METRIC'
+  | 'VJ_REPORT_ASSET'
 
 /** Base class of every error vitest-judge throws. */
 export class VitestJudgeError extends Error {
@@ -176,5 +177,12 @@ export class MetricError extends VitestJudgeError {
   constructor(metric: string, message: string, options?: { cause?: unknown }) {
     super('VJ_METRIC', `Metric ${metric}: ${message}`, options)
     this.metric = metric
+  }
+}
+
+/** A file the HTML report inlines (chart library, page script or style) is missing or cannot be inlined. */
+export class ReportAssetError extends VitestJudgeError {
+  constructor(message: string) {
+    super('VJ_REPORT_ASSET', message)
   }
 }
