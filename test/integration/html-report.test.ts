@@ -158,7 +158,7 @@ describe('report.html', () => {
     }
     await page.fill('#case-search', '')
     await page.click('#tab-compare')
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned)).toBeUndefined()
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: string }).__pwned)).toBeUndefined()
     expect(await page.locator('#app script, #app img, #app a[href^="javascript"], #app style').count()).toBe(0)
     expect(watch.errors).toEqual([])
     expect(watch.requests).toEqual([htmlUrl])
