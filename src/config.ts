@@ -3,7 +3,10 @@
  * only when the plugin did not provide them). Env variables are read here and nowhere else.
  */
 import { ConfigError } from './errors.js'
+import { defaultJudgeSpec, type JudgeSource } from './judges/providers.js'
 import type { Judge } from './judges/types.js'
+
+export { defaultJudgeSpec } from './judges/providers.js'
 
 /** Cache modes. */
 export type CacheMode = 'readwrite' | 'readonly' | 'refresh' | 'off'
@@ -16,6 +19,13 @@ export interface GateOptions {
   alpha?: number
   /** Fail when a metric's mean is under this value. */
   minMean?: Record<string, number>
+  /**
+   * Measurements to gate (they are never gated by `maxDrop`): metric -> largest tolerated worsening
+   * of its mean as a fraction of the baseline mean, e.g. `{ latency: 0.5, token_count: 0.2 }` fails
+   * when latency rose by more than 50% or tokens by more than 20% and the change is significant.
+   * @default {}
+   */
+  measurements?: Record<string, number>
 }
 
 /** Report file paths; `false` turns one off. */
@@ -33,8 +43,8 @@ export interface ReportsOptions {
 /** Options of `vitestJudge(options)`. */
 export interface VitestJudgeOptions {
   /**
-   * Default judge: `'openai:<model>'`, `'gemini:<model>'`, `'local'`, or a `Judge` object.
-   * @default VITEST_JUDGE env; else `openai:gpt-4.1-mini` with OPENAI_API_KEY; else `gemini:gemini-2.5-flash` with GEMINI_API_KEY / GOOGLE_API_KEY; else `'local'`
+   * Default judge: `'openai:<model>'`, `'gemini:<model>'`, `'anthropic:<model>'`, `'local'`, or a `Judge` object.
+   * @default VITEST_JUDGE env; else `openai:gpt-4.1-mini` with OPENAI_API_KEY; else `gemini:gemini-2.5-flash` with GEMINI_API_KEY / GOOGLE_API_KEY; else `anthropic:claude-haiku-4-5` with ANTHROPIC_API_KEY; else `'local'`
    */
   judge?: string | Judge
   /** Pass mark for a normalized score, 0..1. @default 0.75 */
@@ -55,6 +65,33 @@ export interface VitestJudgeOptions {
   params?: Record<string, string | number | boolean>
   /** Name grouping runs. @default the package name */
   experiment?: string
+  /**
+   * Log every run to an MLflow tracking server (off unless set here or by MLFLOW_TRACKING_URI);
+   * `false` turns it off even when the env variable is set.
+   * @default MLFLOW_TRACKING_URI env, else off
+   */
+  mlflow?: MlflowOptions | false
+}
+
+/** Where runs are logged in MLflow, in MLflow's own terms. */
+export interface MlflowOptions {
+  /** Tracking server, `http(s)://host[:port][/prefix]`. @default MLFLOW_TRACKING_URI env */
+  trackingUri?: string
+  /** MLflow experiment name (created when missing). @default MLFLOW_EXPERIMENT_NAME env, else the `experiment` option */
+  experiment?: string
+}
+
+/** MLflow logging after defaults. Credentials are never kept here: they are read when a request is made. */
+export interface ResolvedMlflowOptions {
+  /** The tracking server's base URL, without a trailing slash. */
+  trackingUri: string
+  experiment: string
+  /**
+   * Why logging is off although MLFLOW_TRACKING_URI is set (e.g. `databricks`, or a URL holding a
+   * password): the reporter says it once and the run goes on. An unusable `mlflow` option is a
+   * `ConfigError` instead.
+   */
+  unusable?: string
 }
 
 /** Gate after defaults. */
@@ -62,14 +99,15 @@ export interface ResolvedGateOptions {
   maxDrop: number | null
   alpha: number
   minMean: Record<string, number>
+  measurements: Record<string, number>
 }
 
 /** Options after defaults; plain data (a `Judge` object is kept only in-process). */
 export interface ResolvedVitestJudgeOptions {
   /** Judge spec string, or `custom:<name>` when a Judge object was given. */
   judge: string
-  /** Why this judge was chosen: `option`, `env`, `openai-key`, `gemini-key`, `default`. */
-  judgeSource: 'option' | 'env' | 'openai-key' | 'gemini-key' | 'default'
+  /** Why this judge was chosen: `option`, `env`, `<provider>-key` (`openai-key`, `gemini-key`, `anthropic-key`), `default`. */
+  judgeSource: JudgeSource
   minScore: number
   /** Absolute path. */
   dir: string
@@ -82,6 +120,8 @@ export interface ResolvedVitestJudgeOptions {
   experiment: string
   /** Absolute project root. */
   root: string
+  /** MLflow logging, or null when off. */
+  mlflow: ResolvedMlflowOptions | null
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['readwrite', 'readonly', 'refresh', 'off']
@@ -98,17 +138,6 @@ function resolvePath(root: string, p: string): string {
   // Plain string ops keep this module free of node:path so it also loads in a browser-ish worker.
   if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) return p
   return `${root.replace(/[\\/]+$/, '')}/${p.replace(/^\.\//, '')}`
-}
-
-/** Picks the default judge from env variables (SPEC "Plugin options", `judge`). */
-export function defaultJudgeSpec(env: Record<string, string | undefined>): {
-  judge: string
-  source: ResolvedVitestJudgeOptions['judgeSource']
-} {
-  if (env.VITEST_JUDGE) return { judge: env.VITEST_JUDGE, source: 'env' }
-  if (env.OPENAI_API_KEY) return { judge: 'openai:gpt-4.1-mini', source: 'openai-key' }
-  if (env.GEMINI_API_KEY || env.GOOGLE_API_KEY) return { judge: 'gemini:gemini-2.5-flash', source: 'gemini-key' }
-  return { judge: 'local', source: 'default' }
 }
 
 /** Resolves user options and env variables into plain, validated options. The one place defaults live. */
@@ -162,7 +191,14 @@ export function resolveOptions(
       if (typeof value !== 'number' || !Number.isFinite(value))
         throw new ConfigError(`Option \`gate.minMean.${metric}\` must be a number.`)
     }
-    gate = { maxDrop, alpha, minMean }
+    const measurements = options.gate.measurements ?? {}
+    for (const [metric, value] of Object.entries(measurements)) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+        throw new ConfigError(
+          `Option \`gate.measurements.${metric}\` must be a number >= 0 (a fraction of the baseline mean, e.g. 0.5 for +50%), got ${String(value)}.`,
+        )
+    }
+    gate = { maxDrop, alpha, minMean, measurements }
   }
 
   const concurrency = options.concurrency ?? 8
@@ -170,6 +206,7 @@ export function resolveOptions(
     throw new ConfigError(`Option \`concurrency\` must be a whole number >= 1, got ${concurrency}.`)
   }
 
+  const experiment = options.experiment ?? context.packageName ?? 'default'
   const dir = resolvePath(root, options.dir ?? (env.VITEST_JUDGE_DIR || undefined) ?? '.vitest-judge')
   const reportPath = (value: string | false | undefined, name: string) =>
     value === false ? false : resolvePath(root, value ?? `${dir}/${name}`)
@@ -190,7 +227,119 @@ export function resolveOptions(
     },
     concurrency,
     params: { ...(options.params ?? {}) },
-    experiment: options.experiment ?? context.packageName ?? 'default',
+    experiment,
     root,
+    mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
+  }
+}
+
+/**
+ * Checks an MLflow tracking URI and returns it without a trailing slash. Only HTTP servers are
+ * supported (`file:`, `databricks` and other stores are MLflow client-side stores with no REST API here).
+ * Credentials inside the URI (`https://user:password@host`) are refused: they belong in
+ * MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD, which are never printed.
+ */
+export function checkTrackingUri(uri: string, what: string): string {
+  let url: URL
+  try {
+    url = new URL(uri.trim())
+  } catch {
+    throw new ConfigError(
+      `${what} "${uri.slice(0, 200)}" is not a URL: give the tracking server's address, e.g. http://127.0.0.1:5000.`,
+    )
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(
+      `${what} must be an http:// or https:// tracking server (vitest-judge logs through MLflow's REST API), got ${url.protocol}.`,
+    )
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError(
+      `${what} must not hold credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead.`,
+    )
+  }
+  url.search = ''
+  url.hash = ''
+  return url.toString().replace(/\/+$/, '')
+}
+
+/** Resolves the `mlflow` option with MLflow's env variables (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME). */
+export function resolveMlflowOptions(
+  option: MlflowOptions | false | undefined,
+  env: Record<string, string | undefined>,
+  experiment: string,
+): ResolvedMlflowOptions | null {
+  if (option === false) return null
+  if (option !== undefined && (option === null || typeof option !== 'object')) {
+    throw new ConfigError('Option `mlflow` must be `{ trackingUri, experiment? }` or `false`.')
+  }
+  const fromOption = option?.trackingUri
+  const uri = fromOption || env.MLFLOW_TRACKING_URI || undefined
+  if (uri === undefined) {
+    if (option !== undefined) {
+      throw new ConfigError(
+        'Option `mlflow` needs `trackingUri` (or the MLFLOW_TRACKING_URI env variable), e.g. http://127.0.0.1:5000.',
+      )
+    }
+    return null
+  }
+  const name = option?.experiment ?? (env.MLFLOW_EXPERIMENT_NAME || undefined) ?? experiment
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new ConfigError('Option `mlflow.experiment` must be a non-empty experiment name.')
+  }
+  if (fromOption) return { trackingUri: checkTrackingUri(uri, 'Option `mlflow.trackingUri`'), experiment: name }
+  try {
+    return { trackingUri: checkTrackingUri(uri, 'MLFLOW_TRACKING_URI'), experiment: name }
+  } catch (error) {
+    // An MLflow setup made for other tools must not break the Vitest run: logging is off, and said so.
+    return { trackingUri: '', experiment: name, unusable: (error as Error).message }
+  }
+}
+
+/** MLflow credentials from MLflow's env variables: a bearer token, or a username and password. */
+export type MlflowCredentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'none' }
+
+/**
+ * Reads MLFLOW_TRACKING_TOKEN (bearer) or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (basic),
+ * as MLflow's own client does. Read when a request is made, never kept in resolved options.
+ */
+export function mlflowCredentials(env: Record<string, string | undefined>): MlflowCredentials {
+  const token = env.MLFLOW_TRACKING_TOKEN
+  if (token) return { kind: 'token', token }
+  const username = env.MLFLOW_TRACKING_USERNAME
+  const password = env.MLFLOW_TRACKING_PASSWORD
+  if (username && password) return { kind: 'basic', username, password }
+  return { kind: 'none' }
+}
+
+/** How the MLflow client retries; MLflow's own env variables, with defaults short enough for the end of a test run. */
+export interface MlflowHttpSettings {
+  /** Per-request timeout in ms. @default 10000 (MLFLOW_HTTP_REQUEST_TIMEOUT, in seconds) */
+  timeoutMs: number
+  /** Retries after the first attempt on 429, 5xx, timeouts and network errors. @default 3 (MLFLOW_HTTP_REQUEST_MAX_RETRIES) */
+  maxRetries: number
+  /** First backoff in ms, doubled at each retry. @default 500 (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR, in seconds) */
+  backoffMs: number
+}
+
+function envNumber(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  const value = Number(text)
+  if (!Number.isFinite(value) || value < min) {
+    throw new ConfigError(`${name} must be a number >= ${min}, got ${JSON.stringify(text.slice(0, 40))}.`)
+  }
+  return value
+}
+
+/** Reads MLFLOW_HTTP_REQUEST_TIMEOUT, MLFLOW_HTTP_REQUEST_MAX_RETRIES and MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR. */
+export function mlflowHttpSettings(env: Record<string, string | undefined>): MlflowHttpSettings {
+  return {
+    timeoutMs: Math.round(envNumber(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT', 10, 0.001) * 1000),
+    maxRetries: Math.floor(envNumber(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES', 3, 0)),
+    backoffMs: Math.round(envNumber(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 0.5, 0) * 1000),
   }
 }

@@ -20,7 +20,9 @@ export type VitestJudgeErrorCode =
   | 'VJ_SELECTOR'
   | 'VJ_REPORT_FORMAT'
   | 'VJ_USAGE'
+  | 'VJ_MISSING_PACKAGE'
   | 'VJ_METRIC'
+  | 'VJ_MLFLOW'
   | 'VJ_REPORT_ASSET'
 
 /** Base class of every error vitest-judge throws. */
@@ -72,10 +74,11 @@ export class MissingKeyError extends VitestJudgeError {
 
 /** A judge spec string that names no known judge. */
 export class UnknownJudgeError extends VitestJudgeError {
-  constructor(spec: string) {
+  /** @param known the accepted spec forms, from the provider registry (`'openai:<model>'`, ...). */
+  constructor(spec: string, known: readonly string[]) {
     super(
       'VJ_UNKNOWN_JUDGE',
-      `Unknown judge "${spec}". Use 'openai:<model>', 'gemini:<model>', 'local', or a Judge object (option \`judge\`, env VITEST_JUDGE).`,
+      `Unknown judge "${spec}". Use ${known.map((k) => `'${k}'`).join(', ')}, or a Judge object (option \`judge\`, env VITEST_JUDGE).`,
     )
   }
 }
@@ -177,6 +180,36 @@ export class MetricError extends VitestJudgeError {
   constructor(metric: string, message: string, options?: { cause?: unknown }) {
     super('VJ_METRIC', `Metric ${metric}: ${message}`, options)
     this.metric = metric
+  }
+}
+
+/** An optional package that a feature needs is not installed. */
+export class MissingPackageError extends VitestJudgeError {
+  /** The npm package to install. */
+  readonly packageName: string
+  constructor(what: string, packageName: string) {
+    super('VJ_MISSING_PACKAGE', `${what} needs the package ${packageName}: run \`npm install -D ${packageName}\`.`)
+    this.packageName = packageName
+  }
+}
+
+/**
+ * An MLflow tracking server that could not take a run (down, too slow, 5xx/429 after the retries,
+ * or a refusal such as 401/403). It names the server, never a credential. The reporter turns it
+ * into one warning line; `vitest-judge export --mlflow` prints it and exits 2.
+ */
+export class MlflowError extends VitestJudgeError {
+  /** The tracking server's address. */
+  readonly server: string
+  /** HTTP status when the server answered with one. */
+  readonly status?: number
+  /** MLflow's `error_code` (e.g. `RESOURCE_DOES_NOT_EXIST`) when the server sent one. */
+  readonly mlflowCode?: string
+  constructor(server: string, message: string, options?: { status?: number; mlflowCode?: string; cause?: unknown }) {
+    super('VJ_MLFLOW', `MLflow server ${server}: ${message}`, { cause: options?.cause })
+    this.server = server
+    if (options?.status !== undefined) this.status = options.status
+    if (options?.mlflowCode !== undefined) this.mlflowCode = options.mlflowCode
   }
 }
 

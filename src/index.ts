@@ -8,6 +8,8 @@
 
 export type { CacheMode, GateOptions, ReportsOptions, VitestJudgeOptions } from './config.js'
 export * from './errors.js'
+export type { AnthropicJudgeOptions } from './judges/anthropic-judge.js'
+export { anthropic } from './judges/anthropic-judge.js'
 export type { GeminiJudgeOptions } from './judges/gemini-judge.js'
 export { gemini } from './judges/gemini-judge.js'
 export { local } from './judges/local-judge.js'
@@ -15,15 +17,22 @@ export type { OpenAIJudgeOptions } from './judges/openai-judge.js'
 export { openai } from './judges/openai-judge.js'
 export type { GradingExample, RubricSpec } from './judges/prompt.js'
 export { buildGradingPrompt } from './judges/prompt.js'
+export type { JudgeProvider, LlmJudgeOptions } from './judges/provider.js'
 export { registerJudge } from './judges/resolve-judge.js'
 export type { GradeRequest, GradingPrompt, Judge, JudgeFields, Usage, Verdict } from './judges/types.js'
 export type { JudgeMatchers } from './matcher-types.js'
-export type { EmbeddingSimilarityOptions } from './metrics/computed-metrics.js'
-export type { DefineMetricOptions, MetricExample } from './metrics/define-metric.js'
+export type { CodeMetricOptions, CodeMetricResult } from './metrics/code-metric.js'
+export type { EmbeddingSimilarityOptions, ExactMatchOptions } from './metrics/computed-metrics.js'
+export type { DefineMetricOptions, JudgedMetricDefinition, MetricExample } from './metrics/define-metric.js'
 export { defineMetric } from './metrics/define-metric.js'
 export { metrics } from './metrics/index.js'
+export type { PreferenceOptions } from './metrics/preference.js'
+export type { PresetOptions } from './metrics/presets.js'
+export type { ContextMetricOptions } from './metrics/rag-context.js'
 export type { JudgedMetricOptions } from './metrics/rubric-metric.js'
-export type { Metric, MetricContext, MetricInput, MetricValue } from './metrics/types.js'
+export type { JsonOutputOptions, SafeParseSchemaLike, StandardSchemaLike } from './metrics/structured-output.js'
+export type { ToolCallAccuracyOptions } from './metrics/tool-calls.js'
+export type { Metric, MetricContext, MetricInput, MetricValue, ToolCall } from './metrics/types.js'
 export type * from './report/types.js'
 export type { EvalCase, EvalData } from './runtime/dataset.js'
 export type { DescribeEvalOptions, TaskResult } from './runtime/describe-eval.js'
@@ -31,6 +40,7 @@ export { describeEval } from './runtime/describe-eval.js'
 export type {
   JudgeMatcherOptions,
   ToBeFaithfulToOptions,
+  ToBePreferredOverOptions,
   ToBeRelevantToOptions,
   ToBeSimilarToOptions,
   ToScoreOptions,

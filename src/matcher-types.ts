@@ -2,6 +2,7 @@
 import type { Metric } from './metrics/types.js'
 import type {
   ToBeFaithfulToOptions,
+  ToBePreferredOverOptions,
   ToBeRelevantToOptions,
   ToBeSimilarToOptions,
   ToScoreOptions,
@@ -17,6 +18,11 @@ export interface JudgeMatchers<R = unknown> {
   toBeFaithfulTo(context: string, options?: ToBeFaithfulToOptions): Promise<R>
   /** Passes when `metric` (built in or `defineMetric`) reaches minScore. */
   toScore(metric: Metric, options?: ToScoreOptions): Promise<R>
+  /**
+   * Passes when a judge prefers the answer over `other` in both orders (positions swapped): the
+   * `preference` score is 1 for a win, 0.5 for a tie, 0 for a loss, compared with minScore.
+   */
+  toBePreferredOver(other: string, options?: ToBePreferredOverOptions): Promise<R>
 }
 
 // No type parameters: Vitest 4 declares `Matchers<T = any>` and Vitest 5 `Matchers<R = ..., T = unknown>`,

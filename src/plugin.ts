@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Vite, VitestPluginContext } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from './config.js'
-import { MissingKeyError } from './errors.js'
+import { missingKeyError, parseJudgeSpecOrThrow } from './judges/providers.js'
 import { JudgeReporter } from './reporter/judge-reporter.js'
 import { setPluginOptions } from './reporter/plugin-options.js'
 
@@ -33,18 +33,12 @@ function packageName(root: string): string | undefined {
 function checkKeys(resolved: ResolvedVitestJudgeOptions): void {
   // A readonly replay never reaches the provider (a miss is an error before any request): no key needed.
   if (resolved.cache === 'readonly') return
-  if (resolved.judge.startsWith('openai:') && !process.env.OPENAI_API_KEY) {
-    throw new MissingKeyError('openai', ['OPENAI_API_KEY'])
-  }
-  if (resolved.judge.startsWith('gemini:') && !process.env.GEMINI_API_KEY && !process.env.GOOGLE_API_KEY) {
-    throw new MissingKeyError('gemini', ['GEMINI_API_KEY', 'GOOGLE_API_KEY'])
-  }
+  const error = missingKeyError(resolved.judge, process.env)
+  if (error) throw error
 }
 
-// The judges' module (SDK wrappers, verdict parsing with zod) costs the main process tens of ms at
-// start-up and is not needed there: it loads only to check a spec of an unknown shape (and throw the
-// judges' own error), or to register a Judge object.
-const WELL_FORMED_SPEC = /^(local|custom:.+|(openai|gemini):.+)$/
+// The judges' resolver (the local judge's scorers) is not needed in the main process: it loads only
+// to register a Judge object. The provider registry is plain declarations and SDKs load lazily.
 const loadJudges = () => import('./judges/resolve-judge.js')
 
 const setupFile = fileURLToPath(new URL('./setup.js', import.meta.url))
@@ -74,12 +68,8 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
     configureVitest(context: VitestPluginContext) {
       const { vitest } = context
       resolved ??= resolveOptions(options, { root: vitest.config.root, packageName: packageName(vitest.config.root) })
-      const current = resolved
-      if (WELL_FORMED_SPEC.test(current.judge)) return configure(context, current)
-      return loadJudges().then(({ checkJudgeSpec }) => {
-        checkJudgeSpec(current.judge)
-        configure(context, current)
-      })
+      parseJudgeSpecOrThrow(resolved.judge)
+      configure(context, resolved)
     },
   }
 

@@ -161,6 +161,27 @@ export function parseNumber(
   return value
 }
 
+/**
+ * Parses `latency=0.5,token_count=0.2` (the `gate.measurements` of the CLI and the action): metric
+ * -> largest tolerated worsening as a fraction of the baseline mean. Empty text is no measurement.
+ */
+export function parseMeasurements(text: string, flag = '--measurements'): Record<string, number> {
+  const limits: Record<string, number> = {}
+  for (const part of text.split(',')) {
+    const item = part.trim()
+    if (item === '') continue
+    const cut = item.indexOf('=')
+    const metric = cut < 0 ? '' : item.slice(0, cut).trim()
+    if (cut < 0 || !/^[A-Za-z0-9_.:-]+$/.test(metric)) {
+      throw new UsageError(
+        `${flag} takes metric=fraction pairs separated by commas (e.g. latency=0.5,token_count=0.2), got "${item}".`,
+      )
+    }
+    limits[metric] = parseNumber(item.slice(cut + 1), `${flag} ${metric}`, { min: 0 })
+  }
+  return limits
+}
+
 /** Checks that `value` is one of `choices` for `flag`. */
 export function parseChoice<const C extends string>(value: string, flag: string, choices: readonly C[]): C {
   const found = choices.find((choice) => choice === value)

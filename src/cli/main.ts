@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UsageError, VitestJudgeError } from '../errors.js'
+import { judgeHelpLines } from '../judges/providers.js'
 import { wantsHelp } from './args.js'
 import { EXIT } from './command.js'
 import { COMMANDS } from './commands/index.js'
@@ -56,6 +57,9 @@ export function overallHelp(): string {
     '  --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge in the working folder)',
     '  -h, --help   help; `vitest-judge <command> --help` for a command',
     '  --version    the version of vitest-judge',
+    '',
+    'Judges of the vitest runs it reads (plugin option `judge`, env VITEST_JUDGE):',
+    ...judgeHelpLines(),
     '',
     'Selectors: latest, previous, an invocation or run id (or a unique prefix), tag:<name>,',
     'branch:<name>, or the path of a JSON report.',

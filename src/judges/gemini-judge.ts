@@ -2,28 +2,33 @@
 import type { GoogleGenAI } from '@google/genai'
 import { MissingKeyError } from '../errors.js'
 import { registerSecret } from '../redact.js'
-import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, llmCallSettings } from './llm-judge.js'
+import {
+  type ChatMessage,
+  callWithRetries,
+  endpointOf,
+  gradeWithRepair,
+  llmCallSettings,
+  loadSdk,
+} from './llm-judge.js'
+import { type JudgeProvider, type LlmJudgeOptions, resolveApiKey, resolveBaseUrl } from './provider.js'
 import { isRetryableStatus } from './retry.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 
 /** Options of `gemini(...)`. */
-export interface GeminiJudgeOptions {
-  /** Model, e.g. `gemini-2.5-flash`. */
-  model: string
-  /** Another endpoint (a proxy, a gateway). @default GEMINI_BASE_URL env, else Google's API */
-  baseUrl?: string
-  /** @default GEMINI_API_KEY, else GOOGLE_API_KEY env */
-  apiKey?: string
-  /** @default 0 */
-  temperature?: number
-  /** Retries for 408/409/429/5xx and timeouts. @default 4 */
-  maxRetries?: number
-  /** Per-request timeout in ms. @default 60000 */
-  timeout?: number
-  /** First backoff delay in ms (doubles per retry). @default 500 */
-  retryDelayMs?: number
+export interface GeminiJudgeOptions extends LlmJudgeOptions {
   /** Model for `embeddingSimilarity`. @default `gemini-embedding-001` */
   embeddingModel?: string
+}
+
+/** The Gemini provider: `gemini:<model>`, GEMINI_API_KEY or GOOGLE_API_KEY, GEMINI_BASE_URL. */
+export const geminiProvider: JudgeProvider<GeminiJudgeOptions> = {
+  prefix: 'gemini',
+  keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+  baseUrlEnv: 'GEMINI_BASE_URL',
+  defaultModel: 'gemini-2.5-flash',
+  sdkPackage: '@google/genai',
+  embeddings: { defaultModel: 'gemini-embedding-001', create: (model) => gemini({ model, embeddingModel: model }) },
+  create: (options) => gemini(options),
 }
 
 function classify(error: unknown) {
@@ -50,16 +55,17 @@ const RESPONSE_SCHEMA = {
 
 /** Creates a Gemini judge. The SDK loads on first use. */
 export function gemini(options: GeminiJudgeOptions): Judge {
-  const baseUrl = options.baseUrl ?? process.env.GEMINI_BASE_URL ?? undefined
+  const provider = geminiProvider
+  const baseUrl = resolveBaseUrl(provider, options)
   const temperature = options.temperature ?? 0
-  const name = `gemini:${options.model}`
+  const name = `${provider.prefix}:${options.model}`
   registerSecret(options.apiKey)
   const settings = llmCallSettings(name, options, endpointOf(baseUrl, 'generativelanguage.googleapis.com'), classify)
   let client: Promise<GoogleGenAI> | undefined
   const getClient = () => {
-    const apiKey = options.apiKey ?? process.env.GEMINI_API_KEY ?? process.env.GOOGLE_API_KEY
-    if (!apiKey) throw new MissingKeyError('gemini', ['GEMINI_API_KEY', 'GOOGLE_API_KEY'])
-    client ??= import('@google/genai').then(
+    const apiKey = resolveApiKey(provider, options.apiKey)
+    if (!apiKey) throw new MissingKeyError(provider.prefix, [...provider.keyEnv])
+    client ??= loadSdk(provider.prefix, provider.sdkPackage, () => import('@google/genai')).then(
       ({ GoogleGenAI: Client }) => new Client({ apiKey, ...(baseUrl ? { httpOptions: { baseUrl } } : {}) }),
     )
     return client
@@ -101,9 +107,9 @@ export function gemini(options: GeminiJudgeOptions): Judge {
     },
     async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
       const sdk = await getClient()
-      const model = options.embeddingModel ?? 'gemini-embedding-001'
+      const model = options.embeddingModel ?? provider.embeddings?.defaultModel ?? 'gemini-embedding-001'
       const { value } = await callWithRetries(
-        { ...settings, name: `gemini:${model}` },
+        { ...settings, name: `${provider.prefix}:${model}` },
         (signal) => sdk.models.embedContent({ model, contents: texts, config: { abortSignal: signal } }),
         embedOptions?.signal,
       )

@@ -2,8 +2,8 @@
  * What the OpenAI and Gemini judges share: one call, one repair attempt for a reply that is not
  * the asked JSON, retries with backoff, and provider failures turned into `JudgeError`s.
  */
-import { JudgeError } from '../errors.js'
-import { type ClassifiedFailure, timeoutSignal, withRetries } from './retry.js'
+import { JudgeError, MissingPackageError } from '../errors.js'
+import { type ClassifiedFailure, isRetryableStatus, parseRetryAfter, timeoutSignal, withRetries } from './retry.js'
 import type { GradeRequest, Usage, Verdict } from './types.js'
 
 /** One chat message for a provider. */
@@ -162,5 +162,37 @@ export function endpointOf(url: string | undefined, fallback: string): string {
     return new URL(url).host || fallback
   } catch {
     return fallback
+  }
+}
+
+/**
+ * Classifies an error of a Stainless-generated SDK (`openai`, `@anthropic-ai/sdk`): an HTTP status
+ * with its `retry-after`, or a refused or dropped connection (no status), which is worth another try.
+ */
+export function classifySdkError(error: unknown): ClassifiedFailure {
+  const e = error as { status?: number; headers?: Headers; message?: string; name?: string }
+  const status = typeof e.status === 'number' ? e.status : undefined
+  // The SDK's error classes keep `name` 'Error'; the class tells a refused or dropped connection.
+  const kind = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name
+  const connection = [e.name, kind].some((n) => n === 'APIConnectionError' || n === 'APIConnectionTimeoutError')
+  const retryAfterMs = e.headers && typeof e.headers.get === 'function' ? parseRetryAfter(e.headers) : undefined
+  return {
+    retryable: status === undefined ? connection : isRetryableStatus(status),
+    ...(status !== undefined ? { status } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    message: String(e.message ?? error).slice(0, 300),
+  }
+}
+
+/** Imports a provider SDK on first use; a missing package is an error that says what to install. */
+export async function loadSdk<T>(provider: string, sdkPackage: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new MissingPackageError(`the ${provider} judge`, sdkPackage)
+    }
+    throw error
   }
 }

@@ -5,6 +5,7 @@
  */
 import { JudgeError } from '../errors.js'
 import { localCorrectness, localFaithfulness, localRelevance, localSimilarity } from './local-scoring.js'
+import { judgeSpecForms, keyEnvNames } from './providers.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 
 const DIMENSIONS = 256
@@ -35,6 +36,16 @@ function need(request: GradeRequest, field: 'input' | 'expected' | 'context'): s
   return value
 }
 
+function needsLlmJudge(request: GradeRequest): JudgeError {
+  const what = request.builtin ? 'the metric' : 'the custom rubric metric'
+  return new JudgeError(
+    'VJ_JUDGE_UNSUPPORTED',
+    'local',
+    `the offline local judge cannot grade ${what} "${request.metric}": it needs an LLM judge. ` +
+      `Set ${keyEnvNames().join(' or ')}, or pass \`judge: '${judgeSpecForms()[0]}'\` to the metric or the plugin.`,
+  )
+}
+
 /** Creates the offline local judge. */
 export function local(): Judge {
   return {
@@ -42,6 +53,8 @@ export function local(): Judge {
     cacheIdentity: { kind: 'local', version: 1 },
     async grade(request: GradeRequest): Promise<Verdict> {
       const { output } = request.fields
+      // The scorer is chosen by name, so a custom metric that reuses a built-in name must not get it.
+      if (!request.builtin) throw needsLlmJudge(request)
       switch (request.metric) {
         case 'answer_similarity':
           return localSimilarity(output, need(request, 'expected'))
@@ -54,12 +67,7 @@ export function local(): Judge {
         case 'faithfulness':
           return localFaithfulness(output, need(request, 'context'))
         default:
-          throw new JudgeError(
-            'VJ_JUDGE_UNSUPPORTED',
-            'local',
-            `the offline local judge cannot grade ${request.builtin ? 'the metric' : 'the custom rubric metric'} "${request.metric}": it needs an LLM judge. ` +
-              `Set OPENAI_API_KEY or GEMINI_API_KEY, or pass \`judge: 'openai:<model>'\` to the metric or the plugin.`,
-          )
+          throw needsLlmJudge(request)
       }
     },
     async embed(texts: string[]): Promise<number[][]> {

@@ -2,57 +2,49 @@
 import type OpenAI from 'openai'
 import { MissingKeyError } from '../errors.js'
 import { registerSecret } from '../redact.js'
-import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, llmCallSettings } from './llm-judge.js'
-import { VERDICT_JSON_SCHEMA } from './prompt.js'
-import { isRetryableStatus, parseRetryAfter } from './retry.js'
+import {
+  type ChatMessage,
+  callWithRetries,
+  classifySdkError,
+  endpointOf,
+  gradeWithRepair,
+  llmCallSettings,
+  loadSdk,
+} from './llm-judge.js'
+import { type JudgeProvider, type LlmJudgeOptions, resolveApiKey, resolveBaseUrl } from './provider.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
+import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
 
-/** Options of `openai(...)`. */
-export interface OpenAIJudgeOptions {
-  /** Chat model, e.g. `gpt-4.1-mini`. */
-  model: string
-  /** Any OpenAI-compatible server (Azure, Ollama, vLLM, LM Studio). @default OPENAI_BASE_URL env, else the OpenAI API */
-  baseURL?: string
-  /** @default OPENAI_API_KEY env */
-  apiKey?: string
-  /** @default 0 */
-  temperature?: number
-  /** Retries for 408/409/429/5xx and timeouts. @default 4 */
-  maxRetries?: number
-  /** Per-request timeout in ms. @default 60000 */
-  timeout?: number
-  /** First backoff delay in ms (doubles per retry). @default 500 */
-  retryDelayMs?: number
+/** Options of `openai(...)`. `baseURL` may be any OpenAI-compatible server (Azure, Ollama, vLLM, LM Studio). */
+export interface OpenAIJudgeOptions extends LlmJudgeOptions {
   /** Model for `embeddingSimilarity`. @default `text-embedding-3-small` */
   embeddingModel?: string
 }
 
-function classify(error: unknown) {
-  const e = error as { status?: number; headers?: Headers; message?: string; name?: string }
-  const status = typeof e.status === 'number' ? e.status : undefined
-  // The SDK's error classes keep `name` 'Error'; the class tells a refused or dropped connection.
-  const kind = (error as { constructor?: { name?: unknown } } | null)?.constructor?.name
-  const connection = [e.name, kind].some((n) => n === 'APIConnectionError' || n === 'APIConnectionTimeoutError')
-  return {
-    retryable: status === undefined ? connection : isRetryableStatus(status),
-    ...(status !== undefined ? { status } : {}),
-    ...(e.headers && typeof e.headers.get === 'function' ? { retryAfterMs: parseRetryAfter(e.headers) } : {}),
-    message: String(e.message ?? error).slice(0, 300),
-  }
+/** The OpenAI provider: `openai:<model>`, OPENAI_API_KEY, OPENAI_BASE_URL. */
+export const openaiProvider: JudgeProvider<OpenAIJudgeOptions> = {
+  prefix: 'openai',
+  keyEnv: ['OPENAI_API_KEY'],
+  baseUrlEnv: 'OPENAI_BASE_URL',
+  defaultModel: 'gpt-4.1-mini',
+  sdkPackage: 'openai',
+  embeddings: { defaultModel: 'text-embedding-3-small', create: (model) => openai({ model, embeddingModel: model }) },
+  create: (options) => openai(options),
 }
 
 /** Creates an OpenAI judge. The SDK loads on first use. */
 export function openai(options: OpenAIJudgeOptions): Judge {
-  const baseURL = options.baseURL ?? process.env.OPENAI_BASE_URL ?? undefined
+  const provider = openaiProvider
+  const baseURL = resolveBaseUrl(provider, options)
   const temperature = options.temperature ?? 0
-  const name = `openai:${options.model}`
+  const name = `${provider.prefix}:${options.model}`
   registerSecret(options.apiKey)
-  const settings = llmCallSettings(name, options, endpointOf(baseURL, 'api.openai.com'), classify)
+  const settings = llmCallSettings(name, options, endpointOf(baseURL, 'api.openai.com'), classifySdkError)
   let client: Promise<OpenAI> | undefined
   const getClient = () => {
-    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY
-    if (!apiKey) throw new MissingKeyError('openai', ['OPENAI_API_KEY'])
-    client ??= import('openai').then(
+    const apiKey = resolveApiKey(provider, options.apiKey)
+    if (!apiKey) throw new MissingKeyError(provider.prefix, [...provider.keyEnv])
+    client ??= loadSdk(provider.prefix, provider.sdkPackage, () => import('openai')).then(
       ({ default: OpenAIClient }) =>
         new OpenAIClient({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: settings.timeout }),
     )
@@ -92,9 +84,9 @@ export function openai(options: OpenAIJudgeOptions): Judge {
     },
     async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
       const sdk = await getClient()
-      const model = options.embeddingModel ?? 'text-embedding-3-small'
+      const model = options.embeddingModel ?? provider.embeddings?.defaultModel ?? 'text-embedding-3-small'
       const { value } = await callWithRetries(
-        { ...settings, name: `openai:${model}` },
+        { ...settings, name: `${provider.prefix}:${model}` },
         (signal) => sdk.embeddings.create({ model, input: texts }, { signal }),
         embedOptions?.signal,
       )

@@ -44,16 +44,7 @@ const SECTION_LABEL: Record<keyof JudgeFields, string> = {
   context: 'The retrieved context',
 }
 
-/** The JSON the judge must answer with. */
-export const VERDICT_JSON_SCHEMA = {
-  type: 'object',
-  properties: {
-    score: { type: 'integer', minimum: 1, maximum: 5, description: 'The grade on the 1-5 rubric.' },
-    justification: { type: 'string', description: 'One or two sentences explaining the grade.' },
-  },
-  required: ['score', 'justification'],
-  additionalProperties: false,
-} as const
+export { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
 
 /** An 8-hex-char nonce for a section's tag, derived from its text. */
 export function sectionNonce(text: string): string {

@@ -1,8 +1,7 @@
-/** Turns judge specs (`openai:<model>`, `gemini:<model>`, `local`) into judges, once per worker. */
-import { ConfigError, UnknownJudgeError } from '../errors.js'
-import { gemini } from './gemini-judge.js'
+/** Turns judge specs (`<provider>:<model>`, `local`, `custom:<name>`) into judges, once per worker. */
+import { ConfigError } from '../errors.js'
 import { local } from './local-judge.js'
-import { openai } from './openai-judge.js'
+import { parseJudgeSpecOrThrow } from './providers.js'
 import type { Judge } from './types.js'
 
 const bySpec = new Map<string, Judge>()
@@ -22,32 +21,25 @@ export function resolveJudge(spec: string | Judge): Judge {
   if (typeof spec !== 'string') return spec
   const cached = bySpec.get(spec)
   if (cached) return cached
-  let judge: Judge
-  const colon = spec.indexOf(':')
-  const kind = colon === -1 ? spec : spec.slice(0, colon)
-  const model = colon === -1 ? '' : spec.slice(colon + 1)
-  if (spec === 'local') judge = local()
-  else if (kind === 'openai' && model) judge = openai({ model })
-  else if (kind === 'gemini' && model) judge = gemini({ model })
-  else if (kind === 'custom' && model) {
-    const found = custom.get(model)
+  const parsed = parseJudgeSpecOrThrow(spec)
+  if (parsed.kind === 'custom') {
+    const found = custom.get(parsed.name)
     if (!found) {
       throw new ConfigError(
-        `The plugin option \`judge\` is a Judge object named "${model}", which cannot be sent to test workers. ` +
+        `The plugin option \`judge\` is a Judge object named "${parsed.name}", which cannot be sent to test workers. ` +
           `Call registerJudge(yourJudge) from 'vitest-judge' in a setup file (test.setupFiles) so the workers know it.`,
       )
     }
     return found
-  } else throw new UnknownJudgeError(spec)
+  }
+  const judge = parsed.kind === 'local' ? local() : parsed.provider.create({ model: parsed.model })
   bySpec.set(spec, judge)
   return judge
 }
 
 /** Checks a spec string names a known kind, without creating a judge (plugin start-up check). */
 export function checkJudgeSpec(spec: string): void {
-  if (spec === 'local' || spec.startsWith('custom:')) return
-  if (/^(openai|gemini):.+/.test(spec)) return
-  throw new UnknownJudgeError(spec)
+  parseJudgeSpecOrThrow(spec)
 }
 
 /**
@@ -56,10 +48,7 @@ export function checkJudgeSpec(spec: string): void {
  */
 export function resolveEmbeddingJudge(spec: string | Judge): Judge {
   if (typeof spec !== 'string') return spec
-  const colon = spec.indexOf(':')
-  const kind = colon === -1 ? spec : spec.slice(0, colon)
-  const model = colon === -1 ? '' : spec.slice(colon + 1)
-  if (kind === 'openai' && model) return openai({ model, embeddingModel: model })
-  if (kind === 'gemini' && model) return gemini({ model, embeddingModel: model })
+  const parsed = parseJudgeSpecOrThrow(spec)
+  if (parsed.kind === 'provider' && parsed.provider.embeddings) return parsed.provider.embeddings.create(parsed.model)
   return resolveJudge(spec)
 }

@@ -22,7 +22,11 @@ import {
   relevance,
   toxicity,
 } from './judged-metrics.js'
+import { preference } from './preference.js'
 import { questionAnswering, text, textSummarization } from './presets.js'
+import { contextPrecision, contextRecall } from './rag-context.js'
+import { jsonValid, matchesSchema } from './structured-output.js'
+import { toolCallAccuracy } from './tool-calls.js'
 
 /** Built-in metric factories. */
 export const metrics = {
@@ -45,6 +49,12 @@ export const metrics = {
   rouge1,
   rouge2,
   rougeLsum,
+  jsonValid,
+  matchesSchema,
+  contextPrecision,
+  contextRecall,
+  toolCallAccuracy,
+  preference,
   /** Metric sets after MLflow's `model_type` defaults: `[...metrics.presets.questionAnswering(), mine]`. */
   presets: { questionAnswering, textSummarization, text },
 } as const

@@ -38,6 +38,58 @@ export function toReportCase(test: CollectedTest): ReportCase | undefined {
   return reportCase
 }
 
+/**
+ * The key of a variant's run wherever runs are keyed by file (run store, comparison, JUnit suite,
+ * gate): `<file> [<variant>]`. The run's `variant` field holds the name.
+ */
+export function variantRunFile(file: string, variant: string): string {
+  return `${file} [${variant}]`
+}
+
+/** The test file a run came from: its `file` without the ` [variant]` suffix. */
+export function runSourceFile(run: Pick<ReportRun, 'file' | 'variant'>): string {
+  const suffix = run.variant === undefined ? '' : ` [${run.variant}]`
+  return suffix && run.file.endsWith(suffix) ? run.file.slice(0, -suffix.length) : run.file
+}
+
+/**
+ * Builds the runs of one file: one for the tests without a variant (when there are any), then one
+ * per `describeEval` variant in the order first seen, each with the invocation's params and the
+ * variant's fields merged. Only the run without a variant carries the file's duration (the
+ * variants ran side by side in it).
+ */
+export function buildRuns(
+  newId: () => string,
+  file: string,
+  tests: readonly CollectedTest[],
+  options: { durationMs?: number; params?: Record<string, string | number | boolean> } = {},
+): ReportRun[] {
+  const groups = new Map<string | undefined, CollectedTest[]>()
+  groups.set(undefined, [])
+  for (const test of tests) {
+    const variant = test.meta?.variant
+    let group = groups.get(variant)
+    if (!group) {
+      group = []
+      groups.set(variant, group)
+    }
+    group.push(test)
+  }
+  const runs: ReportRun[] = []
+  for (const [variant, group] of groups) {
+    if (variant === undefined) {
+      if (group.length > 0 && (groups.size === 1 || group.some((t) => t.meta)))
+        runs.push(buildRun(newId(), file, group, options.durationMs))
+      continue
+    }
+    const run = buildRun(newId(), variantRunFile(file, variant), group)
+    run.variant = variant
+    run.params = { ...options.params, ...group.find((t) => t.meta?.variantParams)?.meta?.variantParams }
+    runs.push(run)
+  }
+  return runs
+}
+
 /** Builds a run of one file from its tests. */
 export function buildRun(id: string, file: string, tests: readonly CollectedTest[], durationMs?: number): ReportRun {
   const cases: ReportCase[] = []

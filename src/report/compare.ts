@@ -2,7 +2,7 @@
  * Comparison of a report with its baseline (per file and metric, with significance tests) and the
  * quality gate over that comparison.
  */
-import { meanConfidenceInterval, pairedTest, unpairedTest } from './statistics.js'
+import { holmAdjust, meanConfidenceInterval, pairedTest, unpairedTest } from './statistics.js'
 import { excerpt, formatDelta, formatP, formatValue, metricBaseName } from './text.js'
 import type {
   CaseDelta,
@@ -29,6 +29,12 @@ export interface CompareOptions {
   baseLabel?: string
   /** Label of the current run in renderings. */
   headLabel?: string
+  /**
+   * `gate.measurements`: the measurements (latency, token_count...) whose tests join the family the
+   * p-values are adjusted over. Only the names matter here.
+   * @default {}
+   */
+  measurements?: Readonly<Record<string, number>>
 }
 
 /** Metrics whose smaller values are better, for reports that do not record `greaterIsBetter`. */
@@ -166,6 +172,7 @@ function compareMetric(
   let pValue: number | null = null
   let method: string | undefined
   let effect = baseMean !== null && headMean !== null ? headMean - baseMean : 0
+  let changed: number | undefined
   if (pairs.length >= 2) {
     const result = pairedTest(
       pairs.map((p) => p[1]),
@@ -174,6 +181,7 @@ function compareMetric(
     test = 'paired'
     pValue = result.pValue
     method = result.method
+    changed = result.n
     effect = pairs.reduce((s, p) => s + (p[2] - p[1]), 0) / pairs.length
   } else {
     const result = unpairedTest([...baseValues.values()], [...headValues.values()])
@@ -196,7 +204,10 @@ function compareMetric(
     n: { base: countOf(base, metric), head: countOf(head, metric), paired: pairs.length },
     greaterIsBetter,
     status: significant ? (worse ? 'regressed' : 'improved') : 'unchanged',
+    kind: kindOf(metric, head, base),
   }
+  if (changed !== undefined) comparison.n.changed = changed
+  if (test === 'paired') comparison.pairedDelta = effect
   if (method) comparison.method = method
   return { comparison, pairs }
 }
@@ -216,6 +227,7 @@ function oneSided(index: RunIndex, status: 'new' | 'removed'): MetricComparison[
       n: { base: status === 'removed' ? count : 0, head: status === 'new' ? count : 0, paired: 0 },
       greaterIsBetter: directionOf(metric, index),
       status,
+      kind: kindOf(metric, index),
     }
   })
 }
@@ -328,66 +340,226 @@ export function compareReports(base: JsonReport, head: JsonReport, opts: Compare
     label: label ?? invocationLabel(report.invocation),
     startedAt: report.invocation.startedAt,
   })
-  return { base: side(base, opts.baseLabel), head: side(head, opts.headLabel), alpha: opts.alpha, runs }
+  return correctFamily(
+    { base: side(base, opts.baseLabel), head: side(head, opts.headLabel), alpha: opts.alpha, runs },
+    opts.measurements,
+  )
+}
+
+// --- family-wise error control ------------------------------------------------------------
+
+function kindOfComparison(m: MetricComparison): 'score' | 'measurement' {
+  return m.kind ?? (LOWER_IS_BETTER.has(m.metric) ? 'measurement' : 'score')
+}
+
+/** The family of one gate evaluation and its adjusted p-values. */
+export interface Family {
+  /** Member -> Holm-adjusted p-value. */
+  adjusted: Map<MetricComparison, number>
+  /** Gated tests left out because they could not reach `alpha` whatever the data (adjusted p-value 1). */
+  excluded: Set<MetricComparison>
+}
+
+/**
+ * Holm-adjusted p-values of the family of one gate evaluation: every test made on a score-kind
+ * metric of a matched file, plus the tests of the measurements named in `measurements`. A paired
+ * test whose smallest possible p-value (2 / 2^changed cases) is above `alpha` can never fail, at
+ * any Holm step: it is left out of the count (Tarone's refinement for discrete tests; valid because
+ * the sign-flip test conditions on the sizes of the differences), so unchanged files cost no power.
+ */
+export function familyPValues(
+  runs: readonly RunComparison[],
+  alpha: number,
+  measurements: Readonly<Record<string, number>> = {},
+): Family {
+  const members: MetricComparison[] = []
+  const excluded = new Set<MetricComparison>()
+  for (const run of runs) {
+    if (run.status !== 'matched') continue
+    for (const m of run.metrics) {
+      if (m.pValue === null || m.status === 'new' || m.status === 'removed') continue
+      if (kindOfComparison(m) !== 'score' && !Object.hasOwn(measurements, m.metric)) continue
+      if (m.test === 'paired' && m.n.changed !== undefined && 2 / 2 ** m.n.changed > alpha) excluded.add(m)
+      else members.push(m)
+    }
+  }
+  const holm = holmAdjust(members.map((m) => m.pValue))
+  const adjusted = new Map<MetricComparison, number>()
+  members.forEach((m, i) => {
+    const p = holm[i]
+    if (p !== null && p !== undefined) adjusted.set(m, p)
+  })
+  return { adjusted, excluded }
+}
+
+/**
+ * Fewest paired cases with which the sign-flip test can reach `threshold` at all: with n non-zero
+ * differences its smallest two-sided p-value is 2 / 2^n (every case moving the same way).
+ */
+export function casesNeeded(threshold: number): number {
+  let n = 1
+  while (2 / 2 ** n > threshold && n < 1075) n++
+  return n
+}
+
+/**
+ * Applies Holm's step-down correction over the comparison's family (see {@link familyPValues}):
+ * sets `pAdjusted`, and `significant`/`status` from it (from the raw p-value for measurements
+ * outside the family, which are shown but never gated), marks the metrics compared on too few
+ * cases for a drop to reach the family's first threshold, and records the correction. Idempotent:
+ * a comparison stitched from per-file comparisons is corrected again as a whole.
+ */
+export function correctFamily(
+  comparison: ReportComparison,
+  measurements: Readonly<Record<string, number>> = {},
+): ReportComparison {
+  const family = familyPValues(comparison.runs, comparison.alpha, measurements)
+  const tests = family.adjusted.size
+  const needed = casesNeeded(comparison.alpha / Math.max(1, tests))
+  for (const run of comparison.runs) {
+    if (run.status !== 'matched') continue
+    for (const m of run.metrics) {
+      if (m.status === 'new' || m.status === 'removed') continue
+      const adjusted = family.excluded.has(m) ? 1 : family.adjusted.get(m)
+      m.pAdjusted = adjusted ?? null
+      const p = adjusted ?? m.pValue
+      const effect = m.pairedDelta ?? m.delta ?? 0
+      m.significant = p !== null && p <= comparison.alpha && effect !== 0
+      const worse = m.greaterIsBetter ? effect < 0 : effect > 0
+      m.status = m.significant ? (worse ? 'regressed' : 'improved') : 'unchanged'
+      delete m.tooFewCases
+      const gated = kindOfComparison(m) === 'score' || Object.hasOwn(measurements, m.metric)
+      if (!gated || m.test === 'unpaired') continue
+      if (m.test === 'none' || m.n.paired < needed) m.tooFewCases = { cases: m.n.paired, needed }
+      else if (worse && m.n.changed !== undefined && m.n.changed < needed && !m.significant) {
+        m.tooFewCases = { cases: m.n.changed, needed }
+      }
+    }
+  }
+  comparison.correction = { method: 'holm', tests, excluded: family.excluded.size }
+  return comparison
+}
+
+/** `cannot detect a drop with 3 cases (needs 6)`, for a metric marked {@link MetricComparison.tooFewCases}. */
+export function tooFewCasesText(m: Pick<MetricComparison, 'tooFewCases' | 'n'>): string | null {
+  const few = m.tooFewCases
+  if (!few) return null
+  const changed = m.n.changed !== undefined && few.cases === m.n.changed && few.cases < m.n.paired
+  return `cannot detect a drop with ${few.cases} ${changed ? 'changed ' : ''}${few.cases === 1 ? 'case' : 'cases'} (needs ${few.needed})`
 }
 
 // --- gate ----------------------------------------------------------------------------------
 
 /** The `gate` option, resolved. */
 export interface GateSettings {
-  /** Largest tolerated drop of a metric's mean (in its worse direction); null means 0: any significant drop fails. */
+  /** Largest tolerated drop of a score-kind metric's mean (in its worse direction); null means 0: any significant drop fails. */
   maxDrop: number | null
-  /** Significance level a drop must reach to fail the gate. */
+  /** Family-wise significance level a drop must reach (Holm-adjusted p-value) to fail the gate. */
   alpha: number
   /** Metric -> smallest accepted mean per file (score-kind metrics only). */
   minMean: Record<string, number>
+  /**
+   * Measurement -> largest tolerated worsening of its mean, as a fraction of the baseline mean
+   * (`{ latency: 0.5 }`: fail when latency rose by more than 50%, significantly). Measurements not
+   * named here are never gated.
+   * @default {}
+   */
+  measurements?: Record<string, number>
 }
 
 /** One reason the gate fails the run. */
 export interface GateFailure {
   file: string
   metric: string
-  kind: 'regression' | 'min-mean'
+  /** `regression` (a score-kind metric), `measurement` (a named measurement) or `min-mean`. */
+  kind: 'regression' | 'measurement' | 'min-mean'
   baseMean: number | null
   headMean: number | null
   delta: number | null
+  /** Raw p-value of the test. */
   pValue: number | null
-  /** `maxDrop` for a regression, the `minMean` value for a min-mean failure. */
+  /** Holm-adjusted p-value over the gate's family of tests (null for a min-mean failure). */
+  pAdjusted: number | null
+  /** `maxDrop` for a regression, the relative limit for a measurement, the `minMean` value for a min-mean failure. */
   threshold: number
-  /** One line naming the file, the metric, the baseline and current means and the delta. */
+  /** One line naming the file, the metric, the baseline and current means, the delta and both p-values. */
   message: string
 }
 
 /**
- * Evaluates the gate. A regression fails when the metric's mean moved in its worse direction by
- * more than `maxDrop` (0 when null) and the test's p-value is at or under `gate.alpha`. A min-mean
- * failure is a score-kind metric whose mean in a file of `head` is under `minMean[metric]`; files
- * without the metric are not held to it (see {@link unknownGateMetrics} for typos).
+ * Evaluates the gate over one family of tests: every score-kind (file, metric) test of the
+ * comparison and the tests of the measurements named in `gate.measurements`, their p-values
+ * adjusted by Holm's step-down procedure, so that when nothing changed the gate fails at most
+ * `alpha` of the time whatever the number of files and metrics.
+ *
+ * A score-kind metric fails when its mean moved in its worse direction by more than `maxDrop` (0
+ * when null) and its adjusted p-value is at or under `alpha`. A named measurement fails when its
+ * mean got worse by more than its limit times the baseline mean and its adjusted p-value is at or
+ * under `alpha`; other measurements never fail. The drop is the mean of the paired differences
+ * when the test was paired (the cases compared), else the difference of means. A min-mean failure
+ * is a score-kind metric whose mean in a file of `head` is under `minMean[metric]`; files without
+ * the metric are not held to it (see {@link unknownGateMetrics} for typos).
  */
 export function evaluateGate(comparison: ReportComparison | null, head: JsonReport, gate: GateSettings): GateFailure[] {
   const failures: GateFailure[] = []
   const maxDrop = gate.maxDrop ?? 0
-  const byFile = new Map((comparison?.runs ?? []).map((run) => [run.file, run]))
-  for (const run of comparison?.runs ?? []) {
+  const measurements = gate.measurements ?? {}
+  const runs = comparison?.runs ?? []
+  const byFile = new Map(runs.map((run) => [run.file, run]))
+  const family = familyPValues(runs, gate.alpha, measurements)
+  const tests = family.adjusted.size
+  for (const run of runs) {
     for (const m of run.metrics) {
-      if (m.delta === null || m.pValue === null || m.baseMean === null || m.headMean === null) continue
-      const drop = m.greaterIsBetter ? -m.delta : m.delta
-      if (!(m.pValue <= gate.alpha && drop > 0 && drop > maxDrop + 1e-12)) continue
+      const adjusted = family.adjusted.get(m)
+      if (adjusted === undefined || m.pValue === null || m.baseMean === null || m.headMean === null) continue
+      const change = m.pairedDelta ?? m.delta
+      if (change === null || m.delta === null) continue
+      const drop = m.greaterIsBetter ? -change : change
+      if (!(adjusted <= gate.alpha && drop > 0)) continue
+      const ps = `${pIs(m.pValue)}, Holm-adjusted ${pIs(adjusted)} over ${tests} ${tests === 1 ? 'test' : 'tests'}`
+      const moved = m.greaterIsBetter ? 'dropped' : 'rose'
+      if (kindOfComparison(m) === 'score') {
+        if (!(drop > maxDrop + 1e-12)) continue
+        failures.push({
+          file: run.file,
+          metric: m.metric,
+          kind: 'regression',
+          baseMean: m.baseMean,
+          headMean: m.headMean,
+          delta: m.delta,
+          pValue: m.pValue,
+          pAdjusted: adjusted,
+          threshold: maxDrop,
+          message:
+            `${run.file}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
+            `(${formatDelta(m.delta)}, ${ps}) ${moved} more than gate.maxDrop ${maxDrop}` +
+            `${gate.maxDrop === null ? ' (maxDrop not set: any significant drop fails)' : ''}` +
+            ` at alpha ${gate.alpha}`,
+        })
+        continue
+      }
+      const limit = measurements[m.metric]
+      if (limit === undefined) continue
+      const base = Math.abs(m.baseMean)
+      const relative = base > 0 ? drop / base : Number.POSITIVE_INFINITY
+      if (!(relative > limit + 1e-12)) continue
+      const share = Number.isFinite(relative)
+        ? `${formatSignedPercent(m.greaterIsBetter ? -relative : relative)}, `
+        : ''
       failures.push({
         file: run.file,
         metric: m.metric,
-        kind: 'regression',
+        kind: 'measurement',
         baseMean: m.baseMean,
         headMean: m.headMean,
         delta: m.delta,
         pValue: m.pValue,
-        threshold: maxDrop,
+        pAdjusted: adjusted,
+        threshold: limit,
         message:
           `${run.file}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
-          `(${formatDelta(m.delta)}, p=${formatP(m.pValue)}) ` +
-          `${m.greaterIsBetter ? 'dropped' : 'rose'} more than gate.maxDrop ${maxDrop}` +
-          `${gate.maxDrop === null ? ' (maxDrop not set: any significant drop fails)' : ''}` +
-          ` at alpha ${gate.alpha}`,
+          `(${formatDelta(m.delta)}, ${share}${ps}) ${moved} more than gate.measurements.${m.metric} ${limit} ` +
+          `(${formatPercentLimit(limit)} of the baseline mean) at alpha ${gate.alpha}`,
       })
     }
   }
@@ -409,6 +581,7 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
         headMean: aggregate.mean,
         delta,
         pValue: compared?.pValue ?? null,
+        pAdjusted: null,
         threshold: min,
         message: `${run.file}: ${metric} mean ${formatValue(aggregate.mean)} is under gate.minMean.${metric} ${min} (${versus})`,
       })
@@ -417,12 +590,30 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
   return failures
 }
 
-/** `gate.minMean` metrics that no run of `head` recorded (probably a misspelt metric name). */
-export function unknownGateMetrics(head: JsonReport, gate: Pick<GateSettings, 'minMean'>): string[] {
+/** `gate.minMean` and `gate.measurements` metrics that no run of `head` recorded (probably a misspelt metric name). */
+export function unknownGateMetrics(head: JsonReport, gate: Pick<GateSettings, 'minMean' | 'measurements'>): string[] {
   const known = new Set<string>()
   for (const run of head.runs) {
     for (const metric of Object.keys(run.aggregates ?? {})) known.add(metric)
     for (const testCase of run.cases) for (const key of Object.keys(testCase.scores)) known.add(metricBaseName(key))
   }
-  return Object.keys(gate.minMean).filter((metric) => !known.has(metric))
+  const named = [...Object.keys(gate.minMean), ...Object.keys(gate.measurements ?? {})]
+  return [...new Set(named)].filter((metric) => !known.has(metric))
+}
+
+/** `p=0.031`, `p<0.001`. */
+function pIs(p: number): string {
+  const text = formatP(p)
+  return text.startsWith('<') ? `p${text}` : `p=${text}`
+}
+
+/** `+166%`, `-20%`. */
+function formatSignedPercent(share: number): string {
+  const percent = Math.round(share * 100)
+  return `${percent < 0 ? '-' : '+'}${Math.abs(percent)}%`
+}
+
+/** `50%`, `12.5%`. */
+function formatPercentLimit(share: number): string {
+  return `${Number((share * 100).toFixed(2))}%`
 }

@@ -4,10 +4,11 @@
  * notes and the files written. Bounded for large runs: past `maxFiles` only files with problems
  * are shown, plus a count of the rest.
  */
-import type { GateFailure } from './compare.js'
+import { type GateFailure, tooFewCasesText } from './compare.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { MetricComparison, RunComparison } from './types.js'
+import { renderVariantMatrixText } from './variant-render.js'
 
 /** Options of {@link renderConsole}. */
 export interface ConsoleOptions {
@@ -107,7 +108,9 @@ function metricRows(summary: FileSummary, width: number, p: Palette): string[] {
   const metrics = [...new Set([...Object.keys(run?.aggregates ?? {}), ...compared.keys()])]
   if (metrics.length === 0) return []
   const withComparison = summary.comparison !== undefined && summary.comparison.status !== 'new'
-  const fixed = 4 + COLUMNS.reduce((s, [, w]) => s + w, 0) + (withComparison ? DELTA_WIDTH + P_WIDTH : 0)
+  const adjusted = withComparison && summary.comparison?.metrics.some((m) => m.pAdjusted !== undefined)
+  const fixed =
+    4 + COLUMNS.reduce((s, [, w]) => s + w, 0) + (withComparison ? DELTA_WIDTH + P_WIDTH : 0) + (adjusted ? P_WIDTH : 0)
   const longest = Math.max(6, ...metrics.map((m) => m.length))
   // Names get what the width leaves, but never less than 18 (answer_correctness) nor more than they need.
   const nameWidth = Math.min(longest, Math.max(18, Math.min(40, width - fixed)))
@@ -115,9 +118,11 @@ function metricRows(summary: FileSummary, width: number, p: Palette): string[] {
   const lines = [
     p.dim(
       `    ${'metric'.padEnd(nameWidth)}${pad(COLUMNS.map(([name]) => name))}` +
-        `${withComparison ? `${'delta'.padStart(DELTA_WIDTH)}${'p'.padStart(P_WIDTH)}` : ''}`,
+        `${withComparison ? `${'delta'.padStart(DELTA_WIDTH)}${'p'.padStart(P_WIDTH)}` : ''}` +
+        `${adjusted ? 'p adj'.padStart(P_WIDTH) : ''}`,
     ),
   ]
+  const warnings: string[] = []
   for (const metric of metrics) {
     const a = run?.aggregates[metric]
     const has = a !== undefined && a.n > 0
@@ -139,11 +144,16 @@ function metricRows(summary: FileSummary, width: number, p: Palette): string[] {
         const delta = `${formatDelta(m.delta)} ${arrow}`.padStart(DELTA_WIDTH)
         const paint = m.status === 'regressed' ? p.red : m.status === 'improved' ? p.green : (t: string) => t
         tail = `${paint(delta)}${formatP(m.pValue).padStart(P_WIDTH)}`
+        // A measurement outside the gate's family has no adjusted p-value: it is shown, not gated.
+        if (adjusted)
+          tail += (m.pAdjusted === null || m.pAdjusted === undefined ? '-' : formatP(m.pAdjusted)).padStart(P_WIDTH)
+        const few = tooFewCasesText(m)
+        if (few) warnings.push(`    ${p.yellow('!')} ${middle(safe(metric, 200), nameWidth)}: ${few}`)
       }
     }
     lines.push(`    ${middle(safe(metric, 200), nameWidth).padEnd(nameWidth)}${pad(cells)}${tail}`)
   }
-  return lines
+  return [...lines, ...warnings]
 }
 
 function fileBlock(
@@ -249,7 +259,13 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
       regressedMetrics > 0
         ? p.red(`${regressedMetrics} ${regressedMetrics === 1 ? 'metric' : 'metrics'} regressed`)
         : p.green('no significant regression')
-    lines.push(` baseline ${safe(c.base.label, 40)} → current ${safe(c.head.label, 40)} (alpha ${c.alpha}): ${verdict}`)
+    // Tests that could not reach alpha (too few changed cases) are left out of Holm's count.
+    const all = (c.correction?.tests ?? 0) + (c.correction?.excluded ?? 0)
+    const over = c.correction?.excluded ? `${c.correction.tests} of ${all} tests` : plural(all, 'test')
+    const correction = c.correction ? `, Holm over ${over}` : ''
+    lines.push(
+      ` baseline ${safe(c.base.label, 40)} → current ${safe(c.head.label, 40)} (alpha ${c.alpha}${correction}): ${verdict}`,
+    )
   }
   lines.push('')
 
@@ -261,6 +277,7 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
     const detail = hiddenProblems > 0 ? `${hiddenProblems} of them with problems, ` : ''
     lines.push(p.dim(` … ${hidden} more files not shown (${detail}see the JSON report)`), '')
   }
+  for (const matrix of report.variants ?? []) lines.push(renderVariantMatrixText(matrix, p), '')
 
   // Gate failures and notes are what the reader must act on: cut generously, the terminal wraps.
   for (const g of gateFailures.slice(0, MAX_GATE_LINES)) lines.push(` ${p.red('✗ gate')} ${safe(g.message, 400)}`)

@@ -3,10 +3,11 @@
  * of files, the most regressed cases, and per-file metric tables folded in `<details>`. Everything
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
-import type { GateFailure } from './compare.js'
+import { type GateFailure, tooFewCasesText } from './compare.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
-import type { CaseDelta, MetricComparison, RunComparison } from './types.js'
+import type { CaseDelta, MetricComparison, ReportComparison, RunComparison } from './types.js'
+import { renderVariantMatrixMarkdown } from './variant-render.js'
 
 /** Options of {@link renderMarkdown}. */
 export interface MarkdownOptions {
@@ -123,9 +124,24 @@ function fileViews(report: ReportSummary, gateFailures: GateFailure[]): FileView
 const SEVERITY_ICON = ['✅', '⚠️', '❌']
 
 function significance(m: MetricComparison): string {
-  if (m.pValue === null) return 'n/a'
+  const few = tooFewCasesText(m)
+  const warning = few ? ` ⚠️ ${few}` : ''
+  if (m.pValue === null) return `n/a${warning}`
   const p = formatP(m.pValue)
-  return `${m.significant ? `**${p}**` : p} (${m.test})`
+  if (m.pAdjusted === undefined || m.pAdjusted === null) {
+    const outside = m.pAdjusted === null && m.kind === 'measurement' ? ', not gated' : ''
+    return `${m.significant ? `**${p}**` : p} (${m.test}${outside})${warning}`
+  }
+  const adjusted = formatP(m.pAdjusted)
+  return `${p}, adj. ${m.significant ? `**${adjusted}**` : adjusted} (${m.test})${warning}`
+}
+
+/** `, Holm's step-down correction over 30 tests (adj. p)` when the comparison records one. */
+function correctionText(comparison: ReportComparison): string {
+  const c = comparison.correction
+  if (!c) return ''
+  const left = c.excluded > 0 ? `; ${c.excluded} more could not reach α with so few changed cases` : ''
+  return `, Holm's step-down correction over ${plural(c.tests, 'test')} (adj. p: family-wise error at most α${left})`
 }
 
 function metricTable(view: FileView): string[] {
@@ -285,7 +301,7 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
   if (comparison) {
     top.push(
       `Baseline **${escapeMarkdown(comparison.base.label, 60)}** → current **${escapeMarkdown(comparison.head.label, 60)}** ` +
-        `· significance: paired sign-flip / unpaired permutation test, α = ${comparison.alpha}`,
+        `· significance: paired sign-flip / unpaired permutation test, α = ${comparison.alpha}${correctionText(comparison)}`,
       '',
     )
   } else top.push('No baseline to compare with: current aggregates only.', '')
@@ -332,6 +348,8 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
       top.push('### Most regressed cases', '', ...caseTable(scoreDrops.slice(0, maxCases), fileOf), '')
     }
   }
+
+  for (const matrix of report.variants ?? []) top.push(renderVariantMatrixMarkdown(matrix, escapeMarkdown), '')
 
   const details = views.map((v) => ({ view: v, text: fileDetails(v, maxCases) }))
   const head = top.join('\n')

@@ -4,7 +4,7 @@
  * from a whole report with {@link summarizeReport}.
  */
 import { metricBaseName } from './text.js'
-import type { JsonReport, ReportCase, ReportComparison, ReportInvocation, ReportRun } from './types.js'
+import type { JsonReport, ReportCase, ReportComparison, ReportInvocation, ReportRun, VariantMatrix } from './types.js'
 
 /** One run without its cases: their counts, the first failed cases whole, and each metric's kind. */
 export interface ReportRunSummary extends Omit<ReportRun, 'cases'> {
@@ -24,6 +24,8 @@ export interface ReportSummary {
   invocation: ReportInvocation
   runs: ReportRunSummary[]
   comparison: ReportComparison | null
+  /** The variant matrix of each file with `describeEval` variants (absent when none). */
+  variants?: VariantMatrix[]
 }
 
 /** What the summary renderers accept: a whole report or its summary. */
@@ -62,7 +64,14 @@ function isRun(run: ReportRun | ReportRunSummary): run is ReportRun {
 /** The summary of a report (a summary is returned as it is). */
 export function summarizeReport(report: SummaryInput): ReportSummary {
   const runs = (report.runs as Array<ReportRun | ReportRunSummary>).map((run) => (isRun(run) ? summarizeRun(run) : run))
-  return { version: report.version, invocation: report.invocation, runs, comparison: report.comparison }
+  const summary: ReportSummary = {
+    version: report.version,
+    invocation: report.invocation,
+    runs,
+    comparison: report.comparison,
+  }
+  if (report.variants) summary.variants = report.variants
+  return summary
 }
 
 /**

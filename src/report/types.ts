@@ -40,6 +40,8 @@ export interface CaseMetricResult {
   greaterIsBetter?: boolean
   /** The judge error (code and message) when the metric could not be scored. */
   error?: { code: string; message: string }
+  /** The metric's version (`v1`), as MLflow names it in `answer_similarity/v1/mean`. */
+  version?: string
 }
 
 /** One test (a describeEval case or a test with matcher calls) of a run. */
@@ -82,6 +84,10 @@ export interface ReportRun {
   cache: { hits: number; misses: number }
   tokens: { input: number; output: number }
   durationMs?: number
+  /** The `describeEval` variant this run recorded; `file` is then `<path> [<variant>]`. */
+  variant?: string
+  /** A variant's run: the invocation's params with the variant's fields merged. */
+  params?: Record<string, string | number | boolean>
 }
 
 /** One `vitest` process. */
@@ -111,11 +117,27 @@ export interface MetricComparison {
   test: 'paired' | 'unpaired' | 'none'
   /** How the p-value was computed, e.g. `sign-flip exact`, `sign-flip normal`, `permutation exact`, `welch t`. */
   method?: string
-  /** Number of matched pairs (paired) or base/head sizes. */
-  n: { base: number; head: number; paired: number }
+  /** Number of matched pairs (paired) or base/head sizes; `changed`: paired cases whose value changed. */
+  n: { base: number; head: number; paired: number; changed?: number }
   greaterIsBetter: boolean
   /** `regressed` (worse and significant), `improved` (better and significant), `unchanged`, `new`, `removed`. */
   status: 'regressed' | 'improved' | 'unchanged' | 'new' | 'removed'
+  /** The metric's kind: `score` (0..1, gated by `maxDrop`) or `measurement` (gated only when named in `gate.measurements`). */
+  kind?: 'score' | 'measurement'
+  /**
+   * The p-value adjusted for the family of tests of the comparison (see `ReportComparison.correction`);
+   * null when the metric is not in the family (a measurement not named in `gate.measurements`, no test).
+   * `significant` and `status` use it when it is set.
+   */
+  pAdjusted?: number | null
+  /** Mean of the per-case differences (head - base) over the paired cases, when the test was paired. */
+  pairedDelta?: number
+  /**
+   * Set when too few cases were compared for any drop to reach significance: `cases` is the number of
+   * paired cases (or of cases that changed), `needed` the fewest with which the test could reach the
+   * family's first Holm threshold (`alpha / tests`).
+   */
+  tooFewCases?: { cases: number; needed: number }
 }
 
 /** A case whose score changed between baseline and current run. */
@@ -152,6 +174,18 @@ export interface ReportComparison {
   head: { invocationId: string; label: string; startedAt?: string }
   alpha: number
   runs: RunComparison[]
+  /**
+   * The multiple-testing correction applied to the p-values (`pAdjusted`): Holm's step-down over the
+   * `tests` (file, metric) tests of the family (every score-kind metric of every matched file, plus the
+   * measurements named in `gate.measurements`, less the tests that could not reach `alpha`).
+   */
+  correction?: {
+    method: 'holm'
+    /** Tests in the family (the `m` of Holm's procedure). */
+    tests: number
+    /** Gated paired tests left out because too few cases changed for them to reach `alpha` at all. */
+    excluded: number
+  }
 }
 
 /** The JSON report (`reports.json`), also accepted as a baseline. */
@@ -160,4 +194,99 @@ export interface JsonReport {
   invocation: ReportInvocation
   runs: ReportRun[]
   comparison: ReportComparison | null
+  /** The variant matrix of each file whose `describeEval` suites have variants (absent when none). */
+  variants?: VariantMatrix[]
+}
+
+// --- the variant matrix (report/variant-matrix.ts) --------------------------------------------
+
+/** A column of the matrix. */
+export interface VariantColumn {
+  label: string
+  runId: string
+  /** The `describeEval` variant of the run, if any. */
+  variant?: string
+  /** Cases in the run. */
+  cases: number
+}
+
+/** One metric in one column. */
+export interface VariantCell {
+  /** Cases with a value. */
+  n: number
+  mean: number | null
+  /** 95% Student t interval of the mean over cases; null with fewer than two values. */
+  ci: [number, number] | null
+  /** Share of the cases with a pass mark that reached it; null when no case had one. */
+  passRate: number | null
+}
+
+/** The paired comparison of two columns on one metric. */
+export interface VariantPair {
+  /** Column indexes. */
+  a: number
+  b: number
+  /** Cases both columns scored. */
+  n: number
+  /** Mean of (a - b) over those cases. */
+  delta: number | null
+  pValue: number | null
+  /** Holm-adjusted over the pairs of this metric. */
+  pAdjusted: number | null
+  method: string | null
+}
+
+/** One metric across the columns. */
+export interface VariantMetricRow {
+  metric: string
+  kind: 'score' | 'measurement'
+  greaterIsBetter: boolean
+  /** Aligned with the matrix's `columns`. */
+  cells: VariantCell[]
+  /**
+   * `best`: one column is significantly better than every other; `tie`: the leader cannot be told
+   * apart from at least one other column; `undecided`: fewer than two columns have paired data.
+   */
+  verdict: 'best' | 'tie' | 'undecided'
+  /** Column index of the best, when `verdict` is `best`. */
+  best: number | null
+  /** Columns the leader cannot be told apart from, the leader first (the tie), or `[best]`. */
+  leaders: number[]
+  /** Columns significantly worse than the leader. */
+  worse: number[]
+  pairs: VariantPair[]
+}
+
+/** Task and judge usage per column (measured, not tested). */
+export interface VariantUsage {
+  /** Mean task tokens (input + output) per case that reported usage. */
+  taskTokens: (number | null)[]
+  /** Mean task latency per case, in ms. */
+  latencyMs: (number | null)[]
+  /** Judge tokens (input + output) the run spent; cache hits cost none. */
+  judgeTokens: number[]
+  /** Judge cost in USD, when the run recorded one. */
+  judgeCostUsd: (number | null)[]
+}
+
+/** A case whose score differs most across the columns. */
+export interface DivergentCase {
+  name: string
+  metric: string
+  /** Largest minus smallest score across the columns. */
+  spread: number
+  scores: (number | null)[]
+  outputs: (string | null)[]
+}
+
+/** The matrix of one file. */
+export interface VariantMatrix {
+  file: string
+  columns: VariantColumn[]
+  alpha: number
+  /** How "best" was decided and what the intervals are. */
+  method: { test: string; correction: 'holm'; interval: string }
+  metrics: VariantMetricRow[]
+  usage: VariantUsage
+  divergentCases: DivergentCase[]
 }

@@ -5,7 +5,7 @@
  */
 import type { ResolvedVitestJudgeOptions } from '../config.js'
 import { SelectorError, VitestJudgeError } from '../errors.js'
-import { compareReports } from '../report/compare.js'
+import { compareReports, correctFamily } from '../report/compare.js'
 import type { JsonReport, ReportComparison, ReportInvocation, ReportRun, RunComparison } from '../report/types.js'
 import type { ResolvedSelector, RunStore } from '../store/run-store.js'
 import type { BaselineSource } from './writers/report-writer.js'
@@ -66,6 +66,7 @@ export class BaselineComparison {
       const baseRun = store?.getRunByFile(early.baseId, run.file)
       const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
         alpha: options.gate?.alpha ?? 0.05,
+        measurements: options.gate?.measurements ?? {},
       }).runs[0]
       if (comparison) early.comparisons.set(run.file, comparison)
     } catch {
@@ -105,7 +106,7 @@ export class BaselineComparison {
     runs: readonly HeadRun[],
   ): ReportComparison {
     const early = this.early ?? undefined
-    const opts = { alpha: this.options.gate?.alpha ?? 0.05 }
+    const opts = { alpha: this.options.gate?.alpha ?? 0.05, measurements: this.options.gate?.measurements ?? {} }
     let baseInvocation: ReportInvocation
     let baseRunOf: (file: string) => ReportRun | undefined
     let baseFiles: string[]
@@ -140,6 +141,8 @@ export class BaselineComparison {
       for (const c of compareFile(baseRunOf(file), undefined)) byFile.set(c.file, c)
     }
     const sides = compareReports(singleRunReport(baseInvocation, undefined), singleRunReport(head, undefined), opts)
-    return { ...sides, runs: [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison) }
+    const all = [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison)
+    // The family is the whole invocation: the per-file corrections are redone over every file.
+    return correctFamily({ ...sides, runs: all }, opts.measurements)
   }
 }

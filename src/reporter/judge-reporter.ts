@@ -7,12 +7,14 @@
 import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
+import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
-import { buildRun, type CollectedTest } from '../report/collect.js'
+import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
-import type { JsonReport, ReportInvocation, ReportRun } from '../report/types.js'
+import type { JsonReport, ReportInvocation, ReportRun, VariantMatrix } from '../report/types.js'
+import { variantMatrix } from '../report/variant-matrix.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
 import { RunStore } from '../store/run-store.js'
@@ -20,6 +22,7 @@ import { BaselineComparison } from './baseline-comparison.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { writeStreamed } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
+import { logInvocationToMlflow } from './mlflow-step.js'
 import { getPluginOptions } from './plugin-options.js'
 import { Spool } from './spool.js'
 import { createWriters } from './writers/index.js'
@@ -53,6 +56,8 @@ interface InvocationState {
   writers: ReportWriter[]
   spool: Spool
   baseline: BaselineComparison
+  /** The variant matrix of each file with variants, made while its cases were in memory. */
+  variants: VariantMatrix[]
 }
 
 /** The vitest-judge reporter. */
@@ -77,10 +82,7 @@ export class JudgeReporter implements Reporter {
     this.releaseMeta = !vitest.config.ui && canReleaseCaseMeta(vitest.config.reporters ?? [], this)
     this.options ??= getPluginOptions() ?? resolveOptions(this.userOptions, { root: vitest.config.root })
     if (this.options.judgeSource === 'default') {
-      vitest.logger.log(
-        '\nvitest-judge: no OPENAI_API_KEY, GEMINI_API_KEY or VITEST_JUDGE is set, so judged metrics use the offline ' +
-          'local judge (deterministic text overlap). Set a key or the `judge` option for an LLM judge.\n',
-      )
+      vitest.logger.log(`\n${localJudgeNotice()}\n`)
     }
   }
 
@@ -119,6 +121,7 @@ export class JudgeReporter implements Reporter {
       writers: createWriters(options),
       spool: new Spool(options.dir),
       baseline: new BaselineComparison(options),
+      variants: [],
     }
     try {
       this.openStore()?.startInvocation(invocation)
@@ -140,7 +143,29 @@ export class JudgeReporter implements Reporter {
     const state = this.ensureInvocation()
     const { invocation } = state
     const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
-    const run = buildRun(newId(), file, tests, testModule.diagnostic().duration)
+    // One run per file, or per file and describeEval variant.
+    const runs = buildRuns(newId, file, tests, {
+      durationMs: testModule.diagnostic().duration,
+      params: invocation.params,
+    })
+    let allDone = true
+    for (const run of runs) allDone = this.recordRun(state, run) && allDone
+    if (allDone && this.releaseMeta) releaseCaseMeta(testCases)
+    const variantRuns = runs.filter((run) => run.variant !== undefined)
+    if (variantRuns.length > 0) {
+      state.variants.push(
+        variantMatrix(
+          file,
+          variantRuns.map((run) => ({ label: run.variant as string, run })),
+          { alpha: this.options.gate?.alpha ?? 0.05 },
+        ),
+      )
+    }
+  }
+
+  /** Saves, spools and compares one run; true when its cases are no longer needed in memory. */
+  private recordRun(state: InvocationState, run: ReportRun): boolean {
+    const { invocation } = state
     let saved = false
     const store = this.openStore()
     try {
@@ -149,7 +174,7 @@ export class JudgeReporter implements Reporter {
         saved = true
       }
     } catch (error) {
-      this.fail(`vitest-judge: cannot save the run of ${file}: ${(error as Error).message}`)
+      this.fail(`vitest-judge: cannot save the run of ${run.file}: ${(error as Error).message}`)
     }
     for (const writer of state.writers) writer.addRun?.(run)
     const pieces = state.writers.flatMap((w) => (w.piece ? [w.piece] : []))
@@ -158,8 +183,8 @@ export class JudgeReporter implements Reporter {
     state.baseline.addRun(store, invocation, run)
     // The cases are needed again only to be read back (when not saved) or for report pieces not spooled.
     const done = saved && (spooled !== undefined || pieces.length === 0)
-    if (done && this.releaseMeta) releaseCaseMeta(testCases)
     state.files.push({ summary: summarizeRun(run, KEPT_FAILED_CASES), full: done ? undefined : run, saved, spooled })
+    return done
   }
 
   async onTestRunEnd(
@@ -195,6 +220,9 @@ export class JudgeReporter implements Reporter {
       invocation: { ...invocationFields, experiment: options.experiment, endedAt, status },
       runs: files.map((f) => f.summary),
       comparison: null,
+    }
+    if (state.variants.length > 0) {
+      report.variants = [...state.variants].sort((a, b) => compareSorted(a.file, b.file))
     }
     const notes: string[] = []
     report.comparison = state.baseline.finish(
@@ -247,6 +275,14 @@ export class JudgeReporter implements Reporter {
       ),
     )
     if (gateFailures.length > 0) process.exitCode = 1
+    // After the run is saved and reported; it never touches the exit code.
+    await logInvocationToMlflow(
+      options.mlflow,
+      store,
+      invocation.id,
+      { junit: options.reports.junit, markdown: options.reports.markdown },
+      { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
+    )
   }
 
   /** The whole run of a finished file: kept in memory, else read back from the store. */

@@ -25,6 +25,10 @@ export interface CaseMeta {
   /** Tokens reported by the task under test. */
   tokens?: { input: number; output: number }
   latencyMs?: number
+  /** The `describeEval` variant the test ran (its run is the file's run of that variant). */
+  variant?: string
+  /** The variant's fields, merged into its run's params. */
+  variantParams?: Record<string, string | number | boolean>
 }
 
 /** An empty record. */

@@ -17,18 +17,40 @@ import { createLimiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
 import { reaches, recordMetric, type ScoreOutcome, scoreMetric } from './scoring.js'
 import { toText } from './text-value.js'
+import { type ResolvedVariant, resolveVariants, type VariantsOption, type VariantValue } from './variants.js'
 
 /** What a task returns: the output text, or the output with token usage and the tool calls it made. */
 export type TaskResult =
   | string
   | { output: string; usage?: { inputTokens: number; outputTokens: number }; toolCalls?: ToolCall[] }
 
+/**
+ * The task's second argument: the case's own fields (today's signature), plus `case` (the case
+ * itself) and, in a suite with `variants`, `variant` (the variant's value) and `variantName`.
+ * A dataset column named `case`, `variant` or `variantName` is read through `context.case`.
+ */
+export type TaskContext<TInput = unknown, TVariant = undefined> = EvalCase<TInput> & {
+  /** The case being run. */
+  case: EvalCase<TInput>
+  /** The variant's value (`undefined` in a suite without `variants`). */
+  variant: TVariant
+  /** The variant's name (`undefined` in a suite without `variants`). */
+  variantName: string | undefined
+}
+
 /** Options of `describeEval`. */
-export interface DescribeEvalOptions<TInput = unknown> {
+export interface DescribeEvalOptions<TInput = unknown, TVariant = undefined> {
   /** An array of cases, a function returning one (async allowed), or a `.jsonl` / `.json` / `.csv` path or glob. */
   data: EvalData<TInput>
   /** The system under test: input -> output. */
-  task: (input: TInput, evalCase: EvalCase<TInput>) => TaskResult | Promise<TaskResult>
+  task: (input: TInput, context: TaskContext<TInput, TVariant>) => TaskResult | Promise<TaskResult>
+  /**
+   * Run the suite once per variant: a record of named plain values (`{ mini: { model: 'gpt-4.1-mini' } }`)
+   * or an array of `{ name, ...fields }`. Test names carry the variant (`[mini] case-3`); each variant
+   * is recorded as its own run, its fields merged into the run's params; a `judge` field judges that
+   * variant with another judge. @default none: the suite runs once
+   */
+  variants?: VariantsOption<TVariant>
   /** Metrics to score every case with. */
   metrics: Metric[]
   /** Pass mark for every score metric, or per metric name. @default the plugin's `minScore` */
@@ -59,7 +81,7 @@ function thresholdFor(metric: Metric, threshold: DescribeEvalOptions['threshold'
   return metric.greaterIsBetter ? shared : Math.round((1 - shared) * 1e12) / 1e12
 }
 
-function checkOptions(name: string, options: DescribeEvalOptions<unknown>): void {
+function checkOptions(name: string, options: DescribeEvalOptions<unknown, unknown>): void {
   if (typeof options.task !== 'function') throw new ConfigError(`describeEval("${name}"): \`task\` must be a function.`)
   if (!Array.isArray(options.metrics) || options.metrics.length === 0) {
     throw new ConfigError(
@@ -138,33 +160,55 @@ function contextChunks(context: unknown): string[] {
   return Array.isArray(context) ? context.map(toText) : [toText(context)]
 }
 
-/** Defines a dataset-driven eval suite: one Vitest test per case. */
-export function describeEval<TInput = unknown>(name: string, options: DescribeEvalOptions<TInput>): void {
-  checkOptions(name, options as DescribeEvalOptions<unknown>)
+/** Defines a dataset-driven eval suite: one Vitest test per case (per case and variant with `variants`). */
+export function describeEval<TInput = unknown, TVariant = VariantValue>(
+  name: string,
+  options: DescribeEvalOptions<TInput, TVariant> & { variants: VariantsOption<TVariant> },
+): void
+export function describeEval<TInput = unknown>(name: string, options: DescribeEvalOptions<TInput>): void
+export function describeEval<TInput = unknown, TVariant = undefined>(
+  name: string,
+  options: DescribeEvalOptions<TInput, TVariant>,
+): void {
+  checkOptions(name, options as DescribeEvalOptions<unknown, unknown>)
+  const variants: (ResolvedVariant<TVariant> | undefined)[] =
+    options.variants === undefined ? [undefined] : resolveVariants(name, options.variants)
   describe(name, async () => {
     const settings = runtimeOptions()
     const loaded = await loadCases(options.data, settings.root)
+    // One limit for the whole suite: variants x cases share `concurrency`.
     const limiter = createLimiter(options.concurrency ?? settings.concurrency)
     const trials = options.trials ?? 1
     const timeout = options.timeout ?? 120_000
     const seen = new Map<string, number>()
-    loaded.forEach(({ case: evalCase }, index) => {
+    const titles = loaded.map(({ case: evalCase }, index) => {
       let title = caseName(evalCase, index)
       const count = (seen.get(title) ?? 0) + 1
       seen.set(title, count)
       if (count > 1) title = `${title} (${count})`
-      test.concurrent(title, { timeout }, async ({ task, signal }) => {
-        const meta: CaseMeta = emptyCaseMeta()
-        ;(task.meta as Record<string, unknown>)[META_KEY] = meta
-        await limiter.run(() => runCase(evalCase, options, meta, trials, settings.minScore, signal))
-      })
+      return title
     })
+    for (const variant of variants) {
+      loaded.forEach(({ case: evalCase }, index) => {
+        const title = variant ? `[${variant.name}] ${titles[index]}` : (titles[index] as string)
+        test.concurrent(title, { timeout }, async ({ task, signal }) => {
+          const meta: CaseMeta = emptyCaseMeta()
+          if (variant) {
+            meta.variant = variant.name
+            meta.variantParams = variant.params
+          }
+          ;(task.meta as Record<string, unknown>)[META_KEY] = meta
+          await limiter.run(() => runCase(evalCase, options, variant, meta, trials, settings.minScore, signal))
+        })
+      })
+    }
   })
 }
 
-async function runCase<TInput>(
+async function runCase<TInput, TVariant>(
   evalCase: EvalCase<TInput>,
-  options: DescribeEvalOptions<TInput>,
+  options: DescribeEvalOptions<TInput, TVariant>,
+  variant: ResolvedVariant<TVariant> | undefined,
   meta: CaseMeta,
   trials: number,
   minScore: number,
@@ -177,9 +221,16 @@ async function runCase<TInput>(
   if (expectedToolCalls !== undefined) checkToolCalls(expectedToolCalls, 'the case has `expectedToolCalls`')
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
+  const context = {
+    ...evalCase,
+    case: evalCase,
+    variant: variant?.value,
+    variantName: variant?.name,
+  } as TaskContext<TInput, TVariant>
+  const judge = variant?.judge ?? options.judge
   for (let trial = 0; trial < trials; trial++) {
     const started = performance.now()
-    const raw = await options.task(evalCase.input, evalCase)
+    const raw = await options.task(evalCase.input, context)
     const latencyMs = performance.now() - started
     latencies.push(latencyMs)
     const { output, tokens, toolCalls } = normalizeTaskResult(raw)
@@ -208,7 +259,7 @@ async function runCase<TInput>(
           trial,
           signal,
           threshold: thresholdFor(metric, options.threshold, minScore),
-          ...(options.judge !== undefined ? { judge: options.judge } : {}),
+          ...(judge !== undefined ? { judge } : {}),
         }),
       ),
     )

@@ -7,7 +7,8 @@
 import { checkScore } from '../config.js'
 import type { Judge } from '../judges/types.js'
 import { answerRelevance, answerSimilarity, faithfulness } from '../metrics/judged-metrics.js'
-import type { Metric, MetricInput } from '../metrics/types.js'
+import { preferenceMetric } from '../metrics/preference.js'
+import type { Metric, MetricInput, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
 import { stripUnsafe } from '../report/text.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
@@ -44,7 +45,20 @@ export interface ToBeFaithfulToOptions extends JudgeMatcherOptions {
 export interface ToScoreOptions extends JudgeMatcherOptions {
   input?: string
   expected?: string
-  context?: string
+  /** Retrieved context: one text, or the chunks in retrieval order (`contextPrecision`, `contextRecall`). */
+  context?: string | string[]
+  /** Tool calls made (`toolCallAccuracy`). */
+  toolCalls?: ToolCall[]
+  /** Tool calls expected (`toolCallAccuracy`). */
+  expectedToolCalls?: ToolCall[]
+}
+
+/** Options of `toBePreferredOver`. */
+export interface ToBePreferredOverOptions extends JudgeMatcherOptions {
+  /** What "better" means. @default DEFAULT_PREFERENCE_CRITERIA */
+  criteria?: string
+  /** The question both answers reply to, shown to the judge. */
+  input?: string
 }
 
 /** The part of Vitest's matcher state the matchers use. */
@@ -176,7 +190,20 @@ export const judgeMatchers = {
     const input: MetricInput = { output: toText(received) }
     if (options.input !== undefined) input.input = options.input
     if (options.expected !== undefined) input.expected = options.expected
-    if (options.context !== undefined) input.context = options.context
+    if (options.context !== undefined) {
+      const chunks = Array.isArray(options.context) ? options.context.map(toText) : [options.context]
+      input.context = Array.isArray(options.context) ? toText(options.context) : options.context
+      input.contextChunks = chunks
+    }
+    if (options.toolCalls !== undefined) input.toolCalls = options.toolCalls
+    if (options.expectedToolCalls !== undefined) input.expectedToolCalls = options.expectedToolCalls
     return guarded(this, judge(this, 'toScore', metric, input, options))
+  },
+  toBePreferredOver(this: MatcherThis, received: unknown, other: unknown, options: ToBePreferredOverOptions = {}) {
+    const input: MetricInput = { output: toText(received) }
+    if (options.input !== undefined) input.input = options.input
+    const otherText = toText(other)
+    const metric = preferenceMetric(options.criteria, undefined, () => otherText)
+    return guarded(this, judge(this, 'toBePreferredOver', metric, input, options))
   },
 }

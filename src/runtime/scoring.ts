@@ -32,6 +32,12 @@ function cacheable(judge: Judge): boolean {
   return judge.cacheIdentity.kind !== 'local' && runtimeOptions().cache !== 'off'
 }
 
+/**
+ * Judge calls in flight in this worker, by cache key: a second request for the same key (e.g. two
+ * variants that gave the same output) waits for the first instead of calling the provider again.
+ */
+const inFlight = new Map<string, Promise<unknown>>()
+
 async function cachedCall<T>(
   judge: Judge,
   keyParts: Record<string, unknown>,
@@ -50,16 +56,32 @@ async function cachedCall<T>(
       return { value: hit.value as T, cached: true }
     }
   }
+  const pending = inFlight.get(key)
+  if (pending) {
+    // Counted as a hit: the answer comes from the call already made (or its error, which is not cached).
+    const value = (await pending) as T
+    meta.cache.hits++
+    return { value, cached: true }
+  }
   meta.cache.misses++
   if (mode === 'readonly') throw new CacheMissError(what)
-  const value = await limiter().run(call)
-  cache.set(key, {
-    kind: keyParts.kind as 'grade' | 'embed',
-    judge: judge.name,
-    metric: String(keyParts.metric ?? ''),
-    value,
-  })
-  return { value, cached: false }
+  const promise = limiter()
+    .run(call)
+    .then((value) => {
+      cache.set(key, {
+        kind: keyParts.kind as 'grade' | 'embed',
+        judge: judge.name,
+        metric: String(keyParts.metric ?? ''),
+        value,
+      })
+      return value
+    })
+  inFlight.set(key, promise)
+  try {
+    return { value: await promise, cached: false }
+  } finally {
+    inFlight.delete(key)
+  }
 }
 
 /** A metric context bound to one case record. */
@@ -143,6 +165,7 @@ export async function scoreMetric(
     score: null,
     kind: metric.kind,
     greaterIsBetter: metric.greaterIsBetter,
+    version: metric.version,
     ...(threshold !== null ? { threshold } : {}),
   }
   let judge: Judge | undefined

@@ -14,6 +14,8 @@ export interface FakeTenant {
   readonly openaiBaseURL: string
   /** For `new GoogleGenAI({ apiKey, httpOptions: { baseUrl } })`: `<url>/t/<name>`; the SDK appends the version. */
   readonly geminiBaseUrl: string
+  /** For `new Anthropic({ baseURL, apiKey })` (or `ANTHROPIC_BASE_URL`): `<url>/t/<name>`; the SDK appends `/v1/messages`. */
+  readonly anthropicBaseURL: string
   /** A key to give the SDKs. */
   readonly apiKey: string
   /** Replaces the tenant's fault configuration (and restarts its "every Nth" and malformed counters). */
@@ -43,6 +45,7 @@ export function fakeTenant(url: string, name: string = `t-${randomUUID().slice(0
     name,
     openaiBaseURL: `${base}/t/${name}/v1`,
     geminiBaseUrl: `${base}/t/${name}`,
+    anthropicBaseURL: `${base}/t/${name}`,
     apiKey: FAKE_API_KEY,
     configure: async (config) => {
       await (await call('POST', config)).arrayBuffer()

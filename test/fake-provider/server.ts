@@ -1,5 +1,5 @@
 /**
- * A loopback fake of the OpenAI and Gemini HTTP APIs, spoken on the real wire formats so that the real SDKs can
+ * A loopback fake of the OpenAI, Gemini and Anthropic HTTP APIs, spoken on the real wire formats so that the real SDKs can
  * be pointed at it with a base URL. Every route lives under `/t/<tenant>/` and each tenant has its own faults,
  * counters and request log, so parallel test files never disturb one another. See README.md in this folder.
  */
@@ -15,7 +15,9 @@ export interface FakeTenantConfig {
   status429Every?: number
   /** Every Nth model request answers 500. */
   status500Every?: number
-  /** `retry-after` seconds on 429 replies (default 0); when set, also sent on 500 and 503 replies. */
+  /** Every Nth model request answers 529 (Anthropic's `overloaded_error`; other flavors get it as a plain 529). */
+  status529Every?: number
+  /** `retry-after` seconds on 429 replies (default 0); when set, also sent on 500, 503 and 529 replies. */
   retryAfterSeconds?: number
   /** Delay before answering, in milliseconds. */
   delayMs?: number
@@ -44,9 +46,17 @@ export type FakeRoute =
   | 'gemini.generateContent'
   | 'gemini.embedContent'
   | 'gemini.batchEmbedContents'
+  | 'anthropic.messages'
 
 /** Why a request did not get a healthy reply. */
-export type FakeFault = 'down' | 'unauthorized' | 'rate-limit' | 'server-error' | 'bad-request' | 'malformed'
+export type FakeFault =
+  | 'down'
+  | 'unauthorized'
+  | 'rate-limit'
+  | 'server-error'
+  | 'overloaded'
+  | 'bad-request'
+  | 'malformed'
 
 /** One model request as the tenant's log keeps it. Credentials are recorded only as present, never by value. */
 export interface FakeLogEntry {
@@ -65,10 +75,14 @@ export interface FakeLogEntry {
     authorization?: '[present]'
     /** Set when the Gemini key came as the `x-goog-api-key` header or the `key` query parameter. */
     'x-goog-api-key'?: '[present]'
-    /** Sent by the openai SDK: 0 on the first attempt, then 1, 2, ... */
+    /** Set when the Anthropic key came as the `x-api-key` header. */
+    'x-api-key'?: '[present]'
+    /** The `anthropic-version` header the Anthropic SDK sends. */
+    'anthropic-version'?: string
+    /** Sent by the openai and Anthropic SDKs: 0 on the first attempt, then 1, 2, ... */
     'x-stainless-retry-count'?: string
   }
-  /** OpenAI `response_format.type` or Gemini `generationConfig.responseMimeType`. */
+  /** OpenAI `response_format.type`, Gemini `generationConfig.responseMimeType`, or Anthropic `tool:<name>` for a forced tool call. */
   responseFormat?: string
   /** Whether a JSON schema came with the request. */
   schema?: boolean
@@ -108,7 +122,7 @@ const TENANT_RE = /^[A-Za-z0-9._~-]{1,100}$/
 const DEFAULT_DIMENSIONS = 64
 const MAX_BODY_BYTES = 16 * 1024 * 1024
 
-type Flavor = 'openai' | 'gemini'
+type Flavor = 'openai' | 'gemini' | 'anthropic'
 type Json = Record<string, unknown>
 
 interface TenantState {
@@ -205,9 +219,13 @@ async function handle(
   const rest = match?.[2] ?? path
   const route = method === 'POST' ? matchRoute(rest) : undefined
   if (!name || !TENANT_RE.test(name) || !route) {
-    const flavor: Flavor = /\/v1(beta|alpha)?\/models\//.test(rest) ? 'gemini' : 'openai'
+    const flavor: Flavor = /\/v1(beta|alpha)?\/models\//.test(rest)
+      ? 'gemini'
+      : /\/v1\/messages/.test(rest)
+        ? 'anthropic'
+        : 'openai'
     const hint =
-      'routes: POST /t/<tenant>/v1/chat/completions, /t/<tenant>/v1/embeddings, /t/<tenant>/{v1,v1beta}/models/<model>:{generateContent,embedContent,batchEmbedContents}'
+      'routes: POST /t/<tenant>/v1/chat/completions, /t/<tenant>/v1/embeddings, /t/<tenant>/{v1,v1beta}/models/<model>:{generateContent,embedContent,batchEmbedContents}, /t/<tenant>/v1/messages'
     return send(res, errorReply(flavor, 404, `fake provider: no route for ${method} ${path} (${hint})`))
   }
 
@@ -278,7 +296,7 @@ function decide(
   }
   if (!hasKey(flavor, req, url)) {
     entry.fault = 'unauthorized'
-    return errorReply(flavor, flavor === 'openai' ? 401 : 403)
+    return errorReply(flavor, flavor === 'gemini' ? 403 : 401)
   }
   if (cfg.status429Every && n % cfg.status429Every === 0) {
     entry.fault = 'rate-limit'
@@ -287,6 +305,10 @@ function decide(
   if (cfg.status500Every && n % cfg.status500Every === 0) {
     entry.fault = 'server-error'
     return errorReply(flavor, 500, undefined, retryHeaders)
+  }
+  if (cfg.status529Every && n % cfg.status529Every === 0) {
+    entry.fault = 'overloaded'
+    return errorReply(flavor, 529, undefined, retryHeaders)
   }
   try {
     if (bodyError !== undefined || !isRecord(body))
@@ -302,6 +324,8 @@ function decide(
         return geminiEmbed(body, entry)
       case 'gemini.batchEmbedContents':
         return geminiBatchEmbed(body, entry)
+      case 'anthropic.messages':
+        return anthropicMessages(body, entry, state, req)
     }
   } catch (error) {
     if (!(error instanceof BadRequest)) throw error
@@ -359,7 +383,7 @@ async function handleControl(
 function parseConfig(value: unknown): FakeTenantConfig | string {
   if (!isRecord(value)) return 'config must be a JSON object'
   const config: FakeTenantConfig = {}
-  const everyKeys = ['status429Every', 'status500Every', 'delayEvery', 'malformedTimes'] as const
+  const everyKeys = ['status429Every', 'status500Every', 'status529Every', 'delayEvery', 'malformedTimes'] as const
   const amountKeys = ['retryAfterSeconds', 'delayMs'] as const
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined || v === null) continue
@@ -392,6 +416,7 @@ function parseConfig(value: unknown): FakeTenantConfig | string {
 function matchRoute(rest: string): { name: FakeRoute; flavor: Flavor; model?: string } | undefined {
   if (rest === '/v1/chat/completions') return { name: 'openai.chat', flavor: 'openai' }
   if (rest === '/v1/embeddings') return { name: 'openai.embeddings', flavor: 'openai' }
+  if (rest === '/v1/messages') return { name: 'anthropic.messages', flavor: 'anthropic' }
   const gemini = /^\/(?:v1beta|v1)\/models\/([^/:]+):(generateContent|embedContent|batchEmbedContents)$/.exec(rest)
   if (gemini?.[1] && gemini[2]) {
     return { name: `gemini.${gemini[2]}` as FakeRoute, flavor: 'gemini', model: decodeURIComponent(gemini[1]) }
@@ -549,6 +574,105 @@ function openaiEmbeddingInputs(input: unknown): string[] {
     if (Array.isArray(item) && item.length > 0 && item.every((x) => typeof x === 'number')) return item.join(' ')
     throw invalid
   })
+}
+
+/**
+ * Anthropic Messages API. With a forced tool call (`tool_choice: { type: 'tool', name }`) the verdict is the tool's
+ * `input`; `score7` and `missing-field` break that input, while `prose`, `fenced` and `not-json` answer with a
+ * text block instead of the tool call (as a model that ignored the tool would).
+ */
+function anthropicMessages(body: Json, entry: FakeLogEntry, state: TenantState, req: IncomingMessage): Reply {
+  if (typeof req.headers['anthropic-version'] !== 'string') {
+    throw new BadRequest('anthropic-version: header is required')
+  }
+  const model = body.model
+  if (typeof model !== 'string' || model === '') throw new BadRequest('model: Field required')
+  const maxTokens = body.max_tokens
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
+    throw new BadRequest('max_tokens: Field required (an integer >= 1)')
+  }
+  if (body.stream === true) throw new BadRequest('stream: true is not supported by the fake provider')
+  const messages = body.messages
+  if (!Array.isArray(messages) || messages.length === 0)
+    throw new BadRequest('messages: at least one message is required')
+  for (const [i, m] of messages.entries()) {
+    if (!isRecord(m) || (m.role !== 'user' && m.role !== 'assistant')) {
+      throw new BadRequest(`messages.${i}.role: Input should be 'user' or 'assistant'`)
+    }
+    if (i > 0 && isRecord(messages[i - 1]) && (messages[i - 1] as Json).role === m.role) {
+      throw new BadRequest(`messages: roles must alternate between "user" and "assistant" (messages.${i})`)
+    }
+  }
+  if (body.temperature !== undefined) {
+    const t = body.temperature
+    if (typeof t !== 'number' || t < 0 || t > 1) throw new BadRequest('temperature: Input should be between 0 and 1')
+  }
+  const tools = body.tools === undefined ? [] : body.tools
+  if (!Array.isArray(tools)) throw new BadRequest('tools: Input should be a valid list')
+  for (const [i, tool] of tools.entries()) {
+    if (!isRecord(tool) || typeof tool.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) {
+      throw new BadRequest(`tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`)
+    }
+    if (!isRecord(tool.input_schema) || tool.input_schema.type !== 'object') {
+      throw new BadRequest(`tools.${i}.input_schema.type: Input should be 'object'`)
+    }
+  }
+  let forced: string | undefined
+  const choice = body.tool_choice
+  if (choice !== undefined) {
+    if (!isRecord(choice) || typeof choice.type !== 'string')
+      throw new BadRequest('tool_choice: Input should be an object')
+    if (choice.type === 'tool') {
+      const wanted = choice.name
+      if (!tools.some((t) => isRecord(t) && t.name === wanted)) {
+        throw new BadRequest(`tool_choice.name: tool ${JSON.stringify(wanted)} is not among the given tools`)
+      }
+      forced = String(wanted)
+    }
+  }
+
+  const verdict = judgeSections(entry.sections, state.config)
+  const { text } = replyText(verdict, entry, state)
+  const allText = [anthropicSystemText(body.system), ...messages.map((m) => messageText((m as Json).content))].join(
+    '\n',
+  )
+  let content: Json[]
+  // A healthy or input-breaking reply to a forced tool call is a tool_use block; the other faults are prose.
+  const asTool =
+    forced !== undefined &&
+    (entry.malformed === undefined || !['prose', 'fenced', 'not-json'].includes(entry.malformed))
+  if (asTool) {
+    content = [{ type: 'tool_use', id: `toolu_fake${entry.seq}`, name: forced, input: JSON.parse(text) as unknown }]
+  } else {
+    content = [{ type: 'text', text }]
+  }
+  const inputTokens = estimateTokens(allText)
+  const outputTokens = estimateTokens(text)
+  return {
+    status: 200,
+    headers: { 'request-id': `req_fake_${entry.seq}` },
+    body: {
+      id: `msg_fake${entry.seq}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content,
+      stop_reason: asTool ? 'tool_use' : 'end_turn',
+      stop_sequence: null,
+      usage: {
+        input_tokens: inputTokens,
+        output_tokens: outputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        service_tier: 'standard',
+      },
+    },
+  }
+}
+
+function anthropicSystemText(system: unknown): string {
+  if (system === undefined) return ''
+  return messageText(system)
 }
 
 function geminiGenerate(body: Json, model: string, entry: FakeLogEntry, state: TenantState): Reply {
@@ -741,6 +865,20 @@ function describeBody(route: FakeRoute, body: Json, entry: FakeLogEntry): void {
     const all = messages.map((m) => messageText(m.content)).join('\n')
     setSections(entry, lastUser ? messageText(lastUser.content) : '', all)
   }
+  if (route === 'anthropic.messages') {
+    if (typeof body.model === 'string') entry.model = body.model
+    if (typeof body.temperature === 'number') entry.temperature = body.temperature
+    const choice = body.tool_choice
+    if (isRecord(choice) && choice.type === 'tool' && typeof choice.name === 'string') {
+      entry.responseFormat = `tool:${choice.name}`
+      const tools = Array.isArray(body.tools) ? body.tools.filter(isRecord) : []
+      entry.schema = tools.some((t) => t.name === choice.name && isRecord(t.input_schema))
+    }
+    const messages = Array.isArray(body.messages) ? body.messages.filter(isRecord) : []
+    const lastUser = messages.filter((m) => m.role === 'user').at(-1)
+    const all = [messageText(body.system), ...messages.map((m) => messageText(m.content))].join('\n')
+    setSections(entry, lastUser ? messageText(lastUser.content) : '', all)
+  }
   if (route === 'gemini.generateContent') {
     const config = isRecord(body.generationConfig) ? body.generationConfig : {}
     if (typeof config.temperature === 'number') entry.temperature = config.temperature
@@ -783,6 +921,9 @@ function describeHeaders(req: IncomingMessage, url: URL): FakeLogEntry['headers'
   const headers: FakeLogEntry['headers'] = {}
   if (req.headers.authorization) headers.authorization = '[present]'
   if (req.headers['x-goog-api-key'] || url.searchParams.has('key')) headers['x-goog-api-key'] = '[present]'
+  if (req.headers['x-api-key']) headers['x-api-key'] = '[present]'
+  const version = req.headers['anthropic-version']
+  if (typeof version === 'string') headers['anthropic-version'] = version
   const retry = req.headers['x-stainless-retry-count']
   if (typeof retry === 'string') headers['x-stainless-retry-count'] = retry
   return headers
@@ -790,6 +931,11 @@ function describeHeaders(req: IncomingMessage, url: URL): FakeLogEntry['headers'
 
 function hasKey(flavor: Flavor, req: IncomingMessage, url: URL): boolean {
   if (flavor === 'openai') return /^Bearer\s+\S+/i.test(req.headers.authorization ?? '')
+  // @anthropic-ai/sdk 1.x sends the key as `Authorization: Bearer`; older versions and curl use `x-api-key`.
+  if (flavor === 'anthropic') {
+    const header = req.headers['x-api-key']
+    return (typeof header === 'string' && header !== '') || /^Bearer\s+\S+/i.test(req.headers.authorization ?? '')
+  }
   const header = req.headers['x-goog-api-key']
   return (typeof header === 'string' && header !== '') || (url.searchParams.get('key') ?? '') !== ''
 }
@@ -809,6 +955,16 @@ const OPENAI_ERRORS: Record<number, { message: string; type: string; code: strin
     code: null,
   },
   503: { message: 'The server is overloaded or not ready yet.', type: 'server_error', code: null },
+}
+
+const ANTHROPIC_ERRORS: Record<number, { message: string; type: string }> = {
+  400: { message: 'Bad request.', type: 'invalid_request_error' },
+  401: { message: 'x-api-key header or an Authorization bearer token is required', type: 'authentication_error' },
+  404: { message: 'Not found.', type: 'not_found_error' },
+  429: { message: 'Number of request tokens has exceeded your rate limit (fake provider).', type: 'rate_limit_error' },
+  500: { message: 'Internal server error', type: 'api_error' },
+  503: { message: 'Service unavailable', type: 'api_error' },
+  529: { message: 'Overloaded', type: 'overloaded_error' },
 }
 
 const GEMINI_ERRORS: Record<number, { message: string; status: string }> = {
@@ -831,6 +987,14 @@ function errorReply(
   headers?: Record<string, string>,
   retryDelaySeconds?: number,
 ): Reply {
+  if (flavor === 'anthropic') {
+    const known = ANTHROPIC_ERRORS[status] ?? { message: 'Error.', type: 'api_error' }
+    return {
+      status,
+      ...(headers ? { headers } : {}),
+      body: { type: 'error', error: { type: known.type, message: message ?? known.message }, request_id: null },
+    }
+  }
   if (flavor === 'openai') {
     const known = OPENAI_ERRORS[status] ?? { message: 'Error.', type: 'server_error', code: null }
     return {

@@ -118,13 +118,13 @@ describe('refused at start-up', () => {
 
   test('an unknown judge spec', async () => {
     const run = await runFixture('faults-bad-input', {
-      env: { VITEST_JUDGE: 'anthropic:claude' },
+      env: { VITEST_JUDGE: 'mistral:large' },
       filters: ['bad-options'],
     })
     dirs.push(run.dir)
     expect(run.exitCode).not.toBe(0)
     expect(run.tests).toHaveLength(0)
-    expect(all(run)).toMatch(/Unknown judge "anthropic:claude".*VITEST_JUDGE/)
+    expect(all(run)).toMatch(/Unknown judge "mistral:large".*'anthropic:<model>'.*VITEST_JUDGE/)
   })
 
   test('a plugin minScore outside 0..1', async () => {

@@ -5,12 +5,15 @@ import { startVitest } from 'vitest/node'
 const [root, ...filters] = process.argv.slice(2)
 // FIXTURE_SHARD=1/2 runs one shard, as `vitest --shard=1/2` does.
 const shard = process.env.FIXTURE_SHARD
+// FIXTURE_TEST_NAME_PATTERN filters tests by name, as `vitest -t <pattern>` does.
+const testNamePattern = process.env.FIXTURE_TEST_NAME_PATTERN
 const vitest = await startVitest('test', filters, {
   root,
   watch: false,
   // Like `vitest --reporter=default`, unless the fixture's own reporter list is under test.
   ...(process.env.FIXTURE_KEEP_REPORTERS ? {} : { reporters: ['default'] }),
   ...(shard ? { shard } : {}),
+  ...(testNamePattern ? { testNamePattern } : {}),
 })
 const tests = []
 for (const module of vitest?.state.getTestModules() ?? []) {

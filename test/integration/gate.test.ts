@@ -71,7 +71,10 @@ describe('baseline comparison and the quality gate, end to end', () => {
       'markdown',
     )
     expect(dropMarkdown.code).toBe(0)
-    expect(dropMarkdown.stdout).toMatch(/answer&#95;similarity \| 1\.000 \| 0\.250[^|]*\| -0\.750 \| \*\*[0-9.<]+\*\*/)
+    expect(dropMarkdown.stdout).toMatch(
+      /answer&#95;similarity \| 1\.000 \| 0\.250[^|]*\| -0\.750 \| [0-9.<]+, adj\. \*\*[0-9.<]+\*\* \(paired\)/,
+    )
+    expect(dropMarkdown.stdout).toContain("Holm's step-down correction over")
     expect(dropMarkdown.stdout).toContain('regressed')
   })
 

@@ -39,6 +39,9 @@ const CLEAN_ENV_KEYS = [
   'GEMINI_API_KEY',
   'GOOGLE_API_KEY',
   'GEMINI_BASE_URL',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'ANTHROPIC_BASE_URL',
   'VITEST_JUDGE',
   'VITEST_JUDGE_DIR',
   'VITEST_JUDGE_CACHE',
@@ -50,6 +53,11 @@ const CLEAN_ENV_KEYS = [
   'VITEST_WORKER_ID',
   'TEST',
   'NODE_ENV',
+  'MLFLOW_TRACKING_URI',
+  'MLFLOW_EXPERIMENT_NAME',
+  'MLFLOW_TRACKING_TOKEN',
+  'MLFLOW_TRACKING_USERNAME',
+  'MLFLOW_TRACKING_PASSWORD',
 ]
 
 /** Runs `fixtures/<name>` (or an absolute root) with the given env on top of a clean one. */

@@ -41,6 +41,7 @@ describe('resolveOptions defaults', () => {
       params: {},
       experiment: 'default',
       root: ROOT,
+      mlflow: null,
     })
   })
 
@@ -67,6 +68,8 @@ describe('resolveOptions judge choice', () => {
     [{ OPENAI_API_KEY: 'k', GEMINI_API_KEY: 'g' }, 'openai:gpt-4.1-mini', 'openai-key'],
     [{ GEMINI_API_KEY: 'g' }, 'gemini:gemini-2.5-flash', 'gemini-key'],
     [{ GOOGLE_API_KEY: 'g' }, 'gemini:gemini-2.5-flash', 'gemini-key'],
+    [{ ANTHROPIC_API_KEY: 'a' }, 'anthropic:claude-haiku-4-5', 'anthropic-key'],
+    [{ GEMINI_API_KEY: 'g', ANTHROPIC_API_KEY: 'a' }, 'gemini:gemini-2.5-flash', 'gemini-key'],
     [{ OPENAI_API_KEY: '', GEMINI_API_KEY: '' }, 'local', 'default'],
     [{ VITEST_JUDGE: 'local', OPENAI_API_KEY: 'k' }, 'local', 'env'],
   ] as const)('env %j gives %s', (env, judge, source) => {
@@ -167,11 +170,17 @@ describe('resolveOptions reports and gate', () => {
 
   it('defaults gate.alpha to 0.05 and has no gate unless asked', () => {
     expect(resolve().gate).toBeNull()
-    expect(resolve({ gate: { maxDrop: 0.05 } }).gate).toEqual({ maxDrop: 0.05, alpha: 0.05, minMean: {} })
+    expect(resolve({ gate: { maxDrop: 0.05 } }).gate).toEqual({
+      maxDrop: 0.05,
+      alpha: 0.05,
+      minMean: {},
+      measurements: {},
+    })
     expect(resolve({ gate: { minMean: { faithfulness: 0.8 } } }).gate).toEqual({
       maxDrop: null,
       alpha: 0.05,
       minMean: { faithfulness: 0.8 },
+      measurements: {},
     })
   })
 
@@ -189,5 +198,43 @@ describe('resolveOptions reports and gate', () => {
     const resolved = resolve({ params })
     params.model = 'changed'
     expect(resolved.params).toEqual({ model: 'gpt', temperature: 0 })
+  })
+})
+
+describe('mlflow option', () => {
+  it('is off unless the option or MLFLOW_TRACKING_URI is set', () => {
+    expect(resolve().mlflow).toBeNull()
+    expect(resolve({ mlflow: false }, { MLFLOW_TRACKING_URI: 'http://mlflow:5000' }).mlflow).toBeNull()
+  })
+
+  it("reads MLflow's own env variables; the option wins; the experiment defaults to `experiment`", () => {
+    expect(resolve({ experiment: 'rag' }, { MLFLOW_TRACKING_URI: 'http://mlflow:5000/' }).mlflow).toEqual({
+      trackingUri: 'http://mlflow:5000',
+      experiment: 'rag',
+    })
+    expect(
+      resolve({}, { MLFLOW_TRACKING_URI: 'http://mlflow:5000', MLFLOW_EXPERIMENT_NAME: 'evals' }).mlflow?.experiment,
+    ).toBe('evals')
+    expect(
+      resolve(
+        { mlflow: { trackingUri: 'https://mlflow.example.com/prefix', experiment: 'mine' } },
+        { MLFLOW_TRACKING_URI: 'http://other:5000', MLFLOW_EXPERIMENT_NAME: 'evals' },
+      ).mlflow,
+    ).toEqual({ trackingUri: 'https://mlflow.example.com/prefix', experiment: 'mine' })
+  })
+
+  it('an unusable MLFLOW_TRACKING_URI turns logging off with a reason instead of failing the run', () => {
+    const resolved = resolve({}, { MLFLOW_TRACKING_URI: 'databricks' }).mlflow
+    expect(resolved?.unusable).toContain('MLFLOW_TRACKING_URI')
+    const withPassword = resolve({}, { MLFLOW_TRACKING_URI: 'https://bot:hunter2-secret@mlflow.example.com' }).mlflow
+    expect(withPassword?.unusable).toContain('MLFLOW_TRACKING_PASSWORD')
+    expect(withPassword?.unusable).not.toContain('hunter2-secret')
+  })
+
+  it('an unusable `mlflow` option is a ConfigError naming it', () => {
+    expect(configError(() => resolve({ mlflow: { trackingUri: 'file:///tmp/mlruns' } })).message).toContain(
+      'mlflow.trackingUri',
+    )
+    expect(configError(() => resolve({ mlflow: {} })).message).toContain('MLFLOW_TRACKING_URI')
   })
 })

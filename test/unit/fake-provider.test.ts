@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk'
 import { ApiError, GoogleGenAI, Type } from '@google/genai'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -408,6 +409,84 @@ describe('fake provider through the @google/genai SDK', () => {
     await tenant.configure({ malformed: 'fenced', malformedTimes: 1 })
     expect(await judgeGemini(client, prompt)).toMatch(/^```json\n\{"score":5,/)
     expect(parseVerdict(await judgeGemini(client, prompt)).score).toBe(5)
+  })
+})
+
+describe('fake provider through the @anthropic-ai/sdk SDK', () => {
+  const anthropicFor = (tenant: FakeTenant, maxRetries = 0) =>
+    new Anthropic({ baseURL: tenant.anthropicBaseURL, apiKey: tenant.apiKey, maxRetries })
+  const tool = { name: 'verdict', input_schema: { ...VERDICT_SCHEMA, type: 'object' as const } }
+
+  it('answers a forced tool call with a tool_use block holding the verdict, and usage', async () => {
+    const tenant = fakeTenant(fake.url)
+    const prompt = gradingPrompt({ output: 'Paris is the capital', reference: 'Paris is the capital' })
+    const reply = await anthropicFor(tenant).messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 256,
+      system: SYSTEM,
+      messages: [{ role: 'user', content: prompt }],
+      tools: [tool],
+      tool_choice: { type: 'tool', name: 'verdict' },
+    })
+    expect(reply.stop_reason).toBe('tool_use')
+    expect(reply.content[0]).toMatchObject({ type: 'tool_use', name: 'verdict', input: { score: 5 } })
+    expect(reply.usage.input_tokens).toBe(Math.ceil(`${SYSTEM}\n${prompt}`.length / 4))
+    const { log } = await tenant.stats()
+    expect(log[0]).toMatchObject({ route: 'anthropic.messages', responseFormat: 'tool:verdict', schema: true })
+  })
+
+  it('answers plain text without tools', async () => {
+    const tenant = fakeTenant(fake.url)
+    const reply = await anthropicFor(tenant).messages.create({
+      model: 'm',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: gradingPrompt({ output: 'x [[score=2]]' }) }],
+    })
+    expect(reply.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('"score":2') })
+  })
+
+  it('answers 529 overloaded_error and 429 rate_limit_error with retry-after; the SDK retries them', async () => {
+    const tenant = fakeTenant(fake.url)
+    await tenant.configure({ status529Every: 1, retryAfterSeconds: 0 })
+    const error = await anthropicFor(tenant)
+      .messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(Anthropic.APIError)
+    expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(529)
+    expect((error as InstanceType<typeof Anthropic.APIError>).headers?.get('retry-after')).toBe('0')
+    expect(JSON.stringify((error as InstanceType<typeof Anthropic.APIError>).error)).toContain('overloaded_error')
+
+    await tenant.configure({ status429Every: 2 })
+    const client = anthropicFor(tenant, 2)
+    await client.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'a' }] })
+    await client.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'b' }] })
+    const { log } = await tenant.stats()
+    expect(log.slice(1).map((e) => [e.status, e.fault, e.headers['x-stainless-retry-count']])).toEqual([
+      [200, undefined, '0'],
+      [429, 'rate-limit', '0'],
+      [200, undefined, '1'],
+    ])
+  })
+
+  it('refuses what the Messages API refuses: no key, no max_tokens, roles not alternating, an unknown forced tool', async () => {
+    const tenant = fakeTenant(fake.url)
+    const raw = (headers: Record<string, string>, body: unknown) =>
+      fetch(`${tenant.anthropicBaseURL}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      })
+    const ok = { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }
+    const noKey = await raw({ 'anthropic-version': '2023-06-01' }, ok)
+    expect(noKey.status).toBe(401)
+    expect(await noKey.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } })
+    const keyed = { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' }
+    expect((await raw({ 'x-api-key': 'k' }, ok)).status).toBe(400)
+    expect((await raw(keyed, ok)).status).toBe(200)
+    expect((await raw(keyed, { ...ok, max_tokens: undefined })).status).toBe(400)
+    const twice = { ...ok, messages: [ok.messages[0], ok.messages[0]] }
+    expect((await raw(keyed, twice)).status).toBe(400)
+    expect((await raw(keyed, { ...ok, tools: [tool], tool_choice: { type: 'tool', name: 'other' } })).status).toBe(400)
   })
 })
 

@@ -1,14 +1,25 @@
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
-import { JudgeError, MissingKeyError } from '../../src/errors.js'
+import { ConfigError, JudgeError, MissingKeyError, MissingPackageError } from '../../src/errors.js'
+import { anthropic } from '../../src/judges/anthropic-judge.js'
 import { gemini } from '../../src/judges/gemini-judge.js'
+import { loadSdk } from '../../src/judges/llm-judge.js'
 import { openai } from '../../src/judges/openai-judge.js'
 import { buildGradingPrompt, type RubricSpec } from '../../src/judges/prompt.js'
 import type { GradeRequest, Judge, Verdict } from '../../src/judges/types.js'
 import { type FakeTenant, fakeTenant } from '../fake-provider/client.js'
 import { embedText } from '../fake-provider/server.js'
 
-const KEY_ENV_VARS = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GEMINI_BASE_URL']
+const KEY_ENV_VARS = [
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+  'GEMINI_BASE_URL',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'ANTHROPIC_BASE_URL',
+]
 const SECRET = 'sk-test-SECRET-123456789'
 
 const RUBRIC: RubricSpec = {
@@ -48,14 +59,18 @@ interface JudgeOverrides {
   timeout?: number
   retryDelayMs?: number
   temperature?: number
+  maxTokens?: number
   noBaseUrl?: boolean
 }
 
 interface Provider {
-  kind: 'openai' | 'gemini'
+  kind: 'openai' | 'gemini' | 'anthropic'
   model: string
   keyEnv: string
-  embeddingRoute: string
+  /** Absent when the provider cannot embed. */
+  embeddingRoute?: string
+  /** Options the provider's API refuses with a 400, and a word of its message. */
+  badRequest: { overrides: JudgeOverrides; says: string }
   make(tenant: FakeTenant, overrides?: JudgeOverrides): Judge
 }
 
@@ -65,6 +80,7 @@ const providers: Provider[] = [
     model: 'gpt-4.1-mini',
     keyEnv: 'OPENAI_API_KEY',
     embeddingRoute: 'openai.embeddings',
+    badRequest: { overrides: { temperature: 3 }, says: 'temperature' },
     make: (tenant, o = {}) =>
       openai({
         model: 'gpt-4.1-mini',
@@ -81,6 +97,7 @@ const providers: Provider[] = [
     model: 'gemini-2.5-flash',
     keyEnv: 'GEMINI_API_KEY',
     embeddingRoute: 'gemini.batchEmbedContents',
+    badRequest: { overrides: { temperature: 3 }, says: 'temperature' },
     make: (tenant, o = {}) =>
       gemini({
         model: 'gemini-2.5-flash',
@@ -90,6 +107,23 @@ const providers: Provider[] = [
         timeout: o.timeout ?? 5000,
         retryDelayMs: o.retryDelayMs ?? 10,
         ...(o.temperature === undefined ? {} : { temperature: o.temperature }),
+      }),
+  },
+  {
+    kind: 'anthropic',
+    model: 'claude-haiku-4-5',
+    keyEnv: 'ANTHROPIC_API_KEY',
+    // Messages API 1.x takes no temperature: the refused request is a max_tokens of 0.
+    badRequest: { overrides: { maxTokens: 0 }, says: 'max_tokens' },
+    make: (tenant, o = {}) =>
+      anthropic({
+        model: 'claude-haiku-4-5',
+        ...(o.noBaseUrl ? {} : { baseURL: tenant.anthropicBaseURL }),
+        apiKey: 'apiKey' in o ? o.apiKey : tenant.apiKey,
+        maxRetries: o.maxRetries ?? 2,
+        timeout: o.timeout ?? 5000,
+        retryDelayMs: o.retryDelayMs ?? 10,
+        ...(o.maxTokens === undefined ? {} : { maxTokens: o.maxTokens }),
       }),
   },
 ]
@@ -145,7 +179,7 @@ describe.each(providers)('$kind judge against the fake provider', (provider) => 
     expect(log[0]).toMatchObject({
       status: 200,
       model: provider.model,
-      temperature: 0,
+      ...(provider.kind === 'anthropic' ? { responseFormat: 'tool:verdict' } : { temperature: 0 }),
       schema: true,
       sections: { input: 'What is the capital of France?', output: REFERENCE, reference: REFERENCE },
     })
@@ -189,11 +223,10 @@ describe.each(providers)('$kind judge against the fake provider', (provider) => 
   })
 
   it('does not retry a request the provider refuses as bad (400)', async () => {
-    // Both APIs refuse a temperature above 2.
-    const error = await gradeError(provider.make(tenant, { temperature: 3 }), request(REFERENCE))
+    const error = await gradeError(provider.make(tenant, provider.badRequest.overrides), request(REFERENCE))
     expect(error.code).toBe('VJ_JUDGE_HTTP')
     expect(error.status).toBe(400)
-    expect(error.message).toContain('temperature')
+    expect(error.message).toContain(provider.badRequest.says)
     expect((await tenant.stats()).requests).toBe(1)
   })
 
@@ -265,7 +298,7 @@ describe.each(providers)('$kind judge against the fake provider', (provider) => 
     expect((error as MissingKeyError).code).toBe('VJ_MISSING_KEY')
     expect((error as MissingKeyError).message).toContain(provider.keyEnv)
     expect((error as MissingKeyError).envVars).toContain(provider.keyEnv)
-    await expect(judge.embed?.(['a'])).rejects.toBeInstanceOf(MissingKeyError)
+    if (judge.embed) await expect(judge.embed(['a'])).rejects.toBeInstanceOf(MissingKeyError)
     expect((await tenant.stats()).requests).toBe(0)
   })
 
@@ -279,7 +312,7 @@ describe.each(providers)('$kind judge against the fake provider', (provider) => 
     await tenant.configure({ down: true })
     const judge = provider.make(tenant, { apiKey: SECRET, maxRetries: 0 })
     const error = await gradeError(judge, request(REFERENCE))
-    const embedError = await judge.embed?.(['a b']).catch((e: unknown) => e)
+    const embedError = judge.embed ? await judge.embed(['a b']).catch((e: unknown) => e) : error
     expect(embedError).toBeInstanceOf(JudgeError)
     for (const e of [error, embedError]) {
       expect((e as Error).message).not.toContain(SECRET)
@@ -294,7 +327,7 @@ describe.each(providers)('$kind judge against the fake provider', (provider) => 
     expect(raw).not.toContain(SECRET)
   })
 
-  it('embeds texts into number vectors of equal length', async () => {
+  it.skipIf(!provider.embeddingRoute)('embeds texts into number vectors of equal length', async () => {
     const judge = provider.make(tenant)
     const vectors = await judge.embed?.(['a b', 'a b c'])
     expect(vectors).toHaveLength(2)
@@ -304,21 +337,24 @@ describe.each(providers)('$kind judge against the fake provider', (provider) => 
     // The exact values the fake computed, so the SDK's decoding (base64 float32 for openai) is right.
     expect(first).toEqual(embedText('a b'))
     expect(second).toEqual(embedText('a b c'))
-    expect((await tenant.stats()).byRoute).toEqual({ [provider.embeddingRoute]: 1 })
+    expect((await tenant.stats()).byRoute).toEqual({ [String(provider.embeddingRoute)]: 1 })
   })
 
-  it('retries a failed embedding request and names the embedding model when it gives up', async () => {
-    await tenant.configure({ status429Every: 1 })
-    const error = await provider
-      .make(tenant, { maxRetries: 1 })
-      .embed?.(['a'])
-      .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(JudgeError)
-    expect((error as JudgeError).code).toBe('VJ_JUDGE_HTTP')
-    expect((error as JudgeError).status).toBe(429)
-    expect((error as JudgeError).judge).toMatch(new RegExp(`^${provider.kind}:.*embedding`))
-    expect((await tenant.stats()).requests).toBe(2)
-  })
+  it.skipIf(!provider.embeddingRoute)(
+    'retries a failed embedding request and names the embedding model when it gives up',
+    async () => {
+      await tenant.configure({ status429Every: 1 })
+      const error = await provider
+        .make(tenant, { maxRetries: 1 })
+        .embed?.(['a'])
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(JudgeError)
+      expect((error as JudgeError).code).toBe('VJ_JUDGE_HTTP')
+      expect((error as JudgeError).status).toBe(429)
+      expect((error as JudgeError).judge).toMatch(new RegExp(`^${provider.kind}:.*embedding`))
+      expect((await tenant.stats()).requests).toBe(2)
+    },
+  )
 })
 
 describe('openai judge rate limits', () => {
@@ -357,5 +393,96 @@ describe('base URL from the environment', () => {
     await providers[1]?.make(used).grade(request(REFERENCE))
     expect((await used.stats()).requests).toBe(1)
     expect((await ignored.stats()).requests).toBe(0)
+  })
+})
+
+describe('anthropic judge specifics', () => {
+  const make = (tenant: FakeTenant, o: JudgeOverrides = {}) => providers[2]?.make(tenant, o) as Judge
+
+  it('asks for the verdict through a forced tool call, with a key and an anthropic-version', async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    await make(tenant).grade(request(REFERENCE))
+    const [entry] = (await tenant.stats()).log
+    expect(entry).toMatchObject({
+      route: 'anthropic.messages',
+      responseFormat: 'tool:verdict',
+      schema: true,
+      // @anthropic-ai/sdk 1.x sends the key as a bearer token.
+      headers: { authorization: '[present]' },
+    })
+    expect(entry?.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+  })
+
+  it('retries a 529 overload, waiting as long as retry-after asks', async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    await tenant.configure({ status529Every: 2, retryAfterSeconds: 1 })
+    const judge = make(tenant)
+    await judge.grade(request(REFERENCE))
+    const started = Date.now()
+    expect(await judge.grade(request(REFERENCE))).toMatchObject({ score: 5, attempts: 2, retries: 1 })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+    const { log } = await tenant.stats()
+    expect(log.map((e) => [e.status, e.fault])).toEqual([
+      [200, undefined],
+      [529, 'overloaded'],
+      [200, undefined],
+    ])
+  })
+
+  it('gives up on a provider that stays overloaded with VJ_JUDGE_HTTP 529', async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    await tenant.configure({ status529Every: 1 })
+    const error = await gradeError(make(tenant, { maxRetries: 1 }), request(REFERENCE))
+    expect(error.code).toBe('VJ_JUDGE_HTTP')
+    expect(error.status).toBe(529)
+    expect(error.message).toContain('2 attempts')
+    expect((await tenant.stats()).requests).toBe(2)
+  })
+
+  it('honours ANTHROPIC_BASE_URL when no baseURL option is given', async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    process.env.ANTHROPIC_BASE_URL = tenant.anthropicBaseURL
+    expect(await make(tenant, { noBaseUrl: true }).grade(request(REFERENCE))).toMatchObject({ score: 5 })
+    expect((await tenant.stats()).byRoute).toEqual({ 'anthropic.messages': 1 })
+  })
+
+  it('refuses a temperature, which the Messages API no longer takes', () => {
+    expect(() => anthropic({ model: 'claude-haiku-4-5', temperature: 0 })).toThrow(ConfigError)
+  })
+})
+
+describe('base URL spellings', () => {
+  it('every provider accepts baseUrl as well as baseURL', async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const options = { apiKey: tenant.apiKey, maxRetries: 0, timeout: 5000 }
+    await openai({ model: 'gpt-4.1-mini', baseUrl: tenant.openaiBaseURL, ...options }).grade(request(REFERENCE))
+    await gemini({ model: 'gemini-2.5-flash', baseURL: tenant.geminiBaseUrl, ...options }).grade(request(REFERENCE))
+    await anthropic({ model: 'claude-haiku-4-5', baseUrl: tenant.anthropicBaseURL, ...options }).grade(
+      request(REFERENCE),
+    )
+    expect((await tenant.stats()).byRoute).toEqual({
+      'openai.chat': 1,
+      'gemini.generateContent': 1,
+      'anthropic.messages': 1,
+    })
+  })
+
+  it('two different spellings are an error naming the one to keep', () => {
+    expect(() => openai({ model: 'm', baseURL: 'http://a.invalid', baseUrl: 'http://b.invalid' })).toThrow(
+      /pass only `baseURL`/,
+    )
+  })
+})
+
+describe('a provider SDK that is not installed', () => {
+  it('is an error that says what to install', async () => {
+    const error = await loadSdk(
+      'anthropic',
+      'vitest-judge-no-such-sdk',
+      () => import(/* @vite-ignore */ ['vitest-judge-no-such-sdk'].join('')),
+    ).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MissingPackageError)
+    expect((error as MissingPackageError).code).toBe('VJ_MISSING_PACKAGE')
+    expect((error as Error).message).toContain('npm install -D vitest-judge-no-such-sdk')
   })
 })

@@ -264,7 +264,7 @@ describe('evaluateGate', () => {
       threshold: 0.1,
     })
     expect(failures[0]!.message).toBe(
-      'evals/qa.test.ts: answer_similarity mean 1.000 -> 0.250 (-0.750, p=0.031) dropped more than gate.maxDrop 0.1 at alpha 0.05',
+      'evals/qa.test.ts: answer_similarity mean 1.000 -> 0.250 (-0.750, p=0.031, Holm-adjusted p=0.031 over 1 test) dropped more than gate.maxDrop 0.1 at alpha 0.05',
     )
   })
 

@@ -21,7 +21,7 @@ import { registerSecret } from '../../redact.js'
 import { evaluateGate } from '../../report/compare.js'
 import { parseReport } from '../../report/json.js'
 import { MARKDOWN_MARKER, renderMarkdown } from '../../report/markdown.js'
-import { parseCommandArgs, parseInteger, parseNumber, resolveStateDir } from '../args.js'
+import { parseCommandArgs, parseInteger, parseMeasurements, parseNumber, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { type CliIo, displayPath, eprintln, println, writeOutput } from '../io.js'
 
@@ -32,6 +32,7 @@ export const githubCommentCommand: Command = {
   summary: 'posts or updates the sticky pull request comment on GitHub',
   usage: `Usage: vitest-judge github-comment [--report FILE | --body-file FILE] [--repo OWNER/NAME] [--pr N]
                                    [--marker TEXT] [--note TEXT]... [--max-drop X] [--alpha A]
+                                   [--measurements M=X,...]
                                    [--body-out FILE] [--dry-run] [--dir PATH]
 
 Posts the summary as ONE comment on the pull request and updates that comment in place on every
@@ -44,7 +45,9 @@ Body (one of):
   --body-file FILE   markdown to post as it is (e.g. \`compare --format markdown --out FILE\`)
   --note TEXT        (with --report) a note under the status line; repeatable
   --max-drop X       (with --report) list the gate failures of the report's comparison: drops of
-  --alpha A            a mean larger than X (default 0) significant at A (default 0.05)
+  --alpha A            a mean larger than X (default 0) significant at A (default 0.05) after
+                       Holm's correction over the family of tests
+  --measurements M=X,...  (with --report) also gate these measurements (as \`compare\`)
 
 Target:
   --repo OWNER/NAME  default: GITHUB_REPOSITORY
@@ -81,6 +84,7 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
       note: { type: 'string', multiple: true },
       'max-drop': { type: 'string' },
       alpha: { type: 'string' },
+      measurements: { type: 'string' },
       'dry-run': { type: 'boolean' },
     })
     if (positionals.length > 0) {
@@ -95,8 +99,15 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
     const notes: string[] = [values.note ?? []].flat()
     if (bodyFile !== undefined) {
       if (values.report !== undefined) throw new UsageError('Pass either --report or --body-file, not both.')
-      if (notes.length > 0 || values['max-drop'] !== undefined || values.alpha !== undefined) {
-        throw new UsageError('--note, --max-drop and --alpha go with --report: a --body-file is posted as it is.')
+      if (
+        notes.length > 0 ||
+        values['max-drop'] !== undefined ||
+        values.alpha !== undefined ||
+        values.measurements !== undefined
+      ) {
+        throw new UsageError(
+          '--note, --max-drop, --alpha and --measurements go with --report: a --body-file is posted as it is.',
+        )
       }
     }
     const marker = values.marker ?? MARKDOWN_MARKER
@@ -111,9 +122,10 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
             marker,
             notes,
             gate:
-              values['max-drop'] === undefined && values.alpha === undefined
+              values['max-drop'] === undefined && values.alpha === undefined && values.measurements === undefined
                 ? undefined
                 : {
+                    measurements: parseMeasurements(values.measurements ?? ''),
                     maxDrop:
                       values['max-drop'] === undefined ? 0 : parseNumber(values['max-drop'], '--max-drop', { min: 0 }),
                     alpha:
@@ -272,7 +284,11 @@ function readBodyFile(io: CliIo, path: string): string {
 function renderReport(
   io: CliIo,
   path: string,
-  options: { marker: string; notes: string[]; gate: { maxDrop: number; alpha: number } | undefined },
+  options: {
+    marker: string
+    notes: string[]
+    gate: { maxDrop: number; alpha: number; measurements: Record<string, number> } | undefined
+  },
 ): string {
   const shown = displayPath(io, resolve(io.cwd, path))
   const report = parseReport(readText(io, path, 'JSON report', '--report (or --body-file)'), shown)
@@ -282,6 +298,7 @@ function renderReport(
           maxDrop: options.gate.maxDrop,
           alpha: options.gate.alpha,
           minMean: {},
+          measurements: options.gate.measurements,
         })
       : []
   return renderMarkdown(report, { marker: options.marker, notes: options.notes, gateFailures })

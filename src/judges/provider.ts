@@ -1,0 +1,71 @@
+/**
+ * What a judge provider declares about itself. Each provider file (`openai-judge.ts`,
+ * `gemini-judge.ts`, `anthropic-judge.ts`) exports one `JudgeProvider`; `providers.ts` lists them,
+ * and the default judge, the key check, spec parsing, help text and messages are derived from it.
+ */
+import { ConfigError } from '../errors.js'
+import type { LlmCallOptions } from './llm-judge.js'
+import type { Judge } from './types.js'
+
+/** Options every LLM judge factory takes (`openai(...)`, `gemini(...)`, `anthropic(...)`). */
+export interface LlmJudgeOptions extends LlmCallOptions {
+  /** Model, e.g. `gpt-4.1-mini`, `gemini-2.5-flash`, `claude-haiku-4-5`. */
+  model: string
+  /**
+   * Another endpoint (a proxy, a gateway, an OpenAI-compatible server).
+   * @default the provider's base-URL env variable (`OPENAI_BASE_URL`, `GEMINI_BASE_URL`, `ANTHROPIC_BASE_URL`), else its public API
+   */
+  baseURL?: string
+  /** Same as `baseURL` (the spelling `@google/genai` uses); accepted for every provider. */
+  baseUrl?: string
+  /** @default the provider's key env variable(s) */
+  apiKey?: string
+  /** @default 0 */
+  temperature?: number
+}
+
+/** One judge provider: what it is called, where its key and endpoint come from, and how to make a judge. */
+export interface JudgeProvider<Options extends LlmJudgeOptions = LlmJudgeOptions> {
+  /** The spec prefix: `openai` in `openai:gpt-4.1-mini`. */
+  readonly prefix: string
+  /** Env variables holding the API key, in the order they are read. */
+  readonly keyEnv: readonly string[]
+  /** Env variable holding the base URL. */
+  readonly baseUrlEnv: string
+  /** Model of the default judge when only this provider's key is set. */
+  readonly defaultModel: string
+  /** The npm package of the SDK (loaded on first use). */
+  readonly sdkPackage: string
+  /** Embeddings for `embeddingSimilarity`, when the provider has them. */
+  readonly embeddings?: {
+    /** Default embedding model. */
+    readonly defaultModel: string
+    /** A judge whose `embed` uses `model`. */
+    create(model: string): Judge
+  }
+  /** Makes a judge. */
+  create(options: Options): Judge
+}
+
+/** The base URL from the options (either spelling), else from the provider's env variable. */
+export function resolveBaseUrl(
+  provider: Pick<JudgeProvider, 'prefix' | 'baseUrlEnv'>,
+  options: Pick<LlmJudgeOptions, 'baseURL' | 'baseUrl'>,
+): string | undefined {
+  if (options.baseURL !== undefined && options.baseUrl !== undefined && options.baseURL !== options.baseUrl) {
+    throw new ConfigError(
+      `${provider.prefix}({ ... }) got both \`baseURL\` and \`baseUrl\` with different values; pass only \`baseURL\`.`,
+    )
+  }
+  return options.baseURL ?? options.baseUrl ?? (process.env[provider.baseUrlEnv] || undefined)
+}
+
+/** The API key from the option, else the first of the provider's env variables that is set. */
+export function resolveApiKey(provider: Pick<JudgeProvider, 'keyEnv'>, apiKey: string | undefined): string | undefined {
+  if (apiKey) return apiKey
+  for (const name of provider.keyEnv) {
+    const value = process.env[name]
+    if (value) return value
+  }
+  return undefined
+}

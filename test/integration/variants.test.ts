@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, inject, test } from 'vitest'
+import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
+import { type FixtureRun, runFixture } from './run-fixture.js'
+
+describe('describeEval variants, real Vitest and the fake provider', () => {
+  let tenant: FakeTenant
+  let run: FixtureRun
+  beforeAll(async () => {
+    tenant = fakeTenant(inject('fakeProviderUrl'))
+    run = await runFixture('variants', {
+      env: { OPENAI_API_KEY: FAKE_API_KEY, OPENAI_BASE_URL: tenant.openaiBaseURL, VITEST_JUDGE: 'openai:fake-judge' },
+    })
+  })
+
+  test('every case runs once per variant, test names carry the variant', () => {
+    expect(run.tests).toHaveLength(32)
+    expect(run.tests.map((t) => t.name)).toContain('models > [second-judge] relativity')
+    const failed = run.tests.filter((t) => t.state === 'failed').map((t) => t.name)
+    expect(failed).toHaveLength(8)
+    expect(failed.every((name) => name.startsWith('models > [vague] '))).toBe(true)
+  })
+
+  test('each variant is its own run, the variant merged into the run params', () => {
+    const runs = run.report?.runs ?? []
+    expect(runs.map((r) => r.file)).toEqual([
+      'models.eval.ts [copy]',
+      'models.eval.ts [reference]',
+      'models.eval.ts [second-judge]',
+      'models.eval.ts [vague]',
+    ])
+    const vague = runs.find((r) => r.variant === 'vague')
+    expect(vague?.params).toEqual({ suite: 'qa', variant: 'vague', model: 'vague-model', temperature: 1 })
+    expect(vague?.aggregates.answer_similarity?.mean).toBeCloseTo(0.25, 6)
+    expect(vague?.cases.map((c) => c.name)[0]).toBe('models > [vague] relativity')
+    const second = runs.find((r) => r.variant === 'second-judge')
+    expect(second?.params?.judge).toBe('openai:second-judge')
+    expect(second?.cases[0]?.metrics?.answer_similarity?.judge).toBe('openai:second-judge')
+    expect(runs.find((r) => r.variant === 'reference')?.cases[0]?.metrics?.answer_similarity?.judge).toBe(
+      'openai:fake-judge',
+    )
+  })
+
+  test('identical outputs of two variants are judged once; a per-variant judge judges again', async () => {
+    const runs = run.report?.runs ?? []
+    const byVariant = new Map(runs.map((r) => [r.variant, r]))
+    const reference = byVariant.get('reference')?.cache ?? { hits: -1, misses: -1 }
+    const copy = byVariant.get('copy')?.cache ?? { hits: -1, misses: -1 }
+    // reference and copy run side by side: whichever asks first pays, the other waits for its answer.
+    expect(reference.hits + copy.hits).toBe(8)
+    expect(reference.misses + copy.misses).toBe(8)
+    expect(byVariant.get('second-judge')?.cache).toEqual({ hits: 0, misses: 8 })
+    const stats = await tenant.stats()
+    const models = stats.log.map((entry) => entry.model)
+    expect(models.filter((m) => m === 'fake-judge')).toHaveLength(16)
+    expect(models.filter((m) => m === 'second-judge')).toHaveLength(8)
+  })
+
+  test('the matrix: the worse variant is significantly worse, the equal ones a tie (report.json and console)', () => {
+    const matrix = run.report?.variants?.[0]
+    expect(run.report?.variants).toHaveLength(1)
+    expect(matrix?.file).toBe('models.eval.ts')
+    expect(matrix?.columns.map((c) => c.label)).toEqual(['reference', 'vague', 'copy', 'second-judge'])
+    const similarity = matrix?.metrics.find((m) => m.metric === 'answer_similarity')
+    expect(similarity?.cells.map((c) => c.mean)).toEqual([1, 0.25, 1, 1])
+    expect(similarity?.cells.map((c) => c.passRate)).toEqual([1, 0, 1, 1])
+    expect(similarity?.cells.map((c) => c.n)).toEqual([8, 8, 8, 8])
+    expect(similarity?.verdict).toBe('tie')
+    expect(similarity?.leaders).toEqual([0, 2, 3])
+    expect(similarity?.worse).toEqual([1])
+    // 8 cases all worse: exact p = 2/256; Holm over the 6 pairs multiplies the three smallest by 6, 5, 4.
+    const vsVague = similarity?.pairs.find((p) => p.a === 0 && p.b === 1)
+    expect(vsVague?.n).toBe(8)
+    expect(vsVague?.pValue).toBeCloseTo(2 / 256, 10)
+    expect(vsVague?.pAdjusted).toBeCloseTo((6 * 2) / 256, 10)
+    expect(matrix?.usage.taskTokens).toEqual([15, null, 15, 15])
+    expect(run.stdout).toMatch(/variants\s+models\.eval\.ts/)
+    expect(run.stdout).toMatch(
+      /answer_similarity: tie between reference, copy, second-judge \(no significant difference at alpha 0\.05, Holm\); worse than reference: vague \(p_adj 0\.047\)/,
+    )
+  })
+
+  test('-t filters by variant', async () => {
+    const filtered = await runFixture('variants', {
+      env: {
+        OPENAI_API_KEY: FAKE_API_KEY,
+        OPENAI_BASE_URL: tenant.openaiBaseURL,
+        VITEST_JUDGE: 'openai:fake-judge',
+        FIXTURE_TEST_NAME_PATTERN: '\\[vague\\]',
+      },
+    })
+    const ran = filtered.tests.filter((t) => t.state !== 'skipped')
+    expect(ran).toHaveLength(8)
+    expect(filtered.report?.runs.map((r) => r.file)).toEqual(['models.eval.ts [vague]'])
+  })
+})
+
+describe('bad variants fail the collection of their file, naming the problem', () => {
+  let run: FixtureRun
+  beforeAll(async () => {
+    run = await runFixture('variants-bad')
+  })
+
+  test('each problem is named and nothing is recorded for those files', () => {
+    const out = `${run.stdout}\n${run.stderr}`
+    expect(run.exitCode).toBe(1)
+    expect(out).toMatch(/describeEval\("empty name"\): `variants`\.: a variant needs a non-empty name/)
+    expect(out).toMatch(/the variant name "mini" is used twice/)
+    expect(out).toMatch(/`variants`\.dated\.since is not a plain value \(a Date object\)/)
+    expect(out).toMatch(/empty-data\.eval\.ts[\s\S]*the data function has no cases/)
+    expect(run.report?.runs.map((r) => r.file)).toEqual(['fine.eval.ts [a]', 'fine.eval.ts [b]'])
+    expect(run.report?.runs.map((r) => r.params)).toEqual([
+      { variant: 'a', value: 'Answer briefly.' },
+      { variant: 'b', value: 'Answer at length.' },
+    ])
+  })
+})
