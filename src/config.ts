@@ -40,6 +40,22 @@ export interface ReportsOptions {
   html?: string | false
 }
 
+/** What the JUnit report holds beyond what Jenkins' `junit-10.xsd` accepts. */
+export interface JunitReportOptions {
+  /**
+   * Also write each case's results as `<properties>` inside its `<testcase>`, for tools that read
+   * them. Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then.
+   * @default false
+   */
+  properties?: boolean
+  /**
+   * Put a `file` attribute on every `<testcase>` (it is always on `<testsuite>`), like Vitest's own
+   * JUnit reporter option of that name.
+   * @default false
+   */
+  addFileAttribute?: boolean
+}
+
 /** Options of `vitestJudge(options)`. */
 export interface VitestJudgeOptions {
   /**
@@ -65,6 +81,20 @@ export interface VitestJudgeOptions {
   params?: Record<string, string | number | boolean>
   /** Name grouping runs. @default the package name */
   experiment?: string
+  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false }` */
+  junit?: JunitReportOptions
+  /**
+   * Print `::error file=...,line=...::` workflow commands for failed cases and gate failures, so
+   * a pull request shows them on its diff.
+   * @default true when GITHUB_ACTIONS is `true`, else false
+   */
+  githubAnnotations?: boolean
+  /**
+   * Record each judged result as a Vitest test annotation (`context.annotate`), shown by Vitest's
+   * own reporters, UI and HTML report.
+   * @default true
+   */
+  testAnnotations?: boolean
   /**
    * Log every run to an MLflow tracking server (off unless set here or by MLFLOW_TRACKING_URI);
    * `false` turns it off even when the env variable is set.
@@ -120,6 +150,9 @@ export interface ResolvedVitestJudgeOptions {
   experiment: string
   /** Absolute project root. */
   root: string
+  junit: { properties: boolean; addFileAttribute: boolean }
+  githubAnnotations: boolean
+  testAnnotations: boolean
   /** MLflow logging, or null when off. */
   mlflow: ResolvedMlflowOptions | null
 }
@@ -229,6 +262,12 @@ export function resolveOptions(
     params: { ...(options.params ?? {}) },
     experiment,
     root,
+    junit: {
+      properties: options.junit?.properties ?? false,
+      addFileAttribute: options.junit?.addFileAttribute ?? false,
+    },
+    githubAnnotations: options.githubAnnotations ?? env.GITHUB_ACTIONS === 'true',
+    testAnnotations: options.testAnnotations ?? true,
     mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
   }
 }

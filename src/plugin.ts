@@ -16,6 +16,7 @@ import { setPluginOptions } from './reporter/plugin-options.js'
 export type {
   CacheMode,
   GateOptions,
+  JunitReportOptions,
   ReportsOptions,
   ResolvedVitestJudgeOptions,
   VitestJudgeOptions,
@@ -64,6 +65,8 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       test.maxConcurrency = Math.max(current, concurrency)
       // A judged test waits on a model; Vitest's 5 s default would time out ordinary judge calls.
       if (test.testTimeout === undefined) test.testTimeout = 60_000
+      // The test's line, for the JUnit failure frame and the GitHub annotations.
+      if (test.includeTaskLocation === undefined) test.includeTaskLocation = true
     },
     configureVitest(context: VitestPluginContext) {
       const { vitest } = context

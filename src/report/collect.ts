@@ -11,6 +11,8 @@ export interface CollectedTest {
   /** First error message when the test failed. */
   error?: string
   meta?: CaseMeta
+  /** Where the test is declared (Vitest's `includeTaskLocation`). */
+  location?: { line: number; column: number }
 }
 
 /** Turns one finished test into a report case; skipped tests give none. */
@@ -35,6 +37,7 @@ export function toReportCase(test: CollectedTest): ReportCase | undefined {
   if (meta?.latencyMs !== undefined) reportCase.latencyMs = meta.latencyMs
   if (meta?.tokens) reportCase.tokens = meta.tokens
   if (test.state === 'failed' && test.error) reportCase.error = test.error
+  if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
   return reportCase
 }
 

@@ -67,6 +67,8 @@ export interface ReportCase {
   tokens?: { input: number; output: number }
   /** Vitest's failure message when the test failed for a reason other than a score. */
   error?: string
+  /** Where the test is declared in its file (1-based line and column), when Vitest reported it. */
+  location?: { line: number; column: number }
 }
 
 /** One test file in one invocation. */

@@ -22,9 +22,11 @@ import { BaselineComparison } from './baseline-comparison.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { writeStreamed } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
+import { githubAnnotationText } from './github-annotations.js'
 import { logInvocationToMlflow } from './mlflow-step.js'
 import { getPluginOptions } from './plugin-options.js'
 import { Spool } from './spool.js'
+import { testLocation } from './test-location.js'
 import { createWriters } from './writers/index.js'
 import type { FileRecord, ReportEnd, ReportOutput, ReportWriter } from './writers/report-writer.js'
 
@@ -32,6 +34,7 @@ function collectTest(testCase: TestCase): CollectedTest {
   const result = testCase.result()
   const diagnostic = testCase.diagnostic()
   const meta = readCaseMeta(testCase.meta())
+  const location = testLocation(testCase)
   const firstError = result.errors?.[0]
   return {
     name: testCase.fullName,
@@ -39,6 +42,7 @@ function collectTest(testCase: TestCase): CollectedTest {
     ...(diagnostic ? { durationMs: diagnostic.duration } : {}),
     ...(firstError ? { error: redact(String(firstError.message ?? firstError)).slice(0, 4000) } : {}),
     ...(meta ? { meta } : {}),
+    ...(location ? { location } : {}),
   }
 }
 
@@ -274,6 +278,8 @@ export class JudgeReporter implements Reporter {
         }),
       ),
     )
+    const annotations = options.githubAnnotations ? githubAnnotationText(report, gateFailures, options.root) : ''
+    if (annotations) this.vitest?.logger.log(redact(annotations.trimEnd()))
     if (gateFailures.length > 0) process.exitCode = 1
     // After the run is saved and reported; it never touches the exit code.
     await logInvocationToMlflow(

@@ -8,6 +8,7 @@ import { resolveJudge } from '../judges/resolve-judge.js'
 import type { GradeRequest, Judge, Verdict } from '../judges/types.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from '../metrics/types.js'
 import { redact } from '../redact.js'
+import { defuseCommands } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { cacheKey } from '../store/judge-cache.js'
 import type { CaseMeta } from './case-meta.js'
@@ -186,6 +187,15 @@ export async function scoreMetric(
     return { ok: true, value, result }
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught))
+    // The runner prints this message line by line: no line of it may read as a workflow command.
+    const defused = defuseCommands(error.message)
+    if (defused !== error.message) {
+      try {
+        error.message = defused
+      } catch {
+        // A frozen error keeps its message.
+      }
+    }
     if (error instanceof JudgeError && error.retries > 0) meta.retries = (meta.retries ?? 0) + error.retries
     if (error instanceof JudgeError || error instanceof CacheMissError || !(error instanceof VitestJudgeError)) {
       meta.judgeErrors++

@@ -41,8 +41,19 @@ describe('resolveOptions defaults', () => {
       params: {},
       experiment: 'default',
       root: ROOT,
+      junit: { properties: false, addFileAttribute: false },
+      githubAnnotations: false,
+      testAnnotations: true,
       mlflow: null,
     })
+  })
+
+  it('writes GitHub annotations by default only inside GitHub Actions', () => {
+    expect(resolveOptions({}, { root: ROOT, env: { GITHUB_ACTIONS: 'true' } }).githubAnnotations).toBe(true)
+    expect(
+      resolveOptions({ githubAnnotations: false }, { root: ROOT, env: { GITHUB_ACTIONS: 'true' } }).githubAnnotations,
+    ).toBe(false)
+    expect(resolveOptions({ githubAnnotations: true }, { root: ROOT, env: {} }).githubAnnotations).toBe(true)
   })
 
   it('names the experiment after the package by default', () => {
