@@ -21,6 +21,7 @@ export type VitestJudgeErrorCode =
   | 'VJ_REPORT_FORMAT'
   | 'VJ_USAGE'
   | 'VJ_MISSING_PACKAGE'
+  | 'VJ_BUDGET'
   | 'VJ_METRIC'
   | 'VJ_MLFLOW'
   | 'VJ_REPORT_ASSET'
@@ -84,7 +85,12 @@ export class UnknownJudgeError extends VitestJudgeError {
 }
 
 /** Kinds of judge failure. */
-export type JudgeErrorCode = 'VJ_JUDGE_HTTP' | 'VJ_JUDGE_BAD_REPLY' | 'VJ_JUDGE_TIMEOUT' | 'VJ_JUDGE_UNSUPPORTED'
+export type JudgeErrorCode =
+  | 'VJ_JUDGE_HTTP'
+  | 'VJ_JUDGE_BAD_REPLY'
+  | 'VJ_JUDGE_TIMEOUT'
+  | 'VJ_JUDGE_UNSUPPORTED'
+  | 'VJ_BUDGET'
 
 /**
  * A judge could not produce a verdict. Never turned into a score: the case fails with this error,

@@ -41,6 +41,8 @@ describe('resolveOptions defaults', () => {
       params: {},
       experiment: 'default',
       root: ROOT,
+      pricing: {},
+      budget: null,
       junit: { properties: false, addFileAttribute: false },
       githubAnnotations: false,
       testAnnotations: true,
@@ -209,6 +211,24 @@ describe('resolveOptions reports and gate', () => {
     const resolved = resolve({ params })
     params.model = 'changed'
     expect(resolved.params).toEqual({ model: 'gpt', temperature: 0 })
+  })
+})
+
+describe('resolveOptions pricing and budget', () => {
+  it('keeps prices and fills the budget limit not given with null', () => {
+    const resolved = resolve({ pricing: { 'gpt-x': { input: 1, output: 2 } }, budget: { maxCalls: 100 } })
+    expect(resolved.pricing).toEqual({ 'gpt-x': { input: 1, output: 2 } })
+    expect(resolved.budget).toEqual({ maxUsd: null, maxCalls: 100 })
+  })
+
+  it.each([
+    [{ pricing: { m: { input: -1, output: 0 } } }, '`pricing.m`'],
+    [{ pricing: { m: { input: 1 } as never } }, '`pricing.m`'],
+    [{ budget: { maxUsd: -2 } }, '`budget.maxUsd`'],
+    [{ budget: { maxCalls: 1.5 } }, '`budget.maxCalls`'],
+    [{ budget: {} }, '`budget` needs'],
+  ] as const)('refuses %j naming the option', (options, name) => {
+    expect(configError(() => resolve(options as VitestJudgeOptions)).message).toContain(name)
   })
 })
 
