@@ -21,6 +21,7 @@ const BENCHES = [
   { name: 'warm-rerun', file: 'warm-rerun.mjs' },
   { name: 'reporter', file: 'reporter.mjs', args: ['--expose-gc'] },
   { name: 'variants', file: 'variants.mjs' },
+  { name: 'html-report', file: 'html-report.mjs' },
 ]
 const EXTRAS = [
   { name: 'store-bench', file: 'store-bench.mjs' },

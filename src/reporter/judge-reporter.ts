@@ -7,14 +7,25 @@
 import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
+import { PRICES_AS_OF } from '../judges/pricing.js'
 import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
 import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
+import { invocationCost } from '../report/cost.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
-import type { JsonReport, ReportInvocation, ReportRun, VariantMatrix } from '../report/types.js'
+import type {
+  BudgetSummary,
+  CostSummary,
+  InvocationCost,
+  JsonReport,
+  ReportInvocation,
+  ReportRun,
+  VariantMatrix,
+} from '../report/types.js'
 import { variantMatrix } from '../report/variant-matrix.js'
+import { budgetCounter } from '../runtime/budget.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
 import { RunStore } from '../store/run-store.js'
@@ -22,9 +33,11 @@ import { BaselineComparison } from './baseline-comparison.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { writeStreamed } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
+import { githubAnnotationText } from './github-annotations.js'
 import { logInvocationToMlflow } from './mlflow-step.js'
 import { getPluginOptions } from './plugin-options.js'
 import { Spool } from './spool.js'
+import { testLocation } from './test-location.js'
 import { createWriters } from './writers/index.js'
 import type { FileRecord, ReportEnd, ReportOutput, ReportWriter } from './writers/report-writer.js'
 
@@ -32,6 +45,7 @@ function collectTest(testCase: TestCase): CollectedTest {
   const result = testCase.result()
   const diagnostic = testCase.diagnostic()
   const meta = readCaseMeta(testCase.meta())
+  const location = testLocation(testCase)
   const firstError = result.errors?.[0]
   return {
     name: testCase.fullName,
@@ -39,6 +53,7 @@ function collectTest(testCase: TestCase): CollectedTest {
     ...(diagnostic ? { durationMs: diagnostic.duration } : {}),
     ...(firstError ? { error: redact(String(firstError.message ?? firstError)).slice(0, 4000) } : {}),
     ...(meta ? { meta } : {}),
+    ...(location ? { location } : {}),
   }
 }
 
@@ -147,6 +162,7 @@ export class JudgeReporter implements Reporter {
     const runs = buildRuns(newId, file, tests, {
       durationMs: testModule.diagnostic().duration,
       params: invocation.params,
+      pricing: this.options.pricing,
     })
     let allDone = true
     for (const run of runs) allDone = this.recordRun(state, run) && allDone
@@ -221,6 +237,8 @@ export class JudgeReporter implements Reporter {
       runs: files.map((f) => f.summary),
       comparison: null,
     }
+    const cost = this.invocationCost(files.map((f) => f.summary))
+    if (cost) report.cost = cost
     if (state.variants.length > 0) {
       report.variants = [...state.variants].sort((a, b) => compareSorted(a.file, b.file))
     }
@@ -260,8 +278,10 @@ export class JudgeReporter implements Reporter {
         if (spooled) sink.copy(spooled)
         else piece.render(this.headRun(file, false), (text) => sink.put(redact(text)), report.invocation)
       },
+      baseline: state.baseline.source,
+      history: store ? (limit) => store.listInvocations({ limit, experiment: options.experiment }) : undefined,
     }
-    for (const writer of state.writers) writer.write(end, out)
+    for (const writer of state.writers) await writer.write(end, out)
     this.vitest?.logger.log(
       redact(
         renderConsole(report, {
@@ -272,6 +292,8 @@ export class JudgeReporter implements Reporter {
         }),
       ),
     )
+    const annotations = options.githubAnnotations ? githubAnnotationText(report, gateFailures, options.root) : ''
+    if (annotations) this.vitest?.logger.log(redact(annotations.trimEnd()))
     if (gateFailures.length > 0) process.exitCode = 1
     // After the run is saved and reported; it never touches the exit code.
     await logInvocationToMlflow(
@@ -281,6 +303,28 @@ export class JudgeReporter implements Reporter {
       { junit: options.reports.junit, markdown: options.reports.markdown },
       { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
     )
+  }
+
+  /** The invocation's cost over its runs, with the budget's figures when one was set. */
+  private invocationCost(runs: ReadonlyArray<{ cost?: CostSummary }>): InvocationCost | undefined {
+    const options = this.options as ResolvedVitestJudgeOptions
+    const cost = invocationCost(runs, options.pricing)
+    if (!options.budget || !options.budgetKey) return cost
+    let budget: BudgetSummary | undefined
+    try {
+      budget = budgetCounter(options.dir).summary(options.budgetKey, options.budget)
+    } catch (error) {
+      this.fail(`vitest-judge: cannot read the budget counter: ${(error as Error).message}`)
+    }
+    const base = cost ?? {
+      usd: 0,
+      savedUsd: 0,
+      calls: 0,
+      cachedCalls: 0,
+      byJudge: {},
+      pricesAsOf: PRICES_AS_OF,
+    }
+    return budget ? { ...base, budget } : base
   }
 
   /** The whole run of a finished file: kept in memory, else read back from the store. */

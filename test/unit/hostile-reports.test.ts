@@ -12,6 +12,7 @@ import { renderConsole } from '../../src/report/console.js'
 import { renderJunit } from '../../src/report/junit.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
+import { validateXml } from '../schemas/xmllint.js'
 
 const FRAGMENTS = [
   ']]>',
@@ -178,6 +179,9 @@ describe.each(SEEDS)('seed %i', (seed) => {
   test('JUnit validates and parses with one testcase per case', () => {
     const xml = renderJunit(report)
     expect(XMLValidator.validate(xml)).toBe(true)
+    // Jenkins' schema too, and no line a GitHub runner would read as a workflow command.
+    expect(validateXml(xml)).toMatchObject({ valid: true })
+    expect(xml.split(/\r\n|\n|\r/).filter((line) => line.trimStart().startsWith('::'))).toEqual([])
     expect(xml).not.toMatch(LONE_SURROGATE)
     const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml) as {
       testsuites: { testsuite: Array<{ testcase: unknown[] | unknown }> }
