@@ -36,6 +36,8 @@ export interface ReportsOptions {
   json?: string | false
   /** @default `<dir>/summary.md` */
   markdown?: string | false
+  /** The self-contained HTML report (one file, no request of any kind). @default `<dir>/report.html` */
+  html?: string | false
 }
 
 /** What the JUnit report holds beyond what Jenkins' `junit-10.xsd` accepts. */
@@ -94,11 +96,35 @@ export interface VitestJudgeOptions {
    */
   testAnnotations?: boolean
   /**
+   * Prices in USD per million tokens, by judge spec (`'openai:gpt-4.1'`) or model (`'gpt-4.1'`),
+   * added to or overriding the built-in table. @default {} (the built-in table only)
+   */
+  pricing?: Record<string, { input: number; output: number }>
+  /**
+   * A spending limit for one invocation, shared by every worker: once reached, further judge calls
+   * fail at once with `VJ_BUDGET`. @default no budget
+   */
+  budget?: BudgetOptions
+  /**
    * Log every run to an MLflow tracking server (off unless set here or by MLFLOW_TRACKING_URI);
    * `false` turns it off even when the env variable is set.
    * @default MLFLOW_TRACKING_URI env, else off
    */
   mlflow?: MlflowOptions | false
+}
+
+/** The `budget` option. */
+export interface BudgetOptions {
+  /** Largest USD spend on judge calls (needs a known price for every judge used). */
+  maxUsd?: number
+  /** Largest number of judge calls that reach a provider (cache hits are free). */
+  maxCalls?: number
+}
+
+/** Budget after defaults. */
+export interface ResolvedBudgetOptions {
+  maxUsd: number | null
+  maxCalls: number | null
 }
 
 /** Where runs are logged in MLflow, in MLflow's own terms. */
@@ -142,12 +168,21 @@ export interface ResolvedVitestJudgeOptions {
   cache: CacheMode
   baseline: string | false
   gate: ResolvedGateOptions | null
-  reports: { junit: string | false; json: string | false; markdown: string | false }
+  reports: { junit: string | false; json: string | false; markdown: string | false; html: string | false }
   concurrency: number
   params: Record<string, string | number | boolean>
   experiment: string
   /** Absolute project root. */
   root: string
+  /** User prices (USD per million tokens) by judge spec or model. */
+  pricing: Record<string, { input: number; output: number }>
+  /** The invocation's budget, or null. */
+  budget: ResolvedBudgetOptions | null
+  /**
+   * Names the invocation's budget counter (set by the plugin in the main process, so that every
+   * worker of one invocation shares it); absent when the budget is not shared.
+   */
+  budgetKey?: string
   junit: { properties: boolean; addFileAttribute: boolean }
   githubAnnotations: boolean
   testAnnotations: boolean
@@ -242,6 +277,32 @@ export function resolveOptions(
   const reportPath = (value: string | false | undefined, name: string) =>
     value === false ? false : resolvePath(root, value ?? `${dir}/${name}`)
 
+  const pricing: Record<string, { input: number; output: number }> = {}
+  for (const [key, price] of Object.entries(options.pricing ?? {})) {
+    const ok = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0
+    if (!price || typeof price !== 'object' || !ok(price.input) || !ok(price.output)) {
+      throw new ConfigError(
+        `Option \`pricing.${key}\` must be { input: number, output: number } in USD per million tokens (>= 0), got ${JSON.stringify(price)}.`,
+      )
+    }
+    pricing[key] = { input: price.input, output: price.output }
+  }
+
+  let budget: ResolvedBudgetOptions | null = null
+  if (options.budget !== undefined) {
+    const { maxUsd, maxCalls } = options.budget ?? {}
+    if (maxUsd !== undefined && !(typeof maxUsd === 'number' && Number.isFinite(maxUsd) && maxUsd >= 0)) {
+      throw new ConfigError(`Option \`budget.maxUsd\` must be a number of USD >= 0, got ${JSON.stringify(maxUsd)}.`)
+    }
+    if (maxCalls !== undefined && !(Number.isInteger(maxCalls) && maxCalls >= 0)) {
+      throw new ConfigError(`Option \`budget.maxCalls\` must be a whole number >= 0, got ${JSON.stringify(maxCalls)}.`)
+    }
+    if (maxUsd === undefined && maxCalls === undefined) {
+      throw new ConfigError('Option `budget` needs `maxUsd`, `maxCalls` or both.')
+    }
+    budget = { maxUsd: maxUsd ?? null, maxCalls: maxCalls ?? null }
+  }
+
   return {
     judge,
     judgeSource,
@@ -254,6 +315,7 @@ export function resolveOptions(
       junit: reportPath(options.reports?.junit, 'junit.xml'),
       json: reportPath(options.reports?.json, 'report.json'),
       markdown: reportPath(options.reports?.markdown, 'summary.md'),
+      html: reportPath(options.reports?.html, 'report.html'),
     },
     concurrency,
     params: { ...(options.params ?? {}) },
@@ -266,6 +328,8 @@ export function resolveOptions(
     githubAnnotations: options.githubAnnotations ?? env.GITHUB_ACTIONS === 'true',
     testAnnotations: options.testAnnotations ?? true,
     mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
+    pricing,
+    budget,
   }
 }
 

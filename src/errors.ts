@@ -21,8 +21,10 @@ export type VitestJudgeErrorCode =
   | 'VJ_REPORT_FORMAT'
   | 'VJ_USAGE'
   | 'VJ_MISSING_PACKAGE'
+  | 'VJ_BUDGET'
   | 'VJ_METRIC'
   | 'VJ_MLFLOW'
+  | 'VJ_REPORT_ASSET'
 
 /** Base class of every error vitest-judge throws. */
 export class VitestJudgeError extends Error {
@@ -83,7 +85,12 @@ export class UnknownJudgeError extends VitestJudgeError {
 }
 
 /** Kinds of judge failure. */
-export type JudgeErrorCode = 'VJ_JUDGE_HTTP' | 'VJ_JUDGE_BAD_REPLY' | 'VJ_JUDGE_TIMEOUT' | 'VJ_JUDGE_UNSUPPORTED'
+export type JudgeErrorCode =
+  | 'VJ_JUDGE_HTTP'
+  | 'VJ_JUDGE_BAD_REPLY'
+  | 'VJ_JUDGE_TIMEOUT'
+  | 'VJ_JUDGE_UNSUPPORTED'
+  | 'VJ_BUDGET'
 
 /**
  * A judge could not produce a verdict. Never turned into a score: the case fails with this error,
@@ -209,5 +216,12 @@ export class MlflowError extends VitestJudgeError {
     this.server = server
     if (options?.status !== undefined) this.status = options.status
     if (options?.mlflowCode !== undefined) this.mlflowCode = options.mlflowCode
+  }
+}
+
+/** A file the HTML report inlines (chart library, page script or style) is missing or cannot be inlined. */
+export class ReportAssetError extends VitestJudgeError {
+  constructor(message: string) {
+    super('VJ_REPORT_ASSET', message)
   }
 }

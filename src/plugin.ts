@@ -12,8 +12,11 @@ import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOption
 import { missingKeyError, parseJudgeSpecOrThrow } from './judges/providers.js'
 import { JudgeReporter } from './reporter/judge-reporter.js'
 import { setPluginOptions } from './reporter/plugin-options.js'
+import { budgetCounter } from './runtime/budget.js'
+import { newId } from './store/ids.js'
 
 export type {
+  BudgetOptions,
   CacheMode,
   GateOptions,
   JunitReportOptions,
@@ -72,6 +75,11 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       const { vitest } = context
       resolved ??= resolveOptions(options, { root: vitest.config.root, packageName: packageName(vitest.config.root) })
       parseJudgeSpecOrThrow(resolved.judge)
+      if (resolved.budget && !resolved.budgetKey) {
+        // One counter row per invocation, started here before any worker asks it.
+        resolved.budgetKey = newId()
+        budgetCounter(resolved.dir).start(resolved.budgetKey)
+      }
       configure(context, resolved)
     },
   }

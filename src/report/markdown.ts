@@ -4,6 +4,7 @@
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
 import { type GateFailure, tooFewCasesText } from './compare.js'
+import { costLines, describeCost } from './cost.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { CaseDelta, MetricComparison, ReportComparison, RunComparison } from './types.js'
@@ -281,6 +282,7 @@ function fileDetails(view: FileView, maxCases: number): string {
       `cache ${hits} hits / ${misses} misses`,
       `judge tokens ${view.run.tokens.input} in / ${view.run.tokens.output} out`,
     )
+    if (view.run.cost) changes.push(escapeMarkdown(describeCost(view.run.cost), 300))
   }
   if (changes.length > 0) parts.push(changes.join(' · '), '')
   parts.push('</details>')
@@ -330,6 +332,13 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
     top.push('**Gate failures**', '', ...gateFailures.map((g) => `- ${escapeMarkdown(g.message, 300)}`), '')
   }
   if (opts.notes?.length) top.push(...opts.notes.map((n) => `> ${escapeMarkdown(n, 300)}`), '')
+  if (report.cost)
+    top.push(
+      costLines(report.cost)
+        .map((line) => escapeMarkdown(line, 400))
+        .join('  \n'),
+      '',
+    )
 
   const summaryNames = comparison
     ? ['', 'file', 'cases', 'failed', 'judge errors', 'regressed', 'improved']

@@ -7,14 +7,25 @@
 import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
+import { PRICES_AS_OF } from '../judges/pricing.js'
 import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
 import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
+import { invocationCost } from '../report/cost.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
-import type { JsonReport, ReportInvocation, ReportRun, VariantMatrix } from '../report/types.js'
+import type {
+  BudgetSummary,
+  CostSummary,
+  InvocationCost,
+  JsonReport,
+  ReportInvocation,
+  ReportRun,
+  VariantMatrix,
+} from '../report/types.js'
 import { variantMatrix } from '../report/variant-matrix.js'
+import { budgetCounter } from '../runtime/budget.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
 import { RunStore } from '../store/run-store.js'
@@ -151,6 +162,7 @@ export class JudgeReporter implements Reporter {
     const runs = buildRuns(newId, file, tests, {
       durationMs: testModule.diagnostic().duration,
       params: invocation.params,
+      pricing: this.options.pricing,
     })
     let allDone = true
     for (const run of runs) allDone = this.recordRun(state, run) && allDone
@@ -225,6 +237,8 @@ export class JudgeReporter implements Reporter {
       runs: files.map((f) => f.summary),
       comparison: null,
     }
+    const cost = this.invocationCost(files.map((f) => f.summary))
+    if (cost) report.cost = cost
     if (state.variants.length > 0) {
       report.variants = [...state.variants].sort((a, b) => compareSorted(a.file, b.file))
     }
@@ -264,8 +278,10 @@ export class JudgeReporter implements Reporter {
         if (spooled) sink.copy(spooled)
         else piece.render(this.headRun(file, false), (text) => sink.put(redact(text)), report.invocation)
       },
+      baseline: state.baseline.source,
+      history: store ? (limit) => store.listInvocations({ limit, experiment: options.experiment }) : undefined,
     }
-    for (const writer of state.writers) writer.write(end, out)
+    for (const writer of state.writers) await writer.write(end, out)
     this.vitest?.logger.log(
       redact(
         renderConsole(report, {
@@ -287,6 +303,28 @@ export class JudgeReporter implements Reporter {
       { junit: options.reports.junit, markdown: options.reports.markdown },
       { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
     )
+  }
+
+  /** The invocation's cost over its runs, with the budget's figures when one was set. */
+  private invocationCost(runs: ReadonlyArray<{ cost?: CostSummary }>): InvocationCost | undefined {
+    const options = this.options as ResolvedVitestJudgeOptions
+    const cost = invocationCost(runs, options.pricing)
+    if (!options.budget || !options.budgetKey) return cost
+    let budget: BudgetSummary | undefined
+    try {
+      budget = budgetCounter(options.dir).summary(options.budgetKey, options.budget)
+    } catch (error) {
+      this.fail(`vitest-judge: cannot read the budget counter: ${(error as Error).message}`)
+    }
+    const base = cost ?? {
+      usd: 0,
+      savedUsd: 0,
+      calls: 0,
+      cachedCalls: 0,
+      byJudge: {},
+      pricesAsOf: PRICES_AS_OF,
+    }
+    return budget ? { ...base, budget } : base
   }
 
   /** The whole run of a finished file: kept in memory, else read back from the store. */

@@ -35,11 +35,14 @@ describe('resolveOptions defaults', () => {
         junit: '/project/.vitest-judge/junit.xml',
         json: '/project/.vitest-judge/report.json',
         markdown: '/project/.vitest-judge/summary.md',
+        html: '/project/.vitest-judge/report.html',
       },
       concurrency: 8,
       params: {},
       experiment: 'default',
       root: ROOT,
+      pricing: {},
+      budget: null,
       junit: { properties: false, addFileAttribute: false },
       githubAnnotations: false,
       testAnnotations: true,
@@ -165,8 +168,17 @@ describe('resolveOptions validation', () => {
 
 describe('resolveOptions reports and gate', () => {
   it('resolves report paths against the root and turns a report off with false', () => {
-    const reports = resolve({ dir: '/abs/state', reports: { junit: 'out/junit.xml', json: false } }).reports
-    expect(reports).toEqual({ junit: '/project/out/junit.xml', json: false, markdown: '/abs/state/summary.md' })
+    const reports = resolve({
+      dir: '/abs/state',
+      reports: { junit: 'out/junit.xml', json: false, html: 'out/r.html' },
+    }).reports
+    expect(reports).toEqual({
+      junit: '/project/out/junit.xml',
+      json: false,
+      markdown: '/abs/state/summary.md',
+      html: '/project/out/r.html',
+    })
+    expect(resolve({ reports: { html: false } }).reports.html).toBe(false)
   })
 
   it('defaults gate.alpha to 0.05 and has no gate unless asked', () => {
@@ -199,6 +211,24 @@ describe('resolveOptions reports and gate', () => {
     const resolved = resolve({ params })
     params.model = 'changed'
     expect(resolved.params).toEqual({ model: 'gpt', temperature: 0 })
+  })
+})
+
+describe('resolveOptions pricing and budget', () => {
+  it('keeps prices and fills the budget limit not given with null', () => {
+    const resolved = resolve({ pricing: { 'gpt-x': { input: 1, output: 2 } }, budget: { maxCalls: 100 } })
+    expect(resolved.pricing).toEqual({ 'gpt-x': { input: 1, output: 2 } })
+    expect(resolved.budget).toEqual({ maxUsd: null, maxCalls: 100 })
+  })
+
+  it.each([
+    [{ pricing: { m: { input: -1, output: 0 } } }, '`pricing.m`'],
+    [{ pricing: { m: { input: 1 } as never } }, '`pricing.m`'],
+    [{ budget: { maxUsd: -2 } }, '`budget.maxUsd`'],
+    [{ budget: { maxCalls: 1.5 } }, '`budget.maxCalls`'],
+    [{ budget: {} }, '`budget` needs'],
+  ] as const)('refuses %j naming the option', (options, name) => {
+    expect(configError(() => resolve(options as VitestJudgeOptions)).message).toContain(name)
   })
 })
 
