@@ -26,6 +26,7 @@ const BENCHES = [
 const EXTRAS = [
   { name: 'store-bench', file: 'store-bench.mjs' },
   { name: 'report-bench', file: 'report-bench.mjs', args: ['--expose-gc'] },
+  { name: 'mlflow-export', file: 'mlflow-export.mjs' },
 ]
 
 const argv = process.argv.slice(2)
