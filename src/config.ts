@@ -67,8 +67,11 @@ export interface VitestJudgeOptions {
   minScore?: number
   /** Folder for state and reports. @default VITEST_JUDGE_DIR env, else `.vitest-judge` */
   dir?: string
-  /** Judge cache mode. @default VITEST_JUDGE_CACHE env, else `'readwrite'` */
-  cache?: CacheMode
+  /**
+   * Judge cache mode, or `{ mode, url }` to also share the cache in PostgreSQL.
+   * @default VITEST_JUDGE_CACHE env, else `'readwrite'`; url: VITEST_JUDGE_CACHE_URL, else the `store` URL, else `<dir>/cache.db`
+   */
+  cache?: CacheMode | CacheOptions
   /** Run selector to compare with, or `false`. @default VITEST_JUDGE_BASELINE env, else `'previous'` */
   baseline?: string | false
   /** Quality gate; no gate by default. */
@@ -81,6 +84,12 @@ export interface VitestJudgeOptions {
   params?: Record<string, string | number | boolean>
   /** Name grouping runs. @default the package name */
   experiment?: string
+  /**
+   * A shared run store: `postgres://user@host:5432/db` (with `?schema=name`). The judge cache
+   * follows it unless `cache.url` says otherwise. The `pg` package must be installed.
+   * @default VITEST_JUDGE_STORE_URL env, else the SQLite files in `dir`
+   */
+  store?: string
   /** JUnit report contents. @default `{ properties: false, addFileAttribute: false }` */
   junit?: JunitReportOptions
   /**
@@ -166,6 +175,10 @@ export interface ResolvedVitestJudgeOptions {
   /** Absolute path. */
   dir: string
   cache: CacheMode
+  /** The shared judge cache (`postgres://...`), or null for `<dir>/cache.db`. */
+  cacheUrl: string | null
+  /** The shared run store (`postgres://...`), or null for `<dir>/runs.db`. */
+  store: string | null
   baseline: string | false
   gate: ResolvedGateOptions | null
   reports: { junit: string | false; json: string | false; markdown: string | false; html: string | false }
@@ -232,7 +245,20 @@ export function resolveOptions(
   const minScore = checkScore(options.minScore ?? 0.75, 'Option `minScore`')
 
   // An empty env value (CI often exports unset variables as '') counts as unset, as for VITEST_JUDGE_BASELINE.
-  const cacheRaw = options.cache ?? ((env.VITEST_JUDGE_CACHE || undefined) as CacheMode | undefined) ?? 'readwrite'
+  const cacheOption = typeof options.cache === 'object' && options.cache !== null ? options.cache : undefined
+  const cacheRaw =
+    (cacheOption ? cacheOption.mode : (options.cache as CacheMode | undefined)) ??
+    ((env.VITEST_JUDGE_CACHE || undefined) as CacheMode | undefined) ??
+    'readwrite'
+  const store = storeUrl(
+    options.store ?? (env.VITEST_JUDGE_STORE_URL || undefined),
+    'Option `store` (VITEST_JUDGE_STORE_URL)',
+  )
+  const cacheUrl =
+    storeUrl(
+      cacheOption?.url ?? (env.VITEST_JUDGE_CACHE_URL || undefined),
+      'Option `cache.url` (VITEST_JUDGE_CACHE_URL)',
+    ) ?? store
   if (!CACHE_MODES.includes(cacheRaw)) {
     throw new ConfigError(
       `Cache mode "${String(cacheRaw)}" is not one of ${CACHE_MODES.join(', ')} (option \`cache\` or VITEST_JUDGE_CACHE).`,
@@ -309,6 +335,8 @@ export function resolveOptions(
     minScore,
     dir,
     cache: cacheRaw,
+    cacheUrl,
+    store,
     baseline,
     gate,
     reports: {
@@ -442,4 +470,23 @@ export function mlflowHttpSettings(env: Record<string, string | undefined>): Mlf
     maxRetries: Math.floor(envNumber(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES', 3, 0)),
     backoffMs: Math.round(envNumber(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 0.5, 0) * 1000),
   }
+}
+
+/** The judge cache as an object: its mode and where it lives. */
+export interface CacheOptions {
+  /** @default VITEST_JUDGE_CACHE env, else `'readwrite'` */
+  mode?: CacheMode
+  /** A `postgres://user@host:5432/db?schema=name` URL shared by every machine. @default VITEST_JUDGE_CACHE_URL env, else the `store` URL, else `<dir>/cache.db` */
+  url?: string
+}
+
+/** Checks a store or cache URL: a postgres:// URL, or nothing (the SQLite files in `dir`). */
+function storeUrl(value: unknown, what: string): string | null {
+  if (value === undefined || value === null || value === '') return null
+  if (typeof value !== 'string' || !/^postgres(ql)?:\/\/[^\s]+$/i.test(value.trim())) {
+    throw new ConfigError(
+      `${what} must be a postgres:// URL (e.g. postgres://user@host:5432/db?schema=vitest_judge); leave it unset for the SQLite files in \`dir\`.`,
+    )
+  }
+  return value.trim()
 }

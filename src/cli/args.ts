@@ -24,6 +24,7 @@ export type FlagValues<F extends FlagSpecs> = { [K in keyof F]?: F[K]['type'] ex
 /** Options every command accepts, before or after its name. */
 export const GLOBAL_OPTIONS = {
   dir: { type: 'string' },
+  store: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies FlagSpecs
 

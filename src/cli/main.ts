@@ -55,6 +55,8 @@ export function overallHelp(): string {
     '',
     'Global options (before or after the command):',
     '  --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge in the working folder)',
+    '  --store URL  a shared PostgreSQL run store, postgres://user@host:5432/db?schema=name',
+    '               (default: VITEST_JUDGE_STORE_URL, else runs.db in the state folder)',
     '  -h, --help   help; `vitest-judge <command> --help` for a command',
     '  --version    the version of vitest-judge',
     '',
@@ -85,6 +87,13 @@ function splitArgs(argv: readonly string[]): { name: string | undefined; args: s
       global.push('--dir', value)
       i++
     } else if (arg.startsWith('--dir=')) global.push(arg)
+    else if (arg === '--store') {
+      const value = argv[i + 1]
+      if (value === undefined)
+        throw new UsageError('Option --store needs a URL (e.g. --store postgres://user@host/db).')
+      global.push('--store', value)
+      i++
+    } else if (arg.startsWith('--store=')) global.push(arg)
     else if (arg === 'help') {
       // `vitest-judge help [command]`
       const target = argv[i + 1]

@@ -4,7 +4,7 @@
  * selectors turned into JSON reports, with report files read without needing a store at all.
  */
 import { existsSync } from 'node:fs'
-import { SelectorError, StoreError } from '../errors.js'
+import { SelectorError, StoreError, UsageError } from '../errors.js'
 import { validateReport } from '../report/json.js'
 import type { JsonReport } from '../report/types.js'
 import { openRunStore } from '../store/open.js'
@@ -30,22 +30,32 @@ export class State {
   /** Absolute path of the state folder. */
   readonly dir: string
   private readonly io: CliIo
+  /** The shared store's URL (`--store`, else VITEST_JUDGE_STORE_URL), or null for `<dir>/runs.db`. */
+  readonly storeUrl: string | null
   private store: RunStore | undefined
   private storeWritable = false
 
-  constructor(io: CliIo, dir: string) {
+  constructor(io: CliIo, dir: string, storeUrl?: string) {
     this.io = io
     this.dir = dir
+    const url = storeUrl ?? (io.env.VITEST_JUDGE_STORE_URL || undefined)
+    if (url !== undefined && !/^postgres(ql)?:\/\//i.test(url.trim())) {
+      throw new UsageError(
+        '--store (or VITEST_JUDGE_STORE_URL) must be a postgres:// URL, e.g. postgres://user@host:5432/db.',
+      )
+    }
+    this.storeUrl = url?.trim() ?? null
   }
 
-  /** `<dir>/runs.db` for messages. */
+  /** Where the runs are, for messages: `<dir>/runs.db`, or the store URL without its password. */
   get runsFile(): string {
+    if (this.storeUrl !== null) return withoutPassword(this.storeUrl)
     return displayPath(this.io, runsDbPath(this.dir))
   }
 
-  /** Whether `runs.db` exists. */
+  /** Whether there is a run store to read (a shared store always is). */
   hasRuns(): boolean {
-    return existsSync(runsDbPath(this.dir))
+    return this.storeUrl !== null || existsSync(runsDbPath(this.dir))
   }
 
   /**
@@ -62,7 +72,7 @@ export class State {
       )
     }
     await this.store?.close()
-    this.store = await openRunStore({ dir: this.dir, readonly: !write })
+    this.store = await openRunStore({ dir: this.dir, url: this.storeUrl, readonly: !write })
     this.storeWritable = write
     return this.store
   }
@@ -108,4 +118,15 @@ export function fileOfRun(report: JsonReport, runId: string): string {
   const run = report.runs.find((r) => r.id === runId)
   if (run === undefined) throw new SelectorError(`Run ${runId} is not in invocation ${report.invocation.id}.`)
   return run.file
+}
+
+/** A URL with its password removed, for messages. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = ''
+    return parsed.toString()
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1@')
+  }
 }

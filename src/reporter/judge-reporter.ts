@@ -28,7 +28,7 @@ import { variantMatrix } from '../report/variant-matrix.js'
 import { budgetCounter } from '../runtime/budget.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
-import { openRunStore } from '../store/open.js'
+import { openJudgeCache, openRunStore } from '../store/open.js'
 import type { RunStore } from '../store/types.js'
 import { BaselineComparison } from './baseline-comparison.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
@@ -94,13 +94,33 @@ export class JudgeReporter implements Reporter {
     this.userOptions = this.options ? {} : (options as VitestJudgeOptions)
   }
 
-  onInit(vitest: Vitest): void {
+  async onInit(vitest: Vitest): Promise<void> {
     this.vitest = vitest
     // The UI shows tasks as they are: it keeps the records too.
     this.releaseMeta = !vitest.config.ui && canReleaseCaseMeta(vitest.config.reporters ?? [], this)
     this.options ??= getPluginOptions() ?? resolveOptions(this.userOptions, { root: vitest.config.root })
     if (this.options.judgeSource === 'default') {
       vitest.logger.log(`\n${localJudgeNotice()}\n`)
+    }
+    if (this.options.store || this.options.cacheUrl) await this.checkSharedStore(this.options)
+  }
+
+  /**
+   * A shared (PostgreSQL) store or cache is reached, and its tables created or upgraded, before any
+   * test runs: a server that is down stops the run here, before a judge is paid.
+   */
+  private async checkSharedStore(options: ResolvedVitestJudgeOptions): Promise<void> {
+    if (options.store) {
+      this.store = await openRunStore({ dir: options.dir, url: options.store })
+      await this.store.markStaleInterrupted()
+    }
+    if (options.cacheUrl && options.cache !== 'off') {
+      const cache = await openJudgeCache({
+        dir: options.dir,
+        url: options.cacheUrl,
+        readonly: options.cache === 'readonly',
+      })
+      await cache.close()
     }
   }
 
@@ -109,7 +129,7 @@ export class JudgeReporter implements Reporter {
     const options = this.options
     this.storeOpening ??= (async () => {
       try {
-        const store = await openRunStore({ dir: options.dir })
+        const store = await openRunStore({ dir: options.dir, url: options.store })
         this.store = store
         await store.markStaleInterrupted()
       } catch (error) {

@@ -50,7 +50,7 @@ async function cachedCall<T>(
 ): Promise<{ value: T; cached: boolean }> {
   const mode = runtimeOptions().cache
   if (!cacheable(judge)) return { value: await limiter().run(() => budgeted(judge, call)), cached: false }
-  const cache = workerCache(runtimeOptions().dir, mode === 'readonly')
+  const cache = await workerCache(runtimeOptions().dir, mode === 'readonly', runtimeOptions().cacheUrl ?? null)
   const key = cacheKey(keyParts)
   if (mode !== 'refresh') {
     const hit = await cache.get(key)

@@ -1,5 +1,6 @@
 /**
- * Opening the configured backend: the SQLite files in the state folder by default. Callers get the
+ * Opening the configured backend: the SQLite files in the state folder by default, a PostgreSQL
+ * schema when a `postgres://` URL is given (the `pg` driver is then loaded). Callers get the
  * `RunStore` / `JudgeCache` interfaces and never name a backend.
  */
 import { SqliteJudgeCache } from './judge-cache.js'
@@ -8,16 +9,20 @@ import type { JudgeCache, RunStore } from './types.js'
 
 /** Where and how to open the run store. */
 export interface OpenRunStoreOptions {
-  /** The state folder (`<dir>/runs.db`). */
+  /** The state folder (`<dir>/runs.db` when no URL is given). */
   dir: string
+  /** A `postgres://` URL (with `?schema=`), or null/undefined for the SQLite file. */
+  url?: string | null
   /** Never create, migrate or write. */
   readonly?: boolean
 }
 
 /** Where and how to open the judge cache. */
 export interface OpenJudgeCacheOptions {
-  /** The state folder (`<dir>/cache.db`). */
+  /** The state folder (`<dir>/cache.db` when no URL is given). */
   dir: string
+  /** A `postgres://` URL (with `?schema=`), or null/undefined for the SQLite file. */
+  url?: string | null
   /** Never write (replay); a missing cache reads as empty. */
   readonly?: boolean
   /** Count hits and last use. @default true */
@@ -26,11 +31,28 @@ export interface OpenJudgeCacheOptions {
 
 /** Opens the run store. */
 export async function openRunStore(options: OpenRunStoreOptions): Promise<RunStore> {
+  if (options.url) {
+    const [{ parsePgUrl }, { PgRunStore }] = await Promise.all([
+      import('./postgres/url.js'),
+      import('./postgres/run-store.js'),
+    ])
+    return PgRunStore.open(parsePgUrl(options.url, 'The store URL'), { readonly: options.readonly === true })
+  }
   return new SqliteRunStore(options.dir, { readonly: options.readonly === true })
 }
 
 /** Opens the judge cache. */
 export async function openJudgeCache(options: OpenJudgeCacheOptions): Promise<JudgeCache> {
+  if (options.url) {
+    const [{ parsePgUrl }, { PgJudgeCache }] = await Promise.all([
+      import('./postgres/url.js'),
+      import('./postgres/judge-cache.js'),
+    ])
+    return PgJudgeCache.open(parsePgUrl(options.url, 'The cache URL'), {
+      readonly: options.readonly === true,
+      recordHits: options.recordHits !== false,
+    })
+  }
   return new SqliteJudgeCache(options.dir, {
     readonly: options.readonly === true,
     recordHits: options.recordHits !== false,

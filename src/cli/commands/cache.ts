@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { StoreError, UsageError } from '../../errors.js'
 import { isBusy } from '../../store/database.js'
 import { SqliteJudgeCache } from '../../store/judge-cache.js'
+import { openJudgeCache } from '../../store/open.js'
 import { cacheDbPath } from '../../store/paths.js'
 import type { CacheStats } from '../../store/types.js'
 import { formatDuration, parseCommandArgs, parseDuration, resolveStateDir } from '../args.js'
@@ -26,6 +27,8 @@ Options:
   --older-than DURATION   a number and a unit: s, m, h or d (45s, 90m, 12h, 30d)
   --json                  (stats) the figures as JSON
   --dir PATH              state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
+  --store URL             a shared PostgreSQL cache (default: VITEST_JUDGE_CACHE_URL, else
+                          VITEST_JUDGE_STORE_URL, else cache.db in the state folder)
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('cache', args, {
@@ -35,6 +38,14 @@ Options:
     const [action, extra] = positionals
     if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}". See \`vitest-judge cache --help\`.`)
     const dir = resolveStateDir(io, values.dir)
+    const url = values.store ?? (io.env.VITEST_JUDGE_CACHE_URL || io.env.VITEST_JUDGE_STORE_URL || undefined)
+    if (url !== undefined) {
+      if (action === 'stats') return sharedStats(io, url, values.json === true)
+      if (action === 'clear') {
+        const olderThan = values['older-than']
+        return sharedClear(io, url, olderThan === undefined ? undefined : parseDuration(olderThan))
+      }
+    }
     if (action === 'stats') {
       if (values['older-than'] !== undefined)
         throw new UsageError('--older-than goes with `cache clear`, not `cache stats`.')
@@ -113,6 +124,42 @@ async function clear(io: CliIo, dir: string, olderThanMs: number | undefined): P
     const which = olderThanMs === undefined ? '' : ` not used for ${formatDuration(olderThanMs)}`
     println(io, `Deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}${which} from ${file}; ${left.entries} left.`)
     if (!compacted) println(io, 'The file was not compacted: another process is using the cache. Run it again later.')
+    return EXIT.ok
+  } finally {
+    await cache.close()
+  }
+}
+
+/** `cache stats` of a shared (PostgreSQL) cache. */
+async function sharedStats(io: CliIo, url: string, json: boolean): Promise<number> {
+  const cache = await openJudgeCache({ dir: '', url, readonly: true, recordHits: false })
+  try {
+    const figures = await cache.stats()
+    if (json) {
+      println(io, JSON.stringify({ location: cache.location, ...figures }, null, 2))
+      return EXIT.ok
+    }
+    println(io, `Judge cache ${cache.location}`)
+    println(io, `  entries ${figures.entries}`)
+    println(io, `  size    ${formatBytes(figures.bytes)} of entries, ${formatBytes(figures.fileBytes)} in the table`)
+    println(io, `  hits    ${figures.hits}`)
+    return EXIT.ok
+  } finally {
+    await cache.close()
+  }
+}
+
+/** `cache clear` of a shared (PostgreSQL) cache. */
+async function sharedClear(io: CliIo, url: string, olderThanMs: number | undefined): Promise<number> {
+  const cache = await openJudgeCache({ dir: '', url, recordHits: false })
+  try {
+    const deleted = await cache.clear({ ...(olderThanMs === undefined ? {} : { olderThanMs }), vacuum: true })
+    const left = (await cache.stats()).entries
+    const which = olderThanMs === undefined ? '' : ` not used for ${formatDuration(olderThanMs)}`
+    println(
+      io,
+      `Deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}${which} from ${cache.location}; ${left} left.`,
+    )
     return EXIT.ok
   } finally {
     await cache.close()

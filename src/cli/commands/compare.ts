@@ -90,7 +90,7 @@ selector, or selections that share no test file).
             'the runs are compared side by side. See `vitest-judge compare --help`.',
         )
       }
-      const state = new State(io, resolveStateDir(io, values.dir))
+      const state = new State(io, resolveStateDir(io, values.dir), values.store)
       try {
         return await compareMany(
           state,
@@ -118,7 +118,7 @@ selector, or selections that share no test file).
     const maxDrop =
       values['max-drop'] === undefined ? DEFAULT_MAX_DROP : parseNumber(values['max-drop'], '--max-drop', { min: 0 })
     const measurements = parseMeasurements(values.measurements ?? '')
-    const state = new State(io, resolveStateDir(io, values.dir))
+    const state = new State(io, resolveStateDir(io, values.dir), values.store)
     try {
       const head = await state.select(values.head ?? 'latest')
       const base = await selectBase(state, values.base, head)

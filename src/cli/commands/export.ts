@@ -44,7 +44,7 @@ Options:
     })
     if (values.mlflow === true) {
       if (values.out !== undefined) throw new UsageError('`export --mlflow` sends to MLflow: drop --out.')
-      const state = new State(io, resolveStateDir(io, values.dir))
+      const state = new State(io, resolveStateDir(io, values.dir), values.store)
       try {
         return await exportToMlflow(io, state, positionals, { experiment: values.experiment })
       } finally {
@@ -56,7 +56,7 @@ Options:
     if (values.out === undefined || values.out === '') {
       throw new UsageError('`vitest-judge export` needs --out FILE (or --out - for standard output).')
     }
-    const state = new State(io, resolveStateDir(io, values.dir))
+    const state = new State(io, resolveStateDir(io, values.dir), values.store)
     try {
       const { report } = await state.select(positionals[0] ?? '')
       const exported: JsonReport = { ...report, version: REPORT_VERSION, comparison: null }

@@ -28,7 +28,7 @@ Options:
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' } })
     expectPositionals('report', positionals, 0, 20, '[SELECTOR...]')
-    const state = new State(io, resolveStateDir(io, values.dir))
+    const state = new State(io, resolveStateDir(io, values.dir), values.store)
     try {
       const html = await buildPage(state, positionals.length > 0 ? positionals : ['latest'])
       const written = writeOutput(io, values.out ?? 'report.html', html)

@@ -33,7 +33,7 @@ Options:
     })
     expectPositionals('runs', positionals, 0, 0, '[--limit N] [--json]')
     const limit = values.limit === undefined ? DEFAULT_LIMIT : parseInteger(values.limit, '--limit')
-    const state = new State(io, resolveStateDir(io, values.dir))
+    const state = new State(io, resolveStateDir(io, values.dir), values.store)
     try {
       const store = await state.runs()
       const options = values.experiment === undefined ? {} : { experiment: values.experiment }

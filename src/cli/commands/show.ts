@@ -34,7 +34,7 @@ Options:
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' } })
     expectPositionals('show', positionals, 1, 1, '<sel>')
-    const state = new State(io, resolveStateDir(io, values.dir))
+    const state = new State(io, resolveStateDir(io, values.dir), values.store)
     try {
       const selection = await state.select(positionals[0] ?? '')
       const report =

@@ -23,7 +23,7 @@ Options:
     const { values, positionals } = parseCommandArgs('tag', args, {})
     expectPositionals('tag', positionals, 2, 2, '<sel> <name>')
     const [selector = '', name = ''] = positionals
-    const state = new State(io, resolveStateDir(io, values.dir))
+    const state = new State(io, resolveStateDir(io, values.dir), values.store)
     try {
       const selection = await state.select(selector)
       const inv = selection.report.invocation
