@@ -29,6 +29,8 @@ describe('resolveOptions defaults', () => {
       minScore: 0.75,
       dir: '/project/.vitest-judge',
       cache: 'readwrite',
+      cacheUrl: null,
+      store: null,
       baseline: 'previous',
       gate: null,
       reports: {
@@ -56,6 +58,30 @@ describe('resolveOptions defaults', () => {
       resolveOptions({ githubAnnotations: false }, { root: ROOT, env: { GITHUB_ACTIONS: 'true' } }).githubAnnotations,
     ).toBe(false)
     expect(resolveOptions({ githubAnnotations: true }, { root: ROOT, env: {} }).githubAnnotations).toBe(true)
+  })
+
+  it('takes a shared store and cache URL from options or env; the cache follows the store', () => {
+    const store = 'postgres://ci@db:5432/evals?schema=vj'
+    const other = 'postgres://ci@cache:5432/judge'
+    expect(resolveOptions({ store }, { root: ROOT, env: {} })).toMatchObject({
+      store,
+      cacheUrl: store,
+      cache: 'readwrite',
+    })
+    expect(resolveOptions({}, { root: ROOT, env: { VITEST_JUDGE_STORE_URL: store } })).toMatchObject({ store })
+    expect(
+      resolveOptions(
+        { cache: { mode: 'readonly', url: other } },
+        { root: ROOT, env: { VITEST_JUDGE_STORE_URL: store } },
+      ),
+    ).toMatchObject({ store, cacheUrl: other, cache: 'readonly' })
+    expect(resolveOptions({}, { root: ROOT, env: { VITEST_JUDGE_CACHE_URL: other } })).toMatchObject({
+      store: null,
+      cacheUrl: other,
+    })
+    expect(() => resolveOptions({ store: 'mysql://x/y' }, { root: ROOT, env: {} })).toThrow(
+      /must be a postgres:\/\/ URL/,
+    )
   })
 
   it('names the experiment after the package by default', () => {
