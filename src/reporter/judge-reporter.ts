@@ -10,6 +10,7 @@ import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOption
 import { PRICES_AS_OF } from '../judges/pricing.js'
 import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
+import { agreementGateFailures, mergeAgreements } from '../report/agreement.js'
 import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
@@ -239,6 +240,8 @@ export class JudgeReporter implements Reporter {
     }
     const cost = this.invocationCost(files.map((f) => f.summary))
     if (cost) report.cost = cost
+    const agreement = mergeAgreements(files.map((f) => f.summary))
+    if (Object.keys(agreement).length > 0) report.agreement = agreement
     if (state.variants.length > 0) {
       report.variants = [...state.variants].sort((a, b) => compareSorted(a.file, b.file))
     }
@@ -253,6 +256,7 @@ export class JudgeReporter implements Reporter {
     if (options.gate) {
       const gateHead: JsonReport = { ...report, runs: report.runs.map(kindsOnlyRun) }
       gateFailures = evaluateGate(report.comparison, gateHead, options.gate)
+      gateFailures.push(...agreementGateFailures(agreement, options.gate.minAgreement))
     }
 
     const written: string[] = []
