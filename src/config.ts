@@ -41,6 +41,8 @@ export interface ReportsOptions {
   json?: string | false
   /** @default `<dir>/summary.md` */
   markdown?: string | false
+  /** The self-contained HTML report (one file, no request of any kind). @default `<dir>/report.html` */
+  html?: string | false
 }
 
 /** What the JUnit report holds beyond what Jenkins' `junit-10.xsd` accepts. */
@@ -173,7 +175,7 @@ export interface ResolvedVitestJudgeOptions {
   cache: CacheMode
   baseline: string | false
   gate: ResolvedGateOptions | null
-  reports: { junit: string | false; json: string | false; markdown: string | false }
+  reports: { junit: string | false; json: string | false; markdown: string | false; html: string | false }
   concurrency: number
   params: Record<string, string | number | boolean>
   experiment: string
@@ -332,6 +334,7 @@ export function resolveOptions(
       junit: reportPath(options.reports?.junit, 'junit.xml'),
       json: reportPath(options.reports?.json, 'report.json'),
       markdown: reportPath(options.reports?.markdown, 'summary.md'),
+      html: reportPath(options.reports?.html, 'report.html'),
     },
     concurrency,
     params: { ...(options.params ?? {}) },

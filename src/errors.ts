@@ -24,6 +24,7 @@ export type VitestJudgeErrorCode =
   | 'VJ_BUDGET'
   | 'VJ_METRIC'
   | 'VJ_MLFLOW'
+  | 'VJ_REPORT_ASSET'
 
 /** Base class of every error vitest-judge throws. */
 export class VitestJudgeError extends Error {
@@ -215,5 +216,12 @@ export class MlflowError extends VitestJudgeError {
     this.server = server
     if (options?.status !== undefined) this.status = options.status
     if (options?.mlflowCode !== undefined) this.mlflowCode = options.mlflowCode
+  }
+}
+
+/** A file the HTML report inlines (chart library, page script or style) is missing or cannot be inlined. */
+export class ReportAssetError extends VitestJudgeError {
+  constructor(message: string) {
+    super('VJ_REPORT_ASSET', message)
   }
 }

@@ -8,6 +8,7 @@ import { SelectorError, VitestJudgeError } from '../errors.js'
 import { compareReports, correctFamily } from '../report/compare.js'
 import type { JsonReport, ReportComparison, ReportInvocation, ReportRun, RunComparison } from '../report/types.js'
 import type { ResolvedSelector, RunStore } from '../store/run-store.js'
+import type { BaselineSource } from './writers/report-writer.js'
 
 /** The baseline resolved during the run, while it is a complete stored invocation. */
 interface EarlyBaseline {
@@ -34,6 +35,8 @@ function singleRunReport(invocation: ReportInvocation, run: ReportRun | undefine
 /** The baseline comparison of one invocation. */
 export class BaselineComparison {
   private early: EarlyBaseline | null | undefined
+  /** The baseline {@link finish} compared with, for the writers that show its cases. */
+  source: BaselineSource | undefined
 
   constructor(private readonly options: ResolvedVitestJudgeOptions) {}
 
@@ -117,6 +120,7 @@ export class BaselineComparison {
       baseRunOf = (file) => store.getRunByFile(selected.id, file)
       baseFiles = store.getRunFiles(selected.id)
     }
+    this.source = { invocation: baseInvocation, files: baseFiles, run: baseRunOf }
     const reuse = selected.kind === 'invocation' && early?.baseId === selected.id ? early.comparisons : undefined
     const compareFile = (base: ReportRun | undefined, run: ReportRun | undefined) =>
       compareReports(singleRunReport(baseInvocation, base), singleRunReport(head, run), opts).runs

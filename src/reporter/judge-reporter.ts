@@ -282,8 +282,10 @@ export class JudgeReporter implements Reporter {
         if (spooled) sink.copy(spooled)
         else piece.render(this.headRun(file, false), (text) => sink.put(redact(text)), report.invocation)
       },
+      baseline: state.baseline.source,
+      history: store ? (limit) => store.listInvocations({ limit, experiment: options.experiment }) : undefined,
     }
-    for (const writer of state.writers) writer.write(end, out)
+    for (const writer of state.writers) await writer.write(end, out)
     this.vitest?.logger.log(
       redact(
         renderConsole(report, {

@@ -35,6 +35,7 @@ describe('resolveOptions defaults', () => {
         junit: '/project/.vitest-judge/junit.xml',
         json: '/project/.vitest-judge/report.json',
         markdown: '/project/.vitest-judge/summary.md',
+        html: '/project/.vitest-judge/report.html',
       },
       concurrency: 8,
       params: {},
@@ -167,8 +168,17 @@ describe('resolveOptions validation', () => {
 
 describe('resolveOptions reports and gate', () => {
   it('resolves report paths against the root and turns a report off with false', () => {
-    const reports = resolve({ dir: '/abs/state', reports: { junit: 'out/junit.xml', json: false } }).reports
-    expect(reports).toEqual({ junit: '/project/out/junit.xml', json: false, markdown: '/abs/state/summary.md' })
+    const reports = resolve({
+      dir: '/abs/state',
+      reports: { junit: 'out/junit.xml', json: false, html: 'out/r.html' },
+    }).reports
+    expect(reports).toEqual({
+      junit: '/project/out/junit.xml',
+      json: false,
+      markdown: '/abs/state/summary.md',
+      html: '/project/out/r.html',
+    })
+    expect(resolve({ reports: { html: false } }).reports.html).toBe(false)
   })
 
   it('defaults gate.alpha to 0.05 and has no gate unless asked', () => {

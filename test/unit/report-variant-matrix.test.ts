@@ -210,7 +210,7 @@ describe('matrix renderings', () => {
     const md = renderVariantMatrixMarkdown(hostile, escapeMarkdown)
     expect(md).not.toContain('<img')
     expect(md).toContain('&#124; pipe')
-    expect(md).toContain('| answer&#95;similarity | **1.000 [1.000, 1.000] ★**<br>pass 100.0% |')
+    expect(md).toContain('| answer_similarity | **1.000 [1.000, 1.000] ★**<br>pass 100.0% |')
     const report = renderMarkdown({
       version: 1,
       invocation: { id: 'i', startedAt: '2026-12-01T00:00:00Z', git: { commit: null, branch: null }, params: {} },
@@ -219,6 +219,6 @@ describe('matrix renderings', () => {
       variants: [matrix],
     })
     expect(report).toContain('#### Variants: `qa.eval.ts`')
-    expect(report).toContain('- ★ answer&#95;similarity: best good, better than vague (p_adj 0.008)')
+    expect(report).toContain('- ★ answer_similarity: best good, better than vague (p_adj 0.008)')
   })
 })
