@@ -222,3 +222,13 @@ describe('matrix renderings', () => {
     expect(report).toContain('- ★ answer_similarity: best good, better than vague (p_adj 0.008)')
   })
 })
+
+test('GitHub annotations of a variant run point at its test file', async () => {
+  const { renderGithubAnnotations } = await import('../../src/report/github-annotations.js')
+  const text = renderGithubAnnotations({ runs: [run('vague', [0])] }, [
+    { file: 'qa.eval.ts [vague]', metric: 'answer_similarity', message: 'dropped' } as never,
+  ])
+  expect(text).toContain('file=qa.eval.ts,')
+  expect(text).not.toContain('[vague],')
+  expect(text.match(/file=qa\.eval\.ts[,:]/g)).toHaveLength(2)
+})
