@@ -16,6 +16,7 @@ import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import { invocationCost } from '../report/cost.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
+import { defuseCommands } from '../report/text.js'
 import type {
   BudgetSummary,
   CostSummary,
@@ -124,7 +125,8 @@ export class JudgeReporter implements Reporter {
   }
 
   private fail(message: string): void {
-    this.vitest?.logger.error(redact(message))
+    // Messages quote paths and errors: no line of them may read as a workflow command.
+    this.vitest?.logger.error(defuseCommands(redact(message)))
     process.exitCode = 1
   }
 
