@@ -71,7 +71,7 @@ export async function exportToMlflow(
       items.push({ id: report.invocation.id, status: report.invocation.status, load: () => report })
     }
   } else {
-    const store = state.runs()
+    const store = await state.runs()
     const invocations = await store.listInvocations()
     for (const inv of [...invocations].reverse()) {
       items.push({ id: inv.id, status: inv.status, load: () => store.getReport(inv.id) })

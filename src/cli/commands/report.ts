@@ -25,17 +25,17 @@ Options:
   --out FILE   the HTML file to write (default: report.html in the current folder; - for standard output)
   --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' } })
     expectPositionals('report', positionals, 0, 20, '[SELECTOR...]')
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const html = buildPage(state, positionals.length > 0 ? positionals : ['latest'])
+      const html = await buildPage(state, positionals.length > 0 ? positionals : ['latest'])
       const written = writeOutput(io, values.out ?? 'report.html', html)
       if (written !== null) println(io, `Wrote the HTML report to ${written}.`)
       return EXIT.ok
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }
