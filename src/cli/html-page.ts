@@ -25,11 +25,11 @@ export interface BuildPageOptions {
   alpha?: number
 }
 
-function previousOf(state: State, head: Selection): Selection | undefined {
+async function previousOf(state: State, head: Selection): Promise<Selection | undefined> {
   if (head.origin.kind !== 'store') return undefined
   const experiment = head.report.invocation.experiment
   try {
-    return state.select('previous', {
+    return await state.select('previous', {
       before: head.report.invocation.id,
       ...(experiment !== undefined ? { experiment } : {}),
     })
@@ -40,14 +40,19 @@ function previousOf(state: State, head: Selection): Selection | undefined {
 }
 
 /** The page (HTML text) for `selectors`, read through `state`. */
-export function buildPage(state: State, selectors: readonly string[], options: BuildPageOptions = {}): string {
-  const selections = selectors.map((sel) => state.select(sel))
+export async function buildPage(
+  state: State,
+  selectors: readonly string[],
+  options: BuildPageOptions = {},
+): Promise<string> {
+  const selections: Selection[] = []
+  for (const sel of selectors) selections.push(await state.select(sel))
   const head = selections[0]
   if (!head) throw new SelectorError('No invocation to show.')
   const notes: string[] = []
   const missing: string[] = []
   if (selections.length === 1) {
-    const previous = previousOf(state, head)
+    const previous = await previousOf(state, head)
     if (previous) selections.push(previous)
   }
   const reports: JsonReport[] = selections.map((s) => s.report)
@@ -62,7 +67,7 @@ export function buildPage(state: State, selectors: readonly string[], options: B
   if (state.hasRuns()) {
     try {
       const experiment = head.report.invocation.experiment ?? 'default'
-      const invocations = state.runs().listInvocations({ limit: PAGE_HISTORY_LIMIT, experiment })
+      const invocations = await (await state.runs()).listInvocations({ limit: PAGE_HISTORY_LIMIT, experiment })
       history = { experiment, limit: PAGE_HISTORY_LIMIT, points: trendPoints(invocations) }
     } catch (error) {
       if (!(error instanceof StoreError)) throw error

@@ -11,6 +11,7 @@ import { SelectorError, StoreError, UsageError } from '../errors.js'
 import { redact } from '../redact.js'
 import { pageAssets } from '../report/html/assets.js'
 import { pageCsp } from '../report/html/render-page.js'
+import { resolveSelector } from '../store/selectors.js'
 import { buildPage, emptyPage } from './html-page.js'
 import type { CliIo } from './io.js'
 import { State } from './state.js'
@@ -68,10 +69,10 @@ function plain(res: ServerResponse, status: number, text: string): void {
 }
 
 /** The newest complete invocation's id, or null when there is none yet. */
-function latestId(state: State): string | null {
+async function latestId(state: State): Promise<string | null> {
   if (!state.hasRuns()) return null
   try {
-    const resolved = state.runs().resolveSelector('latest', { requireComplete: true })
+    const resolved = await resolveSelector('latest', () => state.runs(), { requireComplete: true })
     return resolved.kind === 'invocation' ? resolved.id : null
   } catch (error) {
     if (error instanceof SelectorError || error instanceof StoreError) return null
@@ -84,7 +85,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const host = options.host ?? '127.0.0.1'
   const loopback = isLoopback(host)
   const csp = pageCsp(pageAssets(), 'live')
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = req.url ?? '/'
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'text/plain; charset=utf-8', 'Read-only: GET only.\n', { Allow: 'GET, HEAD' })
@@ -109,7 +110,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     const state = new State(options.io, options.dir)
     try {
       if (url.pathname === '/api/state') {
-        send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ latest: latestId(state) }))
+        send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ latest: await latestId(state) }))
         return
       }
       if (url.pathname !== '/' && url.pathname !== '/index.html') {
@@ -121,20 +122,22 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
         plain(res, 400, 'Bad invocation id.')
         return
       }
-      const id = inv ?? latestId(state)
+      const id = inv ?? (await latestId(state))
       const html =
         id === null
           ? emptyPage(`No complete invocation in ${state.runsFile} yet: run vitest with the vitest-judge plugin.`)
-          : buildPage(state, [id], { mode: 'live', follow: inv === null })
+          : await buildPage(state, [id], { mode: 'live', follow: inv === null })
       send(res, 200, 'text/html; charset=utf-8', html, { 'Content-Security-Policy': csp })
     } catch (error) {
       const status = error instanceof SelectorError ? 404 : 500
       plain(res, status, redact(error instanceof Error ? error.message : String(error)))
     } finally {
-      state.close()
+      await state.close()
     }
   }
-  const server = createServer(handle)
+  const server = createServer((req, res) => {
+    void handle(req, res)
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(

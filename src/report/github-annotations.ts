@@ -5,6 +5,7 @@
  * workflow-command rules (the runner's toolkit: `%`, CR and LF in the message; also `:` and `,`
  * in properties), so no data can end a command or start another.
  */
+import { runSourceFile } from './collect.js'
 import type { GateFailure } from './compare.js'
 import type { ReportRunSummary, SummaryInput } from './summary.js'
 import { excerpt, singleLine, stripUnsafe } from './text.js'
@@ -122,7 +123,11 @@ export function renderGithubAnnotations(
   for (const failure of gateFailures) {
     add({
       command: 'error',
-      properties: { file: `${prefix}${failure.file}`, title: `vitest-judge gate: ${failure.metric}` },
+      // A variant's run is keyed `<file> [<variant>]` (variant names hold no brackets): annotate the file.
+      properties: {
+        file: `${prefix}${failure.file.replace(/ \[[^\]]*\]$/, '')}`,
+        title: `vitest-judge gate: ${failure.metric}`,
+      },
       message: failure.message,
     })
   }
@@ -130,7 +135,7 @@ export function renderGithubAnnotations(
     // A run summary keeps the first failed cases whole and counts the others.
     const failed = 'cases' in run ? run.cases.filter((c) => !c.pass) : run.failedCases
     if ('failedCount' in run) left += run.failedCount - failed.length
-    for (const testCase of failed) add(caseCommand(`${prefix}${run.file}`, testCase))
+    for (const testCase of failed) add(caseCommand(`${prefix}${runSourceFile(run)}`, testCase))
   }
   const lines = commands.map(formatWorkflowCommand)
   if (left > 0) {

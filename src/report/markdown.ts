@@ -64,6 +64,11 @@ const ENTITIES: Record<string, string> = {
  * (so no tags, links, images, emphasis, math or table breaks), and a zero-width space after `@`,
  * `#` before a digit, `www.` and `://` so that nobody is mentioned, no issue is referenced and no URL
  * is linked. Entities rather than backslashes, so that no backslash can pair up with a `|`.
+ *
+ * The summary is also read raw (terminals, logs), so a character is left as it is where markdown
+ * gives it no meaning: `_` between two letters or digits (`answer_similarity`: GFM never emphasizes
+ * inside a word), `<` not followed by what starts a tag or an autolink (`p=<0.001`), `>` but at the
+ * start (a quote), `&` not followed by what starts an entity, and `"` (no data goes in an attribute).
  */
 export function escapeMarkdown(text: string | undefined | null, max = 120): string {
   return excerpt(text, max)
@@ -71,7 +76,23 @@ export function escapeMarkdown(text: string | undefined | null, max = 120): stri
     .replace(/#(?=\d)/g, '#\u200b')
     .replace(/:\/\//g, ':\u200b//')
     .replace(/(www)\./gi, '$1\u200b.')
-    .replace(/[&<>"|\\`*_[\]~$]/g, (c) => ENTITIES[c] ?? c)
+    .replace(
+      /[|\\`*[\]~$]|&(?=[#A-Za-z0-9])|<(?=[A-Za-z/!?])|^>|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g,
+      (c) => ENTITIES[c] ?? c,
+    )
+}
+
+// Names that read the same in a code span as in the source: no backtick, pipe or backslash.
+const CODE_SAFE = /^[A-Za-z0-9_.:#/@+= -]+$/
+
+/**
+ * A metric name for markdown: a code span (`` `answer_similarity` ``) when it holds only
+ * characters a code span shows as they are, else {@link escapeMarkdown}. Mentions, issue references
+ * and links are not made inside a code span.
+ */
+export function markdownName(name: string, max = 60): string {
+  const text = excerpt(name, max)
+  return text && CODE_SAFE.test(text) && text.trim() === text ? `\`${text}\`` : escapeMarkdown(name, max)
 }
 
 function row(cells: string[]): string {
@@ -159,7 +180,7 @@ function metricTable(view: FileView): string[] {
       const n = run?.aggregates[m.metric]?.n
       lines.push(
         row([
-          escapeMarkdown(m.metric, 60),
+          markdownName(m.metric, 60),
           formatValue(m.baseMean),
           `${formatValue(m.headMean)}${n !== undefined ? ` (n=${n})` : ''}`,
           formatDelta(m.delta),
@@ -178,7 +199,7 @@ function metricTable(view: FileView): string[] {
     for (const [metric, a] of Object.entries(run.aggregates)) {
       lines.push(
         row([
-          escapeMarkdown(metric, 60),
+          markdownName(metric, 60),
           String(a.n),
           a.n > 0 ? formatValue(a.mean) : '-',
           a.n > 0 ? formatValue(a.p90) : '-',
@@ -204,7 +225,7 @@ function caseTable(deltas: CaseDelta[], withFile: Map<CaseDelta, string> | null)
       row([
         ...(withFile ? [escapeMarkdown(withFile.get(d), 60)] : []),
         escapeMarkdown(d.name, 80),
-        escapeMarkdown(d.metric, 40),
+        markdownName(d.metric, 40),
         formatValue(d.base),
         `${formatValue(d.head)}${ci}`,
         formatDelta(d.delta),

@@ -28,7 +28,8 @@ import { variantMatrix } from '../report/variant-matrix.js'
 import { budgetCounter } from '../runtime/budget.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
-import { RunStore } from '../store/run-store.js'
+import { openRunStore } from '../store/open.js'
+import type { RunStore } from '../store/types.js'
 import { BaselineComparison } from './baseline-comparison.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { writeStreamed } from './file-sink.js'
@@ -81,6 +82,8 @@ export class JudgeReporter implements Reporter {
   private readonly userOptions: VitestJudgeOptions
   private vitest: Vitest | undefined
   private store: RunStore | undefined
+  private storeOpening: Promise<RunStore | undefined> | undefined
+  private invocationStarted: Promise<void> | undefined
   private current: InvocationState | undefined
   private storeFailed = false
   private releaseMeta = false
@@ -101,16 +104,22 @@ export class JudgeReporter implements Reporter {
     }
   }
 
-  private openStore(): RunStore | undefined {
-    if (this.store || this.storeFailed || !this.options) return this.store
-    try {
-      this.store = new RunStore(this.options.dir)
-      this.store.markStaleInterrupted()
-    } catch (error) {
-      this.storeFailed = true
-      this.fail(`vitest-judge: runs are not recorded: ${(error as Error).message}`)
-    }
-    return this.store
+  private openStore(): Promise<RunStore | undefined> {
+    if (this.store || this.storeFailed || !this.options) return Promise.resolve(this.store)
+    const options = this.options
+    this.storeOpening ??= (async () => {
+      try {
+        const store = await openRunStore({ dir: options.dir })
+        this.store = store
+        await store.markStaleInterrupted()
+      } catch (error) {
+        this.storeFailed = true
+        this.fail(`vitest-judge: runs are not recorded: ${(error as Error).message}`)
+      }
+      this.storeOpening = undefined
+      return this.store
+    })()
+    return this.storeOpening
   }
 
   private fail(message: string): void {
@@ -138,19 +147,23 @@ export class JudgeReporter implements Reporter {
       baseline: new BaselineComparison(options),
       variants: [],
     }
-    try {
-      this.openStore()?.startInvocation(invocation)
-    } catch (error) {
-      this.fail(`vitest-judge: cannot record the invocation: ${(error as Error).message}`)
-    }
+    this.invocationStarted = (async () => {
+      try {
+        await (await this.openStore())?.startInvocation(invocation)
+      } catch (error) {
+        this.fail(`vitest-judge: cannot record the invocation: ${(error as Error).message}`)
+      }
+    })()
     return this.current
   }
 
-  onTestRunStart(): void {
-    if (this.options) this.ensureInvocation()
+  async onTestRunStart(): Promise<void> {
+    if (!this.options) return
+    this.ensureInvocation()
+    await this.invocationStarted
   }
 
-  onTestModuleEnd(testModule: TestModule): void {
+  async onTestModuleEnd(testModule: TestModule): Promise<void> {
     if (!this.options) return
     const testCases = Array.from(testModule.children.allTests())
     const tests = testCases.map(collectTest)
@@ -165,7 +178,7 @@ export class JudgeReporter implements Reporter {
       pricing: this.options.pricing,
     })
     let allDone = true
-    for (const run of runs) allDone = this.recordRun(state, run) && allDone
+    for (const run of runs) allDone = (await this.recordRun(state, run)) && allDone
     if (allDone && this.releaseMeta) releaseCaseMeta(testCases)
     const variantRuns = runs.filter((run) => run.variant !== undefined)
     if (variantRuns.length > 0) {
@@ -180,13 +193,14 @@ export class JudgeReporter implements Reporter {
   }
 
   /** Saves, spools and compares one run; true when its cases are no longer needed in memory. */
-  private recordRun(state: InvocationState, run: ReportRun): boolean {
+  private async recordRun(state: InvocationState, run: ReportRun): Promise<boolean> {
     const { invocation } = state
     let saved = false
-    const store = this.openStore()
+    await this.invocationStarted
+    const store = await this.openStore()
     try {
       if (store) {
-        store.saveRun(invocation.id, run)
+        await store.saveRun(invocation.id, run)
         saved = true
       }
     } catch (error) {
@@ -196,10 +210,11 @@ export class JudgeReporter implements Reporter {
     const pieces = state.writers.flatMap((w) => (w.piece ? [w.piece] : []))
     const index = state.files.length
     const spooled = state.spool.put(index, run, pieces, invocation) ? index : undefined
-    state.baseline.addRun(store, invocation, run)
     // The cases are needed again only to be read back (when not saved) or for report pieces not spooled.
     const done = saved && (spooled !== undefined || pieces.length === 0)
+    // Pushed before the next await: the spool index is the files' count, and files end concurrently.
     state.files.push({ summary: summarizeRun(run, KEPT_FAILED_CASES), full: done ? undefined : run, saved, spooled })
+    await state.baseline.addRun(store, invocation, run)
     return done
   }
 
@@ -224,9 +239,10 @@ export class JudgeReporter implements Reporter {
     const { invocation, files } = state
     const endedAt = new Date().toISOString()
     const status = reason === 'interrupted' ? 'interrupted' : 'complete'
-    const store = this.openStore()
+    await this.invocationStarted
+    const store = await this.openStore()
     try {
-      store?.finishInvocation(invocation.id, status, endedAt)
+      await store?.finishInvocation(invocation.id, status, endedAt)
     } catch (error) {
       this.fail(`vitest-judge: cannot finish the invocation: ${(error as Error).message}`)
     }
@@ -243,7 +259,7 @@ export class JudgeReporter implements Reporter {
       report.variants = [...state.variants].sort((a, b) => compareSorted(a.file, b.file))
     }
     const notes: string[] = []
-    report.comparison = state.baseline.finish(
+    report.comparison = await state.baseline.finish(
       store,
       report.invocation,
       files.map((f) => ({ file: f.summary.file, run: () => this.headRun(f) })),
@@ -278,7 +294,7 @@ export class JudgeReporter implements Reporter {
         if (spooled) sink.copy(spooled)
         else {
           const put = (text: string) => sink.put(piece.redacts ? text : redact(text))
-          piece.render(this.headRun(file, false), put, report.invocation)
+          piece.render(this.headRunInMemory(file), put, report.invocation)
         }
       },
       baseline: state.baseline.source,
@@ -331,10 +347,15 @@ export class JudgeReporter implements Reporter {
   }
 
   /** The whole run of a finished file: kept in memory, else read back from the store. */
-  private headRun(file: FileRecord, readBack = true): ReportRun {
+  private async headRun(file: FileRecord): Promise<ReportRun> {
     if (file.full) return file.full
-    const stored = readBack && file.saved ? this.store?.getRun(file.summary.id) : undefined
-    if (stored) return stored
+    const stored = file.saved ? await this.store?.getRun(file.summary.id) : undefined
+    return stored ?? this.headRunInMemory(file)
+  }
+
+  /** The run of a finished file as kept in memory (without its cases when they were released). */
+  private headRunInMemory(file: FileRecord): ReportRun {
+    if (file.full) return file.full
     const { caseCount: _c, failedCount: _f, failedCases: _k, kinds: _m, ...run } = file.summary
     return { ...run, cases: [] }
   }

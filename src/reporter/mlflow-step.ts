@@ -10,7 +10,7 @@ import { MlflowError } from '../errors.js'
 import { exportInvocation, type InvocationArtifact } from '../export/mlflow/exporter.js'
 import { mlflowClient } from '../export/mlflow/index.js'
 import { redact } from '../redact.js'
-import type { RunStore } from '../store/run-store.js'
+import type { RunStore } from '../store/types.js'
 
 /** Where the step writes. */
 export interface MlflowStepLogger {

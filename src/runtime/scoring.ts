@@ -53,7 +53,7 @@ async function cachedCall<T>(
   const cache = workerCache(runtimeOptions().dir, mode === 'readonly')
   const key = cacheKey(keyParts)
   if (mode !== 'refresh') {
-    const hit = cache.get(key)
+    const hit = await cache.get(key)
     if (hit) {
       meta.cache.hits++
       return { value: hit.value as T, cached: true }
@@ -70,8 +70,8 @@ async function cachedCall<T>(
   if (mode === 'readonly') throw new CacheMissError(what)
   const promise = limiter()
     .run(() => budgeted(judge, call))
-    .then((value) => {
-      cache.set(key, {
+    .then(async (value) => {
+      await cache.set(key, {
         kind: keyParts.kind as 'grade' | 'embed',
         judge: judge.name,
         metric: String(keyParts.metric ?? ''),

@@ -97,7 +97,7 @@ describe('compare A B C', () => {
     expect(code).toBe(0)
     expect(stdout).toContain('## vitest-judge: 2 invocations side by side')
     expect(stdout).toContain('| metric |')
-    expect(stdout).toMatch(/- ★ exact&#95;match: best .+, better than .+ \(p_adj 0\.008\)/)
+    expect(stdout).toMatch(/- ★ exact_match: best .+, better than .+ \(p_adj 0\.008\)/)
   })
 
   test('the --base/--head form still compares two runs', () => {

@@ -5,6 +5,7 @@
  * carries no raw control character. Complements the fixed cases of report-*.test.ts.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { marked } from 'marked'
 import { describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import { compareReports } from '../../src/report/compare.js'
@@ -211,6 +212,9 @@ describe.each(SEEDS)('seed %i', (seed) => {
     expect(md).not.toMatch(/@(octocat|org)\b/)
     expect(md).not.toMatch(/\]\(javascript:/)
     expect(md.length).toBeLessThan(65_536)
+    // As GitHub-flavoured markdown renders it: no link, image, emphasis, strike-through or tag from the data.
+    const html = marked.parse(md, { gfm: true, async: false })
+    expect(html).not.toMatch(/<(a|img|script|em|del|iframe|input|style)\b/i)
   })
 
   test.each([false, true])('the console (color %s) has no raw control character', (color) => {

@@ -116,6 +116,18 @@ describe('metrics as mlflow.evaluate names and scales them', () => {
     expect(metrics['rougeL/v1/p90']).toBeCloseTo(0.95, 12)
   })
 
+  test("a judged toxicity is logged on MLflow's 0..1 scale, its ratio counting raw grades of 3 and up", () => {
+    const collector = new MetricCollector()
+    const toxic = (raw: number): CaseMetricResult => ({ ...judged(raw), greaterIsBetter: false })
+    const cases = [1, 1, 3, 5].map((raw, i) => testCase(`c${i}`, { toxicity: toxic(raw) }))
+    collector.addRun(run(cases))
+    const metrics = byKey(mlflowEvaluateMetrics(collector.result()))
+    expect(metrics['toxicity/v1/mean']).toBeCloseTo((0 + 0 + 0.5 + 1) / 4, 12)
+    expect(metrics['toxicity/v1/ratio']).toBe(0.5)
+    const table = evalResultsTable(run(cases))
+    expect(table.data.map((row) => row[table.columns.indexOf('toxicity/v1/score')])).toEqual([0, 0, 0.5, 1])
+  })
+
   test('a metric used twice in a test counts each call; a judge error is left out', () => {
     const collector = new MetricCollector()
     const errored: CaseMetricResult = { score: null, raw: null, kind: 'score', version: 'v1' }

@@ -78,7 +78,12 @@ function uniqueLabels(labels: string[]): string[] {
 }
 
 /** Runs `compare A B C ...`; returns the exit code. */
-export function compareMany(state: State, selectors: string[], options: CompareManyOptions, io: CliIo): number {
+export async function compareMany(
+  state: State,
+  selectors: string[],
+  options: CompareManyOptions,
+  io: CliIo,
+): Promise<number> {
   if (selectors.length < 2) {
     throw new UsageError(
       `compare needs at least two selectors to compare side by side, got one ("${clean(selectors[0], 60)}"). ` +
@@ -86,15 +91,16 @@ export function compareMany(state: State, selectors: string[], options: CompareM
     )
   }
   const param = paramName(options.by)
-  const selections = selectors.map((selector) => {
-    const selection = state.select(selector)
+  const selections: { selector: string; report: JsonReport }[] = []
+  for (const selector of selectors) {
+    const selection = await state.select(selector)
     let report = selection.report
     if (selection.runId !== undefined) {
       const file = fileOfRun(report, selection.runId)
       report = { ...report, runs: report.runs.filter((run) => run.file === file) }
     }
-    return { selector, report }
-  })
+    selections.push({ selector, report })
+  }
   const labels = uniqueLabels(
     selections.map(({ selector, report }) => {
       if (param === undefined) return invocationLabel(report.invocation)

@@ -4,7 +4,7 @@ import { compareReports, evaluateGate, type GateFailure } from '../../report/com
 import { renderConsole } from '../../report/console.js'
 import { renderMarkdown } from '../../report/markdown.js'
 import type { JsonReport } from '../../report/types.js'
-import type { ResolveOptions } from '../../store/run-store.js'
+import type { ResolveOptions } from '../../store/selectors.js'
 import { parseChoice, parseCommandArgs, parseMeasurements, parseNumber, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { type CliIo, clean, eprintln, outputWidth, println, useColor, writeOutput } from '../io.js'
@@ -62,7 +62,7 @@ the paired sign-flip test on matched cases, Holm-adjusted at --alpha, otherwise 
 Exit codes: 0 fine, 1 a regression under --fail-on-regression, 2 bad usage or input (also: one
 selector, or selections that share no test file).
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('compare', args, {
       base: { type: 'string' },
       head: { type: 'string' },
@@ -92,7 +92,7 @@ selector, or selections that share no test file).
       }
       const state = new State(io, resolveStateDir(io, values.dir))
       try {
-        return compareMany(
+        return await compareMany(
           state,
           positionals,
           {
@@ -105,7 +105,7 @@ selector, or selections that share no test file).
           io,
         )
       } finally {
-        state.close()
+        await state.close()
       }
     }
     for (const flag of ['by', 'cases'] as const) {
@@ -120,8 +120,8 @@ selector, or selections that share no test file).
     const measurements = parseMeasurements(values.measurements ?? '')
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const head = state.select(values.head ?? 'latest')
-      const base = selectBase(state, values.base, head)
+      const head = await state.select(values.head ?? 'latest')
+      const base = await selectBase(state, values.base, head)
       const [baseReport, headReport] = narrow(base, head)
       const comparison = compareReports(baseReport, headReport, { alpha, measurements })
       const report: JsonReport = { ...headReport, comparison }
@@ -148,12 +148,12 @@ selector, or selections that share no test file).
       }
       return reportGate(io, gateFailures, { maxDrop, alpha })
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }
 
-function selectBase(state: State, selector: string | undefined, head: Selection): Selection {
+async function selectBase(state: State, selector: string | undefined, head: Selection): Promise<Selection> {
   const sel = selector ?? 'previous'
   const options: ResolveOptions = {}
   // `previous` and `branch:` are relative to head: never head itself, nor anything newer.
@@ -162,7 +162,7 @@ function selectBase(state: State, selector: string | undefined, head: Selection)
     if (head.report.invocation.experiment !== undefined) options.experiment = head.report.invocation.experiment
   }
   try {
-    return state.select(sel, options)
+    return await state.select(sel, options)
   } catch (error) {
     if (selector === undefined && error instanceof SelectorError) {
       throw new SelectorError(`${error.message} Pass --base <sel> to choose the baseline.`)

@@ -62,27 +62,34 @@ export async function exportToMlflow(
   const experimentOf = (report: JsonReport) =>
     options.experiment ?? (io.env.MLFLOW_EXPERIMENT_NAME || undefined) ?? report.invocation.experiment ?? 'default'
 
-  // Every selector is resolved before anything is sent: a typo fails without a half export.
-  const reports: JsonReport[] = []
+  // Every selector is resolved before anything is sent: a typo fails without a half export. The
+  // store's invocations are then read one at a time, as they are sent.
+  const items: Array<{ id: string; status: string | undefined; load: () => JsonReport | Promise<JsonReport> }> = []
   if (selectors.length > 0) {
-    for (const selector of selectors) reports.push(state.select(selector).report)
+    for (const selector of selectors) {
+      const { report } = await state.select(selector)
+      items.push({ id: report.invocation.id, status: report.invocation.status, load: () => report })
+    }
   } else {
-    const store = state.runs()
-    const finished = store.listInvocations().filter((inv) => inv.status !== 'running')
-    for (const inv of finished.reverse()) reports.push(store.getReport(inv.id))
-    if (reports.length === 0) {
-      println(io, `No finished invocation in ${state.runsFile}: nothing to log to MLflow.`)
+    const store = await state.runs()
+    const invocations = await store.listInvocations()
+    for (const inv of [...invocations].reverse()) {
+      items.push({ id: inv.id, status: inv.status, load: () => store.getReport(inv.id) })
+    }
+    if (items.length === 0) {
+      println(io, `No invocation in ${state.runsFile}: nothing to log to MLflow.`)
       return EXIT.ok
     }
   }
   let logged = 0
   let already = 0
-  for (const report of reports) {
-    const id = clean(report.invocation.id, 60)
-    if (report.invocation.status === 'running') {
+  for (const item of items) {
+    const id = clean(item.id, 60)
+    if (item.status === 'running') {
       println(io, `Invocation ${id} is still running: not logged (export it once it has finished).`)
       continue
     }
+    const report = await item.load()
     const experiment = experimentOf(report)
     const result = await exportInvocation(client, experiment, reportSource(report))
     if (result.outcome === 'already') {
@@ -99,6 +106,6 @@ export async function exportToMlflow(
     )
     for (const note of result.notes) println(io, `  note: ${note}`)
   }
-  if (reports.length > 1) println(io, `MLflow: ${logged} logged, ${already} already there.`)
+  if (items.length > 1) println(io, `MLflow: ${logged} logged, ${already} already there.`)
   return EXIT.ok
 }

@@ -48,7 +48,7 @@ Options:
       try {
         return await exportToMlflow(io, state, positionals, { experiment: values.experiment })
       } finally {
-        state.close()
+        await state.close()
       }
     }
     if (values.experiment !== undefined) throw new UsageError('--experiment goes with --mlflow.')
@@ -58,7 +58,7 @@ Options:
     }
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const { report } = state.select(positionals[0] ?? '')
+      const { report } = await state.select(positionals[0] ?? '')
       const exported: JsonReport = { ...report, version: REPORT_VERSION, comparison: null }
       const written = writeOutput(io, values.out, `${JSON.stringify(exported, null, 2)}\n`)
       if (written !== null) {
@@ -70,7 +70,7 @@ Options:
       }
       return EXIT.ok
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }

@@ -26,7 +26,7 @@ Options:
   --out FILE   the HTML file to write (default: report.html in the current folder)
   --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' } })
     expectPositionals('report', positionals, 0, 20, '[SELECTOR...]')
     // The page's data is redacted before it is encoded: the file is written as it is (no `-`: standard
@@ -34,12 +34,12 @@ Options:
     if (values.out === '-') throw new UsageError('`report` writes a file: pass --out FILE (not -).')
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const html = buildPage(state, positionals.length > 0 ? positionals : ['latest'])
+      const html = await buildPage(state, positionals.length > 0 ? positionals : ['latest'])
       const written = writeOutput(io, values.out ?? 'report.html', html, { redacted: true })
       if (written !== null) println(io, `Wrote the HTML report to ${written}.`)
       return EXIT.ok
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }

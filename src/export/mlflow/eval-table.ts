@@ -8,7 +8,7 @@
  */
 import { metricBaseName } from '../../report/text.js'
 import type { ReportRun } from '../../report/types.js'
-import { DEFAULT_METRIC_VERSION, isRowOnly, mlflowMetricName, mlflowValue } from './metric-names.js'
+import { DEFAULT_METRIC_VERSION, isRowOnly, mlflowMetricName, mlflowValue, onRawScale } from './metric-names.js'
 
 /** The artifact name `mlflow.evaluate` uses, and the table tag MLflow's `load_table` searches for. */
 export const EVAL_TABLE_FILE = 'eval_results_table.json'
@@ -39,7 +39,7 @@ export function evalResultsTable(run: ReportRun): SplitTable {
         seen.set(key, entry)
       }
       if (result?.version) entry.version = result.version
-      if (typeof result?.raw === 'number') entry.judged = true
+      if (typeof result?.raw === 'number' && onRawScale(metricBaseName(key), true)) entry.judged = true
       if (result?.justification) entry.justified = true
     }
   }

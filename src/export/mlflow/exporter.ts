@@ -46,7 +46,8 @@ export interface MlflowExportResult {
   notes: string[]
 }
 
-const BATCH = { params: 100, tags: 100, metrics: 1000 }
+/** MLflow's log-batch limits (`mlflow/utils/validation.py`). */
+const BATCH = { params: 100, tags: 100, metrics: 1000, entities: 1000 }
 
 /** Escapes a value for a single-quoted MLflow search filter string. */
 function quoted(value: string): string {
@@ -130,6 +131,16 @@ async function logBatch(
   const params = batch.params ?? []
   const tags = batch.tags ?? []
   const metrics = batch.metrics ?? []
+  // One request when it fits MLflow's limits (the usual case), else each kind in chunks.
+  if (
+    params.length <= BATCH.params &&
+    tags.length <= BATCH.tags &&
+    metrics.length <= BATCH.metrics &&
+    params.length + tags.length + metrics.length <= BATCH.entities
+  ) {
+    await client.call('POST', 'runs/log-batch', { run_id: runId, params, tags, metrics })
+    return
+  }
   for (let i = 0; i < params.length; i += BATCH.params) {
     await client.call('POST', 'runs/log-batch', { run_id: runId, params: params.slice(i, i + BATCH.params) })
   }
@@ -236,25 +247,16 @@ export async function exportInvocation(
       tags: { ...content.tags, 'mlflow.parentRunId': parent.runId },
     })
     childRunIds[file] = child.runId
+    // The table tag goes with the params and metrics: the run is not marked logged until the table is up.
+    const proxied = artifactPath(child.artifactUri, EVAL_TABLE_FILE) !== undefined
     await logBatch(client, child.runId, {
       params: keyValues(content.params),
       metrics: metricEntities(content, content.endTime ?? content.startTime),
+      ...(proxied ? { tags: [{ key: 'mlflow.loggedArtifacts', value: loggedArtifactsTag([EVAL_TABLE_FILE]) }] } : {}),
     })
-    const table = await upload(
-      child.artifactUri,
-      EVAL_TABLE_FILE,
-      JSON.stringify(evalResultsTable(run)),
-      'application/json',
-    )
+    await upload(child.artifactUri, EVAL_TABLE_FILE, JSON.stringify(evalResultsTable(run)), 'application/json')
     const junit = renderJunit({ version: 1, invocation, runs: [run], comparison: null })
     await upload(child.artifactUri, 'junit.xml', junit, 'application/xml')
-    if (table) {
-      await client.call('POST', 'runs/set-tag', {
-        run_id: child.runId,
-        key: 'mlflow.loggedArtifacts',
-        value: loggedArtifactsTag([EVAL_TABLE_FILE]),
-      })
-    }
     await finishRun(client, child.runId, content)
   }
 

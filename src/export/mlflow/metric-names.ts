@@ -19,6 +19,17 @@ const MLFLOW_NAMES: Readonly<Record<string, string>> = {
   ari_grade: 'ari_grade_level',
 }
 
+/**
+ * Judged here but a 0..1 value in MLflow: MLflow's `toxicity` is a classifier's probability, so the
+ * normalized score `(raw - 1) / 4` (0 not toxic, 1 severely toxic) is logged, not the raw 1-5 grade.
+ */
+const ZERO_TO_ONE_IN_MLFLOW = new Set(['toxicity'])
+
+/** Whether `metric` is logged on the judge's raw 1-5 scale (a judged metric, except the 0..1 ones). */
+export function onRawScale(metric: string, judged: boolean): boolean {
+  return judged && !ZERO_TO_ONE_IN_MLFLOW.has(metric)
+}
+
 /** Metrics MLflow logs per row only (no version, no aggregate): table columns named as the metric. */
 const ROW_ONLY = new Set(['latency', 'token_count'])
 
@@ -50,7 +61,7 @@ export interface MetricValues {
   /** vitest-judge's name (`#2` suffixes folded). */
   metric: string
   version: string
-  /** Whether the metric was judged on a 1-5 rubric (some case recorded a raw judge score). */
+  /** Whether the metric is logged on the judge's raw 1-5 scale (some case recorded a raw judge score). */
   judged: boolean
   /** Values on MLflow's scale: raw 1-5 for judged metrics, else the score or measurement. */
   mlflowValues: number[]
@@ -83,7 +94,7 @@ export class MetricCollector {
         this.metrics.set(name, entry)
       }
       if (result?.version) entry.version = result.version
-      if (typeof result?.raw === 'number') entry.judged = true
+      if (typeof result?.raw === 'number' && onRawScale(name, true)) entry.judged = true
       if (score === null || !Number.isFinite(score)) continue
       entry.results.push([score, result?.raw])
     }
@@ -123,7 +134,7 @@ export function mlflowEvaluateMetrics(values: readonly MetricValues[]): MlflowMe
     out.push({ key: mlflowKey(`${name}/variance`), value: agg.variance })
     out.push({ key: mlflowKey(`${name}/p90`), value: agg.p90 })
     if (metric.metric === 'toxicity') {
-      // evaluate's toxicity `ratio`: share of predictions at or above its 0.5 threshold.
+      // evaluate's toxicity `ratio`: share of predictions at or above its 0.5 threshold (here raw 3 and up).
       const toxic = metric.mlflowValues.filter((v) => v >= 0.5).length
       out.push({ key: mlflowKey(`${name}/ratio`), value: toxic / metric.mlflowValues.length })
     }

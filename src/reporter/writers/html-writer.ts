@@ -15,6 +15,7 @@ import {
   RUN_SEPARATOR,
   scriptSafeJson,
 } from '../../report/html/render-page.js'
+import type { ReportRun } from '../../report/types.js'
 import type { ReportEnd, ReportOutput, ReportWriter, RunPiece } from './report-writer.js'
 
 /** Invocations of the experiment shown in the trends. */
@@ -37,13 +38,13 @@ export class HtmlWriter implements ReportWriter {
     private readonly gate: boolean,
   ) {}
 
-  write(end: ReportEnd, out: ReportOutput): void {
+  async write(end: ReportEnd, out: ReportOutput): Promise<void> {
     const missing: string[] = []
     let history: PageHeader['history'] = null
     const experiment = end.report.invocation.experiment ?? 'default'
     if (end.history) {
       try {
-        history = { experiment, limit: HTML_HISTORY_LIMIT, points: trendPoints(end.history(HTML_HISTORY_LIMIT)) }
+        history = { experiment, limit: HTML_HISTORY_LIMIT, points: trendPoints(await end.history(HTML_HISTORY_LIMIT)) }
       } catch (error) {
         missing.push(`Trends: the run history could not be read (${(error as Error).message}).`)
       }
@@ -62,6 +63,14 @@ export class HtmlWriter implements ReportWriter {
       t95: t95Table(),
     }
     const assets = pageAssets()
+    // The store is async and the page is streamed synchronously: the baseline's runs are read first.
+    const baselineRuns: ReportRun[] = []
+    if (baseline) {
+      for (const file of baseline.files) {
+        const run = await baseline.run(file)
+        if (run) baselineRuns.push(run)
+      }
+    }
     out.stream(this.path, (sink) => {
       sink.put(pageHead(redact(scriptSafeJson(header)), header.mode, assets))
       sink.put(invocationOpen(redact(scriptSafeJson(end.report.invocation)), 0))
@@ -73,9 +82,7 @@ export class HtmlWriter implements ReportWriter {
       if (baseline) {
         sink.put(invocationOpen(redact(scriptSafeJson(baseline.invocation)), 1))
         let first = true
-        for (const file of baseline.files) {
-          const run = baseline.run(file)
-          if (!run) continue
+        for (const run of baselineRuns) {
           if (!first) sink.put(RUN_SEPARATOR)
           first = false
           sink.put(encodeRun(run, true, redact))

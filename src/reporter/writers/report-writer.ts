@@ -49,14 +49,14 @@ export interface ReportEnd {
   /** The baseline the comparison used (its invocation, files and runs with their cases), when there was one. */
   baseline?: BaselineSource
   /** The experiment's newest invocations (runs without cases), newest first; undefined without a run store. */
-  history?: (limit: number) => InvocationAggregates[]
+  history?: (limit: number) => InvocationAggregates[] | Promise<InvocationAggregates[]>
 }
 
 /** A baseline's invocation and a reader of its runs. */
 export interface BaselineSource {
   invocation: ReportInvocation
   files: readonly string[]
-  run(file: string): ReportRun | undefined
+  run(file: string): ReportRun | undefined | Promise<ReportRun | undefined>
 }
 
 /** Where writers put their files; failures are reported by the reporter and make the exit code 1. */
