@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import { redact } from '../redact.js'
-import { excerpt } from '../report/text.js'
+import { defuseCommands, excerpt } from '../report/text.js'
 
 /** What a command may use of its process. */
 export interface CliIo {
@@ -70,9 +70,17 @@ export function memoryIo(options: Partial<Omit<CliIo, 'stdout' | 'stderr'>> = {}
   }
 }
 
-/** `io` with every write passed through `redact`, so that no key reaches the terminal whatever the data holds. */
+/**
+ * `io` with every write passed through `redact`, so that no key reaches the terminal whatever the
+ * data holds; on standard error (messages that may quote data) no line can start with `::`, a
+ * workflow command for the Actions runner (the commands the CLI means go to standard output).
+ */
 export function redactingIo(io: CliIo): CliIo {
-  return { ...io, stdout: (text) => io.stdout(redact(text)), stderr: (text) => io.stderr(redact(text)) }
+  return {
+    ...io,
+    stdout: (text) => io.stdout(redact(text)),
+    stderr: (text) => io.stderr(defuseCommands(redact(text))),
+  }
 }
 
 /** Writes `text` plus a newline to standard output. */
