@@ -161,9 +161,10 @@ export function gitLabel(git: { branch: string | null; commit: string | null } |
 /**
  * Writes an output file of a command: `-` means standard output. Redacted, written to a temporary
  * file then renamed, so that a reader never sees half a report; the folder is created when needed.
+ * `redacted`: the text was redacted piece by piece already and must be written as it is.
  * Returns the path for messages, or null when it went to standard output.
  */
-export function writeOutput(io: CliIo, out: string, text: string): string | null {
+export function writeOutput(io: CliIo, out: string, text: string, options: { redacted?: boolean } = {}): string | null {
   if (out === '-') {
     io.stdout(text)
     return null
@@ -172,7 +173,7 @@ export function writeOutput(io: CliIo, out: string, text: string): string | null
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`
   try {
     mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(temp, redact(text))
+    writeFileSync(temp, options.redacted ? text : redact(text))
     renameSync(temp, path)
   } catch (error) {
     try {

@@ -298,7 +298,10 @@ export class JudgeReporter implements Reporter {
       putPiece: (sink, file, piece) => {
         const spooled = file.spooled === undefined ? undefined : state.spool.path(file.spooled, piece.ext)
         if (spooled) sink.copy(spooled)
-        else piece.render(this.headRunInMemory(file), (text) => sink.put(redact(text)), report.invocation)
+        else {
+          const put = (text: string) => sink.put(piece.redacts ? text : redact(text))
+          piece.render(this.headRunInMemory(file), put, report.invocation)
+        }
       },
       baseline: state.baseline.source,
       history: store ? (limit) => store.listInvocations({ limit, experiment: options.experiment }) : undefined,
