@@ -20,6 +20,7 @@ const BENCHES = [
   { name: 'judge-phase', file: 'judge-phase.mjs' },
   { name: 'warm-rerun', file: 'warm-rerun.mjs' },
   { name: 'reporter', file: 'reporter.mjs', args: ['--expose-gc'] },
+  { name: 'gate-honesty', file: 'gate-honesty.mjs' },
 ]
 const EXTRAS = [
   { name: 'store-bench', file: 'store-bench.mjs' },

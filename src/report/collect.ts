@@ -1,6 +1,7 @@
 /** Building a run from the tests of one file: pure functions over what the reporter collected. */
 import type { CaseMeta } from '../runtime/case-meta.js'
 import { aggregateRun } from './aggregate.js'
+import { datasetDigest } from './dataset-digest.js'
 import type { ReportCase, ReportRun } from './types.js'
 
 /** What the reporter knows of one finished test. */
@@ -119,5 +120,6 @@ export function buildRun(id: string, file: string, tests: readonly CollectedTest
     cache,
     tokens,
     ...(durationMs !== undefined ? { durationMs } : {}),
+    datasetDigest: datasetDigest(cases),
   }
 }

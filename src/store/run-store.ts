@@ -81,6 +81,7 @@ const RUN_KEYS = new Set([
   'cache',
   'tokens',
   'durationMs',
+  'datasetDigest',
 ])
 const CASE_KEYS = new Set([
   'name',
@@ -142,6 +143,8 @@ interface RunRow {
   tokens_output: number
   duration_ms: number | null
   extra_json: string | null
+  /** Added by migration 2. */
+  dataset_digest: string | null
 }
 
 interface CaseRow {
@@ -279,6 +282,7 @@ export class RunStore {
         run.durationMs ?? null,
         extraJson(run, RUN_KEYS),
         new Date().toISOString(),
+        run.datasetDigest ?? null,
       )
       run.cases.forEach((c, ord) => {
         // Case texts come from the task and the dataset: an answer that echoes a key must not store it.
@@ -638,7 +642,7 @@ function prepareStatements(db: Database) {
     deleteRunByFile: db.prepare('DELETE FROM runs WHERE invocation_id = ? AND file = ?'),
     insertRun:
       db.prepare(`INSERT INTO runs (id, invocation_id, file, status, case_count, pass_count, judge_errors, cache_hits,
-      cache_misses, tokens_input, tokens_output, duration_ms, extra_json, saved_at) VALUES (${qs(14)})`),
+      cache_misses, tokens_input, tokens_output, duration_ms, extra_json, saved_at, dataset_digest) VALUES (${qs(15)})`),
     insertCase:
       db.prepare(`INSERT INTO cases (run_id, ord, name, pass, scores_json, judge_errors, case_id, input, output,
       expected, duration_ms, latency_ms, tokens_input, tokens_output, error, has_metrics, extra_json) VALUES (${qs(17)})`),
@@ -702,6 +706,7 @@ function toRun(row: RunRow, cases: ReportCase[], aggregates: Record<string, Metr
   }
   if (row.status !== null) run.status = row.status
   if (row.duration_ms !== null) run.durationMs = row.duration_ms
+  if (row.dataset_digest !== null && row.dataset_digest !== undefined) run.datasetDigest = row.dataset_digest
   return run
 }
 
