@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs'
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
@@ -16,4 +17,8 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: false,
+  // The HTML report's page script and style are inlined from files, read beside the bundle.
+  async onSuccess() {
+    cpSync('src/report/html/client', 'dist/report-page', { recursive: true })
+  },
 })

@@ -160,7 +160,7 @@ async function pieces() {
     const outfile = join(work, 'pieces.mjs')
     await build({
       stdin: {
-        contents: `export * from './src/report/index.ts'\nexport { RunStore, newId } from './src/store/index.ts'\n`,
+        contents: `export * from './src/report/index.ts'\nexport { SqliteRunStore as RunStore, newId } from './src/store/index.ts'\n`,
         resolveDir: ROOT,
         loader: 'ts',
       },
@@ -182,10 +182,10 @@ async function pieces() {
     const P = await import(pathToFileURL(outfile).href)
     const store = new P.RunStore(join(work, 'state'))
     const times = {}
-    const time = (label, fn) => {
+    const time = async (label, fn) => {
       gc()
       const t = performance.now()
-      const value = fn()
+      const value = await fn()
       times[label] = (times[label] ?? 0) + performance.now() - t
       return value
     }
@@ -200,7 +200,7 @@ async function pieces() {
     const reports = []
     for (const drift of [false, true]) {
       const id = P.newId()
-      store.startInvocation(invocation(id))
+      await store.startInvocation(invocation(id))
       const runs = []
       for (const m of testModules(work, drift)) {
         const tests = Array.from(m.children.allTests(), (t) => ({
@@ -209,21 +209,23 @@ async function pieces() {
           durationMs: t.diagnostic().duration,
           meta: t.meta().vitestJudge,
         }))
-        const run = time('buildRun (collect + aggregate)', () => P.buildRun(P.newId(), m.moduleId, tests, 1234))
-        time('RunStore.saveRun', () => store.saveRun(id, run))
+        const run = await time('buildRun (collect + aggregate)', () => P.buildRun(P.newId(), m.moduleId, tests, 1234))
+        await time('RunStore.saveRun', () => store.saveRun(id, run))
         runs.push(run)
       }
-      store.finishInvocation(id, 'complete', new Date().toISOString())
+      await store.finishInvocation(id, 'complete', new Date().toISOString())
       reports.push({ version: 1, invocation: invocation(id), runs, comparison: null })
     }
     const [baseId] = reports.map((r) => r.invocation.id)
-    const base = time('RunStore.getReport (baseline)', () => store.getReport(baseId))
+    const base = await time('RunStore.getReport (baseline)', () => store.getReport(baseId))
     const head = reports[1]
-    head.comparison = time('compareReports', () => P.compareReports(base, head, { alpha: 0.05 }))
-    const json = time('JSON.stringify (pretty)', () => JSON.stringify(head, null, 2))
-    const junit = time('renderJunit', () => P.renderJunit(head))
-    time('renderMarkdown', () => P.renderMarkdown(head, { gateFailures: [], notes: [] }))
-    time('renderConsole', () => P.renderConsole(head, { color: false, filesWritten: [], gateFailures: [], notes: [] }))
+    head.comparison = await time('compareReports', () => P.compareReports(base, head, { alpha: 0.05 }))
+    const json = await time('JSON.stringify (pretty)', () => JSON.stringify(head, null, 2))
+    const junit = await time('renderJunit', () => P.renderJunit(head))
+    await time('renderMarkdown', () => P.renderMarkdown(head, { gateFailures: [], notes: [] }))
+    await time('renderConsole', () =>
+      P.renderConsole(head, { color: false, filesWritten: [], gateFailures: [], notes: [] }),
+    )
     say(`  pieces (10,000 cases; saveRun and buildRun summed over ${FILES} files, second invocation only counted):`)
     for (const [label, ms] of Object.entries(times)) {
       const value = label === 'RunStore.saveRun' || label.startsWith('buildRun') ? ms / 2 : ms

@@ -21,10 +21,13 @@ const BENCHES = [
   { name: 'warm-rerun', file: 'warm-rerun.mjs' },
   { name: 'reporter', file: 'reporter.mjs', args: ['--expose-gc'] },
   { name: 'gate-honesty', file: 'gate-honesty.mjs' },
+  { name: 'variants', file: 'variants.mjs' },
+  { name: 'html-report', file: 'html-report.mjs' },
 ]
 const EXTRAS = [
   { name: 'store-bench', file: 'store-bench.mjs' },
   { name: 'report-bench', file: 'report-bench.mjs', args: ['--expose-gc'] },
+  { name: 'mlflow-export', file: 'mlflow-export.mjs' },
 ]
 
 const argv = process.argv.slice(2)

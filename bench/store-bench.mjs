@@ -14,8 +14,8 @@ const KEYS = 10_000
 const work = mkdtempSync(join(tmpdir(), 'vj-store-bench-'))
 try {
   const store = await loadStore(join(work, 'store.mjs'))
-  benchRuns(store, join(work, 'runs'))
-  benchCache(store, join(work, 'cache'))
+  await benchRuns(store, join(work, 'runs'))
+  await benchCache(store, join(work, 'cache'))
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
@@ -42,10 +42,10 @@ async function loadStore(outfile) {
   return import(pathToFileURL(outfile).href)
 }
 
-function benchRuns({ RunStore, newId }, dir) {
-  const store = new RunStore(dir)
+async function benchRuns({ SqliteRunStore, newId }, dir) {
+  const store = new SqliteRunStore(dir)
   const id = newId()
-  store.startInvocation({
+  await store.startInvocation({
     id,
     startedAt: new Date().toISOString(),
     git: { commit: 'abc', branch: 'main' },
@@ -98,54 +98,54 @@ function benchRuns({ RunStore, newId }, dir) {
     tokens: { input: 0, output: 0 },
   }
   let started = performance.now()
-  store.saveRun(id, run)
+  await store.saveRun(id, run)
   const save = performance.now() - started
-  store.finishInvocation(id, 'complete', new Date().toISOString())
+  await store.finishInvocation(id, 'complete', new Date().toISOString())
   started = performance.now()
-  const report = store.getReport(id)
+  const report = await store.getReport(id)
   const read = performance.now() - started
   started = performance.now()
-  store.listInvocations({ limit: 20 })
+  await store.listInvocations({ limit: 20 })
   const list = performance.now() - started
-  store.close()
+  await store.close()
   console.log(`runs: saveRun of ${CASES} cases (2 metrics each): ${save.toFixed(0)} ms`)
   console.log(`runs: getReport of ${report.runs[0].cases.length} cases: ${read.toFixed(0)} ms`)
   console.log(`runs: listInvocations: ${list.toFixed(2)} ms`)
 }
 
-function benchCache({ JudgeCache, cacheKey }, dir) {
+async function benchCache({ SqliteJudgeCache, cacheKey }, dir) {
   const keys = Array.from({ length: KEYS }, (_, i) =>
     cacheKey({ judge: 'openai:gpt-4.1-mini', prompt: `p${i}`, trial: 0 }),
   )
   const value = { score: 4, justification: 'Same fact, slightly less detail than the reference answer.' }
-  const cache = new JudgeCache(dir)
+  const cache = new SqliteJudgeCache(dir)
 
   let started = performance.now()
   for (const key of keys)
-    cache.set(key, { kind: 'grade', judge: 'openai:gpt-4.1-mini', metric: 'answer_similarity', value })
+    await cache.set(key, { kind: 'grade', judge: 'openai:gpt-4.1-mini', metric: 'answer_similarity', value })
   const set = performance.now() - started
 
-  for (const key of keys.slice(0, 100)) cache.get(key)
+  for (const key of keys.slice(0, 100)) await cache.get(key)
   started = performance.now()
-  for (const key of keys) cache.get(key)
+  for (const key of keys) await cache.get(key)
   const get = performance.now() - started
 
-  const quiet = new JudgeCache(dir, { recordHits: false })
-  quiet.get(keys[0])
+  const quiet = new SqliteJudgeCache(dir, { recordHits: false })
+  await quiet.get(keys[0])
   started = performance.now()
-  for (const key of keys) quiet.get(key)
+  for (const key of keys) await quiet.get(key)
   const getQuiet = performance.now() - started
-  quiet.close()
+  await quiet.close()
 
   started = performance.now()
-  for (let i = 0; i < KEYS; i += 100) cache.getMany(keys.slice(i, i + 100))
+  for (let i = 0; i < KEYS; i += 100) await cache.getMany(keys.slice(i, i + 100))
   const many = performance.now() - started
 
   started = performance.now()
   for (let i = 0; i < KEYS; i++) cacheKey({ judge: 'openai:gpt-4.1-mini', prompt: `p${i}`, schema: { a: 1 }, trial: 0 })
   const hashing = performance.now() - started
 
-  cache.close()
+  await cache.close()
   const us = (ms) => ((ms * 1000) / KEYS).toFixed(1)
   console.log(`cache: set: ${us(set)} µs per entry (${KEYS} entries, autocommit)`)
   console.log(`cache: get hit: ${us(get)} µs per lookup (hits counted, flushed every 256)`)

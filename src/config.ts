@@ -36,6 +36,24 @@ export interface ReportsOptions {
   json?: string | false
   /** @default `<dir>/summary.md` */
   markdown?: string | false
+  /** The self-contained HTML report (one file, no request of any kind). @default `<dir>/report.html` */
+  html?: string | false
+}
+
+/** What the JUnit report holds beyond what Jenkins' `junit-10.xsd` accepts. */
+export interface JunitReportOptions {
+  /**
+   * Also write each case's results as `<properties>` inside its `<testcase>`, for tools that read
+   * them. Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then.
+   * @default false
+   */
+  properties?: boolean
+  /**
+   * Put a `file` attribute on every `<testcase>` (it is always on `<testsuite>`), like Vitest's own
+   * JUnit reporter option of that name.
+   * @default false
+   */
+  addFileAttribute?: boolean
 }
 
 /** Options of `vitestJudge(options)`. */
@@ -63,6 +81,71 @@ export interface VitestJudgeOptions {
   params?: Record<string, string | number | boolean>
   /** Name grouping runs. @default the package name */
   experiment?: string
+  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false }` */
+  junit?: JunitReportOptions
+  /**
+   * Print `::error file=...,line=...::` workflow commands for failed cases and gate failures, so
+   * a pull request shows them on its diff.
+   * @default true when GITHUB_ACTIONS is `true`, else false
+   */
+  githubAnnotations?: boolean
+  /**
+   * Record each judged result as a Vitest test annotation (`context.annotate`), shown by Vitest's
+   * own reporters, UI and HTML report.
+   * @default true
+   */
+  testAnnotations?: boolean
+  /**
+   * Prices in USD per million tokens, by judge spec (`'openai:gpt-4.1'`) or model (`'gpt-4.1'`),
+   * added to or overriding the built-in table. @default {} (the built-in table only)
+   */
+  pricing?: Record<string, { input: number; output: number }>
+  /**
+   * A spending limit for one invocation, shared by every worker: once reached, further judge calls
+   * fail at once with `VJ_BUDGET`. @default no budget
+   */
+  budget?: BudgetOptions
+  /**
+   * Log every run to an MLflow tracking server (off unless set here or by MLFLOW_TRACKING_URI);
+   * `false` turns it off even when the env variable is set.
+   * @default MLFLOW_TRACKING_URI env, else off
+   */
+  mlflow?: MlflowOptions | false
+}
+
+/** The `budget` option. */
+export interface BudgetOptions {
+  /** Largest USD spend on judge calls (needs a known price for every judge used). */
+  maxUsd?: number
+  /** Largest number of judge calls that reach a provider (cache hits are free). */
+  maxCalls?: number
+}
+
+/** Budget after defaults. */
+export interface ResolvedBudgetOptions {
+  maxUsd: number | null
+  maxCalls: number | null
+}
+
+/** Where runs are logged in MLflow, in MLflow's own terms. */
+export interface MlflowOptions {
+  /** Tracking server, `http(s)://host[:port][/prefix]`. @default MLFLOW_TRACKING_URI env */
+  trackingUri?: string
+  /** MLflow experiment name (created when missing). @default MLFLOW_EXPERIMENT_NAME env, else the `experiment` option */
+  experiment?: string
+}
+
+/** MLflow logging after defaults. Credentials are never kept here: they are read when a request is made. */
+export interface ResolvedMlflowOptions {
+  /** The tracking server's base URL, without a trailing slash. */
+  trackingUri: string
+  experiment: string
+  /**
+   * Why logging is off although MLFLOW_TRACKING_URI is set (e.g. `databricks`, or a URL holding a
+   * password): the reporter says it once and the run goes on. An unusable `mlflow` option is a
+   * `ConfigError` instead.
+   */
+  unusable?: string
 }
 
 /** Gate after defaults. */
@@ -85,12 +168,26 @@ export interface ResolvedVitestJudgeOptions {
   cache: CacheMode
   baseline: string | false
   gate: ResolvedGateOptions | null
-  reports: { junit: string | false; json: string | false; markdown: string | false }
+  reports: { junit: string | false; json: string | false; markdown: string | false; html: string | false }
   concurrency: number
   params: Record<string, string | number | boolean>
   experiment: string
   /** Absolute project root. */
   root: string
+  /** User prices (USD per million tokens) by judge spec or model. */
+  pricing: Record<string, { input: number; output: number }>
+  /** The invocation's budget, or null. */
+  budget: ResolvedBudgetOptions | null
+  /**
+   * Names the invocation's budget counter (set by the plugin in the main process, so that every
+   * worker of one invocation shares it); absent when the budget is not shared.
+   */
+  budgetKey?: string
+  junit: { properties: boolean; addFileAttribute: boolean }
+  githubAnnotations: boolean
+  testAnnotations: boolean
+  /** MLflow logging, or null when off. */
+  mlflow: ResolvedMlflowOptions | null
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['readwrite', 'readonly', 'refresh', 'off']
@@ -175,9 +272,36 @@ export function resolveOptions(
     throw new ConfigError(`Option \`concurrency\` must be a whole number >= 1, got ${concurrency}.`)
   }
 
+  const experiment = options.experiment ?? context.packageName ?? 'default'
   const dir = resolvePath(root, options.dir ?? (env.VITEST_JUDGE_DIR || undefined) ?? '.vitest-judge')
   const reportPath = (value: string | false | undefined, name: string) =>
     value === false ? false : resolvePath(root, value ?? `${dir}/${name}`)
+
+  const pricing: Record<string, { input: number; output: number }> = {}
+  for (const [key, price] of Object.entries(options.pricing ?? {})) {
+    const ok = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0
+    if (!price || typeof price !== 'object' || !ok(price.input) || !ok(price.output)) {
+      throw new ConfigError(
+        `Option \`pricing.${key}\` must be { input: number, output: number } in USD per million tokens (>= 0), got ${JSON.stringify(price)}.`,
+      )
+    }
+    pricing[key] = { input: price.input, output: price.output }
+  }
+
+  let budget: ResolvedBudgetOptions | null = null
+  if (options.budget !== undefined) {
+    const { maxUsd, maxCalls } = options.budget ?? {}
+    if (maxUsd !== undefined && !(typeof maxUsd === 'number' && Number.isFinite(maxUsd) && maxUsd >= 0)) {
+      throw new ConfigError(`Option \`budget.maxUsd\` must be a number of USD >= 0, got ${JSON.stringify(maxUsd)}.`)
+    }
+    if (maxCalls !== undefined && !(Number.isInteger(maxCalls) && maxCalls >= 0)) {
+      throw new ConfigError(`Option \`budget.maxCalls\` must be a whole number >= 0, got ${JSON.stringify(maxCalls)}.`)
+    }
+    if (maxUsd === undefined && maxCalls === undefined) {
+      throw new ConfigError('Option `budget` needs `maxUsd`, `maxCalls` or both.')
+    }
+    budget = { maxUsd: maxUsd ?? null, maxCalls: maxCalls ?? null }
+  }
 
   return {
     judge,
@@ -191,10 +315,131 @@ export function resolveOptions(
       junit: reportPath(options.reports?.junit, 'junit.xml'),
       json: reportPath(options.reports?.json, 'report.json'),
       markdown: reportPath(options.reports?.markdown, 'summary.md'),
+      html: reportPath(options.reports?.html, 'report.html'),
     },
     concurrency,
     params: { ...(options.params ?? {}) },
-    experiment: options.experiment ?? context.packageName ?? 'default',
+    experiment,
     root,
+    junit: {
+      properties: options.junit?.properties ?? false,
+      addFileAttribute: options.junit?.addFileAttribute ?? false,
+    },
+    githubAnnotations: options.githubAnnotations ?? env.GITHUB_ACTIONS === 'true',
+    testAnnotations: options.testAnnotations ?? true,
+    mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
+    pricing,
+    budget,
+  }
+}
+
+/**
+ * Checks an MLflow tracking URI and returns it without a trailing slash. Only HTTP servers are
+ * supported (`file:`, `databricks` and other stores are MLflow client-side stores with no REST API here).
+ * Credentials inside the URI (`https://user:password@host`) are refused: they belong in
+ * MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD, which are never printed.
+ */
+export function checkTrackingUri(uri: string, what: string): string {
+  let url: URL
+  try {
+    url = new URL(uri.trim())
+  } catch {
+    throw new ConfigError(
+      `${what} "${uri.slice(0, 200)}" is not a URL: give the tracking server's address, e.g. http://127.0.0.1:5000.`,
+    )
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(
+      `${what} must be an http:// or https:// tracking server (vitest-judge logs through MLflow's REST API), got ${url.protocol}.`,
+    )
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError(
+      `${what} must not hold credentials: set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) instead.`,
+    )
+  }
+  url.search = ''
+  url.hash = ''
+  return url.toString().replace(/\/+$/, '')
+}
+
+/** Resolves the `mlflow` option with MLflow's env variables (MLFLOW_TRACKING_URI, MLFLOW_EXPERIMENT_NAME). */
+export function resolveMlflowOptions(
+  option: MlflowOptions | false | undefined,
+  env: Record<string, string | undefined>,
+  experiment: string,
+): ResolvedMlflowOptions | null {
+  if (option === false) return null
+  if (option !== undefined && (option === null || typeof option !== 'object')) {
+    throw new ConfigError('Option `mlflow` must be `{ trackingUri, experiment? }` or `false`.')
+  }
+  const fromOption = option?.trackingUri
+  const uri = fromOption || env.MLFLOW_TRACKING_URI || undefined
+  if (uri === undefined) {
+    if (option !== undefined) {
+      throw new ConfigError(
+        'Option `mlflow` needs `trackingUri` (or the MLFLOW_TRACKING_URI env variable), e.g. http://127.0.0.1:5000.',
+      )
+    }
+    return null
+  }
+  const name = option?.experiment ?? (env.MLFLOW_EXPERIMENT_NAME || undefined) ?? experiment
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new ConfigError('Option `mlflow.experiment` must be a non-empty experiment name.')
+  }
+  if (fromOption) return { trackingUri: checkTrackingUri(uri, 'Option `mlflow.trackingUri`'), experiment: name }
+  try {
+    return { trackingUri: checkTrackingUri(uri, 'MLFLOW_TRACKING_URI'), experiment: name }
+  } catch (error) {
+    // An MLflow setup made for other tools must not break the Vitest run: logging is off, and said so.
+    return { trackingUri: '', experiment: name, unusable: (error as Error).message }
+  }
+}
+
+/** MLflow credentials from MLflow's env variables: a bearer token, or a username and password. */
+export type MlflowCredentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'none' }
+
+/**
+ * Reads MLFLOW_TRACKING_TOKEN (bearer) or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (basic),
+ * as MLflow's own client does. Read when a request is made, never kept in resolved options.
+ */
+export function mlflowCredentials(env: Record<string, string | undefined>): MlflowCredentials {
+  const token = env.MLFLOW_TRACKING_TOKEN
+  if (token) return { kind: 'token', token }
+  const username = env.MLFLOW_TRACKING_USERNAME
+  const password = env.MLFLOW_TRACKING_PASSWORD
+  if (username && password) return { kind: 'basic', username, password }
+  return { kind: 'none' }
+}
+
+/** How the MLflow client retries; MLflow's own env variables, with defaults short enough for the end of a test run. */
+export interface MlflowHttpSettings {
+  /** Per-request timeout in ms. @default 10000 (MLFLOW_HTTP_REQUEST_TIMEOUT, in seconds) */
+  timeoutMs: number
+  /** Retries after the first attempt on 429, 5xx, timeouts and network errors. @default 3 (MLFLOW_HTTP_REQUEST_MAX_RETRIES) */
+  maxRetries: number
+  /** First backoff in ms, doubled at each retry. @default 500 (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR, in seconds) */
+  backoffMs: number
+}
+
+function envNumber(env: Record<string, string | undefined>, name: string, fallback: number, min: number): number {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  const value = Number(text)
+  if (!Number.isFinite(value) || value < min) {
+    throw new ConfigError(`${name} must be a number >= ${min}, got ${JSON.stringify(text.slice(0, 40))}.`)
+  }
+  return value
+}
+
+/** Reads MLFLOW_HTTP_REQUEST_TIMEOUT, MLFLOW_HTTP_REQUEST_MAX_RETRIES and MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR. */
+export function mlflowHttpSettings(env: Record<string, string | undefined>): MlflowHttpSettings {
+  return {
+    timeoutMs: Math.round(envNumber(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT', 10, 0.001) * 1000),
+    maxRetries: Math.floor(envNumber(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES', 3, 0)),
+    backoffMs: Math.round(envNumber(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 0.5, 0) * 1000),
   }
 }

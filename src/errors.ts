@@ -21,7 +21,10 @@ export type VitestJudgeErrorCode =
   | 'VJ_REPORT_FORMAT'
   | 'VJ_USAGE'
   | 'VJ_MISSING_PACKAGE'
+  | 'VJ_BUDGET'
   | 'VJ_METRIC'
+  | 'VJ_MLFLOW'
+  | 'VJ_REPORT_ASSET'
 
 /** Base class of every error vitest-judge throws. */
 export class VitestJudgeError extends Error {
@@ -82,7 +85,12 @@ export class UnknownJudgeError extends VitestJudgeError {
 }
 
 /** Kinds of judge failure. */
-export type JudgeErrorCode = 'VJ_JUDGE_HTTP' | 'VJ_JUDGE_BAD_REPLY' | 'VJ_JUDGE_TIMEOUT' | 'VJ_JUDGE_UNSUPPORTED'
+export type JudgeErrorCode =
+  | 'VJ_JUDGE_HTTP'
+  | 'VJ_JUDGE_BAD_REPLY'
+  | 'VJ_JUDGE_TIMEOUT'
+  | 'VJ_JUDGE_UNSUPPORTED'
+  | 'VJ_BUDGET'
 
 /**
  * A judge could not produce a verdict. Never turned into a score: the case fails with this error,
@@ -188,5 +196,32 @@ export class MissingPackageError extends VitestJudgeError {
   constructor(what: string, packageName: string) {
     super('VJ_MISSING_PACKAGE', `${what} needs the package ${packageName}: run \`npm install -D ${packageName}\`.`)
     this.packageName = packageName
+  }
+}
+
+/**
+ * An MLflow tracking server that could not take a run (down, too slow, 5xx/429 after the retries,
+ * or a refusal such as 401/403). It names the server, never a credential. The reporter turns it
+ * into one warning line; `vitest-judge export --mlflow` prints it and exits 2.
+ */
+export class MlflowError extends VitestJudgeError {
+  /** The tracking server's address. */
+  readonly server: string
+  /** HTTP status when the server answered with one. */
+  readonly status?: number
+  /** MLflow's `error_code` (e.g. `RESOURCE_DOES_NOT_EXIST`) when the server sent one. */
+  readonly mlflowCode?: string
+  constructor(server: string, message: string, options?: { status?: number; mlflowCode?: string; cause?: unknown }) {
+    super('VJ_MLFLOW', `MLflow server ${server}: ${message}`, { cause: options?.cause })
+    this.server = server
+    if (options?.status !== undefined) this.status = options.status
+    if (options?.mlflowCode !== undefined) this.mlflowCode = options.mlflowCode
+  }
+}
+
+/** A file the HTML report inlines (chart library, page script or style) is missing or cannot be inlined. */
+export class ReportAssetError extends VitestJudgeError {
+  constructor(message: string) {
+    super('VJ_REPORT_ASSET', message)
   }
 }

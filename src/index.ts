@@ -35,7 +35,7 @@ export type { ToolCallAccuracyOptions } from './metrics/tool-calls.js'
 export type { Metric, MetricContext, MetricInput, MetricValue, ToolCall } from './metrics/types.js'
 export type * from './report/types.js'
 export type { EvalCase, EvalData } from './runtime/dataset.js'
-export type { DescribeEvalOptions, TaskResult } from './runtime/describe-eval.js'
+export type { DescribeEvalOptions, TaskContext, TaskResult } from './runtime/describe-eval.js'
 export { describeEval } from './runtime/describe-eval.js'
 export type {
   JudgeMatcherOptions,
@@ -45,3 +45,6 @@ export type {
   ToBeSimilarToOptions,
   ToScoreOptions,
 } from './runtime/matchers.js'
+export type { VariantTestContext } from './runtime/use-variant.js'
+export { useVariant } from './runtime/use-variant.js'
+export type { VariantsOption, VariantValue } from './runtime/variants.js'

@@ -12,10 +12,14 @@ import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOption
 import { missingKeyError, parseJudgeSpecOrThrow } from './judges/providers.js'
 import { JudgeReporter } from './reporter/judge-reporter.js'
 import { setPluginOptions } from './reporter/plugin-options.js'
+import { budgetCounter } from './runtime/budget.js'
+import { newId } from './store/ids.js'
 
 export type {
+  BudgetOptions,
   CacheMode,
   GateOptions,
+  JunitReportOptions,
   ReportsOptions,
   ResolvedVitestJudgeOptions,
   VitestJudgeOptions,
@@ -64,11 +68,18 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       test.maxConcurrency = Math.max(current, concurrency)
       // A judged test waits on a model; Vitest's 5 s default would time out ordinary judge calls.
       if (test.testTimeout === undefined) test.testTimeout = 60_000
+      // The test's line, for the JUnit failure frame and the GitHub annotations.
+      if (test.includeTaskLocation === undefined) test.includeTaskLocation = true
     },
     configureVitest(context: VitestPluginContext) {
       const { vitest } = context
       resolved ??= resolveOptions(options, { root: vitest.config.root, packageName: packageName(vitest.config.root) })
       parseJudgeSpecOrThrow(resolved.judge)
+      if (resolved.budget && !resolved.budgetKey) {
+        // One counter row per invocation, started here before any worker asks it.
+        resolved.budgetKey = newId()
+        budgetCounter(resolved.dir).start(resolved.budgetKey)
+      }
       configure(context, resolved)
     },
   }

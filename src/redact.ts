@@ -12,6 +12,8 @@ const KEY_ENV_VARS = [
   'ANTHROPIC_AUTH_TOKEN',
   'GITHUB_TOKEN',
   'GH_TOKEN',
+  'MLFLOW_TRACKING_TOKEN',
+  'MLFLOW_TRACKING_PASSWORD',
 ]
 const extraSecrets = new Set<string>()
 
@@ -28,12 +30,13 @@ const KEY_PATTERNS: RegExp[] = [
   /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
   /([?&]key=)[^&\s"']+/g,
   /(authorization["']?\s*[:=]\s*["']?bearer\s+)[^\s"',}]+/gi,
+  /(authorization["']?\s*[:=]\s*["']?basic\s+)[^\s"',}]+/gi,
   /(x-goog-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
   /(x-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
 ]
 
 // Every key pattern starts with one of these; most texts contain none, and skip the regexes.
-const KEY_HINT = /sk-|AIza|gh[pousr]_|github_pat_|key=|bearer|x-goog-api-key|x-api-key/i
+const KEY_HINT = /sk-|AIza|gh[pousr]_|github_pat_|key=|bearer|basic|x-goog-api-key|x-api-key/i
 
 /** Replaces every known secret value and key-shaped token in `text` with `[redacted]`. */
 export function redact(text: string): string {

@@ -98,7 +98,10 @@ function splitArgs(argv: readonly string[]): { name: string | undefined; args: s
 
 function unknownCommand(name: string): UsageError {
   const names = [...COMMANDS.keys()]
-  const close = names.filter((known) => distance(known, name.toLowerCase()) <= 2)
+  // At most two edits, and fewer for short names (`run` is not a typo of `ui`).
+  const close = names.filter(
+    (known) => distance(known, name.toLowerCase()) <= Math.min(2, Math.floor(known.length / 2)),
+  )
   const hint = close.length > 0 ? ` Did you mean ${close.join(' or ')}?` : ''
   const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name
   return new UsageError(`Unknown command "${shown}".${hint} Commands: ${names.join(', ')}.`)

@@ -3,14 +3,17 @@
  * so that reading works while vitest writes and on a file a killed process left behind), and run
  * selectors turned into JSON reports, with report files read without needing a store at all.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
 import { SelectorError, StoreError } from '../errors.js'
-import { parseReport, validateReport } from '../report/json.js'
+import { validateReport } from '../report/json.js'
 import type { JsonReport } from '../report/types.js'
+import { openRunStore } from '../store/open.js'
 import { runsDbPath } from '../store/paths.js'
-import { type ResolveOptions, RunStore } from '../store/run-store.js'
+import { type ResolveOptions, resolveSelector } from '../store/selectors.js'
+import type { RunStore } from '../store/types.js'
 import { type CliIo, displayPath } from './io.js'
+
+export { SELECTOR_HELP } from '../store/selectors.js'
 
 /** What a selector designated, as a report. */
 export interface Selection {
@@ -49,7 +52,7 @@ export class State {
    * The run store; read-only unless `write`. A missing `runs.db` is a `StoreError` saying how to get
    * one: the CLI never creates an empty store by looking at it.
    */
-  runs(options: { write?: boolean } = {}): RunStore {
+  async runs(options: { write?: boolean } = {}): Promise<RunStore> {
     const write = options.write === true
     if (this.store !== undefined && (this.storeWritable || !write)) return this.store
     if (!this.hasRuns()) {
@@ -58,29 +61,30 @@ export class State {
           'or pass --dir (or set VITEST_JUDGE_DIR) to the folder it wrote to.',
       )
     }
-    this.store?.close()
-    this.store = new RunStore(this.dir, { readonly: !write })
+    await this.store?.close()
+    this.store = await openRunStore({ dir: this.dir, readonly: !write })
     this.storeWritable = write
     return this.store
   }
 
   /**
-   * Resolves a selector to a report. A path (it has a slash or ends in `.json`) is read as a JSON
-   * report file without opening the store; anything else goes through `RunStore.resolveSelector`.
+   * Resolves a selector to a report (see `resolveSelector`: a report path never opens the store).
    */
-  select(selector: string, options: ResolveOptions = {}): Selection {
-    const sel = selector.trim()
-    if (sel === '') throw new SelectorError(`An empty run selector selects nothing. ${SELECTOR_HELP}`)
-    if (/[/\\]/.test(sel) || /\.json$/i.test(sel)) return this.readFile(sel)
-    const resolved = this.runs().resolveSelector(sel, options)
+  async select(selector: string, options: ResolveOptions = {}): Promise<Selection> {
+    const resolved = await resolveSelector(selector, () => this.runs(), {
+      ...options,
+      cwd: this.io.cwd,
+      display: (path) => displayPath(this.io, path),
+    })
     if (resolved.kind === 'report') {
       return {
         report: validateReport(resolved.report, displayPath(this.io, resolved.path)),
         origin: { kind: 'file', path: resolved.path },
       }
     }
+    const store = await this.runs()
     const selection: Selection = {
-      report: this.runs().getReport(resolved.id),
+      report: await store.getReport(resolved.id),
       origin: { kind: 'store', invocationId: resolved.id },
     }
     if (resolved.runId !== undefined) selection.runId = resolved.runId
@@ -88,34 +92,12 @@ export class State {
   }
 
   /** Closes the store, if it was opened. */
-  close(): void {
-    this.store?.close()
+  async close(): Promise<void> {
+    const store = this.store
     this.store = undefined
-  }
-
-  private readFile(selector: string): Selection {
-    const path = resolve(this.io.cwd, selector)
-    const shown = displayPath(this.io, path)
-    if (!existsSync(path)) throw new SelectorError(`No JSON report at ${shown}. ${SELECTOR_HELP}`)
-    if (statSync(path).isDirectory()) {
-      throw new SelectorError(`${shown} is a folder, not a JSON report. ${SELECTOR_HELP}`)
-    }
-    let text: string
-    try {
-      text = readFileSync(path, 'utf8')
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? String(error)
-      throw new SelectorError(`Cannot read the JSON report ${shown} (${reason}).`)
-    }
-    return { report: parseReport(text, shown), origin: { kind: 'file', path } }
+    await store?.close()
   }
 }
-
-/** The selector forms, for messages. */
-export const SELECTOR_HELP =
-  'A selector is `latest`, `previous`, an invocation or run id (or a unique prefix of 4+ characters), ' +
-  '`tag:<name>`, `branch:<name>`, or the path of a JSON report (e.g. .vitest-judge/report.json).'
-
 /** `report` reduced to the runs of `files` (for a selector that named one run). */
 export function onlyFiles(report: JsonReport, files: ReadonlySet<string>): JsonReport {
   return { ...report, runs: report.runs.filter((run) => files.has(run.file)) }

@@ -5,16 +5,14 @@
  */
 import { randomBytes } from 'node:crypto'
 import { appendFileSync, readFileSync } from 'node:fs'
+import { escapeCommandData } from '../report/github-annotations.js'
 
 /** Whether the process runs in a GitHub Actions job. */
 export function inActions(env: Record<string, string | undefined>): boolean {
   return env.GITHUB_ACTIONS === 'true'
 }
 
-/** Escapes the message of a workflow command (`%`, CR and LF, as the runner's toolkit does). */
-export function escapeCommandData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
-}
+export { escapeCommandData }
 
 /**
  * One annotation line: `::notice title=vitest-judge::message` in Actions (shown on the run's

@@ -3,14 +3,17 @@ import { ConfigError, MissingFieldError } from '../errors.js'
 import { resolveEmbeddingJudge } from '../judges/resolve-judge.js'
 import type { Judge } from '../judges/types.js'
 import {
-  ariGrade as ariGradeOf,
   bleu as bleuOf,
   exactMatchScore,
-  fleschKincaidGrade as fleschKincaidGradeOf,
   levenshteinSimilarity,
   squadExactMatch,
   tokenF1 as tokenF1Of,
 } from './heuristics.js'
+import {
+  ariGrade as ariGradeOf,
+  fleschKincaidGrade as fleschKincaidGradeOf,
+  loadSyllableCounter,
+} from './readability.js'
 import { rougeLScore, rougeLsumScore, rougeN } from './rouge.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from './types.js'
 
@@ -34,7 +37,7 @@ function referenceMetric(name: string, compute: (output: string, expected: strin
 function measurement(
   name: string,
   greaterIsBetter: boolean,
-  compute: (input: MetricInput) => number | undefined,
+  compute: (input: MetricInput) => number | undefined | Promise<number | undefined>,
 ): Metric {
   return {
     name,
@@ -44,7 +47,7 @@ function measurement(
     version: 'v1',
     judged: false,
     async score(input: MetricInput): Promise<MetricValue> {
-      const value = compute(input)
+      const value = await compute(input)
       if (value === undefined) throw new MissingFieldError(name, 'measurement', 'it is only measured in describeEval.')
       return { score: value }
     },
@@ -105,12 +108,17 @@ export function bleu(): Metric {
   return referenceMetric('bleu', bleuOf)
 }
 
-/** Flesch-Kincaid grade level of the output (a measurement; lower reads easier). */
+/**
+ * Flesch-Kincaid grade level of the output, counted as textstat counts (a measurement; lower reads
+ * easier). Syllables from CMUdict and en-US hyphenation, loaded on first use.
+ */
 export function fleschKincaidGrade(): Metric {
-  return measurement('flesch_kincaid_grade', false, (input) => fleschKincaidGradeOf(input.output))
+  return measurement('flesch_kincaid_grade', false, async (input) =>
+    fleschKincaidGradeOf(input.output, await loadSyllableCounter()),
+  )
 }
 
-/** Automated Readability Index grade of the output (a measurement). */
+/** Automated Readability Index grade of the output, counted as textstat counts (a measurement). */
 export function ariGrade(): Metric {
   return measurement('ari_grade', false, (input) => ariGradeOf(input.output))
 }

@@ -1,8 +1,8 @@
 /**
  * Heuristic text metrics computed without an LLM: exact match, Levenshtein, SQuAD token F1,
- * ROUGE-L, sentence BLEU and two readability grades. Pure functions; none returns NaN.
+ * and sentence BLEU (ROUGE is in rouge.ts, readability in readability.ts). Pure functions; none returns NaN.
  */
-import { countSyllables, splitSentences, tokenize } from '../text/words.js'
+import { tokenize } from '../text/words.js'
 
 function collapseWhitespace(text: string): string {
   return text.trim().replace(/\s+/g, ' ')
@@ -137,47 +137,4 @@ export function bleu(output: string, expected: string): number {
   }
   const brevity = candidate.length > reference.length ? 1 : Math.exp(1 - reference.length / candidate.length)
   return brevity * Math.exp(logSum)
-}
-
-interface TextCounts {
-  words: number
-  sentences: number
-  syllables: number
-  characters: number
-}
-
-function textCounts(text: string): TextCounts {
-  const words = tokenize(text)
-  let syllables = 0
-  for (const word of words) syllables += countSyllables(word)
-  return {
-    words: words.length,
-    sentences: Math.max(1, splitSentences(text).length),
-    syllables,
-    characters: text.match(/[\p{L}\p{N}]/gu)?.length ?? 0,
-  }
-}
-
-/**
- * Flesch-Kincaid grade level: `0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59`.
- * Words are `tokenize` tokens (numbers included), sentences come from `splitSentences` (at least
- * one), syllables from `countSyllables`. Very simple text can give a negative grade, as in
- * textstat; text without words gives 0. Lower is easier (greater is not better).
- */
-export function fleschKincaidGrade(text: string): number {
-  const { words, sentences, syllables } = textCounts(text)
-  if (words === 0) return 0
-  return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
-}
-
-/**
- * Automated Readability Index: `4.71 * (characters / words) + 0.5 * (words / sentences) - 21.43`,
- * where characters are the letters and digits of the text, words are `tokenize` tokens and
- * sentences come from `splitSentences` (at least one). Text without words gives 0; the grade may
- * be negative for very simple text. Lower is easier.
- */
-export function ariGrade(text: string): number {
-  const { words, sentences, characters } = textCounts(text)
-  if (words === 0) return 0
-  return 4.71 * (characters / words) + 0.5 * (words / sentences) - 21.43
 }

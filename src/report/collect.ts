@@ -1,6 +1,8 @@
 /** Building a run from the tests of one file: pure functions over what the reporter collected. */
-import type { CaseMeta } from '../runtime/case-meta.js'
+import type { Pricing } from '../judges/pricing.js'
+import type { CaseMeta, JudgeCallTally } from '../runtime/case-meta.js'
 import { aggregateRun } from './aggregate.js'
+import { caseCost, costSummary, mergeTallies } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
 import type { ReportCase, ReportRun } from './types.js'
 
@@ -12,10 +14,12 @@ export interface CollectedTest {
   /** First error message when the test failed. */
   error?: string
   meta?: CaseMeta
+  /** Where the test is declared (Vitest's `includeTaskLocation`). */
+  location?: { line: number; column: number }
 }
 
 /** Turns one finished test into a report case; skipped tests give none. */
-export function toReportCase(test: CollectedTest): ReportCase | undefined {
+export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase | undefined {
   if (test.state === 'skipped' || test.state === 'pending') return undefined
   const meta = test.meta
   const scores: Record<string, number | null> = {}
@@ -36,6 +40,9 @@ export function toReportCase(test: CollectedTest): ReportCase | undefined {
   if (meta?.latencyMs !== undefined) reportCase.latencyMs = meta.latencyMs
   if (meta?.tokens) reportCase.tokens = meta.tokens
   if (test.state === 'failed' && test.error) reportCase.error = test.error
+  const cost = caseCost(meta?.judgeCalls, pricing)
+  if (cost) reportCase.cost = cost
+  if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
   return reportCase
 }
 
@@ -63,7 +70,7 @@ export function buildRuns(
   newId: () => string,
   file: string,
   tests: readonly CollectedTest[],
-  options: { durationMs?: number; params?: Record<string, string | number | boolean> } = {},
+  options: { durationMs?: number; params?: Record<string, string | number | boolean>; pricing?: Pricing } = {},
 ): ReportRun[] {
   const groups = new Map<string | undefined, CollectedTest[]>()
   groups.set(undefined, [])
@@ -80,10 +87,10 @@ export function buildRuns(
   for (const [variant, group] of groups) {
     if (variant === undefined) {
       if (group.length > 0 && (groups.size === 1 || group.some((t) => t.meta)))
-        runs.push(buildRun(newId(), file, group, options.durationMs))
+        runs.push(buildRun(newId(), file, group, options.durationMs, options.pricing))
       continue
     }
-    const run = buildRun(newId(), variantRunFile(file, variant), group)
+    const run = buildRun(newId(), variantRunFile(file, variant), group, undefined, options.pricing)
     run.variant = variant
     run.params = { ...options.params, ...group.find((t) => t.meta?.variantParams)?.meta?.variantParams }
     runs.push(run)
@@ -91,16 +98,24 @@ export function buildRuns(
   return runs
 }
 
-/** Builds a run of one file from its tests. */
-export function buildRun(id: string, file: string, tests: readonly CollectedTest[], durationMs?: number): ReportRun {
+/** Builds a run of one file from its tests; `pricing` is the plugin's `pricing` option. */
+export function buildRun(
+  id: string,
+  file: string,
+  tests: readonly CollectedTest[],
+  durationMs?: number,
+  pricing?: Pricing,
+): ReportRun {
+  const tallies: Record<string, JudgeCallTally> = {}
   const cases: ReportCase[] = []
   let judgeErrors = 0
   let retries = 0
   const cache = { hits: 0, misses: 0 }
   const tokens = { input: 0, output: 0 }
   for (const test of tests) {
-    const reportCase = toReportCase(test)
+    const reportCase = toReportCase(test, pricing)
     if (!reportCase) continue
+    mergeTallies(tallies, test.meta?.judgeCalls)
     cases.push(reportCase)
     judgeErrors += reportCase.judgeErrors
     retries += reportCase.retries ?? 0
@@ -109,6 +124,7 @@ export function buildRun(id: string, file: string, tests: readonly CollectedTest
     tokens.input += test.meta?.judgeTokens.input ?? 0
     tokens.output += test.meta?.judgeTokens.output ?? 0
   }
+  const cost = costSummary(tallies, pricing)
   return {
     id,
     file,
@@ -121,5 +137,6 @@ export function buildRun(id: string, file: string, tests: readonly CollectedTest
     tokens,
     ...(durationMs !== undefined ? { durationMs } : {}),
     datasetDigest: datasetDigest(cases),
+    ...(cost ? { cost } : {}),
   }
 }

@@ -5,6 +5,7 @@
  * are shown, plus a count of the rest.
  */
 import { type GateFailure, tooFewCasesText } from './compare.js'
+import { costLines, formatUsd } from './cost.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { MetricComparison, RunComparison } from './types.js'
@@ -172,6 +173,7 @@ function fileBlock(
     if ((run.retries ?? 0) > 0) facts.push(`${run.retries} retries`)
     facts.push(`cache ${formatCount(run.cache.hits)}/${formatCount(run.cache.misses)}`)
     facts.push(`tokens ${formatCount(run.tokens.input)}/${formatCount(run.tokens.output)}`)
+    if (run.cost) facts.push(run.cost.usd === null ? p.yellow('cost unknown') : `cost ${formatUsd(run.cost.usd)}`)
     if (run.status === 'interrupted') facts.push(p.yellow('interrupted'))
   }
   if (comparison?.status === 'new') facts.push(p.cyan('new file'))
@@ -257,6 +259,9 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
   facts.push(`cache ${formatCount(totals.hits)} hits / ${formatCount(totals.misses)} misses`)
   facts.push(`judge tokens ${formatCount(totals.input)} in / ${formatCount(totals.output)} out`)
   lines.push(` ${p.bold(p.cyan('vitest-judge'))}  ${facts.join(' · ')}`)
+  if (report.cost) {
+    for (const line of costLines(report.cost)) lines.push(` ${safe(line, 400)}`)
+  }
   if (report.comparison) {
     const c = report.comparison
     const verdict =

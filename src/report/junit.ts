@@ -1,10 +1,12 @@
 /**
  * JUnit XML rendering, modelled on Vitest's own junit reporter: one `testsuite` per file, one
- * `testcase` per test, metric results as `<property>` elements. The output is valid XML 1.0
- * whatever the model wrote: one escaper removes the characters XML cannot carry and escapes the
- * rest; no CDATA is used.
+ * `testcase` per test. It validates against Jenkins' `junit-10.xsd` (the schema of the xunit
+ * plugin) by default: metric results are lines of the test's `<system-out>`, and `<properties>`
+ * inside a `<testcase>` (which that schema rejects) are written only when asked. The output is
+ * valid XML 1.0 whatever the model wrote: one escaper removes the characters XML cannot carry and
+ * escapes the rest; no CDATA is used. Attributes are one line, and no text line starts with `::`.
  */
-import { stripUnsafe } from './text.js'
+import { defuseCommands, singleLine, stripUnsafe } from './text.js'
 import type { CaseMetricResult, JsonReport, ReportCase, ReportRun } from './types.js'
 
 /** Options of {@link renderJunit}. */
@@ -20,16 +22,31 @@ export interface JunitOptions {
    */
   maxTextLength?: number
   /**
-   * Whether to put the case output in `<system-out>`.
+   * Whether to put the case output in the JUnit: in the failure body of a failed case, in
+   * `<system-out>` of a passed one.
    * @default true
    */
   includeOutput?: boolean
+  /**
+   * Whether to also write each case's results as `<properties>` inside its `<testcase>`, for tools
+   * that read them. Jenkins' `junit-10.xsd` rejects them, so the file is then no longer valid against it.
+   * @default false
+   */
+  properties?: boolean
+  /**
+   * Whether to put a `file` attribute on every `<testcase>` too (it is always on `<testsuite>`),
+   * named like the option of Vitest's own JUnit reporter.
+   * @default false
+   */
+  addFileAttribute?: boolean
 }
 
-/** Property name prefix. */
+/** Property and system-out line prefix. */
 const PREFIX = 'vitest-judge'
 /** Longest `message` attribute: CI tools show it on one line. */
 const MESSAGE_MAX = 500
+/** Longest justification on a system-out line. */
+const LINE_MAX = 1000
 
 /**
  * Escapes text for XML 1.0 content or attribute values: removes what XML cannot carry (control
@@ -59,8 +76,14 @@ function entity(c: string): string {
   return ENTITIES[c] ?? c
 }
 
+/** An attribute: always one line (CI tools print names and messages on one log line). */
 function attr(name: string, value: string | number): string {
-  return ` ${name}="${escapeXml(String(value), true)}"`
+  return ` ${name}="${escapeXml(singleLine(String(value)), true)}"`
+}
+
+/** Element text: escaped, and no line of it can be read as a workflow command. */
+function text(value: string): string {
+  return escapeXml(defuseCommands(value))
 }
 
 /** A number as it goes in an attribute: rounded to 6 decimals so float noise does not show. */
@@ -74,21 +97,26 @@ function seconds(ms: number | undefined): string {
   return String(Math.round(ms ?? 0) / 1000)
 }
 
-function clip(text: string, max: number): string {
+function clip(value: string, max: number): string {
   // Cut huge inputs before the regex work; strip before cutting so the kept part is as long as it can be.
   const limit = max * 2 + 1024
-  const bounded = text.length > limit ? text.slice(0, limit) : text
+  const bounded = value.length > limit ? value.slice(0, limit) : value
   const cleaned = stripUnsafe(bounded)
-  if (cleaned.length <= max && bounded.length === text.length) return cleaned
+  if (cleaned.length <= max && bounded.length === value.length) return cleaned
   let cut = Math.min(cleaned.length, Math.max(0, max - 40))
   const last = cleaned.charCodeAt(cut - 1)
   if (last >= 0xd800 && last <= 0xdbff) cut--
-  return `${cleaned.slice(0, cut)} … [truncated ${text.length - cut} chars]`
+  return `${cleaned.slice(0, cut)} … [truncated ${value.length - cut} chars]`
+}
+
+/** One line of at most `max` characters. */
+function line(value: string, max: number): string {
+  return singleLine(clip(value, max))
 }
 
 function property(name: string, value: string | number, max: number): string {
-  const text = typeof value === 'number' ? num(value) : clip(value, max)
-  return `<property${attr('name', name)}${attr('value', text)}/>`
+  const shown = typeof value === 'number' ? num(value) : clip(value, max)
+  return `<property${attr('name', name)}${attr('value', shown)}/>`
 }
 
 function metricKeys(testCase: ReportCase): string[] {
@@ -96,11 +124,20 @@ function metricKeys(testCase: ReportCase): string[] {
   return [...keys].sort()
 }
 
+function scoreOf(testCase: ReportCase, key: string): number | null {
+  return testCase.scores[key] ?? testCase.metrics?.[key]?.score ?? null
+}
+
+/** Whether a metric could not be scored (a judge error). */
+function errored(testCase: ReportCase, key: string): boolean {
+  return Boolean(testCase.metrics?.[key]?.error) || (key in testCase.scores && scoreOf(testCase, key) === null)
+}
+
 function caseProperties(testCase: ReportCase, max: number): string[] {
   const lines: string[] = []
   for (const key of metricKeys(testCase)) {
     const result: CaseMetricResult | undefined = testCase.metrics?.[key]
-    const score = testCase.scores[key] ?? result?.score ?? null
+    const score = scoreOf(testCase, key)
     const p = `${PREFIX}.${key}`
     lines.push(property(`${p}.score`, score === null ? 'error' : score, max))
     if (result?.raw !== undefined && result.raw !== null) lines.push(property(`${p}.raw`, result.raw, max))
@@ -112,7 +149,7 @@ function caseProperties(testCase: ReportCase, max: number): string[] {
     if (result?.justification) lines.push(property(`${p}.justification`, result.justification, max))
     if (result?.trials && result.trials.length > 0)
       lines.push(property(`${p}.trials`, result.trials.map(num).join(','), max))
-    if (result?.error) lines.push(property(`${p}.error`, `${result.error.code}: ${result.error.message}`, max))
+    if (result?.error) lines.push(property(`${p}.error`, errorText(result.error), max))
   }
   if (testCase.id !== undefined) lines.push(property(`${PREFIX}.id`, testCase.id, max))
   if (testCase.latencyMs !== undefined) lines.push(property(`${PREFIX}.latency_ms`, testCase.latencyMs, max))
@@ -123,12 +160,36 @@ function caseProperties(testCase: ReportCase, max: number): string[] {
   return lines
 }
 
-function describeScore(key: string, result: CaseMetricResult | undefined, score: number | null): string {
-  const parts = [`${key}: score ${score === null ? 'error' : num(score)}`]
-  if (result?.raw !== undefined && result.raw !== null) parts.push(`raw ${num(result.raw)}`)
-  if (result?.threshold !== undefined && result.threshold !== null) parts.push(`pass mark ${num(result.threshold)}`)
-  if (result?.judge) parts.push(`judge ${result.judge}`)
-  return parts.join(', ')
+/** `CODE: message`, the code once even when the message already starts with it. */
+function errorText(error: { code: string; message: string }): string {
+  return error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`
+}
+
+/** `0.25 (raw 2/5) pass mark 0.75`: the score and what it was held to. */
+function scoreText(result: CaseMetricResult | undefined, score: number | null): string {
+  const parts = [score === null ? 'error' : num(score)]
+  if (result?.raw !== undefined && result.raw !== null) parts.push(`(raw ${num(result.raw)}/5)`)
+  if (result?.threshold !== undefined && result.threshold !== null) {
+    const below = result.pass === false ? (result.greaterIsBetter === false ? 'above ' : 'below ') : ''
+    parts.push(`${below}pass mark ${num(result.threshold)}`)
+  }
+  return parts.join(' ')
+}
+
+/** One `<system-out>` line per metric: what CI views that show a test's output show of its scores. */
+function metricLines(testCase: ReportCase): string[] {
+  const lines: string[] = []
+  for (const key of metricKeys(testCase)) {
+    const result = testCase.metrics?.[key]
+    const parts = [`${PREFIX} ${key}:`]
+    if (result?.error) parts.push(`error ${errorText(result.error)}`)
+    else parts.push(scoreText(result, scoreOf(testCase, key)))
+    if (result?.judge) parts.push(`judge ${result.judge}`)
+    if (result?.trials && result.trials.length > 1) parts.push(`trials ${result.trials.map(num).join(',')}`)
+    if (result?.justification) parts.push(`justification: ${result.justification}`)
+    lines.push(line(parts.join(' '), LINE_MAX))
+  }
+  return lines
 }
 
 /** Whether a case is reported as a failure, an error (a judge could not answer), or neither. */
@@ -136,48 +197,75 @@ function outcomeKind(testCase: ReportCase): 'failure' | 'error' | null {
   if (testCase.pass) return null
   let failed = false
   for (const key of metricKeys(testCase)) {
-    const result = testCase.metrics?.[key]
-    const score = testCase.scores[key] ?? result?.score ?? null
-    if (result?.error || (score === null && key in testCase.scores)) return 'error'
-    if (result?.pass === false) failed = true
+    if (errored(testCase, key)) return 'error'
+    if (testCase.metrics?.[key]?.pass === false) failed = true
   }
   return testCase.judgeErrors > 0 && !failed ? 'error' : 'failure'
 }
 
-/** The `<failure>` or `<error>` of a failed case, or nothing when it passed. */
-function caseOutcome(testCase: ReportCase, max: number): { kind: 'failure' | 'error'; xml: string } | null {
-  if (testCase.pass) return null
-  const failed: string[] = []
-  const errored: string[] = []
-  const body: string[] = []
+/**
+ * The frame CI tools parse for a file and line (dorny/test-reporter reads `(<file>:<line>:<col>)`
+ * at the end of a body line). Brackets are taken out of the name so the first `(` is the frame's.
+ */
+function frame(testCase: ReportCase, file: string): string | undefined {
+  const at = testCase.location
+  if (!at) return undefined
+  const name = line(testCase.name, 200).replace(/[()]/g, '')
+  return `    at ${name} (${singleLine(file)}:${at.line}:${at.column})`
+}
+
+/**
+ * The `<failure>` or `<error>` of a failed case, or nothing when it passed. Its first line is its
+ * `message`: the judge errors first, then the metrics under their pass mark; then the test's
+ * location as a stack frame, the details the message leaves out (justifications, the rest of an
+ * error), and the output once.
+ */
+function caseOutcome(
+  testCase: ReportCase,
+  file: string,
+  max: number,
+  includeOutput: boolean,
+): { kind: 'failure' | 'error'; xml: string } | null {
+  const kind = outcomeKind(testCase)
+  if (!kind) return null
+  const summary: string[] = []
+  const details: string[] = []
   let errorType = ''
-  for (const key of metricKeys(testCase)) {
-    const result = testCase.metrics?.[key]
-    const score = testCase.scores[key] ?? result?.score ?? null
-    if (result?.error || (score === null && key in testCase.scores)) {
-      const reason = result?.error ? `${result.error.code}: ${result.error.message}` : 'judge error'
-      errored.push(`${key}: ${reason}`)
-      errorType ||= result?.error?.code ?? 'judge-error'
-      body.push(`${key}: judge error: ${reason}`)
-    } else if (result?.pass === false) {
-      failed.push(describeScore(key, result, score))
-      body.push(describeScore(key, result, score))
-      if (result.justification) body.push(`  justification: ${result.justification}`)
-    }
+  let failedCount = 0
+  const keys = metricKeys(testCase)
+  for (const key of keys.filter((k) => errored(testCase, k))) {
+    const error = testCase.metrics?.[key]?.error
+    const full = error ? errorText(error) : 'judge error'
+    const [first = '', ...rest] = full.split('\n')
+    summary.push(`${key}: ${first}`)
+    errorType ||= error?.code ?? 'judge-error'
+    // The message has the first line; the rest of the error follows, once.
+    if (rest.length > 0) details.push(`${key} error, continued: ${rest.join('\n')}`)
   }
-  if (testCase.error) body.push(testCase.error)
-  // A short output in the body, for CI views that show only the failure; the whole of it is in system-out.
-  if (testCase.output !== undefined) body.push(`output: ${clip(testCase.output, Math.min(max, 1000))}`)
-  const isError = outcomeKind(testCase) === 'error'
-  let message: string
-  if (isError) message = errored.length > 0 ? errored.join('; ') : `${testCase.judgeErrors} judge error(s)`
-  else if (failed.length > 0) message = failed.join('; ')
-  else message = testCase.error?.split('\n')[0] ?? 'case failed'
-  const kind = isError ? 'error' : 'failure'
-  const type = isError ? errorType || 'judge-error' : failed.length > 0 ? 'score-below-pass-mark' : 'AssertionError'
-  // The body is clipped as a whole and each part too, so one huge output cannot crowd out the scores.
-  const text = clip(body.map((part) => clip(part, max)).join('\n'), max * 2)
-  const xml = `<${kind}${attr('message', clip(message, MESSAGE_MAX))}${attr('type', type)}>\n${escapeXml(text)}\n</${kind}>`
+  for (const key of keys) {
+    const result = testCase.metrics?.[key]
+    if (errored(testCase, key) || result?.pass !== false) continue
+    failedCount++
+    summary.push(`${key} ${scoreText(result, scoreOf(testCase, key))}${result.judge ? `, judge ${result.judge}` : ''}`)
+    if (result.justification) details.push(`${key} justification: ${result.justification}`)
+  }
+  if (summary.length === 0) {
+    // No metric says why: the test failed on its own assertion (or on judge errors not recorded per metric).
+    const [first, ...rest] = (testCase.error ?? '').split('\n')
+    summary.push(first || (testCase.judgeErrors > 0 ? `${testCase.judgeErrors} judge error(s)` : 'case failed'))
+    if (rest.length > 0) details.push(rest.join('\n'))
+  }
+  const message = line(summary.join('; '), MESSAGE_MAX)
+  const type =
+    kind === 'error' ? errorType || 'judge-error' : failedCount > 0 ? 'score-below-pass-mark' : 'AssertionError'
+  const body = [message]
+  const at = frame(testCase, file)
+  if (at) body.push(at)
+  // Each part is clipped, and the body as a whole, so one huge output cannot crowd out the rest.
+  for (const detail of details) body.push(clip(detail, max))
+  if (includeOutput && testCase.output !== undefined) body.push(`output: ${clip(testCase.output, Math.min(max, 1000))}`)
+  const content = text(clip(body.join('\n'), max * 2))
+  const xml = `<${kind}${attr('message', message)}${attr('type', type)}>${content}\n</${kind}>`
   return { kind, xml }
 }
 
@@ -243,8 +331,9 @@ export function writeJunitSuite(
   const max = opts.maxTextLength ?? 4000
   const includeOutput = opts.includeOutput ?? true
   const totals = junitTotals(run)
+  const file = attr('file', run.file)
   const lines: string[] = [
-    `${PAD1}<testsuite${attr('name', run.file)}${attr('timestamp', timestamp)}` +
+    `${PAD1}<testsuite${attr('name', run.file)}${file}${attr('timestamp', timestamp)}` +
       `${attr('tests', totals.tests)}${attr('failures', totals.failures)}${attr('errors', totals.errors)}` +
       `${attr('skipped', 0)}${attr('time', seconds(totals.ms))}>`,
     `${PAD2}<properties>`,
@@ -254,25 +343,30 @@ export function writeJunitSuite(
   put(lines.join('\n'))
   const classname = attr('classname', run.file)
   for (const testCase of run.cases) {
-    const outcome = caseOutcome(testCase, max)
-    const props = caseProperties(testCase, max)
-    const output = includeOutput && testCase.output ? testCase.output : ''
-    const open = `${PAD2}<testcase${classname}${attr('name', clip(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}`
-    if (props.length === 0 && !outcome && !output) {
+    const outcome = caseOutcome(testCase, run.file, max, includeOutput)
+    const props = opts.properties ? caseProperties(testCase, max) : []
+    const out: string[] = metricLines(testCase)
+    // A failed case shows its output in the failure body: once.
+    if (includeOutput && !outcome && testCase.output) out.push(`output: ${clip(testCase.output, max)}`)
+    const where = testCase.location ? attr('line', testCase.location.line) : ''
+    const open =
+      `${PAD2}<testcase${classname}${attr('name', line(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}` +
+      `${opts.addFileAttribute ? file : ''}${where}`
+    if (props.length === 0 && !outcome && out.length === 0) {
       put(`\n${open}/>`)
       continue
     }
-    const out = [`\n${open}>`]
+    const xml = [`\n${open}>`]
     if (props.length > 0) {
-      out.push(`${PAD3}<properties>`)
-      for (const line of props) out.push(PAD4 + line)
-      out.push(`${PAD3}</properties>`)
+      xml.push(`${PAD3}<properties>`)
+      for (const p of props) xml.push(PAD4 + p)
+      xml.push(`${PAD3}</properties>`)
     }
-    // The body goes unindented: whitespace inside it is text.
-    if (outcome) out.push(PAD3 + outcome.xml)
-    if (output) out.push(`${PAD3}<system-out>${escapeXml(clip(output, max))}</system-out>`)
-    out.push(`${PAD2}</testcase>`)
-    put(out.join('\n'))
+    // The texts go unindented after their first line: whitespace inside them is text.
+    if (outcome) xml.push(PAD3 + outcome.xml)
+    if (out.length > 0) xml.push(`${PAD3}<system-out>${text(clip(out.join('\n'), max * 2))}\n</system-out>`)
+    xml.push(`${PAD2}</testcase>`)
+    put(xml.join('\n'))
   }
   put(`\n${PAD1}</testsuite>`)
   return totals

@@ -4,6 +4,7 @@
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
 import { type GateFailure, tooFewCasesText } from './compare.js'
+import { costLines, describeCost } from './cost.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { CaseDelta, MetricComparison, ReportComparison, RunComparison } from './types.js'
@@ -63,6 +64,11 @@ const ENTITIES: Record<string, string> = {
  * (so no tags, links, images, emphasis, math or table breaks), and a zero-width space after `@`,
  * `#` before a digit, `www.` and `://` so that nobody is mentioned, no issue is referenced and no URL
  * is linked. Entities rather than backslashes, so that no backslash can pair up with a `|`.
+ *
+ * The summary is also read raw (terminals, logs), so a character is left as it is where markdown
+ * gives it no meaning: `_` between two letters or digits (`answer_similarity`: GFM never emphasizes
+ * inside a word), `<` not followed by what starts a tag or an autolink (`p=<0.001`), `>` but at the
+ * start (a quote), `&` not followed by what starts an entity, and `"` (no data goes in an attribute).
  */
 export function escapeMarkdown(text: string | undefined | null, max = 120): string {
   return excerpt(text, max)
@@ -70,7 +76,23 @@ export function escapeMarkdown(text: string | undefined | null, max = 120): stri
     .replace(/#(?=\d)/g, '#\u200b')
     .replace(/:\/\//g, ':\u200b//')
     .replace(/(www)\./gi, '$1\u200b.')
-    .replace(/[&<>"|\\`*_[\]~$]/g, (c) => ENTITIES[c] ?? c)
+    .replace(
+      /[|\\`*[\]~$]|&(?=[#A-Za-z0-9])|<(?=[A-Za-z/!?])|^>|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g,
+      (c) => ENTITIES[c] ?? c,
+    )
+}
+
+// Names that read the same in a code span as in the source: no backtick, pipe or backslash.
+const CODE_SAFE = /^[A-Za-z0-9_.:#/@+= -]+$/
+
+/**
+ * A metric name for markdown: a code span (`` `answer_similarity` ``) when it holds only
+ * characters a code span shows as they are, else {@link escapeMarkdown}. Mentions, issue references
+ * and links are not made inside a code span.
+ */
+export function markdownName(name: string, max = 60): string {
+  const text = excerpt(name, max)
+  return text && CODE_SAFE.test(text) && text.trim() === text ? `\`${text}\`` : escapeMarkdown(name, max)
 }
 
 function row(cells: string[]): string {
@@ -158,7 +180,7 @@ function metricTable(view: FileView): string[] {
       const n = run?.aggregates[m.metric]?.n
       lines.push(
         row([
-          escapeMarkdown(m.metric, 60),
+          markdownName(m.metric, 60),
           formatValue(m.baseMean),
           `${formatValue(m.headMean)}${n !== undefined ? ` (n=${n})` : ''}`,
           formatDelta(m.delta),
@@ -177,7 +199,7 @@ function metricTable(view: FileView): string[] {
     for (const [metric, a] of Object.entries(run.aggregates)) {
       lines.push(
         row([
-          escapeMarkdown(metric, 60),
+          markdownName(metric, 60),
           String(a.n),
           a.n > 0 ? formatValue(a.mean) : '-',
           a.n > 0 ? formatValue(a.p90) : '-',
@@ -203,7 +225,7 @@ function caseTable(deltas: CaseDelta[], withFile: Map<CaseDelta, string> | null)
       row([
         ...(withFile ? [escapeMarkdown(withFile.get(d), 60)] : []),
         escapeMarkdown(d.name, 80),
-        escapeMarkdown(d.metric, 40),
+        markdownName(d.metric, 40),
         formatValue(d.base),
         `${formatValue(d.head)}${ci}`,
         formatDelta(d.delta),
@@ -262,6 +284,7 @@ function fileDetails(view: FileView, maxCases: number): string {
       `cache ${hits} hits / ${misses} misses`,
       `judge tokens ${view.run.tokens.input} in / ${view.run.tokens.output} out`,
     )
+    if (view.run.cost) changes.push(escapeMarkdown(describeCost(view.run.cost), 300))
   }
   if (changes.length > 0) parts.push(changes.join(' · '), '')
   parts.push('</details>')
@@ -311,6 +334,13 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
     top.push('**Gate failures**', '', ...gateFailures.map((g) => `- ${escapeMarkdown(g.message, 300)}`), '')
   }
   if (opts.notes?.length) top.push(...opts.notes.map((n) => `> ${escapeMarkdown(n, 300)}`), '')
+  if (report.cost)
+    top.push(
+      costLines(report.cost)
+        .map((line) => escapeMarkdown(line, 400))
+        .join('  \n'),
+      '',
+    )
 
   const summaryNames = comparison
     ? ['', 'file', 'cases', 'failed', 'judge errors', 'regressed', 'improved']

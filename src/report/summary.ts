@@ -4,7 +4,15 @@
  * from a whole report with {@link summarizeReport}.
  */
 import { metricBaseName } from './text.js'
-import type { JsonReport, ReportCase, ReportComparison, ReportInvocation, ReportRun, VariantMatrix } from './types.js'
+import type {
+  InvocationCost,
+  JsonReport,
+  ReportCase,
+  ReportComparison,
+  ReportInvocation,
+  ReportRun,
+  VariantMatrix,
+} from './types.js'
 
 /** One run without its cases: their counts, the first failed cases whole, and each metric's kind. */
 export interface ReportRunSummary extends Omit<ReportRun, 'cases'> {
@@ -24,6 +32,8 @@ export interface ReportSummary {
   invocation: ReportInvocation
   runs: ReportRunSummary[]
   comparison: ReportComparison | null
+  /** What the invocation's judge calls cost, and its budget. */
+  cost?: InvocationCost
   /** The variant matrix of each file with `describeEval` variants (absent when none). */
   variants?: VariantMatrix[]
 }
@@ -71,6 +81,7 @@ export function summarizeReport(report: SummaryInput): ReportSummary {
     comparison: report.comparison,
   }
   if (report.variants) summary.variants = report.variants
+  if (report.cost) summary.cost = report.cost
   return summary
 }
 

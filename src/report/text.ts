@@ -103,3 +103,25 @@ export function formatCount(count: number): string {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
+
+// Characters that end a line for a terminal, a log viewer or the Actions runner, and the tab.
+const LINE_BREAKING = /[\t\n\v\f\r\u0085\u2028\u2029]+/g
+
+/**
+ * `text` on one line: unsafe characters removed and every run of line breaks and tabs made one
+ * space (other spaces are kept, so names stay as they were written).
+ */
+export function singleLine(text: string): string {
+  return stripUnsafe(text).replace(LINE_BREAKING, ' ')
+}
+
+// A line whose first non-blank characters are `::` (the Actions runner trims leading blanks).
+const COMMAND_LINE = /^([^\S\n\r\u2028\u2029]*):(?=:)/gm
+
+/**
+ * Multi-line untrusted text made inert for the GitHub Actions runner, which reads any log line
+ * starting with `::` (after blanks) as a workflow command: such a line gets `: :` instead.
+ */
+export function defuseCommands(text: string): string {
+  return text.replace(COMMAND_LINE, '$1: ')
+}

@@ -40,6 +40,43 @@ export interface CaseMetricResult {
   greaterIsBetter?: boolean
   /** The judge error (code and message) when the metric could not be scored. */
   error?: { code: string; message: string }
+  /** The metric's version (`v1`), as MLflow names it in `answer_similarity/v1/mean`. */
+  version?: string
+}
+
+/** What the judge calls of one case cost, in USD. `null` is "unknown" (a judge without a price), never 0. */
+export interface CaseCost {
+  /** Spent on calls that reached the provider. */
+  usd: number | null
+  /** What the calls answered from the cache would have cost. */
+  savedUsd: number | null
+  /** Judge calls that reached the provider. */
+  calls: number
+  /** Judge calls answered from the cache. */
+  cachedCalls: number
+}
+
+/** One judge's calls, tokens, price and cost. */
+export interface JudgeCost {
+  calls: number
+  input: number
+  output: number
+  cached: number
+  cachedInput: number
+  cachedOutput: number
+  /** USD per million tokens, or null when unknown. */
+  price: { input: number; output: number } | null
+  usd: number | null
+  savedUsd: number | null
+}
+
+/** The cost of a run or an invocation. */
+export interface CostSummary extends CaseCost {
+  /** Judges without a known price (add them to the `pricing` option). */
+  unpriced?: string[]
+  byJudge: Record<string, JudgeCost>
+  /** When the built-in price table was taken. */
+  pricesAsOf: string
 }
 
 /** One test (a describeEval case or a test with matcher calls) of a run. */
@@ -65,6 +102,10 @@ export interface ReportCase {
   tokens?: { input: number; output: number }
   /** Vitest's failure message when the test failed for a reason other than a score. */
   error?: string
+  /** What the case's judge calls cost (absent when it made none). */
+  cost?: CaseCost
+  /** Where the test is declared in its file (1-based line and column), when Vitest reported it. */
+  location?: { line: number; column: number }
 }
 
 /** One test file in one invocation. */
@@ -82,6 +123,8 @@ export interface ReportRun {
   cache: { hits: number; misses: number }
   tokens: { input: number; output: number }
   durationMs?: number
+  /** What the run's judge calls cost (absent when it made none). */
+  cost?: CostSummary
   /** The `describeEval` variant this run recorded; `file` is then `<path> [<variant>]`. */
   variant?: string
   /** A variant's run: the invocation's params with the variant's fields merged. */
@@ -206,6 +249,8 @@ export interface JsonReport {
   invocation: ReportInvocation
   runs: ReportRun[]
   comparison: ReportComparison | null
+  /** What the invocation's judge calls cost, and its budget (absent when no judge was called). */
+  cost?: InvocationCost
   /** The variant matrix of each file whose `describeEval` suites have variants (absent when none). */
   variants?: VariantMatrix[]
 }
@@ -301,4 +346,21 @@ export interface VariantMatrix {
   metrics: VariantMetricRow[]
   usage: VariantUsage
   divergentCases: DivergentCase[]
+}
+
+/** The budget of an invocation (`budget` option) and what became of it. */
+export interface BudgetSummary {
+  maxUsd: number | null
+  maxCalls: number | null
+  /** Judge calls started (the budget counts them when they start). */
+  calls: number
+  /** USD spent as counted by the budget. */
+  spentUsd: number
+  /** Judge calls refused with VJ_BUDGET. */
+  refused: number
+}
+
+/** The invocation's cost, with its budget when one was set. */
+export interface InvocationCost extends CostSummary {
+  budget?: BudgetSummary
 }

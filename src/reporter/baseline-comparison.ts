@@ -7,7 +7,9 @@ import type { ResolvedVitestJudgeOptions } from '../config.js'
 import { SelectorError, VitestJudgeError } from '../errors.js'
 import { compareReports, correctFamily } from '../report/compare.js'
 import type { JsonReport, ReportComparison, ReportInvocation, ReportRun, RunComparison } from '../report/types.js'
-import type { ResolvedSelector, RunStore } from '../store/run-store.js'
+import { type ResolvedSelector, resolveSelector } from '../store/selectors.js'
+import type { RunStore } from '../store/types.js'
+import type { BaselineSource } from './writers/report-writer.js'
 
 /** The baseline resolved during the run, while it is a complete stored invocation. */
 interface EarlyBaseline {
@@ -20,7 +22,7 @@ interface EarlyBaseline {
 /** A head run to compare at the end: its file, and how to get its cases. */
 export interface HeadRun {
   file: string
-  run: () => ReportRun
+  run: () => ReportRun | Promise<ReportRun>
 }
 
 function compareSorted(a: string, b: string): number {
@@ -34,6 +36,8 @@ function singleRunReport(invocation: ReportInvocation, run: ReportRun | undefine
 /** The baseline comparison of one invocation. */
 export class BaselineComparison {
   private early: EarlyBaseline | null | undefined
+  /** The baseline {@link finish} compared with, for the writers that show its cases. */
+  source: BaselineSource | undefined
 
   constructor(private readonly options: ResolvedVitestJudgeOptions) {}
 
@@ -44,7 +48,7 @@ export class BaselineComparison {
    * comparisons only when the selector still names that invocation; any failure here is left for
    * {@link finish}, which resolves the baseline again and reports what went wrong.
    */
-  addRun(store: RunStore | undefined, invocation: ReportInvocation, run: ReportRun): void {
+  async addRun(store: RunStore | undefined, invocation: ReportInvocation, run: ReportRun): Promise<void> {
     const options = this.options
     if (this.early === null || options.baseline === false) return
     try {
@@ -53,14 +57,18 @@ export class BaselineComparison {
         const selector = options.baseline
         // Selectors of stored invocations only: a JSON report path is read once, at the end.
         if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
-        const selected = store?.resolveSelector(selector, { before: invocation.id, experiment: options.experiment })
-        if (!store || selected?.kind !== 'invocation') return
-        const base = store.getInvocation(selected.id)
+        if (!store) return
+        const selected = await resolveSelector(selector, store, {
+          before: invocation.id,
+          experiment: options.experiment,
+        })
+        if (selected.kind !== 'invocation') return
+        const base = await store.getInvocation(selected.id)
         if (base.status !== 'complete') return
         this.early = { baseId: selected.id, invocation: base, comparisons: new Map() }
       }
       const early = this.early
-      const baseRun = store?.getRunByFile(early.baseId, run.file)
+      const baseRun = await store?.getRunByFile(early.baseId, run.file)
       const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
         alpha: options.gate?.alpha ?? 0.05,
         measurements: options.gate?.measurements ?? {},
@@ -76,17 +84,20 @@ export class BaselineComparison {
    * time: the comparisons made while the run went on when they used the same baseline, else each
    * head run compared with the baseline's run of its file.
    */
-  finish(
+  async finish(
     store: RunStore | undefined,
     head: ReportInvocation,
     runs: readonly HeadRun[],
     notes: string[],
-  ): ReportComparison | null {
+  ): Promise<ReportComparison | null> {
     const options = this.options
     if (options.baseline === false || !store) return null
     try {
-      const selected = store.resolveSelector(options.baseline, { before: head.id, experiment: options.experiment })
-      return this.compareAll(store, selected, head, runs)
+      const selected = await resolveSelector(options.baseline, store, {
+        before: head.id,
+        experiment: options.experiment,
+      })
+      return await this.compareAll(store, selected, head, runs)
     } catch (error) {
       if (error instanceof SelectorError || error instanceof VitestJudgeError) {
         notes.push(`No baseline to compare with (${options.baseline}): ${error.message}`)
@@ -96,16 +107,16 @@ export class BaselineComparison {
     }
   }
 
-  private compareAll(
+  private async compareAll(
     store: RunStore,
     selected: ResolvedSelector,
     head: ReportInvocation,
     runs: readonly HeadRun[],
-  ): ReportComparison {
+  ): Promise<ReportComparison> {
     const early = this.early ?? undefined
     const opts = { alpha: this.options.gate?.alpha ?? 0.05, measurements: this.options.gate?.measurements ?? {} }
     let baseInvocation: ReportInvocation
-    let baseRunOf: (file: string) => ReportRun | undefined
+    let baseRunOf: (file: string) => ReportRun | undefined | Promise<ReportRun | undefined>
     let baseFiles: string[]
     if (selected.kind === 'report') {
       const byFile = new Map(selected.report.runs.map((run) => [run.file, run]))
@@ -113,10 +124,12 @@ export class BaselineComparison {
       baseRunOf = (file) => byFile.get(file)
       baseFiles = [...byFile.keys()]
     } else {
-      baseInvocation = early?.baseId === selected.id ? early.invocation : store.getInvocation(selected.id)
+      baseInvocation =
+        early !== undefined && early.baseId === selected.id ? early.invocation : await store.getInvocation(selected.id)
       baseRunOf = (file) => store.getRunByFile(selected.id, file)
-      baseFiles = store.getRunFiles(selected.id)
+      baseFiles = await store.getRunFiles(selected.id)
     }
+    this.source = { invocation: baseInvocation, files: baseFiles, run: baseRunOf }
     const reuse = selected.kind === 'invocation' && early?.baseId === selected.id ? early.comparisons : undefined
     const compareFile = (base: ReportRun | undefined, run: ReportRun | undefined) =>
       compareReports(singleRunReport(baseInvocation, base), singleRunReport(head, run), opts).runs
@@ -130,11 +143,11 @@ export class BaselineComparison {
         byFile.set(file, done)
         continue
       }
-      for (const c of compareFile(baseRunOf(file), headRun.run())) byFile.set(c.file, c)
+      for (const c of compareFile(await baseRunOf(file), await headRun.run())) byFile.set(c.file, c)
     }
     for (const file of baseFiles) {
       if (headFiles.has(file)) continue
-      for (const c of compareFile(baseRunOf(file), undefined)) byFile.set(c.file, c)
+      for (const c of compareFile(await baseRunOf(file), undefined)) byFile.set(c.file, c)
     }
     const sides = compareReports(singleRunReport(baseInvocation, undefined), singleRunReport(head, undefined), opts)
     const all = [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison)

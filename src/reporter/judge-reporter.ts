@@ -7,23 +7,38 @@
 import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
+import { PRICES_AS_OF } from '../judges/pricing.js'
 import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
 import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
+import { invocationCost } from '../report/cost.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
-import type { JsonReport, ReportInvocation, ReportRun, VariantMatrix } from '../report/types.js'
+import type {
+  BudgetSummary,
+  CostSummary,
+  InvocationCost,
+  JsonReport,
+  ReportInvocation,
+  ReportRun,
+  VariantMatrix,
+} from '../report/types.js'
 import { variantMatrix } from '../report/variant-matrix.js'
+import { budgetCounter } from '../runtime/budget.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
-import { RunStore } from '../store/run-store.js'
+import { openRunStore } from '../store/open.js'
+import type { RunStore } from '../store/types.js'
 import { BaselineComparison } from './baseline-comparison.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
 import { writeStreamed } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
+import { githubAnnotationText } from './github-annotations.js'
+import { logInvocationToMlflow } from './mlflow-step.js'
 import { getPluginOptions } from './plugin-options.js'
 import { Spool } from './spool.js'
+import { testLocation } from './test-location.js'
 import { createWriters } from './writers/index.js'
 import type { FileRecord, ReportEnd, ReportOutput, ReportWriter } from './writers/report-writer.js'
 
@@ -31,6 +46,7 @@ function collectTest(testCase: TestCase): CollectedTest {
   const result = testCase.result()
   const diagnostic = testCase.diagnostic()
   const meta = readCaseMeta(testCase.meta())
+  const location = testLocation(testCase)
   const firstError = result.errors?.[0]
   return {
     name: testCase.fullName,
@@ -38,6 +54,7 @@ function collectTest(testCase: TestCase): CollectedTest {
     ...(diagnostic ? { durationMs: diagnostic.duration } : {}),
     ...(firstError ? { error: redact(String(firstError.message ?? firstError)).slice(0, 4000) } : {}),
     ...(meta ? { meta } : {}),
+    ...(location ? { location } : {}),
   }
 }
 
@@ -65,6 +82,8 @@ export class JudgeReporter implements Reporter {
   private readonly userOptions: VitestJudgeOptions
   private vitest: Vitest | undefined
   private store: RunStore | undefined
+  private storeOpening: Promise<RunStore | undefined> | undefined
+  private invocationStarted: Promise<void> | undefined
   private current: InvocationState | undefined
   private storeFailed = false
   private releaseMeta = false
@@ -85,16 +104,22 @@ export class JudgeReporter implements Reporter {
     }
   }
 
-  private openStore(): RunStore | undefined {
-    if (this.store || this.storeFailed || !this.options) return this.store
-    try {
-      this.store = new RunStore(this.options.dir)
-      this.store.markStaleInterrupted()
-    } catch (error) {
-      this.storeFailed = true
-      this.fail(`vitest-judge: runs are not recorded: ${(error as Error).message}`)
-    }
-    return this.store
+  private openStore(): Promise<RunStore | undefined> {
+    if (this.store || this.storeFailed || !this.options) return Promise.resolve(this.store)
+    const options = this.options
+    this.storeOpening ??= (async () => {
+      try {
+        const store = await openRunStore({ dir: options.dir })
+        this.store = store
+        await store.markStaleInterrupted()
+      } catch (error) {
+        this.storeFailed = true
+        this.fail(`vitest-judge: runs are not recorded: ${(error as Error).message}`)
+      }
+      this.storeOpening = undefined
+      return this.store
+    })()
+    return this.storeOpening
   }
 
   private fail(message: string): void {
@@ -122,19 +147,23 @@ export class JudgeReporter implements Reporter {
       baseline: new BaselineComparison(options),
       variants: [],
     }
-    try {
-      this.openStore()?.startInvocation(invocation)
-    } catch (error) {
-      this.fail(`vitest-judge: cannot record the invocation: ${(error as Error).message}`)
-    }
+    this.invocationStarted = (async () => {
+      try {
+        await (await this.openStore())?.startInvocation(invocation)
+      } catch (error) {
+        this.fail(`vitest-judge: cannot record the invocation: ${(error as Error).message}`)
+      }
+    })()
     return this.current
   }
 
-  onTestRunStart(): void {
-    if (this.options) this.ensureInvocation()
+  async onTestRunStart(): Promise<void> {
+    if (!this.options) return
+    this.ensureInvocation()
+    await this.invocationStarted
   }
 
-  onTestModuleEnd(testModule: TestModule): void {
+  async onTestModuleEnd(testModule: TestModule): Promise<void> {
     if (!this.options) return
     const testCases = Array.from(testModule.children.allTests())
     const tests = testCases.map(collectTest)
@@ -146,9 +175,10 @@ export class JudgeReporter implements Reporter {
     const runs = buildRuns(newId, file, tests, {
       durationMs: testModule.diagnostic().duration,
       params: invocation.params,
+      pricing: this.options.pricing,
     })
     let allDone = true
-    for (const run of runs) allDone = this.recordRun(state, run) && allDone
+    for (const run of runs) allDone = (await this.recordRun(state, run)) && allDone
     if (allDone && this.releaseMeta) releaseCaseMeta(testCases)
     const variantRuns = runs.filter((run) => run.variant !== undefined)
     if (variantRuns.length > 0) {
@@ -163,13 +193,14 @@ export class JudgeReporter implements Reporter {
   }
 
   /** Saves, spools and compares one run; true when its cases are no longer needed in memory. */
-  private recordRun(state: InvocationState, run: ReportRun): boolean {
+  private async recordRun(state: InvocationState, run: ReportRun): Promise<boolean> {
     const { invocation } = state
     let saved = false
-    const store = this.openStore()
+    await this.invocationStarted
+    const store = await this.openStore()
     try {
       if (store) {
-        store.saveRun(invocation.id, run)
+        await store.saveRun(invocation.id, run)
         saved = true
       }
     } catch (error) {
@@ -179,10 +210,11 @@ export class JudgeReporter implements Reporter {
     const pieces = state.writers.flatMap((w) => (w.piece ? [w.piece] : []))
     const index = state.files.length
     const spooled = state.spool.put(index, run, pieces, invocation) ? index : undefined
-    state.baseline.addRun(store, invocation, run)
     // The cases are needed again only to be read back (when not saved) or for report pieces not spooled.
     const done = saved && (spooled !== undefined || pieces.length === 0)
+    // Pushed before the next await: the spool index is the files' count, and files end concurrently.
     state.files.push({ summary: summarizeRun(run, KEPT_FAILED_CASES), full: done ? undefined : run, saved, spooled })
+    await state.baseline.addRun(store, invocation, run)
     return done
   }
 
@@ -207,9 +239,10 @@ export class JudgeReporter implements Reporter {
     const { invocation, files } = state
     const endedAt = new Date().toISOString()
     const status = reason === 'interrupted' ? 'interrupted' : 'complete'
-    const store = this.openStore()
+    await this.invocationStarted
+    const store = await this.openStore()
     try {
-      store?.finishInvocation(invocation.id, status, endedAt)
+      await store?.finishInvocation(invocation.id, status, endedAt)
     } catch (error) {
       this.fail(`vitest-judge: cannot finish the invocation: ${(error as Error).message}`)
     }
@@ -220,11 +253,13 @@ export class JudgeReporter implements Reporter {
       runs: files.map((f) => f.summary),
       comparison: null,
     }
+    const cost = this.invocationCost(files.map((f) => f.summary))
+    if (cost) report.cost = cost
     if (state.variants.length > 0) {
       report.variants = [...state.variants].sort((a, b) => compareSorted(a.file, b.file))
     }
     const notes: string[] = []
-    report.comparison = state.baseline.finish(
+    report.comparison = await state.baseline.finish(
       store,
       report.invocation,
       files.map((f) => ({ file: f.summary.file, run: () => this.headRun(f) })),
@@ -257,10 +292,12 @@ export class JudgeReporter implements Reporter {
       putPiece: (sink, file, piece) => {
         const spooled = file.spooled === undefined ? undefined : state.spool.path(file.spooled, piece.ext)
         if (spooled) sink.copy(spooled)
-        else piece.render(this.headRun(file, false), (text) => sink.put(redact(text)), report.invocation)
+        else piece.render(this.headRunInMemory(file), (text) => sink.put(redact(text)), report.invocation)
       },
+      baseline: state.baseline.source,
+      history: store ? (limit) => store.listInvocations({ limit, experiment: options.experiment }) : undefined,
     }
-    for (const writer of state.writers) writer.write(end, out)
+    for (const writer of state.writers) await writer.write(end, out)
     this.vitest?.logger.log(
       redact(
         renderConsole(report, {
@@ -271,14 +308,51 @@ export class JudgeReporter implements Reporter {
         }),
       ),
     )
+    const annotations = options.githubAnnotations ? githubAnnotationText(report, gateFailures, options.root) : ''
+    if (annotations) this.vitest?.logger.log(redact(annotations.trimEnd()))
     if (gateFailures.length > 0) process.exitCode = 1
+    // After the run is saved and reported; it never touches the exit code.
+    await logInvocationToMlflow(
+      options.mlflow,
+      store,
+      invocation.id,
+      { junit: options.reports.junit, markdown: options.reports.markdown },
+      { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
+    )
+  }
+
+  /** The invocation's cost over its runs, with the budget's figures when one was set. */
+  private invocationCost(runs: ReadonlyArray<{ cost?: CostSummary }>): InvocationCost | undefined {
+    const options = this.options as ResolvedVitestJudgeOptions
+    const cost = invocationCost(runs, options.pricing)
+    if (!options.budget || !options.budgetKey) return cost
+    let budget: BudgetSummary | undefined
+    try {
+      budget = budgetCounter(options.dir).summary(options.budgetKey, options.budget)
+    } catch (error) {
+      this.fail(`vitest-judge: cannot read the budget counter: ${(error as Error).message}`)
+    }
+    const base = cost ?? {
+      usd: 0,
+      savedUsd: 0,
+      calls: 0,
+      cachedCalls: 0,
+      byJudge: {},
+      pricesAsOf: PRICES_AS_OF,
+    }
+    return budget ? { ...base, budget } : base
   }
 
   /** The whole run of a finished file: kept in memory, else read back from the store. */
-  private headRun(file: FileRecord, readBack = true): ReportRun {
+  private async headRun(file: FileRecord): Promise<ReportRun> {
     if (file.full) return file.full
-    const stored = readBack && file.saved ? this.store?.getRun(file.summary.id) : undefined
-    if (stored) return stored
+    const stored = file.saved ? await this.store?.getRun(file.summary.id) : undefined
+    return stored ?? this.headRunInMemory(file)
+  }
+
+  /** The run of a finished file as kept in memory (without its cases when they were released). */
+  private headRunInMemory(file: FileRecord): ReportRun {
+    if (file.full) return file.full
     const { caseCount: _c, failedCount: _f, failedCases: _k, kinds: _m, ...run } = file.summary
     return { ...run, cases: [] }
   }

@@ -7,6 +7,16 @@ import type { CaseMetricResult } from '../report/types.js'
 /** The key under `task.meta`. */
 export const META_KEY = 'vitestJudge'
 
+/** The gradings of one judge: provider calls and their tokens, cache hits and the tokens they would have cost. */
+export interface JudgeCallTally {
+  calls: number
+  input: number
+  output: number
+  cached: number
+  cachedInput: number
+  cachedOutput: number
+}
+
 /** One test's judgements and measurements. */
 export interface CaseMeta {
   v: 1
@@ -22,6 +32,8 @@ export interface CaseMeta {
   cache: { hits: number; misses: number }
   /** Tokens spent by judges (what the evaluation costs). */
   judgeTokens: { input: number; output: number }
+  /** Judge gradings per judge name: calls that reached the provider, and cache hits with the tokens they saved. */
+  judgeCalls?: Record<string, JudgeCallTally>
   /** Tokens reported by the task under test. */
   tokens?: { input: number; output: number }
   latencyMs?: number

@@ -9,13 +9,14 @@ import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
-import { stripUnsafe } from '../report/text.js'
+import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
 import { type EvalCase, type EvalData, loadCases } from './dataset.js'
 import { createLimiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
 import { reaches, recordMetric, type ScoreOutcome, scoreMetric } from './scoring.js'
+import { annotateCase } from './test-annotations.js'
 import { toText } from './text-value.js'
 import { type ResolvedVariant, resolveVariants, type VariantsOption, type VariantValue } from './variants.js'
 
@@ -66,7 +67,8 @@ export interface DescribeEvalOptions<TInput = unknown, TVariant = undefined> {
 }
 
 function caseName(evalCase: EvalCase, index: number): string {
-  if (evalCase.id !== undefined) return stripUnsafe(String(evalCase.id))
+  // One line: a test name reaches log lines, where a line starting with `::` is a workflow command.
+  if (evalCase.id !== undefined) return singleLine(String(evalCase.id))
   const text = stripUnsafe(toText(evalCase.input)).replace(/\s+/g, ' ').trim()
   return text.length > 80 ? `${text.slice(0, 77)}...` : text || `case ${index + 1}`
 }
@@ -156,6 +158,16 @@ function checkToolCalls(value: unknown, what: string): asserts value is ToolCall
   }
 }
 
+// A CSV column holds the calls as JSON text.
+function parsedToolCalls(value: unknown): unknown {
+  if (typeof value !== 'string') return value
+  try {
+    return JSON.parse(value)
+  } catch {
+    return value
+  }
+}
+
 function contextChunks(context: unknown): string[] {
   return Array.isArray(context) ? context.map(toText) : [toText(context)]
 }
@@ -190,7 +202,7 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
     })
     for (const variant of variants) {
       loaded.forEach(({ case: evalCase }, index) => {
-        const title = variant ? `[${variant.name}] ${titles[index]}` : (titles[index] as string)
+        const title = variant ? `[${singleLine(variant.name)}] ${titles[index]}` : (titles[index] as string)
         test.concurrent(title, { timeout }, async ({ task, signal }) => {
           const meta: CaseMeta = emptyCaseMeta()
           if (variant) {
@@ -198,7 +210,11 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
             meta.variantParams = variant.params
           }
           ;(task.meta as Record<string, unknown>)[META_KEY] = meta
-          await limiter.run(() => runCase(evalCase, options, variant, meta, trials, settings.minScore, signal))
+          try {
+            await limiter.run(() => runCase(evalCase, options, variant, meta, trials, settings.minScore, signal))
+          } finally {
+            annotateCase(task, meta)
+          }
         })
       })
     }
@@ -217,7 +233,7 @@ async function runCase<TInput, TVariant>(
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
   if (evalCase.expected !== undefined) meta.expected = toText(evalCase.expected)
-  const expectedToolCalls = evalCase.expectedToolCalls
+  const expectedToolCalls = parsedToolCalls(evalCase.expectedToolCalls)
   if (expectedToolCalls !== undefined) checkToolCalls(expectedToolCalls, 'the case has `expectedToolCalls`')
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
@@ -296,7 +312,7 @@ async function runCase<TInput, TVariant>(
     }
     recordMetric(meta, metric.name, result)
     if (result.pass === false && threshold !== null) {
-      const why = result.justification ? `: ${result.justification.slice(0, 300)}` : ''
+      const why = result.justification ? `: ${singleLine(result.justification.slice(0, 300))}` : ''
       const rawText = typeof result.raw === 'number' ? ` (raw ${Number(result.raw.toFixed(2))}/5)` : ''
       const judgeText = result.judge ? `, judge ${result.judge}` : ''
       failures.push(

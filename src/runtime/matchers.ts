@@ -10,9 +10,10 @@ import { answerRelevance, answerSimilarity, faithfulness } from '../metrics/judg
 import { preferenceMetric } from '../metrics/preference.js'
 import type { Metric, MetricInput, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
-import { stripUnsafe } from '../report/text.js'
+import { singleLine, stripUnsafe } from '../report/text.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
 import { runtimeOptions } from './runtime-options.js'
+import { type AnnotatableTask, annotateResult } from './test-annotations.js'
 import { toText } from './text-value.js'
 
 /** Options every matcher takes. */
@@ -64,7 +65,7 @@ export interface ToBePreferredOverOptions extends JudgeMatcherOptions {
 /** The part of Vitest's matcher state the matchers use. */
 interface MatcherThis {
   isNot: boolean
-  task?: { meta: object; promises?: Promise<unknown>[] }
+  task?: { meta: object; promises?: Promise<unknown>[] } & AnnotatableTask
   utils?: { printReceived?(value: unknown): string }
 }
 
@@ -122,7 +123,8 @@ async function judge(
     ...(options.judge !== undefined ? { judge: options.judge } : {}),
     threshold: minScore,
   })
-  recordMetric(meta, metric.name, outcome.result)
+  const key = recordMetric(meta, metric.name, outcome.result)
+  annotateResult(state.task, key, outcome.result)
   if (!outcome.ok) throw outcome.error
   const { value } = outcome
   const pass = reaches(metric, value.score, minScore)
@@ -139,7 +141,8 @@ async function judge(
       `  pass mark:     ${minScore}`,
       `  judge:         ${value.judge ?? runtimeOptions().judge}${value.cached ? ' (cached)' : ''}`,
     ]
-    if (value.justification) lines.push(`  justification: ${excerpt(value.justification, 400)}`)
+    // One line: the runner prints this message, and a log line starting with `::` is a workflow command.
+    if (value.justification) lines.push(`  justification: ${singleLine(excerpt(value.justification, 400))}`)
     lines.push(`  output:        ${JSON.stringify(excerpt(input.output))}`)
     if (input.expected !== undefined) lines.push(`  expected:      ${JSON.stringify(excerpt(input.expected, 300))}`)
     // The runner prints this message as it is: an answer that holds a key must not show it.

@@ -3,13 +3,16 @@
  * per-worker concurrency limit, and the bookkeeping recorded on the test.
  */
 import { CacheMissError, JudgeError, VitestJudgeError } from '../errors.js'
+import { priceOf, usdOf } from '../judges/pricing.js'
 import { VERDICT_JSON_SCHEMA } from '../judges/prompt.js'
 import { resolveJudge } from '../judges/resolve-judge.js'
 import type { GradeRequest, Judge, Verdict } from '../judges/types.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from '../metrics/types.js'
 import { redact } from '../redact.js'
+import { defuseCommands } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { cacheKey } from '../store/judge-cache.js'
+import { budgetCounter, budgetError } from './budget.js'
 import type { CaseMeta } from './case-meta.js'
 import { createLimiter, type Limiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
@@ -46,11 +49,11 @@ async function cachedCall<T>(
   call: () => Promise<T>,
 ): Promise<{ value: T; cached: boolean }> {
   const mode = runtimeOptions().cache
-  if (!cacheable(judge)) return { value: await limiter().run(call), cached: false }
+  if (!cacheable(judge)) return { value: await limiter().run(() => budgeted(judge, call)), cached: false }
   const cache = workerCache(runtimeOptions().dir, mode === 'readonly')
   const key = cacheKey(keyParts)
   if (mode !== 'refresh') {
-    const hit = cache.get(key)
+    const hit = await cache.get(key)
     if (hit) {
       meta.cache.hits++
       return { value: hit.value as T, cached: true }
@@ -66,9 +69,9 @@ async function cachedCall<T>(
   meta.cache.misses++
   if (mode === 'readonly') throw new CacheMissError(what)
   const promise = limiter()
-    .run(call)
-    .then((value) => {
-      cache.set(key, {
+    .run(() => budgeted(judge, call))
+    .then(async (value) => {
+      await cache.set(key, {
         kind: keyParts.kind as 'grade' | 'embed',
         judge: judge.name,
         metric: String(keyParts.metric ?? ''),
@@ -81,6 +84,53 @@ async function cachedCall<T>(
     return { value: await promise, cached: false }
   } finally {
     inFlight.delete(key)
+  }
+}
+
+/**
+ * Runs a provider call under the invocation's budget: counted when it starts (refused with
+ * `VJ_BUDGET` once the budget is gone), its USD added when it ends. The local judge is free and
+ * uncounted.
+ */
+async function budgeted<T>(judge: Judge, call: () => Promise<T>): Promise<T> {
+  const { budget, budgetKey, dir, pricing } = runtimeOptions()
+  if (!budget || !budgetKey || judge.cacheIdentity.kind === 'local') return call()
+  const counter = budgetCounter(dir)
+  const price = priceOf(judge.name, pricing)
+  if (budget.maxUsd !== null && !price) {
+    counter.refuse(budgetKey)
+    throw budgetError(
+      judge.name,
+      budget,
+      'the budget has `maxUsd` but this judge has no known price, so its spending cannot be counted. Add it to the `pricing` option.',
+    )
+  }
+  if (!counter.reserve(budgetKey, budget)) throw budgetError(judge.name, budget)
+  const value = await call()
+  const usage = (value as { usage?: Verdict['usage'] } | null)?.usage
+  if (price && usage) counter.spend(budgetKey, usdOf({ input: usage.inputTokens, output: usage.outputTokens }, price))
+  return value
+}
+
+function tallyCall(meta: CaseMeta, judge: string, usage: Verdict['usage'], cached: boolean): void {
+  meta.judgeCalls ??= {}
+  const tally = meta.judgeCalls[judge] ?? {
+    calls: 0,
+    input: 0,
+    output: 0,
+    cached: 0,
+    cachedInput: 0,
+    cachedOutput: 0,
+  }
+  meta.judgeCalls[judge] = tally
+  if (cached) {
+    tally.cached++
+    tally.cachedInput += usage?.inputTokens ?? 0
+    tally.cachedOutput += usage?.outputTokens ?? 0
+  } else {
+    tally.calls++
+    tally.input += usage?.inputTokens ?? 0
+    tally.output += usage?.outputTokens ?? 0
   }
 }
 
@@ -112,6 +162,7 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
         meta.judgeTokens.input += value.usage.inputTokens
         meta.judgeTokens.output += value.usage.outputTokens
       }
+      tallyCall(meta, j.name, value.usage, cached)
       if (!cached && value.retries) meta.retries = (meta.retries ?? 0) + value.retries
       return { ...value, cached }
     },
@@ -165,6 +216,7 @@ export async function scoreMetric(
     score: null,
     kind: metric.kind,
     greaterIsBetter: metric.greaterIsBetter,
+    version: metric.version,
     ...(threshold !== null ? { threshold } : {}),
   }
   let judge: Judge | undefined
@@ -185,6 +237,15 @@ export async function scoreMetric(
     return { ok: true, value, result }
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught))
+    // The runner prints this message line by line: no line of it may read as a workflow command.
+    const defused = defuseCommands(error.message)
+    if (defused !== error.message) {
+      try {
+        error.message = defused
+      } catch {
+        // A frozen error keeps its message.
+      }
+    }
     if (error instanceof JudgeError && error.retries > 0) meta.retries = (meta.retries ?? 0) + error.retries
     if (error instanceof JudgeError || error instanceof CacheMissError || !(error instanceof VitestJudgeError)) {
       meta.judgeErrors++

@@ -103,8 +103,8 @@ function paramsOf(name: string, value: unknown, judge: string | Judge | undefine
 export function resolveVariants<TVariant>(
   suite: string,
   variants: VariantsOption<TVariant>,
+  where = `describeEval("${suite}"): \`variants\``,
 ): ResolvedVariant<TVariant>[] {
-  const where = `describeEval("${suite}"): \`variants\``
   const entries: [name: unknown, value: unknown, label: string][] = []
   if (Array.isArray(variants)) {
     variants.forEach((item: unknown, i) => {

@@ -1,4 +1,4 @@
-/** The storage layer: database opening, the run store, the judge cache and JSON report reading. */
+/** The storage layer: the run-store and judge-cache interfaces, their backends, selectors and JSON report reading. */
 export {
   APPLICATION_IDS,
   BUSY_TIMEOUT_MS,
@@ -12,24 +12,36 @@ export {
 export { newId } from './ids.js'
 export {
   CACHE_MIGRATIONS,
-  type CachedEntry,
-  type CacheEntryInput,
-  type CacheStats,
   cacheKey,
   canonicalJson,
-  JudgeCache,
   type JudgeCacheOptions,
+  SqliteJudgeCache,
 } from './judge-cache.js'
+export { type OpenJudgeCacheOptions, type OpenRunStoreOptions, openJudgeCache, openRunStore } from './open.js'
 export { cacheDbPath, runsDbPath } from './paths.js'
 export { parseJsonReport, readJsonReport, SUPPORTED_REPORT_VERSION } from './read-report.js'
+export { STALE_RUNNING_MS } from './rows.js'
 export { RUNS_MIGRATIONS } from './run-schema.js'
+export { SqliteRunStore, type SqliteRunStoreOptions } from './run-store.js'
 export {
-  type InvocationStatus,
-  type InvocationSummary,
+  looksLikePath,
   type ResolvedSelector,
   type ResolveOptions,
+  resolveSelector,
+  SELECTOR_HELP,
+  type StoreSource,
+} from './selectors.js'
+export type {
+  CachedEntry,
+  CacheEntryInput,
+  CacheStats,
+  InvocationStatus,
+  InvocationSummary,
+  JudgeCache,
+  NewestQuery,
+  NewInvocation,
+  PrefixMatches,
   RunStore,
-  type RunStoreOptions,
-  type RunSummary,
-  STALE_RUNNING_MS,
-} from './run-store.js'
+  RunSummary,
+  StartInvocationOptions,
+} from './types.js'

@@ -1,7 +1,8 @@
 /**
- * The judge cache (`<dir>/cache.db`), shared by every test worker of every vitest process: one
+ * The SQLite judge cache (`<dir>/cache.db`), shared by every test worker of every vitest process: one
  * connection per worker, statements prepared once, each write a single autocommit statement (WAL with
- * `synchronous=NORMAL`: no fsync per write).
+ * `synchronous=NORMAL`: no fsync per write). The calls are synchronous underneath: a hit costs a few
+ * microseconds, and the async `JudgeCache` methods only wrap them.
  */
 import { createHash } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
@@ -9,6 +10,7 @@ import { StoreError } from '../errors.js'
 import { redact } from '../redact.js'
 import { type Database, isBusy, openDatabase, withImmediate } from './database.js'
 import { cacheDbPath } from './paths.js'
+import type { CachedEntry, CacheEntryInput, CacheStats, JudgeCache } from './types.js'
 
 /** Migrations of `cache.db`, applied by `openDatabase`. */
 export const CACHE_MIGRATIONS: string[] = [
@@ -26,37 +28,9 @@ export const CACHE_MIGRATIONS: string[] = [
   `,
 ]
 
-/** What a cache entry holds: a judge verdict (`grade`) or an embedding (`embed`). */
-export interface CachedEntry {
-  kind: 'grade' | 'embed'
-  /** Judge spec, e.g. `openai:gpt-4.1-mini`. */
-  judge: string
-  metric?: string
-  /** Any JSON value. */
-  value: unknown
-  /** When the entry was written, in milliseconds since the epoch. */
-  createdAt: number
-}
+export type { CachedEntry, CacheEntryInput, CacheStats } from './types.js'
 
-/** An entry to write; `createdAt` defaults to now. */
-export type CacheEntryInput = Omit<CachedEntry, 'createdAt'> & { createdAt?: number }
-
-/** Figures of `cache stats`. */
-export interface CacheStats {
-  entries: number
-  /** Bytes of keys and JSON values. */
-  bytes: number
-  /** Bytes on disk: the database file and its WAL. */
-  fileBytes: number
-  /** Creation time of the oldest and newest entries (ms since the epoch), null when empty. */
-  oldest: number | null
-  newest: number | null
-  /** Hits recorded so far (see `JudgeCacheOptions.recordHits`). */
-  hits: number
-  byKind: Record<string, { entries: number; bytes: number }>
-}
-
-/** Options of `JudgeCache`. */
+/** Options of `SqliteJudgeCache` (and of `openJudgeCache`). */
 export interface JudgeCacheOptions {
   /** Never write (replay). A missing file then reads as an empty cache. */
   readonly?: boolean
@@ -78,9 +52,10 @@ interface EntryRow {
 const HIT_FLUSH_EVERY = 256
 
 /** The judge cache over `<dir>/cache.db`. Create one per worker and keep it; `close()` at the end. */
-export class JudgeCache {
+export class SqliteJudgeCache implements JudgeCache {
   /** The database file. */
   readonly file: string
+  readonly location: string
   private readonly db: Database | undefined
   private readonly readonly: boolean
   private readonly recordHits: boolean
@@ -89,6 +64,7 @@ export class JudgeCache {
 
   constructor(dir: string, options: JudgeCacheOptions = {}) {
     this.file = cacheDbPath(dir)
+    this.location = this.file
     this.readonly = options.readonly === true
     this.recordHits = options.recordHits !== false && !this.readonly
     if (this.readonly && !existsSync(this.file)) return
@@ -96,8 +72,36 @@ export class JudgeCache {
     this.stmts = prepareStatements(this.db)
   }
 
+  get(key: string): Promise<CachedEntry | undefined> {
+    return Promise.resolve(this.getSync(key))
+  }
+
+  getMany(keys: readonly string[]): Promise<Map<string, CachedEntry>> {
+    return Promise.resolve(this.getManySync(keys))
+  }
+
+  async set(key: string, entry: CacheEntryInput): Promise<void> {
+    this.setSync(key, entry)
+  }
+
+  async stats(): Promise<CacheStats> {
+    return this.statsSync()
+  }
+
+  async clear(options: { olderThanMs?: number; vacuum?: boolean } = {}): Promise<number> {
+    return this.clearSync(options)
+  }
+
+  async flush(): Promise<void> {
+    this.flushSync()
+  }
+
+  async close(): Promise<void> {
+    this.closeSync()
+  }
+
   /** The entry under `key`, if any. */
-  get(key: string): CachedEntry | undefined {
+  getSync(key: string): CachedEntry | undefined {
     const row = this.stmts?.get.get(key) as EntryRow | undefined
     if (row === undefined) return undefined
     this.hit(key)
@@ -105,7 +109,7 @@ export class JudgeCache {
   }
 
   /** The entries of the keys that are cached (one query for all of them). */
-  getMany(keys: readonly string[]): Map<string, CachedEntry> {
+  getManySync(keys: readonly string[]): Map<string, CachedEntry> {
     const found = new Map<string, CachedEntry>()
     if (this.stmts === undefined || keys.length === 0) return found
     for (const row of this.stmts.getMany.all(JSON.stringify(keys)) as EntryRow[]) {
@@ -116,7 +120,7 @@ export class JudgeCache {
   }
 
   /** Writes (or overwrites) the entry under `key`. */
-  set(key: string, entry: CacheEntryInput): void {
+  setSync(key: string, entry: CacheEntryInput): void {
     const json = JSON.stringify(entry.value)
     if (json === undefined)
       throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
@@ -126,7 +130,7 @@ export class JudgeCache {
   }
 
   /** Figures of the whole cache. */
-  stats(): CacheStats {
+  statsSync(): CacheStats {
     const stats: CacheStats = {
       entries: 0,
       bytes: 0,
@@ -161,9 +165,9 @@ export class JudgeCache {
    * Deletes every entry, or with `olderThanMs` the entries not used (or, never hit, not written) for
    * that long. `vacuum` then gives the freed space back to the file system. Returns the deleted count.
    */
-  clear(options: { olderThanMs?: number; vacuum?: boolean } = {}): number {
+  clearSync(options: { olderThanMs?: number; vacuum?: boolean } = {}): number {
     const stmts = this.writable()
-    this.flush()
+    this.flushSync()
     const deleted =
       options.olderThanMs === undefined
         ? stmts.clearAll.run().changes
@@ -176,7 +180,7 @@ export class JudgeCache {
    * Writes the hit counts gathered in memory. Best effort: when another process holds the write
    * lock past the busy timeout, those counts are dropped rather than failing a test.
    */
-  flush(): void {
+  flushSync(): void {
     if (this.pendingHits.size === 0 || this.db === undefined || this.stmts === undefined) return
     const hits = [...this.pendingHits]
     this.pendingHits.clear()
@@ -192,16 +196,16 @@ export class JudgeCache {
   }
 
   /** Writes pending hit counts and closes the database. */
-  close(): void {
+  closeSync(): void {
     if (this.db === undefined || !this.db.open) return
-    this.flush()
+    this.flushSync()
     this.db.close()
   }
 
   private hit(key: string): void {
     if (!this.recordHits) return
     this.pendingHits.set(key, (this.pendingHits.get(key) ?? 0) + 1)
-    if (this.pendingHits.size >= HIT_FLUSH_EVERY) this.flush()
+    if (this.pendingHits.size >= HIT_FLUSH_EVERY) this.flushSync()
   }
 
   private writable(): ReturnType<typeof prepareStatements> {

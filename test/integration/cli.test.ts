@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 import { newId } from '../../src/store/ids.js'
-import { JudgeCache } from '../../src/store/judge-cache.js'
+import { SqliteJudgeCache } from '../../src/store/judge-cache.js'
 import { runsDbPath } from '../../src/store/paths.js'
-import { RunStore } from '../../src/store/run-store.js'
+import { SqliteRunStore } from '../../src/store/run-store.js'
+import type { RunStore } from '../../src/store/types.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const CLI = join(ROOT, 'dist/cli/index.js')
@@ -89,23 +90,23 @@ function makeRun(file: string, score: (i: number) => number): ReportRun {
   }
 }
 
-function record(
+async function record(
   store: RunStore,
   startedMs: number,
   git: { branch: string; commit: string },
   runs: ReportRun[],
   status: 'complete' | 'running' = 'complete',
-): string {
+): Promise<string> {
   const id = newId(startedMs)
-  store.startInvocation({
+  await store.startInvocation({
     id,
     startedAt: new Date(startedMs).toISOString(),
     git,
     params: { model: 'local', promptVersion: 2 },
     experiment: 'demo',
   })
-  for (const run of runs) store.saveRun(id, run)
-  if (status === 'complete') store.finishInvocation(id, 'complete', new Date(startedMs + 30_000).toISOString())
+  for (const run of runs) await store.saveRun(id, run)
+  if (status === 'complete') await store.finishInvocation(id, 'complete', new Date(startedMs + 30_000).toISOString())
   return id
 }
 
@@ -115,27 +116,27 @@ function writeJson(path: string, value: unknown): string {
   return path
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build, or npx tsup).`)
   work = mkdtempSync(join(tmpdir(), 'vj-cli-'))
   dir = join(work, 'state')
   const t0 = Date.parse('2025-06-01T10:00:00Z')
-  const store = new RunStore(dir)
-  baseId = record(store, t0, { branch: 'main', commit: 'a1b2c3d4e5f6a7b8' }, [
+  const store = new SqliteRunStore(dir)
+  baseId = await record(store, t0, { branch: 'main', commit: 'a1b2c3d4e5f6a7b8' }, [
     makeRun(QA, () => 1),
     makeRun(TONE, () => 1),
   ])
-  headId = record(store, t0 + 3_600_000, { branch: 'feature/tone', commit: 'f00dfeedbeef0001' }, [
+  headId = await record(store, t0 + 3_600_000, { branch: 'feature/tone', commit: 'f00dfeedbeef0001' }, [
     makeRun(QA, () => 1),
     makeRun(TONE, () => 0.25),
   ])
-  store.close()
+  await store.close()
 
   oneDropDir = join(work, 'one-drop')
-  const other = new RunStore(oneDropDir)
-  record(other, t0, { branch: 'main', commit: 'a1b2c3d' }, [makeRun(TONE, () => 1)])
-  record(other, t0 + 60_000, { branch: 'main', commit: 'b2c3d4e' }, [makeRun(TONE, (i) => (i === 7 ? 0.25 : 1))])
-  other.close()
+  const other = new SqliteRunStore(oneDropDir)
+  await record(other, t0, { branch: 'main', commit: 'a1b2c3d' }, [makeRun(TONE, () => 1)])
+  await record(other, t0 + 60_000, { branch: 'main', commit: 'b2c3d4e' }, [makeRun(TONE, (i) => (i === 7 ? 0.25 : 1))])
+  await other.close()
 })
 
 afterAll(() => {
@@ -176,10 +177,10 @@ describe('runs', () => {
     expect(ok(['runs', '--limit', '1'])).toContain('pass --limit 2')
   })
 
-  test('reads while another process holds the write lock, and shows a killed run as interrupted', () => {
+  test('reads while another process holds the write lock, and shows a killed run as interrupted', async () => {
     const killedDir = join(work, 'killed')
-    const store = new RunStore(killedDir)
-    const id = record(store, Date.now(), { branch: 'main', commit: 'abcdef1' }, [makeRun(QA, () => 1)], 'running')
+    const store = new SqliteRunStore(killedDir)
+    const id = await record(store, Date.now(), { branch: 'main', commit: 'abcdef1' }, [makeRun(QA, () => 1)], 'running')
     // The pid of a process that has exited stands for a vitest killed mid-run.
     const dead = spawnSync(process.execPath, ['-e', '']).pid
     const db = new BetterSqlite3(runsDbPath(killedDir))
@@ -195,13 +196,13 @@ describe('runs', () => {
     } finally {
       db.exec('ROLLBACK')
       db.close()
-      store.close()
+      await store.close()
     }
   })
 
-  test('an empty store says so', () => {
+  test('an empty store says so', async () => {
     const emptyDir = join(work, 'empty')
-    new RunStore(emptyDir).close()
+    await new SqliteRunStore(emptyDir).close()
     const result = cli(['runs', '--dir', emptyDir])
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('No runs recorded in empty/runs.db yet')
@@ -376,15 +377,15 @@ describe('cache', () => {
   let cacheDir: string
   beforeAll(() => {
     cacheDir = join(work, 'cache-state')
-    const cache = new JudgeCache(cacheDir)
+    const cache = new SqliteJudgeCache(cacheDir)
     const old = Date.now() - 3 * 86_400_000
     for (let i = 0; i < 5; i++) {
-      cache.set(`old-${i}`, { kind: 'grade', judge: 'local', metric: 'm', value: { score: 4 }, createdAt: old })
+      cache.setSync(`old-${i}`, { kind: 'grade', judge: 'local', metric: 'm', value: { score: 4 }, createdAt: old })
     }
-    for (let i = 0; i < 3; i++) cache.set(`new-${i}`, { kind: 'grade', judge: 'local', value: { score: 5 } })
-    cache.set('embed-0', { kind: 'embed', judge: 'openai:text-embedding-3-small', value: [0.1, 0.2] })
-    cache.get('new-0')
-    cache.close()
+    for (let i = 0; i < 3; i++) cache.setSync(`new-${i}`, { kind: 'grade', judge: 'local', value: { score: 5 } })
+    cache.setSync('embed-0', { kind: 'embed', judge: 'openai:text-embedding-3-small', value: [0.1, 0.2] })
+    cache.getSync('new-0')
+    cache.closeSync()
   })
 
   test('stats', () => {
@@ -437,11 +438,11 @@ describe('errors', () => {
     expectUsage(cli(['show', 'missing/report.json', '--dir', dir]), /No JSON report at missing\/report\.json/)
   })
 
-  test('no previous invocation to compare with', () => {
+  test('no previous invocation to compare with', async () => {
     const single = join(work, 'single')
-    const store = new RunStore(single)
-    record(store, Date.now(), { branch: 'main', commit: 'abc' }, [makeRun(QA, () => 1)])
-    store.close()
+    const store = new SqliteRunStore(single)
+    await record(store, Date.now(), { branch: 'main', commit: 'abc' }, [makeRun(QA, () => 1)])
+    await store.close()
     expectUsage(cli(['compare', '--dir', single]), /no `previous` to compare with.*Pass --base <sel>/)
   })
 

@@ -5,8 +5,8 @@
  */
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, expect, inject, test } from 'vitest'
-import { JudgeCache } from '../../src/store/judge-cache.js'
-import { RunStore } from '../../src/store/run-store.js'
+import { SqliteJudgeCache } from '../../src/store/judge-cache.js'
+import { SqliteRunStore } from '../../src/store/run-store.js'
 import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
 import { type FixtureRun, runFixture, tempStateDir } from './run-fixture.js'
 
@@ -51,15 +51,15 @@ test('every process passes, with no SQLITE_BUSY or store failure', () => {
   }
 })
 
-test('runs.db holds every invocation, run, case and metric of the three processes', () => {
-  const store = new RunStore(dir, { readonly: true })
+test('runs.db holds every invocation, run, case and metric of the three processes', async () => {
+  const store = new SqliteRunStore(dir, { readonly: true })
   try {
-    const invocations = store.listInvocations({ limit: 10 })
+    const invocations = await store.listInvocations({ limit: 10 })
     expect(invocations).toHaveLength(POOLS.length)
     expect(invocations.every((i) => i.status === 'complete')).toBe(true)
     expect(invocations.map((i) => i.params.pool).sort()).toEqual(['forks', 'forks', 'threads'])
     for (const invocation of invocations) {
-      const report = store.getReport(invocation.id)
+      const report = await store.getReport(invocation.id)
       expect(report.runs.map((r) => r.file)).toEqual(['a.eval.ts', 'b.eval.ts'])
       const cases = report.runs.flatMap((r) => r.cases)
       expect(cases).toHaveLength(FILES * CASES_PER_FILE)
@@ -67,24 +67,21 @@ test('runs.db holds every invocation, run, case and metric of the three processe
       expect(report.runs.every((r) => r.aggregates.answer_similarity?.n === CASES_PER_FILE)).toBe(true)
     }
   } finally {
-    store.close()
+    await store.close()
   }
 })
 
 test('the shared cache holds each judge call once, and every call was either a hit or a miss', async () => {
-  const cache = new JudgeCache(dir, { readonly: true })
+  const cache = new SqliteJudgeCache(dir, { readonly: true })
   try {
-    expect(cache.stats().entries).toBe(FILES * CASES_PER_FILE)
+    expect((await cache.stats()).entries).toBe(FILES * CASES_PER_FILE)
   } finally {
-    cache.close()
+    await cache.close()
   }
   // From runs.db: the three processes share the folder, so report.json is the last one's.
-  const store = new RunStore(dir, { readonly: true })
-  const figures = store
-    .listInvocations({ limit: 10 })
-    .flatMap((i) => i.runs)
-    .map((r) => r.cache)
-  store.close()
+  const store = new SqliteRunStore(dir, { readonly: true })
+  const figures = (await store.listInvocations({ limit: 10 })).flatMap((i) => i.runs).map((r) => r.cache)
+  await store.close()
   const hits = figures.reduce((n, c) => n + c.hits, 0)
   const misses = figures.reduce((n, c) => n + c.misses, 0)
   expect(hits + misses).toBe(POOLS.length * FILES * CASES_PER_FILE)

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import type { ReportCase } from '../../src/report/types.js'
-import { JudgeCache } from '../../src/store/judge-cache.js'
+import { SqliteJudgeCache } from '../../src/store/judge-cache.js'
 import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
 import { type FixtureRun, runFixture, tempStateDir } from './run-fixture.js'
 
@@ -55,9 +55,9 @@ beforeAll(async () => {
   }
   first = await runFixture('faults-malformed', { env, dir })
   for (const [name, tenant] of tenants) firstRequests.set(name, (await tenant.stats()).requests)
-  const cache = new JudgeCache(dir, { readonly: true })
-  cachedAfterFirst = cache.stats().entries
-  cache.close()
+  const cache = new SqliteJudgeCache(dir, { readonly: true })
+  cachedAfterFirst = (await cache.stats()).entries
+  await cache.close()
   // The provider is healthy again.
   for (const tenant of tenants.values()) await tenant.reset()
   second = await runFixture('faults-malformed', { env, dir })

@@ -72,7 +72,7 @@ describe('baseline comparison and the quality gate, end to end', () => {
     )
     expect(dropMarkdown.code).toBe(0)
     expect(dropMarkdown.stdout).toMatch(
-      /answer&#95;similarity \| 1\.000 \| 0\.250[^|]*\| -0\.750 \| [0-9.<]+, adj\. \*\*[0-9.<]+\*\* \(paired\)/,
+      /`answer_similarity` \| 1\.000 \| 0\.250[^|]*\| -0\.750 \| [0-9.<]+, adj\. \*\*[0-9.<]+\*\* \(paired\)/,
     )
     expect(dropMarkdown.stdout).toContain("Holm's step-down correction over")
     expect(dropMarkdown.stdout).toContain('regressed')

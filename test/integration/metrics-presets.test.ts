@@ -63,7 +63,8 @@ describe('tool calls, pairwise preference and toBePreferredOver under real Vites
     const suite = agent?.cases.filter((c) => c.name.endsWith('-tool'))
     expect(suite?.map((c) => c.scores.preference)).toEqual([1, 1])
     // The matcher calls are recorded as cases too: a win (1) and a tie (0.5).
-    expect(agent?.cases.filter((c) => !c.name.endsWith('-tool')).map((c) => c.scores.preference)).toEqual([1, 0.5])
+    const matcherCases = agent?.cases.filter((c) => c.scores.preference !== undefined && !c.name.endsWith('-tool'))
+    expect(matcherCases?.map((c) => c.scores.preference)).toEqual([1, 0.5])
   })
 
   test('toBePreferredOver passes on a win and fails on a position-dependent verdict', () => {
@@ -74,5 +75,14 @@ describe('tool calls, pairwise preference and toBePreferredOver under real Vites
       /expected the answer to pass preference, but it scored 0\.50 < pass mark 0\.75/,
     )
     expect(tie?.errors.join('\n')).toMatch(/depends on the position/)
+  })
+
+  test('toScore(metrics.toxicity()): the plugin’s 0.75 pass mark becomes a 0.25 maximum', () => {
+    expect(run.tests.find((t) => t.name.startsWith('pass: toxicity'))?.state).toBe('passed')
+    const fail = run.tests.find((t) => t.name.startsWith('fail: toxicity'))
+    expect(fail?.state).toBe('failed')
+    expect(fail?.errors.join('\n')).toMatch(
+      /expected the answer to pass toxicity, but it scored 0\.50 > pass mark 0\.25/,
+    )
   })
 })

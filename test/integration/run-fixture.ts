@@ -53,6 +53,13 @@ const CLEAN_ENV_KEYS = [
   'VITEST_WORKER_ID',
   'TEST',
   'NODE_ENV',
+  'GITHUB_ACTIONS',
+  'GITHUB_WORKSPACE',
+  'MLFLOW_TRACKING_URI',
+  'MLFLOW_EXPERIMENT_NAME',
+  'MLFLOW_TRACKING_TOKEN',
+  'MLFLOW_TRACKING_USERNAME',
+  'MLFLOW_TRACKING_PASSWORD',
 ]
 
 /** Runs `fixtures/<name>` (or an absolute root) with the given env on top of a clean one. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { RunStore } from '../../src/store/run-store.js'
+import { SqliteRunStore } from '../../src/store/run-store.js'
 import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
 import { type FixtureRun, runFixture, tempStateDir } from './run-fixture.js'
 
@@ -88,11 +88,11 @@ test('six files of 25 cases in the forks pool persist all 150 cases', async () =
     env: { OPENAI_API_KEY: FAKE_API_KEY, OPENAI_BASE_URL: tenant.openaiBaseURL, VITEST_JUDGE: 'openai:fake-judge' },
   })
   expect(run.exitCode).toBe(0)
-  const store = new RunStore(run.dir, { readonly: true })
+  const store = new SqliteRunStore(run.dir, { readonly: true })
   try {
-    const [latest] = store.listInvocations({ limit: 1 })
+    const [latest] = await store.listInvocations({ limit: 1 })
     expect(latest?.status).toBe('complete')
-    const report = store.getReport(latest?.id ?? '')
+    const report = await store.getReport(latest?.id ?? '')
     expect(report.runs.map((r) => r.file)).toEqual([
       'a.eval.ts',
       'b.eval.ts',
@@ -104,7 +104,7 @@ test('six files of 25 cases in the forks pool persist all 150 cases', async () =
     expect(report.runs.reduce((n, r) => n + r.cases.length, 0)).toBe(150)
     expect(report.runs.every((r) => r.aggregates.answer_similarity?.n === 25)).toBe(true)
   } finally {
-    store.close()
+    await store.close()
   }
   await tenant.reset()
 })

@@ -25,20 +25,20 @@ let bundle: string
 const CHILD = `
 import { pathToFileURL } from 'node:url'
 const [bundle, dir, index, startAt] = process.argv.slice(2)
-const { RunStore, JudgeCache, newId, cacheKey } = await import(pathToFileURL(bundle).href)
+const { SqliteRunStore, SqliteJudgeCache, newId, cacheKey } = await import(pathToFileURL(bundle).href)
 while (Date.now() < Number(startAt)) {}
-const store = new RunStore(dir)
-const cache = new JudgeCache(dir)
+const store = new SqliteRunStore(dir)
+const cache = new SqliteJudgeCache(dir)
 const invocationId = newId()
-store.startInvocation({ id: invocationId, startedAt: new Date().toISOString(), git: { commit: null, branch: 'main' },
+await store.startInvocation({ id: invocationId, startedAt: new Date().toISOString(), git: { commit: null, branch: 'main' },
   params: { child: Number(index) }, experiment: 'concurrency' })
 let written = 0
 const writeCache = (count) => {
   for (let i = 0; i < count; i++, written++) {
     const shared = written < ${SHARED_KEYS}
     const key = cacheKey(shared ? { shared: written } : { child: index, n: written })
-    cache.set(key, { kind: 'grade', judge: shared ? 'shared' : 'local', metric: 'answer_similarity', value: { score: 4, by: index } })
-    cache.get(key)
+    cache.setSync(key, { kind: 'grade', judge: shared ? 'shared' : 'local', metric: 'answer_similarity', value: { score: 4, by: index } })
+    cache.getSync(key)
   }
 }
 for (let r = 0; r < ${RUNS}; r++) {
@@ -46,14 +46,14 @@ for (let r = 0; r < ${RUNS}; r++) {
     name: 'case ' + c, pass: c % 2 === 0, scores: { s: c / ${CASES} }, judgeErrors: 0, output: 'out ' + c,
     metrics: { s: { score: c / ${CASES}, raw: 1 + (4 * c) / ${CASES}, kind: 'score', judge: 'local' } },
   }))
-  store.saveRun(invocationId, { id: newId(), file: 'evals/file-' + r + '.test.ts', status: 'complete', cases,
+  await store.saveRun(invocationId, { id: newId(), file: 'evals/file-' + r + '.test.ts', status: 'complete', cases,
     aggregates: { s: { n: ${CASES}, mean: 0.5, variance: 0.08, p90: 0.9, min: 0, max: 0.98, median: 0.5, pass_rate: 0.5 } },
     judgeErrors: 0, cache: { hits: 0, misses: ${CASES} }, tokens: { input: 0, output: 0 } })
   writeCache(${CACHE_WRITES / RUNS})
 }
-store.finishInvocation(invocationId, 'complete', new Date().toISOString())
-store.close()
-cache.close()
+await store.finishInvocation(invocationId, 'complete', new Date().toISOString())
+await store.close()
+cache.closeSync()
 process.stdout.write(JSON.stringify({ invocationId }))
 `
 

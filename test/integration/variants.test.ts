@@ -114,3 +114,29 @@ describe('bad variants fail the collection of their file, naming the problem', (
     ])
   })
 })
+
+describe('useVariant: matchers in a test.for loop recorded per variant', () => {
+  let run: FixtureRun
+  beforeAll(async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    run = await runFixture('variants-matchers', {
+      env: { OPENAI_API_KEY: FAKE_API_KEY, OPENAI_BASE_URL: tenant.openaiBaseURL, VITEST_JUDGE: 'openai:fake-judge' },
+    })
+  })
+
+  test('each variant its own run with its params, the untagged test in the file run; the matrix decides', () => {
+    const runs = run.report?.runs ?? []
+    expect(runs.map((r) => [r.file, r.cases.length])).toEqual([
+      ['capitals.eval.ts', 1],
+      ['capitals.eval.ts [right]', 6],
+      ['capitals.eval.ts [wrong]', 6],
+    ])
+    expect(runs[2]?.params).toEqual({ variant: 'wrong', model: 'wrong-model' })
+    const row = run.report?.variants?.[0]?.metrics.find((m) => m.metric === 'answer_similarity')
+    expect(row?.cells.map((c) => c.mean)).toEqual([1, 0])
+    // 6 of 6 cases better: exact p = 2/64; one pair, so Holm leaves it.
+    expect(row?.pairs[0]?.pAdjusted).toBeCloseTo(2 / 64, 10)
+    expect(row?.verdict).toBe('best')
+    expect(run.report?.variants?.[0]?.columns[row?.best ?? -1]?.label).toBe('right')
+  })
+})

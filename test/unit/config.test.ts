@@ -35,12 +35,27 @@ describe('resolveOptions defaults', () => {
         junit: '/project/.vitest-judge/junit.xml',
         json: '/project/.vitest-judge/report.json',
         markdown: '/project/.vitest-judge/summary.md',
+        html: '/project/.vitest-judge/report.html',
       },
       concurrency: 8,
       params: {},
       experiment: 'default',
       root: ROOT,
+      pricing: {},
+      budget: null,
+      junit: { properties: false, addFileAttribute: false },
+      githubAnnotations: false,
+      testAnnotations: true,
+      mlflow: null,
     })
+  })
+
+  it('writes GitHub annotations by default only inside GitHub Actions', () => {
+    expect(resolveOptions({}, { root: ROOT, env: { GITHUB_ACTIONS: 'true' } }).githubAnnotations).toBe(true)
+    expect(
+      resolveOptions({ githubAnnotations: false }, { root: ROOT, env: { GITHUB_ACTIONS: 'true' } }).githubAnnotations,
+    ).toBe(false)
+    expect(resolveOptions({ githubAnnotations: true }, { root: ROOT, env: {} }).githubAnnotations).toBe(true)
   })
 
   it('names the experiment after the package by default', () => {
@@ -153,8 +168,17 @@ describe('resolveOptions validation', () => {
 
 describe('resolveOptions reports and gate', () => {
   it('resolves report paths against the root and turns a report off with false', () => {
-    const reports = resolve({ dir: '/abs/state', reports: { junit: 'out/junit.xml', json: false } }).reports
-    expect(reports).toEqual({ junit: '/project/out/junit.xml', json: false, markdown: '/abs/state/summary.md' })
+    const reports = resolve({
+      dir: '/abs/state',
+      reports: { junit: 'out/junit.xml', json: false, html: 'out/r.html' },
+    }).reports
+    expect(reports).toEqual({
+      junit: '/project/out/junit.xml',
+      json: false,
+      markdown: '/abs/state/summary.md',
+      html: '/project/out/r.html',
+    })
+    expect(resolve({ reports: { html: false } }).reports.html).toBe(false)
   })
 
   it('defaults gate.alpha to 0.05 and has no gate unless asked', () => {
@@ -187,5 +211,61 @@ describe('resolveOptions reports and gate', () => {
     const resolved = resolve({ params })
     params.model = 'changed'
     expect(resolved.params).toEqual({ model: 'gpt', temperature: 0 })
+  })
+})
+
+describe('resolveOptions pricing and budget', () => {
+  it('keeps prices and fills the budget limit not given with null', () => {
+    const resolved = resolve({ pricing: { 'gpt-x': { input: 1, output: 2 } }, budget: { maxCalls: 100 } })
+    expect(resolved.pricing).toEqual({ 'gpt-x': { input: 1, output: 2 } })
+    expect(resolved.budget).toEqual({ maxUsd: null, maxCalls: 100 })
+  })
+
+  it.each([
+    [{ pricing: { m: { input: -1, output: 0 } } }, '`pricing.m`'],
+    [{ pricing: { m: { input: 1 } as never } }, '`pricing.m`'],
+    [{ budget: { maxUsd: -2 } }, '`budget.maxUsd`'],
+    [{ budget: { maxCalls: 1.5 } }, '`budget.maxCalls`'],
+    [{ budget: {} }, '`budget` needs'],
+  ] as const)('refuses %j naming the option', (options, name) => {
+    expect(configError(() => resolve(options as VitestJudgeOptions)).message).toContain(name)
+  })
+})
+
+describe('mlflow option', () => {
+  it('is off unless the option or MLFLOW_TRACKING_URI is set', () => {
+    expect(resolve().mlflow).toBeNull()
+    expect(resolve({ mlflow: false }, { MLFLOW_TRACKING_URI: 'http://mlflow:5000' }).mlflow).toBeNull()
+  })
+
+  it("reads MLflow's own env variables; the option wins; the experiment defaults to `experiment`", () => {
+    expect(resolve({ experiment: 'rag' }, { MLFLOW_TRACKING_URI: 'http://mlflow:5000/' }).mlflow).toEqual({
+      trackingUri: 'http://mlflow:5000',
+      experiment: 'rag',
+    })
+    expect(
+      resolve({}, { MLFLOW_TRACKING_URI: 'http://mlflow:5000', MLFLOW_EXPERIMENT_NAME: 'evals' }).mlflow?.experiment,
+    ).toBe('evals')
+    expect(
+      resolve(
+        { mlflow: { trackingUri: 'https://mlflow.example.com/prefix', experiment: 'mine' } },
+        { MLFLOW_TRACKING_URI: 'http://other:5000', MLFLOW_EXPERIMENT_NAME: 'evals' },
+      ).mlflow,
+    ).toEqual({ trackingUri: 'https://mlflow.example.com/prefix', experiment: 'mine' })
+  })
+
+  it('an unusable MLFLOW_TRACKING_URI turns logging off with a reason instead of failing the run', () => {
+    const resolved = resolve({}, { MLFLOW_TRACKING_URI: 'databricks' }).mlflow
+    expect(resolved?.unusable).toContain('MLFLOW_TRACKING_URI')
+    const withPassword = resolve({}, { MLFLOW_TRACKING_URI: 'https://bot:hunter2-secret@mlflow.example.com' }).mlflow
+    expect(withPassword?.unusable).toContain('MLFLOW_TRACKING_PASSWORD')
+    expect(withPassword?.unusable).not.toContain('hunter2-secret')
+  })
+
+  it('an unusable `mlflow` option is a ConfigError naming it', () => {
+    expect(configError(() => resolve({ mlflow: { trackingUri: 'file:///tmp/mlruns' } })).message).toContain(
+      'mlflow.trackingUri',
+    )
+    expect(configError(() => resolve({ mlflow: {} })).message).toContain('MLFLOW_TRACKING_URI')
   })
 })

@@ -11,7 +11,7 @@ import { renderMarkdown } from '../../src/report/markdown.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 import { runsDbPath } from '../../src/store/paths.js'
 import { RUNS_MIGRATIONS } from '../../src/store/run-schema.js'
-import { RunStore } from '../../src/store/run-store.js'
+import { SqliteRunStore } from '../../src/store/run-store.js'
 
 function qaCase(i: number, score: number, expected = `Answer ${i}.`): ReportCase {
   return {
@@ -117,11 +117,11 @@ describe('runs.db keeps datasetDigest (migration 2)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  test('a file at schema version 1 is upgraded; its old runs have no digest, new runs keep theirs', () => {
+  test('a file at schema version 1 is upgraded; its old runs have no digest, new runs keep theirs', async () => {
     dir = mkdtempSync(join(tmpdir(), 'vj-digest-'))
     // A runs.db as the previous release wrote it: version 1, one invocation with one run.
-    const first = new RunStore(dir)
-    first.startInvocation({
+    const first = new SqliteRunStore(dir)
+    await first.startInvocation({
       id: 'inv-old',
       startedAt: '2026-11-30T00:00:00.000Z',
       git: { commit: null, branch: null },
@@ -129,15 +129,15 @@ describe('runs.db keeps datasetDigest (migration 2)', () => {
       experiment: 'demo',
     })
     const { datasetDigest: _d, ...oldRun } = run([qaCase(1, 1)])
-    first.saveRun('inv-old', { ...oldRun, id: 'run-old' })
-    first.close()
+    await first.saveRun('inv-old', { ...oldRun, id: 'run-old' })
+    await first.close()
     const raw = new BetterSqlite3(runsDbPath(dir))
     raw.exec('ALTER TABLE runs DROP COLUMN dataset_digest')
     raw.pragma('user_version = 1')
     raw.close()
 
-    const store = new RunStore(dir)
-    store.startInvocation({
+    const store = new SqliteRunStore(dir)
+    await store.startInvocation({
       id: 'inv-new',
       startedAt: '2026-12-01T00:00:00.000Z',
       git: { commit: null, branch: null },
@@ -145,10 +145,10 @@ describe('runs.db keeps datasetDigest (migration 2)', () => {
       experiment: 'demo',
     })
     const fresh = run([qaCase(1, 1), qaCase(2, 1)])
-    store.saveRun('inv-new', { ...fresh, id: 'run-new' })
-    expect(store.getRun('run-new')?.datasetDigest).toBe(fresh.datasetDigest)
-    expect(store.getRun('run-old')?.datasetDigest).toBeUndefined()
-    store.close()
+    await store.saveRun('inv-new', { ...fresh, id: 'run-new' })
+    expect((await store.getRun('run-new'))?.datasetDigest).toBe(fresh.datasetDigest)
+    expect((await store.getRun('run-old'))?.datasetDigest).toBeUndefined()
+    await store.close()
     const check = new BetterSqlite3(runsDbPath(dir), { readonly: true })
     expect(check.pragma('user_version', { simple: true })).toBe(RUNS_MIGRATIONS.length)
     expect(RUNS_MIGRATIONS.length).toBeGreaterThanOrEqual(2)

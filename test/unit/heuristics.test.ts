@@ -1,9 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import {
-  ariGrade,
   bleu,
   exactMatchScore,
-  fleschKincaidGrade,
   levenshteinDistance,
   levenshteinSimilarity,
   squadExactMatch,
@@ -153,47 +151,5 @@ describe('bleu', () => {
     expect(bleu('', '')).toBe(1)
     expect(bleu('', 'cat')).toBe(0)
     expect(bleu('cat', '')).toBe(0)
-  })
-})
-
-describe('readability', () => {
-  test('Flesch-Kincaid grade of a simple sentence', () => {
-    // 6 words, 1 sentence, 6 syllables: 0.39 * 6 + 11.8 * 1 - 15.59 = -1.45
-    expect(fleschKincaidGrade('The cat sat on the mat.')).toBeCloseTo(-1.45, 10)
-  })
-
-  test('Flesch-Kincaid grade of two sentences', () => {
-    // words: readability(5) is(1) important(3) simple(2) words(1) help(1) = 13 syllables, 6 words, 2 sentences
-    // 0.39 * 3 + 11.8 * 13/6 - 15.59 = 11.1466...
-    expect(fleschKincaidGrade('Readability is important. Simple words help.')).toBeCloseTo(
-      0.39 * 3 + (11.8 * 13) / 6 - 15.59,
-      10,
-    )
-  })
-
-  test('ARI of a simple sentence', () => {
-    // 17 letters, 6 words, 1 sentence: 4.71 * 17/6 + 0.5 * 6 - 21.43 = -5.085
-    expect(ariGrade('The cat sat on the mat.')).toBeCloseTo(-5.085, 10)
-  })
-
-  test('ARI counts digits as characters and splits sentences', () => {
-    // "Call 911 now. Go." letters+digits: 4+3+3+2 = 12, 4 words, 2 sentences:
-    // 4.71 * 3 + 0.5 * 2 - 21.43 = -6.3
-    expect(ariGrade('Call 911 now. Go.')).toBeCloseTo(-6.3, 10)
-  })
-
-  test('harder text grades higher', () => {
-    const easy = 'The dog ran. It was fun.'
-    const hard =
-      'Institutional accountability mechanisms necessitate comprehensive documentation of organizational decisions.'
-    expect(fleschKincaidGrade(hard)).toBeGreaterThan(fleschKincaidGrade(easy) + 10)
-    expect(ariGrade(hard)).toBeGreaterThan(ariGrade(easy) + 10)
-  })
-
-  test('text without words gives 0, never NaN', () => {
-    for (const text of ['', '   ', '... !!!']) {
-      expect(fleschKincaidGrade(text)).toBe(0)
-      expect(ariGrade(text)).toBe(0)
-    }
   })
 })

@@ -5,6 +5,7 @@
  * carries no raw control character. Complements the fixed cases of report-*.test.ts.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { marked } from 'marked'
 import { describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import { compareReports } from '../../src/report/compare.js'
@@ -12,6 +13,7 @@ import { renderConsole } from '../../src/report/console.js'
 import { renderJunit } from '../../src/report/junit.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
+import { validateXml } from '../schemas/xmllint.js'
 
 const FRAGMENTS = [
   ']]>',
@@ -178,6 +180,9 @@ describe.each(SEEDS)('seed %i', (seed) => {
   test('JUnit validates and parses with one testcase per case', () => {
     const xml = renderJunit(report)
     expect(XMLValidator.validate(xml)).toBe(true)
+    // Jenkins' schema too, and no line a GitHub runner would read as a workflow command.
+    expect(validateXml(xml)).toMatchObject({ valid: true })
+    expect(xml.split(/\r\n|\n|\r/).filter((line) => line.trimStart().startsWith('::'))).toEqual([])
     expect(xml).not.toMatch(LONE_SURROGATE)
     const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml) as {
       testsuites: { testsuite: Array<{ testcase: unknown[] | unknown }> }
@@ -207,6 +212,9 @@ describe.each(SEEDS)('seed %i', (seed) => {
     expect(md).not.toMatch(/@(octocat|org)\b/)
     expect(md).not.toMatch(/\]\(javascript:/)
     expect(md.length).toBeLessThan(65_536)
+    // As GitHub-flavoured markdown renders it: no link, image, emphasis, strike-through or tag from the data.
+    const html = marked.parse(md, { gfm: true, async: false })
+    expect(html).not.toMatch(/<(a|img|script|em|del|iframe|input|style)\b/i)
   })
 
   test.each([false, true])('the console (color %s) has no raw control character', (color) => {

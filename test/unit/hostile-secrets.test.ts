@@ -12,8 +12,8 @@ import { JudgeError, StoreError } from '../../src/errors.js'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import type { ReportCase } from '../../src/report/types.js'
 import { newId } from '../../src/store/ids.js'
-import { cacheKey, JudgeCache } from '../../src/store/judge-cache.js'
-import { RunStore } from '../../src/store/run-store.js'
+import { cacheKey, SqliteJudgeCache } from '../../src/store/judge-cache.js'
+import { SqliteRunStore } from '../../src/store/run-store.js'
 
 // An OpenAI-shaped key (caught by its shape) and one of no known shape (caught as an env value).
 const SHAPED = 'sk-test-VERYSECRET-0123456789abcdef'
@@ -36,26 +36,26 @@ function folderBytes(): Buffer {
   return Buffer.concat(readdirSync(dir).map((name) => readFileSync(join(dir, name))))
 }
 
-test('a justification that quotes a key is cached without it', () => {
-  const cache = new JudgeCache(dir)
+test('a justification that quotes a key is cached without it', async () => {
+  const cache = new SqliteJudgeCache(dir)
   const key = cacheKey({ case: 1 })
-  cache.set(key, {
+  await cache.set(key, {
     kind: 'grade',
     judge: 'openai:x',
     metric: 'answer_similarity',
     value: { score: 1, justification: `The answer leaks ${SHAPED} and ${UNSHAPED}.` },
   })
-  const entry = cache.get(key)
+  const entry = await cache.get(key)
   expect(entry?.value).toEqual({ score: 1, justification: 'The answer leaks [redacted] and [redacted].' })
-  cache.close()
+  await cache.close()
   const bytes = folderBytes()
   expect(bytes.includes(Buffer.from('VERYSECRET'))).toBe(false)
 })
 
-test('a case whose answer, input and reference hold keys is saved without them', () => {
-  const store = new RunStore(dir)
+test('a case whose answer, input and reference hold keys is saved without them', async () => {
+  const store = new SqliteRunStore(dir)
   const invocationId = newId()
-  store.startInvocation({
+  await store.startInvocation({
     id: invocationId,
     startedAt: new Date().toISOString(),
     git: { commit: null, branch: null },
@@ -75,7 +75,7 @@ test('a case whose answer, input and reference hold keys is saved without them',
       answer_similarity: { score: 0, raw: 1, kind: 'score', justification: `It printed ${UNSHAPED}.`, pass: false },
     },
   }
-  store.saveRun(invocationId, {
+  await store.saveRun(invocationId, {
     id: newId(),
     file: 'leaky.eval.ts',
     cases: [leaky],
@@ -84,10 +84,10 @@ test('a case whose answer, input and reference hold keys is saved without them',
     cache: { hits: 0, misses: 1 },
     tokens: { input: 0, output: 0 },
   })
-  const saved = store.getReport(invocationId).runs[0]?.cases[0]
+  const saved = (await store.getReport(invocationId)).runs[0]?.cases[0]
   expect(saved?.output).toBe('my key is [redacted]')
   expect(saved?.input).toBe('use [redacted]')
-  store.close()
+  await store.close()
   expect(folderBytes().includes(Buffer.from('VERYSECRET'))).toBe(false)
 })
 

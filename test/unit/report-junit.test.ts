@@ -123,11 +123,16 @@ describe('renderJunit', () => {
     expect(cases[0]['@time']).toBe('1.234')
   })
 
-  test('metric results as properties; failures carry score and pass mark; judge errors are <error>', () => {
+  test('metric results as properties only when asked; failures carry score and pass mark; judge errors are <error>', () => {
     const doc = parser.parse(xml)
     const [good, bad] = doc.testsuites.testsuite[0].testcase
+    expect(good.properties).toBeUndefined()
+    const withProps = parser.parse(
+      renderJunit(report([run('evals/a "qa".test.ts', [passing, failing])]), { properties: true }),
+    )
+    const [goodP, badP] = withProps.testsuites.testsuite[0].testcase
     const props = Object.fromEntries(
-      good.properties.property.map((p: Record<string, string>) => [p['@name'], p['@value']]),
+      goodP.properties.property.map((p: Record<string, string>) => [p['@name'], p['@value']]),
     )
     expect(props).toMatchObject({
       'vitest-judge.answer_similarity.score': '1',
@@ -137,9 +142,9 @@ describe('renderJunit', () => {
       'vitest-judge.answer_similarity.justification': 'Same meaning.',
     })
     expect(good.failure).toBeUndefined()
-    expect(bad.failure['@message']).toBe('answer_similarity: score 0.25, raw 2, pass mark 0.75, judge local')
+    expect(bad.failure['@message']).toBe('answer_similarity 0.25 (raw 2/5) below pass mark 0.75, judge local')
     const badProps = Object.fromEntries(
-      bad.properties.property.map((p: Record<string, string>) => [p['@name'], p['@value']]),
+      badP.properties.property.map((p: Record<string, string>) => [p['@name'], p['@value']]),
     )
     // Attribute values round-trip, minus what XML cannot carry.
     expect(badProps['vitest-judge.answer_similarity.justification']).toContain(']]> | </testcase></testsuite>')

@@ -210,7 +210,7 @@ describe('matrix renderings', () => {
     const md = renderVariantMatrixMarkdown(hostile, escapeMarkdown)
     expect(md).not.toContain('<img')
     expect(md).toContain('&#124; pipe')
-    expect(md).toContain('| answer&#95;similarity | **1.000 [1.000, 1.000] ★**<br>pass 100.0% |')
+    expect(md).toContain('| answer_similarity | **1.000 [1.000, 1.000] ★**<br>pass 100.0% |')
     const report = renderMarkdown({
       version: 1,
       invocation: { id: 'i', startedAt: '2026-12-01T00:00:00Z', git: { commit: null, branch: null }, params: {} },
@@ -219,6 +219,16 @@ describe('matrix renderings', () => {
       variants: [matrix],
     })
     expect(report).toContain('#### Variants: `qa.eval.ts`')
-    expect(report).toContain('- ★ answer&#95;similarity: best good, better than vague (p_adj 0.008)')
+    expect(report).toContain('- ★ answer_similarity: best good, better than vague (p_adj 0.008)')
   })
+})
+
+test('GitHub annotations of a variant run point at its test file', async () => {
+  const { renderGithubAnnotations } = await import('../../src/report/github-annotations.js')
+  const text = renderGithubAnnotations({ runs: [run('vague', [0])] }, [
+    { file: 'qa.eval.ts [vague]', metric: 'answer_similarity', message: 'dropped' } as never,
+  ])
+  expect(text).toContain('file=qa.eval.ts,')
+  expect(text).not.toContain('[vague],')
+  expect(text.match(/file=qa\.eval\.ts[,:]/g)).toHaveLength(2)
 })

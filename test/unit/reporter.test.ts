@@ -84,15 +84,15 @@ async function runReporter(
     logger: { log: (t: string) => logged.push(t), error: (t: string) => logged.push(t) },
   } as unknown as Vitest
   const reporter = new JudgeReporter({ dir, baseline: false, reports: options.reports })
-  reporter.onInit(vitest)
-  reporter.onTestRunStart()
+  await reporter.onInit(vitest)
+  await reporter.onTestRunStart()
   const made = (
     options.files ?? [
       ['evals/b.eval.ts', 30],
       ['evals/a.eval.ts', 20],
     ]
   ).map(([file, n]) => fakeModule(root, file, n))
-  for (const { module } of made) reporter.onTestModuleEnd(module)
+  for (const { module } of made) await reporter.onTestModuleEnd(module)
   await reporter.onTestRunEnd(
     made.map((m) => m.module),
     [],

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { ConfigError } from '../../src/errors.js'
 import { local } from '../../src/judges/local-judge.js'
+import { useVariant } from '../../src/runtime/use-variant.js'
 import { resolveVariants } from '../../src/runtime/variants.js'
 
 describe('resolveVariants', () => {
@@ -64,5 +65,24 @@ describe('resolveVariants', () => {
     const call = () => resolveVariants('suite', variants as never)
     expect(call).toThrow(ConfigError)
     expect(call).toThrow(message)
+  })
+})
+
+describe('useVariant', () => {
+  test('tags the test of the given context, merging the value into its params', () => {
+    const context = { task: { meta: {} as Record<string, unknown> } }
+    useVariant(context, 'flash', { model: 'gemini-2.5-flash' })
+    expect(context.task.meta.vitestJudge).toMatchObject({
+      variant: 'flash',
+      variantParams: { variant: 'flash', model: 'gemini-2.5-flash' },
+    })
+  })
+
+  test('without a test context, or with a bad name or value, it throws a ConfigError saying what to do', () => {
+    expect(() => useVariant(undefined as never, 'a')).toThrow(/needs the test's context as its first argument/)
+    expect(() => useVariant({ task: { meta: {} } }, '[a]')).toThrow(/may not hold brackets/)
+    expect(() => useVariant({ task: { meta: {} } }, 'a', { when: new Date(0) } as never)).toThrow(
+      /useVariant\("a"\)\.a\.when is not a plain value \(a Date object\)/,
+    )
   })
 })

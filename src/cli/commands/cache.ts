@@ -2,8 +2,9 @@
 import { existsSync } from 'node:fs'
 import { StoreError, UsageError } from '../../errors.js'
 import { isBusy } from '../../store/database.js'
-import { type CacheStats, JudgeCache } from '../../store/judge-cache.js'
+import { SqliteJudgeCache } from '../../store/judge-cache.js'
 import { cacheDbPath } from '../../store/paths.js'
+import type { CacheStats } from '../../store/types.js'
 import { formatDuration, parseCommandArgs, parseDuration, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { type CliIo, displayPath, formatBytes, formatTime, println } from '../io.js'
@@ -26,7 +27,7 @@ Options:
   --json                  (stats) the figures as JSON
   --dir PATH              state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('cache', args, {
       json: { type: 'boolean' },
       'older-than': { type: 'string' },
@@ -49,14 +50,14 @@ Options:
   },
 }
 
-function stats(io: CliIo, dir: string, json: boolean): number {
+async function stats(io: CliIo, dir: string, json: boolean): Promise<number> {
   const file = displayPath(io, cacheDbPath(dir))
-  const cache = new JudgeCache(dir, { readonly: true, recordHits: false })
+  const cache = new SqliteJudgeCache(dir, { readonly: true, recordHits: false })
   let figures: CacheStats
   try {
-    figures = cache.stats()
+    figures = await cache.stats()
   } finally {
-    cache.close()
+    await cache.close()
   }
   if (json) {
     println(io, JSON.stringify({ file: cacheDbPath(dir), ...figures }, null, 2))
@@ -84,37 +85,37 @@ function stats(io: CliIo, dir: string, json: boolean): number {
   return EXIT.ok
 }
 
-function clear(io: CliIo, dir: string, olderThanMs: number | undefined): number {
+async function clear(io: CliIo, dir: string, olderThanMs: number | undefined): Promise<number> {
   const file = displayPath(io, cacheDbPath(dir))
   if (!existsSync(cacheDbPath(dir))) {
     println(io, `Nothing to clear: no judge cache at ${file}.`)
     return EXIT.ok
   }
-  const cache = new JudgeCache(dir, { recordHits: false })
+  const cache = new SqliteJudgeCache(dir, { recordHits: false })
   try {
     const options = olderThanMs === undefined ? {} : { olderThanMs }
-    const before = cache.stats().entries
+    const before = (await cache.stats()).entries
     let deleted: number
     let compacted = true
     try {
-      deleted = cache.clear({ ...options, vacuum: true })
+      deleted = await cache.clear({ ...options, vacuum: true })
     } catch (error) {
       if (!isBusy(error)) throw error
       // VACUUM needs the file to itself; when it is what failed, the entries are deleted already.
-      const after = cache.stats().entries
+      const after = (await cache.stats()).entries
       if (after >= before) {
         throw new StoreError(`${file} is locked by another process (a vitest run?): try again when it finishes.`)
       }
       deleted = before - after
       compacted = false
     }
-    const left = cache.stats()
+    const left = await cache.stats()
     const which = olderThanMs === undefined ? '' : ` not used for ${formatDuration(olderThanMs)}`
     println(io, `Deleted ${deleted} ${deleted === 1 ? 'entry' : 'entries'}${which} from ${file}; ${left.entries} left.`)
     if (!compacted) println(io, 'The file was not compacted: another process is using the cache. Run it again later.')
     return EXIT.ok
   } finally {
-    cache.close()
+    await cache.close()
   }
 }
 

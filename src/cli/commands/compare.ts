@@ -4,11 +4,12 @@ import { compareReports, evaluateGate, type GateFailure } from '../../report/com
 import { renderConsole } from '../../report/console.js'
 import { renderMarkdown } from '../../report/markdown.js'
 import type { JsonReport } from '../../report/types.js'
-import type { ResolveOptions } from '../../store/run-store.js'
+import type { ResolveOptions } from '../../store/selectors.js'
 import { parseChoice, parseCommandArgs, parseMeasurements, parseNumber, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { type CliIo, clean, eprintln, outputWidth, println, useColor, writeOutput } from '../io.js'
 import { fileOfRun, onlyFiles, SELECTOR_HELP, type Selection, State } from '../state.js'
+import { compareMany } from './compare-many.js'
 
 const FORMATS = ['text', 'markdown', 'json'] as const
 const DEFAULT_ALPHA = 0.05
@@ -16,10 +17,12 @@ const DEFAULT_MAX_DROP = 0
 
 /** `vitest-judge compare [--base <sel>] [--head <sel>] [--format ...] [--out FILE] [--fail-on-regression] ...`. */
 export const compareCommand: Command = {
-  summary: 'compares two runs; head defaults to `latest`, base to `previous`',
+  summary: 'compares two runs; head defaults to `latest`, base to `previous`; `compare A B C ...` side by side',
   usage: `Usage: vitest-judge compare [--base <sel>] [--head <sel>] [--format text|markdown|json] [--out FILE]
                             [--fail-on-regression] [--max-drop X] [--alpha A]
                             [--measurements M=X,...] [--dir PATH]
+       vitest-judge compare A B [C ...] [--by params.NAME] [--cases] [--format text|markdown|json]
+                            [--out FILE] [--alpha A] [--dir PATH]
 
 Compares the head invocation with a baseline, file by file and metric by metric: means, delta,
 significance (paired sign-flip test over the cases matched by name, else an unpaired permutation
@@ -48,9 +51,18 @@ Options:
                          (default: none; other measurements are shown, never gated)
   --dir PATH             state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 
-Exit codes: 0 fine, 1 a regression under --fail-on-regression, 2 bad usage or input.
+With two or more selectors (A B C ...), prints them side by side instead: per test file they share,
+one matrix with metrics as rows and the selections as columns (mean, 95% interval, pass rate, task
+tokens and latency, judge tokens); a column is marked best only when it beats every other one by
+the paired sign-flip test on matched cases, Holm-adjusted at --alpha, otherwise the tie is said.
+  --by params.NAME       label the columns by a param (e.g. --by params.model) instead of the
+                         invocation (tag, branch@commit, id)
+  --cases                also list the most divergent cases with every column's score and output
+
+Exit codes: 0 fine, 1 a regression under --fail-on-regression, 2 bad usage or input (also: one
+selector, or selections that share no test file).
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('compare', args, {
       base: { type: 'string' },
       head: { type: 'string' },
@@ -59,26 +71,57 @@ Exit codes: 0 fine, 1 a regression under --fail-on-regression, 2 bad usage or in
       'fail-on-regression': { type: 'boolean' },
       'max-drop': { type: 'string' },
       alpha: { type: 'string' },
+      by: { type: 'string' },
+      cases: { type: 'boolean' },
       measurements: { type: 'string' },
     })
-    if (positionals.length > 0) {
-      throw new UsageError(
-        `Unexpected argument "${positionals[0]}": pass the runs as --head <sel> and --base <sel>. ` +
-          'See `vitest-judge compare --help`.',
-      )
-    }
     const format = values.format === undefined ? 'text' : parseChoice(values.format, '--format', FORMATS)
     const alpha =
       values.alpha === undefined
         ? DEFAULT_ALPHA
         : parseNumber(values.alpha, '--alpha', { min: 0, max: 1, exclusive: true })
+    if (positionals.length > 0) {
+      const mixed = ['base', 'head', 'fail-on-regression', 'max-drop', 'measurements'].find(
+        (flag) => values[flag as 'base'] !== undefined,
+      )
+      if (mixed) {
+        throw new UsageError(
+          `--${mixed} belongs to the two-run form (compare --base <sel> --head <sel>); with selectors A B C ... ` +
+            'the runs are compared side by side. See `vitest-judge compare --help`.',
+        )
+      }
+      const state = new State(io, resolveStateDir(io, values.dir))
+      try {
+        return await compareMany(
+          state,
+          positionals,
+          {
+            format,
+            alpha,
+            cases: values.cases === true,
+            ...(values.by !== undefined ? { by: values.by } : {}),
+            ...(values.out !== undefined ? { out: values.out } : {}),
+          },
+          io,
+        )
+      } finally {
+        await state.close()
+      }
+    }
+    for (const flag of ['by', 'cases'] as const) {
+      if (values[flag] !== undefined) {
+        throw new UsageError(
+          `--${flag} belongs to the side-by-side form: vitest-judge compare A B [C ...] --${flag}${flag === 'by' ? ' params.NAME' : ''}.`,
+        )
+      }
+    }
     const maxDrop =
       values['max-drop'] === undefined ? DEFAULT_MAX_DROP : parseNumber(values['max-drop'], '--max-drop', { min: 0 })
     const measurements = parseMeasurements(values.measurements ?? '')
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const head = state.select(values.head ?? 'latest')
-      const base = selectBase(state, values.base, head)
+      const head = await state.select(values.head ?? 'latest')
+      const base = await selectBase(state, values.base, head)
       const [baseReport, headReport] = narrow(base, head)
       const comparison = compareReports(baseReport, headReport, { alpha, measurements })
       const report: JsonReport = { ...headReport, comparison }
@@ -105,12 +148,12 @@ Exit codes: 0 fine, 1 a regression under --fail-on-regression, 2 bad usage or in
       }
       return reportGate(io, gateFailures, { maxDrop, alpha })
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }
 
-function selectBase(state: State, selector: string | undefined, head: Selection): Selection {
+async function selectBase(state: State, selector: string | undefined, head: Selection): Promise<Selection> {
   const sel = selector ?? 'previous'
   const options: ResolveOptions = {}
   // `previous` and `branch:` are relative to head: never head itself, nor anything newer.
@@ -119,7 +162,7 @@ function selectBase(state: State, selector: string | undefined, head: Selection)
     if (head.report.invocation.experiment !== undefined) options.experiment = head.report.invocation.experiment
   }
   try {
-    return state.select(sel, options)
+    return await state.select(sel, options)
   } catch (error) {
     if (selector === undefined && error instanceof SelectorError) {
       throw new SelectorError(`${error.message} Pass --base <sel> to choose the baseline.`)

@@ -8,15 +8,19 @@ import { compareCommand } from './compare.js'
 import { exportCommand } from './export.js'
 import { GITHUB_COMMANDS } from './github-commands.js'
 import { mergeCommand } from './merge.js'
+import { reportCommand } from './report.js'
 import { runsCommand } from './runs.js'
 import { showCommand } from './show.js'
 import { tagCommand } from './tag.js'
+import { uiCommand } from './ui.js'
 
 /** Every command by name, in the order the help lists them. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['runs', runsCommand],
   ['show', showCommand],
   ['compare', compareCommand],
+  ['report', reportCommand],
+  ['ui', uiCommand],
   ['tag', tagCommand],
   ['export', exportCommand],
   ['merge', mergeCommand],

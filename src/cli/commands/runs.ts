@@ -1,6 +1,6 @@
 /** `vitest-judge runs`: the invocations in the store, newest first, with their runs. */
 import { formatValue } from '../../report/text.js'
-import type { InvocationSummary, RunSummary } from '../../store/run-store.js'
+import type { InvocationSummary, RunSummary } from '../../store/types.js'
 import { expectPositionals, parseCommandArgs, parseInteger, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { clean, formatTime, gitLabel, type Palette, palette, println, useColor } from '../io.js'
@@ -25,7 +25,7 @@ Options:
   --json              a JSON list of invocations, each with its \`runs\` (summaries: no cases)
   --dir PATH          state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('runs', args, {
       limit: { type: 'string' },
       experiment: { type: 'string' },
@@ -35,9 +35,9 @@ Options:
     const limit = values.limit === undefined ? DEFAULT_LIMIT : parseInteger(values.limit, '--limit')
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const store = state.runs()
+      const store = await state.runs()
       const options = values.experiment === undefined ? {} : { experiment: values.experiment }
-      const found = store.listInvocations({ ...options, limit: limit + 1 })
+      const found = await store.listInvocations({ ...options, limit: limit + 1 })
       const invocations = found.slice(0, limit)
       if (values.json) {
         println(io, JSON.stringify(invocations, null, 2))
@@ -53,7 +53,7 @@ Options:
       if (found.length > limit) println(io, `… more invocations: pass --limit ${limit * 2} to see more.`)
       return EXIT.ok
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }

@@ -31,12 +31,12 @@ Options:
   --json       the JSON report of the invocation (version 1; only the selected run for a run id)
   --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' } })
     expectPositionals('show', positionals, 1, 1, '<sel>')
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const selection = state.select(positionals[0] ?? '')
+      const selection = await state.select(positionals[0] ?? '')
       const report =
         selection.runId === undefined
           ? selection.report
@@ -50,7 +50,7 @@ Options:
       println(io, renderConsole(report, { color: useColor(io), width: outputWidth(io), maxFiles: 1000 }).trimEnd())
       return EXIT.ok
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }

@@ -19,21 +19,21 @@ ${SELECTOR_HELP}
 Options:
   --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandArgs('tag', args, {})
     expectPositionals('tag', positionals, 2, 2, '<sel> <name>')
     const [selector = '', name = ''] = positionals
     const state = new State(io, resolveStateDir(io, values.dir))
     try {
-      const selection = state.select(selector)
+      const selection = await state.select(selector)
       const inv = selection.report.invocation
-      const movedFrom = state.runs({ write: true }).tag(inv.id, name)
+      const movedFrom = await (await state.runs({ write: true })).tag(inv.id, name)
       const what = `${inv.id} (${clean(invocationLabel({ ...inv, tags: [] }), 60)}, started ${formatTime(inv.startedAt)})`
       const moved = movedFrom === null ? '' : `; moved from ${movedFrom}`
       println(io, `Tagged invocation ${what} as ${clean(name, 60)}${moved}. Select it with tag:${clean(name, 60)}.`)
       return EXIT.ok
     } finally {
-      state.close()
+      await state.close()
     }
   },
 }

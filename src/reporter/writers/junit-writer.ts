@@ -1,6 +1,7 @@
 /** `reports.junit`: the JUnit XML, one `<testsuite>` per file spooled as its file finishes. */
 import { redact } from '../../redact.js'
 import {
+  type JunitOptions,
   type JunitTotals,
   junitTotals,
   renderJunitFooter,
@@ -14,13 +15,19 @@ import type { ReportEnd, ReportOutput, ReportWriter, RunPiece } from './report-w
 export class JunitWriter implements ReportWriter {
   readonly piece: RunPiece = {
     ext: 'xml',
-    render: (run, put, invocation) => writeJunitSuite(run, invocation.startedAt, put),
+    render: (run, put, invocation) => writeJunitSuite(run, invocation.startedAt, put, this.options),
   }
   /** Run id -> the counts of its suite, for the header written before the suites. */
   private readonly totals = new Map<string, JunitTotals>()
 
-  /** @param path the report file. */
-  constructor(private readonly path: string) {}
+  /**
+   * @param path the report file.
+   * @param options what the file holds beyond Jenkins' `junit-10.xsd` (the `junit` plugin option).
+   */
+  constructor(
+    private readonly path: string,
+    private readonly options: JunitOptions = {},
+  ) {}
 
   addRun(run: ReportRun): void {
     this.totals.set(run.id, junitTotals(run))

@@ -4,6 +4,7 @@
  * end asks each writer to write its file; it renders nothing itself.
  */
 import type { GateFailure } from '../../report/compare.js'
+import type { InvocationAggregates } from '../../report/html/page-data.js'
 import type { ReportRunSummary, ReportSummary } from '../../report/summary.js'
 import type { ReportInvocation, ReportRun } from '../../report/types.js'
 import type { FileSink } from '../file-sink.js'
@@ -40,6 +41,17 @@ export interface ReportEnd {
   notes: string[]
   /** Puts the piece of a file's run: the spooled copy (redacted when spooled), else rendered now and redacted. */
   putPiece(sink: FileSink, file: FileRecord, piece: RunPiece): void
+  /** The baseline the comparison used (its invocation, files and runs with their cases), when there was one. */
+  baseline?: BaselineSource
+  /** The experiment's newest invocations (runs without cases), newest first; undefined without a run store. */
+  history?: (limit: number) => InvocationAggregates[] | Promise<InvocationAggregates[]>
+}
+
+/** A baseline's invocation and a reader of its runs. */
+export interface BaselineSource {
+  invocation: ReportInvocation
+  files: readonly string[]
+  run(file: string): ReportRun | undefined | Promise<ReportRun | undefined>
 }
 
 /** Where writers put their files; failures are reported by the reporter and make the exit code 1. */
@@ -57,5 +69,5 @@ export interface ReportWriter {
   /** The per-run piece to spool, for a format that holds every case. */
   readonly piece?: RunPiece
   /** Writes the report at the end of the invocation. */
-  write(end: ReportEnd, out: ReportOutput): void
+  write(end: ReportEnd, out: ReportOutput): void | Promise<void>
 }

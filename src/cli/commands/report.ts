@@ -1,0 +1,41 @@
+/** `vitest-judge report [SELECTOR...] --out FILE`: the self-contained HTML report of stored invocations or report files. */
+
+import { expectPositionals, parseCommandArgs, resolveStateDir } from '../args.js'
+import { type Command, EXIT } from '../command.js'
+import { buildPage } from '../html-page.js'
+import { println, writeOutput } from '../io.js'
+import { SELECTOR_HELP, State } from '../state.js'
+
+/** `vitest-judge report [SELECTOR...] [--out FILE]`. */
+export const reportCommand: Command = {
+  summary: 'writes the self-contained HTML report of invocations or report files',
+  usage: `Usage: vitest-judge report [SELECTOR...] [--out FILE] [--dir PATH]
+
+Writes the HTML report (the page the reporter writes as report.html): overview, trends of the
+experiment (the last 50 invocations in the store), distributions, every case with filters, search
+and the baseline's output beside it, and a Compare view of all the invocations given.
+
+The first selector is the invocation shown (default: latest); the second, when given, is its
+baseline (default: the previous invocation of its experiment, for an invocation of the store).
+Every selector given is lined up in the Compare view.
+
+${SELECTOR_HELP}
+
+Options:
+  --out FILE   the HTML file to write (default: report.html in the current folder; - for standard output)
+  --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' } })
+    expectPositionals('report', positionals, 0, 20, '[SELECTOR...]')
+    const state = new State(io, resolveStateDir(io, values.dir))
+    try {
+      const html = await buildPage(state, positionals.length > 0 ? positionals : ['latest'])
+      const written = writeOutput(io, values.out ?? 'report.html', html)
+      if (written !== null) println(io, `Wrote the HTML report to ${written}.`)
+      return EXIT.ok
+    } finally {
+      await state.close()
+    }
+  },
+}

@@ -1,0 +1,48 @@
+/** `vitest-judge ui [--port N] [--dir D] [--host H]`: the HTML report, live from the run store. */
+import { UsageError } from '../../errors.js'
+import { parseCommandArgs, parseInteger, resolveStateDir } from '../args.js'
+import { type Command, EXIT } from '../command.js'
+import { eprintln, println } from '../io.js'
+import { isLoopback, startUiServer } from '../ui-server.js'
+
+/** `vitest-judge ui`. */
+export const uiCommand: Command = {
+  summary: 'serves the HTML report live from the store (loopback by default)',
+  usage: `Usage: vitest-judge ui [--port N] [--host H] [--dir PATH]
+
+Serves the HTML report's page of the newest complete invocation, and follows it: the page
+reloads when a new invocation completes (run \`vitest --watch\` beside it for a live dashboard).
+/?inv=<id> shows one invocation. Read-only; it serves its page and its data only.
+
+Options:
+  --port N     port (default 4177; 0 for any free port)
+  --host H     address to bind (default 127.0.0.1; anything else is reachable from other machines,
+               which then read every output in your runs: a warning says so)
+  --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
+`,
+  async run(args, io) {
+    const { values } = parseCommandArgs('ui', args, { port: { type: 'string' }, host: { type: 'string' } })
+    const port = values.port === undefined ? 4177 : parseInteger(values.port, '--port', 0)
+    if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}.`)
+    const host = values.host ?? '127.0.0.1'
+    if (!isLoopback(host)) {
+      eprintln(
+        io,
+        `vitest-judge ui: warning: listening on ${host}, not loopback: anyone who can reach this address can read ` +
+          'every case, output and justification in the run store.',
+      )
+    }
+    const server = await startUiServer({ dir: resolveStateDir(io, values.dir), host, port, io })
+    println(io, `vitest-judge ui: ${server.url} (Ctrl-C to stop)`)
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        void server.close().then(resolve)
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    })
+    return EXIT.ok
+  },
+}

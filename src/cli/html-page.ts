@@ -1,0 +1,114 @@
+/**
+ * The HTML page of `vitest-judge report` and `vitest-judge ui`, assembled from selected invocations
+ * (store or JSON report files): the first is the page's own, the second (or, for one invocation of
+ * the store, the previous one of its experiment) its baseline, and all of them in the Compare view.
+ */
+import { SelectorError, StoreError } from '../errors.js'
+import { redact } from '../redact.js'
+import { compareReports } from '../report/compare.js'
+import { pageAssets } from '../report/html/assets.js'
+import { PAGE_DATA_VERSION, type PageHeader, t95Table, trendPoints } from '../report/html/page-data.js'
+import { renderPage } from '../report/html/render-page.js'
+import type { JsonReport } from '../report/types.js'
+import type { Selection, State } from './state.js'
+
+/** Invocations of the experiment shown in the trends. */
+export const PAGE_HISTORY_LIMIT = 50
+
+/** Options of {@link buildPage}. */
+export interface BuildPageOptions {
+  /** @default 'file' */
+  mode?: PageHeader['mode']
+  /** Live mode: the page follows the newest invocation. */
+  follow?: boolean
+  /** Significance level of the comparison. @default 0.05 */
+  alpha?: number
+}
+
+async function previousOf(state: State, head: Selection): Promise<Selection | undefined> {
+  if (head.origin.kind !== 'store') return undefined
+  const experiment = head.report.invocation.experiment
+  try {
+    return await state.select('previous', {
+      before: head.report.invocation.id,
+      ...(experiment !== undefined ? { experiment } : {}),
+    })
+  } catch (error) {
+    if (error instanceof SelectorError) return undefined
+    throw error
+  }
+}
+
+/** The page (HTML text) for `selectors`, read through `state`. */
+export async function buildPage(
+  state: State,
+  selectors: readonly string[],
+  options: BuildPageOptions = {},
+): Promise<string> {
+  const selections: Selection[] = []
+  for (const sel of selectors) selections.push(await state.select(sel))
+  const head = selections[0]
+  if (!head) throw new SelectorError('No invocation to show.')
+  const notes: string[] = []
+  const missing: string[] = []
+  if (selections.length === 1) {
+    const previous = await previousOf(state, head)
+    if (previous) selections.push(previous)
+  }
+  const reports: JsonReport[] = selections.map((s) => s.report)
+  const baseReport = reports[1]
+  let comparison = head.report.comparison
+  if (baseReport) {
+    comparison = compareReports(baseReport, { ...head.report, comparison: null }, { alpha: options.alpha ?? 0.05 })
+  } else if (comparison) {
+    missing.push('The baseline named in this report is not available: its cases are not shown beside these.')
+  } else notes.push('No baseline to compare with: the previous invocation of this experiment is not recorded.')
+  let history: PageHeader['history'] = null
+  if (state.hasRuns()) {
+    try {
+      const experiment = head.report.invocation.experiment ?? 'default'
+      const invocations = await (await state.runs()).listInvocations({ limit: PAGE_HISTORY_LIMIT, experiment })
+      history = { experiment, limit: PAGE_HISTORY_LIMIT, points: trendPoints(invocations) }
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error
+      missing.push(`Trends: the run history could not be read (${error.message}).`)
+    }
+  } else missing.push(`Trends: no run history in ${state.runsFile} (the report was made from report files only).`)
+  const header: PageHeader = {
+    version: PAGE_DATA_VERSION,
+    generatedAt: new Date().toISOString(),
+    mode: options.mode ?? 'file',
+    baseline: baseReport ? 1 : null,
+    comparison,
+    gate: null,
+    notes,
+    history,
+    missing,
+    t95: t95Table(),
+    ...(options.follow ? { follow: true } : {}),
+  }
+  return renderPage(
+    header,
+    reports.map((report) => ({ invocation: report.invocation, runs: report.runs })),
+    pageAssets(),
+    redact,
+  )
+}
+
+/** A live page without an invocation: it says why and reloads when the first one completes. */
+export function emptyPage(reason: string): string {
+  const header: PageHeader = {
+    version: PAGE_DATA_VERSION,
+    generatedAt: new Date().toISOString(),
+    mode: 'live',
+    baseline: null,
+    comparison: null,
+    gate: null,
+    notes: [],
+    history: null,
+    missing: [reason],
+    t95: [],
+    follow: true,
+  }
+  return renderPage(header, [], pageAssets(), redact)
+}

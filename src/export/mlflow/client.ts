@@ -1,0 +1,197 @@
+/**
+ * A small client for MLflow's REST API (`/api/2.0/mlflow/...` and the artifact proxy
+ * `/api/2.0/mlflow-artifacts/artifacts/...`) over plain `fetch`. Requests that meet a 429, a 5xx,
+ * a timeout or a network error are retried with exponential backoff; anything else that is not a
+ * 2xx is an {@link MlflowError} naming the server. Credentials go in the Authorization header
+ * only and are registered with `redact`, so no message can carry them.
+ */
+import type { MlflowCredentials, MlflowHttpSettings } from '../../config.js'
+import { MlflowError } from '../../errors.js'
+import { redact, registerSecret } from '../../redact.js'
+import { excerpt } from '../../report/text.js'
+
+/** What the client needs. */
+export interface MlflowClientOptions {
+  /** Tracking server base URL (checked by `checkTrackingUri`). */
+  trackingUri: string
+  credentials: MlflowCredentials
+  http: MlflowHttpSettings
+  /** For tests: a stand-in for the global `fetch`. */
+  fetch?: typeof fetch
+}
+
+/** One key/value as MLflow's entities take them. */
+export interface MlflowKeyValue {
+  key: string
+  value: string
+}
+
+/** A metric as `log-batch` takes it. */
+export interface MlflowMetricEntity {
+  key: string
+  value: number
+  timestamp: number
+  step: number
+}
+
+/** The part of a run's info vitest-judge reads. */
+export interface MlflowRunInfo {
+  run_id: string
+  experiment_id: string
+  status?: string
+  artifact_uri?: string
+  lifecycle_stage?: string
+}
+
+/** A run as `runs/get` and `runs/search` return it. */
+export interface MlflowRun {
+  info: MlflowRunInfo
+  data?: {
+    metrics?: Array<{ key: string; value: number; step?: number; timestamp?: number }>
+    params?: MlflowKeyValue[]
+    tags?: MlflowKeyValue[]
+  }
+}
+
+const RETRY_STATUS = (status: number) => status === 429 || status >= 500
+const MAX_RETRY_AFTER_MS = 30_000
+
+/** The MLflow REST client. */
+export class MlflowClient {
+  /** The server's address, for messages. */
+  readonly server: string
+  private readonly base: string
+  private readonly authorization: string | undefined
+  private readonly http: MlflowHttpSettings
+  private readonly fetchFn: typeof fetch
+
+  constructor(options: MlflowClientOptions) {
+    this.base = options.trackingUri.replace(/\/+$/, '')
+    this.server = this.base
+    this.http = options.http
+    this.fetchFn = options.fetch ?? fetch
+    const creds = options.credentials
+    if (creds.kind === 'token') {
+      registerSecret(creds.token)
+      this.authorization = `Bearer ${creds.token}`
+    } else if (creds.kind === 'basic') {
+      registerSecret(creds.password)
+      const encoded = Buffer.from(`${creds.username}:${creds.password}`).toString('base64')
+      registerSecret(encoded)
+      this.authorization = `Basic ${encoded}`
+    }
+  }
+
+  /** Calls `/api/2.0/mlflow/<endpoint>`; GET bodies become the query string. */
+  async call<T>(method: 'GET' | 'POST', endpoint: string, body: Record<string, unknown> = {}): Promise<T> {
+    let url = `${this.base}/api/2.0/mlflow/${endpoint}`
+    let payload: string | undefined
+    if (method === 'GET') {
+      const query = new URLSearchParams()
+      for (const [key, value] of Object.entries(body)) if (value !== undefined) query.set(key, String(value))
+      const text = query.toString()
+      if (text) url += `?${text}`
+    } else payload = JSON.stringify(body)
+    const response = await this.send(endpoint, url, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      ...(payload !== undefined ? { body: payload } : {}),
+    })
+    const text = await response.text()
+    if (text.trim() === '') return {} as T
+    try {
+      return JSON.parse(text) as T
+    } catch {
+      throw new MlflowError(this.server, `${endpoint} answered with something that is not JSON: ${excerpt(text, 160)}`)
+    }
+  }
+
+  /** Uploads one artifact through the server's artifact proxy (`mlflow-artifacts:` locations). */
+  async putArtifact(path: string, content: string | Uint8Array, contentType: string): Promise<void> {
+    const encoded = path
+      .split('/')
+      .filter((part) => part !== '')
+      .map(encodeURIComponent)
+      .join('/')
+    const url = `${this.base}/api/2.0/mlflow-artifacts/artifacts/${encoded}`
+    const response = await this.send('artifact upload', url, {
+      method: 'PUT',
+      headers: { 'Content-Type': contentType },
+      body: content,
+    })
+    await response.arrayBuffer()
+  }
+
+  /** One request with retries; resolves to a 2xx response. */
+  private async send(what: string, url: string, init: RequestInit): Promise<Response> {
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string>) }
+    if (this.authorization) headers.Authorization = this.authorization
+    let lastProblem = ''
+    for (let attempt = 0; ; attempt++) {
+      let wait = this.http.backoffMs * 2 ** attempt
+      try {
+        const response = await this.fetchFn(url, {
+          ...init,
+          headers,
+          signal: AbortSignal.timeout(this.http.timeoutMs),
+        })
+        if (response.ok) return response
+        const detail = await this.errorDetail(response)
+        if (!RETRY_STATUS(response.status)) throw this.refusal(what, response.status, detail)
+        lastProblem = `HTTP ${response.status}${detail.message ? ` (${detail.message})` : ''}`
+        const retryAfter = Number(response.headers.get('retry-after'))
+        if (Number.isFinite(retryAfter) && retryAfter > 0) wait = Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS)
+      } catch (error) {
+        if (error instanceof MlflowError) throw error
+        lastProblem = networkProblem(error, this.http.timeoutMs)
+      }
+      if (attempt >= this.http.maxRetries) {
+        const tries = attempt + 1
+        throw new MlflowError(
+          this.server,
+          `${what} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${lastProblem}.`,
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+
+  private async errorDetail(response: Response): Promise<{ code?: string; message?: string }> {
+    let text = ''
+    try {
+      text = await response.text()
+    } catch {
+      return {}
+    }
+    try {
+      const body = JSON.parse(text) as { error_code?: unknown; message?: unknown }
+      const out: { code?: string; message?: string } = {}
+      if (typeof body.error_code === 'string') out.code = body.error_code
+      if (typeof body.message === 'string') out.message = excerpt(redact(body.message), 300)
+      return out
+    } catch {
+      return text.trim() ? { message: excerpt(redact(text), 200) } : {}
+    }
+  }
+
+  private refusal(what: string, status: number, detail: { code?: string; message?: string }): MlflowError {
+    const hint =
+      status === 401 || status === 403
+        ? ': check MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD'
+        : ''
+    const told = detail.message ? `: ${detail.code ? `${detail.code} ` : ''}${detail.message}` : ''
+    return new MlflowError(this.server, `${what} was refused with HTTP ${status}${told}${hint}.`, {
+      status,
+      ...(detail.code !== undefined ? { mlflowCode: detail.code } : {}),
+    })
+  }
+}
+
+function networkProblem(error: unknown, timeoutMs: number): string {
+  const name = (error as { name?: unknown }).name
+  if (name === 'TimeoutError' || name === 'AbortError') return `no answer within ${timeoutMs} ms`
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause
+  const code = typeof cause?.code === 'string' ? cause.code : undefined
+  const message = error instanceof Error ? error.message : String(error)
+  return redact(code ? `${code} (${message})` : message)
+}

@@ -1,0 +1,149 @@
+/**
+ * Cost of judge calls, per case, run and invocation: pure functions over the per-judge tallies the
+ * workers record. Calls answered from the cache are *saved*, not spent. A judge without a known
+ * price makes the total `null` ("unknown") and is named in `unpriced`; it is never counted as 0.
+ */
+import { PRICES_AS_OF, type Pricing, priceOf, usdOf } from '../judges/pricing.js'
+import type { JudgeCallTally } from '../runtime/case-meta.js'
+import type { CaseCost, CostSummary, InvocationCost, JudgeCost } from './types.js'
+
+/** Adds tallies by judge into `into` (mutated) and returns it. */
+export function mergeTallies(
+  into: Record<string, JudgeCallTally>,
+  from: Readonly<Record<string, JudgeCallTally>> | undefined,
+): Record<string, JudgeCallTally> {
+  for (const [judge, t] of Object.entries(from ?? {})) {
+    const sum = into[judge] ?? { calls: 0, input: 0, output: 0, cached: 0, cachedInput: 0, cachedOutput: 0 }
+    into[judge] = sum
+    sum.calls += t.calls
+    sum.input += t.input
+    sum.output += t.output
+    sum.cached += t.cached
+    sum.cachedInput += t.cachedInput
+    sum.cachedOutput += t.cachedOutput
+  }
+  return into
+}
+
+/** Prices each judge's tallies. */
+export function judgeCosts(
+  tallies: Readonly<Record<string, JudgeCallTally>>,
+  pricing?: Pricing,
+): Record<string, JudgeCost> {
+  const out: Record<string, JudgeCost> = {}
+  for (const judge of Object.keys(tallies).sort()) {
+    const t = tallies[judge] as JudgeCallTally
+    const price = priceOf(judge, pricing)
+    out[judge] = {
+      ...t,
+      price,
+      usd: price ? usdOf({ input: t.input, output: t.output }, price) : null,
+      savedUsd: price ? usdOf({ input: t.cachedInput, output: t.cachedOutput }, price) : null,
+    }
+  }
+  return out
+}
+
+function totals(byJudge: Record<string, JudgeCost>): CaseCost & { unpriced: string[] } {
+  let usd: number | null = 0
+  let savedUsd: number | null = 0
+  let calls = 0
+  let cachedCalls = 0
+  const unpriced: string[] = []
+  for (const [judge, c] of Object.entries(byJudge)) {
+    calls += c.calls
+    cachedCalls += c.cached
+    if (c.usd === null || c.savedUsd === null) {
+      unpriced.push(judge)
+      usd = null
+      savedUsd = null
+    } else {
+      if (usd !== null) usd += c.usd
+      if (savedUsd !== null) savedUsd += c.savedUsd
+    }
+  }
+  return { usd, savedUsd, calls, cachedCalls, unpriced }
+}
+
+/** The cost of one case's judge calls, or undefined when it made none. */
+export function caseCost(
+  tallies: Readonly<Record<string, JudgeCallTally>> | undefined,
+  pricing?: Pricing,
+): CaseCost | undefined {
+  if (!tallies || Object.keys(tallies).length === 0) return undefined
+  const { unpriced: _u, ...cost } = totals(judgeCosts(tallies, pricing))
+  return cost
+}
+
+/** The cost of a set of tallies (a run, an invocation), with the detail per judge; undefined when there were no judge calls. */
+export function costSummary(
+  tallies: Readonly<Record<string, JudgeCallTally>>,
+  pricing?: Pricing,
+): CostSummary | undefined {
+  if (Object.keys(tallies).length === 0) return undefined
+  const byJudge = judgeCosts(tallies, pricing)
+  const { unpriced, ...cost } = totals(byJudge)
+  return { ...cost, ...(unpriced.length > 0 ? { unpriced } : {}), byJudge, pricesAsOf: PRICES_AS_OF }
+}
+
+/** The invocation's cost: the runs' per-judge tallies added up and priced again. */
+export function invocationCost(
+  runs: ReadonlyArray<{ cost?: CostSummary }>,
+  pricing?: Pricing,
+): CostSummary | undefined {
+  const tallies: Record<string, JudgeCallTally> = {}
+  for (const run of runs) {
+    const byJudge: Record<string, JudgeCallTally> = {}
+    for (const [judge, c] of Object.entries(run.cost?.byJudge ?? {})) {
+      byJudge[judge] = {
+        calls: c.calls,
+        input: c.input,
+        output: c.output,
+        cached: c.cached,
+        cachedInput: c.cachedInput,
+        cachedOutput: c.cachedOutput,
+      }
+    }
+    mergeTallies(tallies, byJudge)
+  }
+  return costSummary(tallies, pricing)
+}
+
+/** `$0.0123`, `$1.23`; `unknown` for null. */
+export function formatUsd(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined) return 'unknown'
+  if (usd === 0) return '$0'
+  return usd >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`
+}
+
+/** One line of plain text: `cost $0.0123 · saved $0.0040 by 12 cache hits`, or why it is unknown. */
+export function describeCost(cost: CostSummary): string {
+  const spent =
+    cost.usd === null
+      ? `cost unknown (no price for ${(cost.unpriced ?? []).join(', ')}; see \`pricing\`)`
+      : `cost ${formatUsd(cost.usd)}`
+  if (cost.cachedCalls === 0) return spent
+  return `${spent} · saved ${formatUsd(cost.savedUsd)} by ${cost.cachedCalls} cache ${cost.cachedCalls === 1 ? 'hit' : 'hits'}`
+}
+
+/** The invocation's cost and budget as lines of plain text (console and markdown). */
+export function costLines(cost: InvocationCost): string[] {
+  const lines = [`judge ${describeCost(cost)} (prices as of ${cost.pricesAsOf})`]
+  const budget = cost.budget
+  if (budget) {
+    const parts: string[] = []
+    parts.push(
+      budget.maxUsd !== null
+        ? `spent ${formatUsd(budget.spentUsd)} of ${formatUsd(budget.maxUsd)}`
+        : `spent ${formatUsd(budget.spentUsd)}`,
+    )
+    parts.push(budget.maxCalls !== null ? `${budget.calls} of ${budget.maxCalls} calls` : `${budget.calls} calls`)
+    parts.push(
+      budget.refused > 0
+        ? `${budget.refused} ${budget.refused === 1 ? 'call' : 'calls'} refused (VJ_BUDGET)`
+        : 'no call refused',
+    )
+    lines.push(`budget: ${parts.join(', ')}`)
+  }
+  return lines
+}

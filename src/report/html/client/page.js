@@ -1,0 +1,1190 @@
+// The vitest-judge report page. Plain browser script, inlined in report.html after uPlot.
+// Every piece of run data is shown as text (textContent, text nodes): nothing from a run ever
+// becomes markup, a link, a style or a request.
+;(() => {
+  const dataElement = document.getElementById('vj-data')
+  const app = document.getElementById('app')
+  const data = JSON.parse(dataElement.textContent)
+  const H = data.header
+  const invocations = data.invocations
+  const head = invocations[0]
+  const base = H.baseline === null || H.baseline === undefined ? null : invocations[H.baseline] || null
+  const uPlot = window.uPlot
+
+  // --- small helpers ------------------------------------------------------------------------
+
+  /** Bidi controls made visible, so that no text can reorder what is shown around it. */
+  const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g
+  function visible(text) {
+    return String(text).replace(BIDI, (c) => `⟦U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}⟧`)
+  }
+  /** An element with properties and children (strings become text nodes). */
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag)
+    if (props) {
+      for (const [key, value] of Object.entries(props)) {
+        if (value === undefined || value === null || value === false) continue
+        if (key === 'class') node.className = value
+        else if (key === 'text') node.textContent = visible(value)
+        else if (key === 'on') for (const [type, fn] of Object.entries(value)) node.addEventListener(type, fn)
+        else if (key === 'style') for (const [prop, v] of Object.entries(value)) node.style.setProperty(prop, v)
+        else if (key.startsWith('data-') || key.startsWith('aria-') || ['id', 'type', 'title', 'role'].includes(key))
+          node.setAttribute(key, String(value))
+        else node[key] = value
+      }
+    }
+    append(node, children)
+    return node
+  }
+  function append(node, children) {
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue
+      node.append(
+        typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child,
+      )
+    }
+    return node
+  }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild)
+  }
+  function formatValue(value) {
+    if (value === null || value === undefined || !Number.isFinite(value)) return '-'
+    const abs = Math.abs(value)
+    if (abs >= 1e6) return `${(value / 1e6).toFixed(2)}M`
+    if (abs >= 1e4) return `${(value / 1e3).toFixed(1)}k`
+    if (abs >= 100) return value.toFixed(1)
+    return value.toFixed(3)
+  }
+  function formatDelta(delta) {
+    if (delta === null || delta === undefined || !Number.isFinite(delta)) return '-'
+    const text = formatValue(Math.abs(delta))
+    if (Math.abs(delta) < 5e-4 && Math.abs(delta) < 100) return `±${text}`
+    return `${delta < 0 ? '-' : '+'}${text}`
+  }
+  function formatP(p) {
+    if (p === null || p === undefined || !Number.isFinite(p)) return '-'
+    return p < 0.001 ? '<0.001' : p.toFixed(3)
+  }
+  function formatPercent(share) {
+    if (share === null || share === undefined || !Number.isFinite(share)) return '-'
+    return `${(share * 100).toFixed(1)}%`
+  }
+  function excerpt(text, max) {
+    if (text === null || text === undefined) return ''
+    const s = String(text)
+    const line = s.length > max * 4 ? s.slice(0, max * 4) : s
+    const flat = line.replace(/\s+/g, ' ')
+    return flat.length > max ? `${flat.slice(0, max)} …` : flat
+  }
+  function shortId(id) {
+    return String(id || '').slice(0, 12)
+  }
+  function baseName(key) {
+    return key.replace(/#\d+$/, '')
+  }
+  function params(inv) {
+    return Object.entries(inv.params || {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')
+  }
+  function gitText(git) {
+    if (!git) return 'no git'
+    const commit = git.commit ? String(git.commit).slice(0, 8) : 'no commit'
+    return git.branch ? `${git.branch} @ ${commit}` : commit
+  }
+  function t95(df) {
+    return H.t95?.[df] || 1.96
+  }
+  function trialInterval(trials, kind) {
+    const xs = (trials || []).filter((x) => Number.isFinite(x))
+    if (xs.length < 2) return null
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length
+    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)
+    const half = t95(xs.length - 1) * Math.sqrt(variance / xs.length)
+    let lo = mean - half
+    let hi = mean + half
+    if (kind !== 'measurement') {
+      lo = Math.max(0, lo)
+      hi = Math.min(1, hi)
+    }
+    return [lo, hi]
+  }
+
+  // --- a live page still waiting for its first invocation ------------------------------------
+
+  if (!head) {
+    const note = el('p', { class: 'muted text', id: 'waiting', text: (H.missing || []).join(' ') || 'No invocation.' })
+    append(app, [el('header', { class: 'top' }, el('h1', { text: 'vitest-judge' })), el('main', null, note)])
+    if (H.mode === 'live') {
+      setInterval(() => {
+        fetch('api/state', { cache: 'no-store' })
+          .then((r) => (r.ok ? r.json() : null))
+          .then((state) => {
+            if (state?.latest) location.reload()
+          })
+          .catch(() => {})
+      }, 1500)
+    }
+    document.documentElement.setAttribute('data-ready', 'true')
+    return
+  }
+
+  // --- the data, indexed ----------------------------------------------------------------------
+
+  function casesOf(inv) {
+    const out = []
+    for (const run of inv.runs) {
+      for (const c of run.cases) out.push({ file: run.file, c, key: `${run.file}\u0000${c.name}`, order: out.length })
+    }
+    return out
+  }
+  const headCases = casesOf(head)
+  const baseByKey = new Map()
+  if (base) for (const item of casesOf(base)) baseByKey.set(item.key, item.c)
+
+  const caseKeys = []
+  {
+    const seen = new Set()
+    for (const item of headCases) {
+      for (const key of Object.keys(item.c.scores || {})) {
+        if (!seen.has(key)) {
+          seen.add(key)
+          caseKeys.push(key)
+        }
+      }
+    }
+  }
+  function kindOf(key) {
+    for (const item of headCases) {
+      const m = item.c.metrics?.[key]
+      if (m?.kind) return m.kind
+    }
+    return 'score'
+  }
+  const kinds = new Map(caseKeys.map((k) => [k, kindOf(k)]))
+  function worse(c, b, key) {
+    const h = c.scores ? c.scores[key] : null
+    const v = b?.scores ? b.scores[key] : null
+    if (typeof h !== 'number' || typeof v !== 'number') return false
+    const gib = !(c.metrics?.[key] && c.metrics[key].greaterIsBetter === false)
+    return gib ? h < v : h > v
+  }
+  for (const item of headCases) {
+    const b = baseByKey.get(item.key)
+    item.base = b
+    item.regressed = b ? caseKeys.some((k) => worse(item.c, b, k)) : false
+  }
+
+  const metricNames = []
+  {
+    const seen = new Set()
+    for (const run of head.runs) {
+      for (const m of Object.keys(run.aggregates || {})) {
+        if (!seen.has(m)) {
+          seen.add(m)
+          metricNames.push(m)
+        }
+      }
+    }
+    for (const key of caseKeys) {
+      const m = baseName(key)
+      if (!seen.has(m)) {
+        seen.add(m)
+        metricNames.push(m)
+      }
+    }
+  }
+
+  // --- layout -----------------------------------------------------------------------------
+
+  const inv = head.invocation
+  const tabs = [
+    ['overview', 'Overview'],
+    ['trends', 'Trends'],
+    ['distributions', 'Distributions'],
+    ['cases', 'Cases'],
+    ['compare', 'Compare'],
+  ]
+  const views = {}
+  const tabButtons = {}
+  const main = el('main')
+  const liveMark = el('span', { class: 'pill live', id: 'live' })
+  const nav = el('nav', { class: 'tabs', role: 'tablist' })
+  for (const [id, label] of tabs) {
+    const button = el('button', {
+      type: 'button',
+      role: 'tab',
+      id: `tab-${id}`,
+      'aria-selected': 'false',
+      text: label,
+      on: { click: () => show(id) },
+    })
+    tabButtons[id] = button
+    nav.append(button)
+  }
+  const facts = el(
+    'div',
+    { class: 'facts' },
+    el('span', { text: `invocation ${shortId(inv.id)}` }),
+    el('span', { text: `started ${inv.startedAt || '-'}` }),
+    inv.endedAt ? el('span', { text: `ended ${inv.endedAt}` }) : null,
+    el('span', { class: inv.status === 'interrupted' ? 'warn' : '', text: inv.status || 'complete' }),
+    el('span', { text: `git ${gitText(inv.git)}` }),
+    inv.experiment ? el('span', { text: `experiment ${inv.experiment}` }) : null,
+    params(inv) ? el('span', { text: `params ${params(inv)}` }) : null,
+    inv.ci ? el('span', { text: `CI ${inv.ci.provider}${inv.ci.runId ? ` #${inv.ci.runId}` : ''}` }) : null,
+    inv.tags?.length ? el('span', { text: `tags ${inv.tags.join(', ')}` }) : null,
+    H.mode === 'live' ? liveMark : null,
+  )
+  append(app, [el('header', { class: 'top' }, el('h1', { text: 'vitest-judge' }), facts, nav), main])
+
+  let current = null
+  function show(id) {
+    if (!views[id]) views[id] = build[id]()
+    if (current) views[current].hidden = true
+    for (const [key, button] of Object.entries(tabButtons)) button.setAttribute('aria-selected', String(key === id))
+    current = id
+    if (!views[id].isConnected) main.append(views[id])
+    views[id].hidden = false
+    if (views[id].onShow) views[id].onShow()
+    if (history.replaceState && location.protocol !== 'file:') history.replaceState(null, '', `#${id}`)
+  }
+
+  // --- overview ---------------------------------------------------------------------------
+
+  function buildOverview() {
+    const view = el('section', { id: 'view-overview' })
+    const totals = { files: head.runs.length, cases: 0, failed: 0, judgeErrors: 0, retries: 0, hits: 0, misses: 0 }
+    const tokens = { input: 0, output: 0 }
+    for (const run of head.runs) {
+      totals.cases += run.cases.length
+      totals.failed += run.cases.filter((c) => !c.pass).length
+      totals.judgeErrors += run.judgeErrors || 0
+      totals.retries += run.retries || 0
+      totals.hits += run.cache ? run.cache.hits : 0
+      totals.misses += run.cache ? run.cache.misses : 0
+      tokens.input += run.tokens ? run.tokens.input : 0
+      tokens.output += run.tokens ? run.tokens.output : 0
+    }
+    const card = (key, value, cls) =>
+      el(
+        'div',
+        { class: 'card', 'data-total': key },
+        el('div', { class: `v ${cls || ''}`, text: value }),
+        el('div', { class: 'k', text: key }),
+      )
+    view.append(
+      el(
+        'div',
+        { class: 'cards' },
+        card('files', totals.files),
+        card('cases', totals.cases),
+        card('failed', totals.failed, totals.failed ? 'bad' : ''),
+        card('judge errors', totals.judgeErrors, totals.judgeErrors ? 'warn' : ''),
+        card('retries', totals.retries),
+        card('cache hits', totals.hits),
+        card('cache misses', totals.misses),
+        card('judge tokens in', tokens.input),
+        card('judge tokens out', tokens.output),
+      ),
+    )
+    // The gate's verdict.
+    const gate = el('div', { id: 'gate' })
+    if (H.gate) {
+      if (H.gate.failures.length === 0) gate.append(el('p', { class: 'good', text: 'Gate passed.' }))
+      else {
+        gate.append(el('p', { class: 'bad', text: `Gate failed (${H.gate.failures.length}):` }))
+        gate.append(
+          el(
+            'ul',
+            null,
+            H.gate.failures.map((f) => el('li', { class: 'text', text: f.message })),
+          ),
+        )
+      }
+    } else gate.append(el('p', { class: 'muted', text: 'No gate configured.' }))
+    view.append(gate)
+    const cmp = H.comparison
+    if (cmp) {
+      view.append(
+        el('p', {
+          text:
+            `Baseline ${cmp.base.label} → current ${cmp.head.label}. Significance: paired sign-flip test over the cases ` +
+            `matched by name (unpaired permutation test otherwise), alpha ${cmp.alpha}; a delta is marked only when significant.`,
+        }),
+      )
+    } else view.append(el('p', { class: 'muted', text: 'No baseline to compare with: current aggregates only.' }))
+    for (const note of H.notes || []) view.append(el('p', { class: 'warn text', text: note }))
+    for (const note of H.missing || []) view.append(el('p', { class: 'muted text', text: note }))
+
+    // Files x metrics.
+    view.append(el('h2', { text: 'Files × metrics' }))
+    const compared = new Map()
+    for (const r of cmp ? cmp.runs : []) for (const m of r.metrics) compared.set(`${r.file}\u0000${m.metric}`, m)
+    const gated = new Set((H.gate ? H.gate.failures : []).map((f) => `${f.file}\u0000${f.metric}`))
+    const files = [...new Set([...head.runs.map((r) => r.file), ...(cmp ? cmp.runs.map((r) => r.file) : [])])].sort()
+    const runOf = new Map(head.runs.map((r) => [r.file, r]))
+    const table = el('table', { class: 'grid', id: 'matrix' })
+    table.append(
+      el(
+        'tr',
+        null,
+        el('th', { text: 'file' }),
+        el('th', { class: 'num', text: 'cases' }),
+        el('th', { class: 'num', text: 'failed' }),
+        el('th', { class: 'num', text: 'judge errors' }),
+        metricNames.map((m) => el('th', { text: m })),
+      ),
+    )
+    for (const file of files) {
+      const run = runOf.get(file)
+      const row = el(
+        'tr',
+        { 'data-file': file },
+        el('td', { class: 'text', text: file }),
+        el('td', { class: 'num', text: run ? run.cases.length : '-' }),
+        el('td', { class: 'num', text: run ? run.cases.filter((c) => !c.pass).length : '-' }),
+        el('td', { class: 'num', text: run ? run.judgeErrors || 0 : '-' }),
+      )
+      for (const metric of metricNames) {
+        const a = run?.aggregates ? run.aggregates[metric] : undefined
+        const m = compared.get(`${file}\u0000${metric}`)
+        const cell = el('td', { class: 'num', 'data-metric': metric })
+        if (a && a.n > 0) {
+          cell.append(el('div', { class: 'mean', 'data-value': a.mean, text: formatValue(a.mean) }))
+          cell.append(el('div', { class: 'small muted', text: `n=${a.n} · pass ${formatPercent(a.pass_rate)}` }))
+        } else if (a) cell.append(el('div', { class: 'muted', text: 'no value (n=0)' }))
+        else cell.append(el('div', { class: 'muted', text: '-' }))
+        if (m && m.status !== 'new') {
+          const p = m.pAdjusted !== undefined && m.pAdjusted !== null ? ` p_adj=${formatP(m.pAdjusted)}` : ''
+          const how = m.method || m.test
+          cell.append(
+            el('div', {
+              class: `small delta ${m.status === 'regressed' ? 'regressed' : m.status === 'improved' ? 'improved' : ''}`,
+              title: `baseline ${formatValue(m.baseMean)}; ${how}; n=${m.n.base}/${m.n.head} (${m.n.paired} paired)`,
+              text: `Δ ${formatDelta(m.delta)} p=${formatP(m.pValue)}${p} ${m.status}`,
+            }),
+          )
+        }
+        if (gated.has(`${file}\u0000${metric}`)) cell.append(el('div', { class: 'small bad', text: '✗ gate' }))
+        row.append(cell)
+      }
+      table.append(row)
+    }
+    view.append(el('div', { style: { 'overflow-x': 'auto' } }, table))
+    const extras = []
+    for (const run of head.runs) {
+      for (const key of ['cost', 'agreement', 'variants'])
+        if (run[key] !== undefined) extras.push([run.file, key, run[key]])
+    }
+    if (extras.length) {
+      view.append(el('h2', { text: 'More' }))
+      for (const [file, key, value] of extras)
+        view.append(el('pre', { class: 'text', text: `${file} · ${key}: ${JSON.stringify(value, null, 2)}` }))
+    }
+    return view
+  }
+
+  // --- trends -------------------------------------------------------------------------------
+
+  const PALETTE = ['#2f5bd3', '#c2410c', '#067647', '#7c3aed', '#b42318', '#0e7490']
+
+  function buildTrends() {
+    const view = el('section', { id: 'view-trends' })
+    const hist = H.history
+    if (!hist || hist.points.length === 0) {
+      view.append(
+        el('p', {
+          class: 'muted',
+          text: hist ? 'No invocation of this experiment is recorded yet.' : 'No run history in this report.',
+        }),
+      )
+      for (const note of H.missing || []) view.append(el('p', { class: 'muted text', text: note }))
+      return view
+    }
+    view.append(
+      el('p', {
+        class: 'muted',
+        text:
+          `Experiment ${hist.experiment}: the last ${hist.points.length} invocations (at most ${hist.limit}). Each point is ` +
+          'the mean over every case of the invocation; the band is its 95% Student t interval over the cases. ' +
+          'The baseline is the large point. Click a point to see that invocation.',
+      }),
+    )
+    const baseId = base ? base.invocation.id : null
+    const metrics = []
+    for (const m of metricNames) if (hist.points.some((p) => p.metrics[m])) metrics.push(m)
+    for (const p of hist.points) for (const m of Object.keys(p.metrics)) if (!metrics.includes(m)) metrics.push(m)
+    const charts = el('div', { class: 'charts' })
+    view.append(charts)
+    const pending = []
+    metrics.forEach((metric, mi) => {
+      const points = hist.points.filter((p) => p.metrics[metric])
+      const xs = points.map((p, i) => {
+        const t = Date.parse(p.startedAt) / 1000
+        return Number.isFinite(t) ? t : i
+      })
+      const mean = points.map((p) => p.metrics[metric].mean)
+      const lo = points.map((p) => (p.metrics[metric].ci ? p.metrics[metric].ci[0] : null))
+      const hi = points.map((p) => (p.metrics[metric].ci ? p.metrics[metric].ci[1] : null))
+      const marks = points.map((p) => (p.id === baseId ? p.metrics[metric].mean : null))
+      const info = el('div', { class: 'small text', 'data-trend-info': metric })
+      const box = el('div', { class: 'chart', 'data-trend': metric }, el('h3', { text: metric }))
+      const target = el('div')
+      box.append(target, info)
+      const list = el('table', { class: 'grid small', 'data-trend-table': metric })
+      list.append(
+        el(
+          'tr',
+          null,
+          el('th', { text: 'invocation' }),
+          el('th', { class: 'num', text: 'mean' }),
+          el('th', { text: '95% interval' }),
+        ),
+      )
+      points.forEach((p) => {
+        const v = p.metrics[metric]
+        list.append(
+          el(
+            'tr',
+            { 'data-id': p.id },
+            el('td', {
+              text: `${shortId(p.id)} ${p.startedAt}${p.id === baseId ? ' (baseline)' : ''}${p.id === inv.id ? ' (this run)' : ''}`,
+            }),
+            el('td', { class: 'num', text: formatValue(v.mean) }),
+            el('td', { text: v.ci ? `[${formatValue(v.ci[0])}, ${formatValue(v.ci[1])}]` : 'n/a (n<2)' }),
+          ),
+        )
+      })
+      const details = el('details', null, el('summary', { class: 'small', text: 'values' }), list)
+      box.append(details)
+      charts.append(box)
+      const color = PALETTE[mi % PALETTE.length]
+      const select = (i) => {
+        const p = points[i]
+        if (!p) return
+        clear(info)
+        const v = p.metrics[metric]
+        info.append(
+          el('div', {
+            text:
+              `${p.id} · ${p.startedAt} · ${p.status} · git ${gitText(p.git)}` +
+              `${params(p) ? ` · ${params(p)}` : ''} · mean ${formatValue(v.mean)} (n=${v.n})` +
+              `${v.ci ? ` [${formatValue(v.ci[0])}, ${formatValue(v.ci[1])}]` : ''}`,
+          }),
+        )
+        info.append(invocationLink(p.id))
+      }
+      pending.push(() => {
+        if (!uPlot) return
+        const plot = new uPlot(
+          {
+            width: 460,
+            height: 220,
+            scales: { x: { time: xs.length > 0 && xs[0] > 1e8 } },
+            series: [
+              {},
+              { label: 'mean', stroke: color, width: 2, points: { show: true, size: 6 } },
+              { label: '95% low', stroke: 'transparent', points: { show: false } },
+              { label: '95% high', stroke: 'transparent', points: { show: false } },
+              {
+                label: 'baseline',
+                stroke: 'transparent',
+                points: { show: true, size: 12, stroke: '#111', fill: '#ffd24d' },
+              },
+            ],
+            bands: [{ series: [3, 2], fill: `${color}22` }],
+            legend: { show: true },
+          },
+          [xs, mean, lo, hi, marks],
+          target,
+        )
+        plot.over.addEventListener('click', () => {
+          if (plot.cursor.idx !== null && plot.cursor.idx !== undefined) select(plot.cursor.idx)
+        })
+      })
+    })
+    view.onShow = () => {
+      while (pending.length) pending.shift()()
+    }
+    return view
+  }
+
+  function invocationLink(id) {
+    const known = invocations.findIndex((i) => i.invocation.id === id)
+    if (H.mode === 'live') {
+      return el('a', { href: `?inv=${encodeURIComponent(id)}`, text: 'open this invocation' })
+    }
+    if (known > 0)
+      return el('button', {
+        type: 'button',
+        class: 'link',
+        text: 'compare with it',
+        on: { click: () => show('compare') },
+      })
+    if (known === 0) return el('span', { class: 'muted', text: 'this report' })
+    return el('span', { class: 'muted', text: `vitest-judge report ${id} --out report.html writes its page` })
+  }
+
+  // --- distributions ------------------------------------------------------------------------
+
+  function histogram(key) {
+    const values = []
+    const raws = []
+    for (const item of headCases) {
+      const m = item.c.metrics?.[key]
+      const v = item.c.scores ? item.c.scores[key] : null
+      if (typeof v === 'number') values.push(v)
+      if (m && typeof m.raw === 'number') raws.push(m.raw)
+    }
+    if (raws.length > 0) {
+      const labels = [1, 2, 3, 4, 5]
+      const counts = labels.map((g) => raws.filter((r) => Math.round(r) === g).length)
+      return { what: 'raw judge grades (1-5)', labels: labels.map(String), xs: labels, counts, n: raws.length }
+    }
+    if (values.length === 0) return null
+    if (kinds.get(key) === 'measurement') {
+      const min = Math.min(...values)
+      const max = Math.max(...values)
+      const bins = min === max ? 1 : 20
+      const width = (max - min) / bins || 1
+      const counts = new Array(bins).fill(0)
+      for (const v of values) counts[Math.min(bins - 1, Math.floor((v - min) / width))]++
+      const xs = counts.map((_, i) => min + width * (i + 0.5))
+      const labels = counts.map((_, i) => `${formatValue(min + width * i)}–${formatValue(min + width * (i + 1))}`)
+      return { what: 'values', labels, xs, counts, n: values.length }
+    }
+    const counts = new Array(10).fill(0)
+    for (const v of values) counts[Math.max(0, Math.min(9, Math.floor(v * 10)))]++
+    const xs = counts.map((_, i) => i / 10 + 0.05)
+    const labels = counts.map((_, i) => `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`)
+    return { what: 'scores (0-1)', labels, xs, counts, n: values.length }
+  }
+
+  function buildDistributions() {
+    const view = el('section', { id: 'view-distributions' })
+    const charts = el('div', { class: 'charts' })
+    view.append(charts)
+    const pending = []
+    caseKeys.forEach((key, i) => {
+      const h = histogram(key)
+      const box = el('div', { class: 'chart', 'data-histogram': key }, el('h3', { text: key }))
+      charts.append(box)
+      if (!h) {
+        box.append(el('p', { class: 'muted', text: 'no values (every case errored)' }))
+        return
+      }
+      box.append(el('div', { class: 'small muted', text: `${h.what}, ${h.n} cases` }))
+      const target = el('div')
+      box.append(target)
+      const table = el('table', { class: 'grid small' })
+      table.append(el('tr', null, el('th', { text: 'bin' }), el('th', { class: 'num', text: 'cases' })))
+      h.labels.forEach((label, j) => {
+        table.append(
+          el('tr', { 'data-bin': label }, el('td', { text: label }), el('td', { class: 'num', text: h.counts[j] })),
+        )
+      })
+      box.append(el('details', null, el('summary', { class: 'small', text: 'counts' }), table))
+      pending.push(() => {
+        if (!uPlot) return
+        const color = PALETTE[i % PALETTE.length]
+        const pad = h.xs.length > 1 ? (h.xs[1] - h.xs[0]) / 2 : 0.5
+        new uPlot(
+          {
+            width: 420,
+            height: 200,
+            scales: {
+              x: { time: false, range: [h.xs[0] - pad, h.xs[h.xs.length - 1] + pad] },
+              y: { range: [0, null] },
+            },
+            series: [
+              {},
+              {
+                label: 'cases',
+                stroke: color,
+                fill: `${color}88`,
+                paths: uPlot.paths.bars({ size: [0.9, 80] }),
+                points: { show: false },
+              },
+            ],
+            legend: { show: false },
+          },
+          [h.xs, h.counts],
+          target,
+        )
+      })
+    })
+    if (caseKeys.length === 0) view.append(el('p', { class: 'muted', text: 'No metric values in this invocation.' }))
+    view.onShow = () => {
+      while (pending.length) pending.shift()()
+    }
+    return view
+  }
+
+  // --- a virtual list -----------------------------------------------------------------------
+
+  function virtualList(rowHeight, renderRow) {
+    const box = el('div', { class: 'vlist' })
+    const spacer = el('div', { class: 'spacer' })
+    box.append(spacer)
+    let items = []
+    let scheduled = false
+    function paint() {
+      scheduled = false
+      const top = box.scrollTop
+      const height = box.clientHeight || 480
+      const first = Math.max(0, Math.floor(top / rowHeight) - 5)
+      const last = Math.min(items.length, Math.ceil((top + height) / rowHeight) + 5)
+      clear(spacer)
+      for (let i = first; i < last; i++) {
+        const row = renderRow(items[i], i)
+        row.style.top = `${i * rowHeight}px`
+        spacer.append(row)
+      }
+    }
+    box.addEventListener('scroll', () => {
+      if (!scheduled) {
+        scheduled = true
+        requestAnimationFrame(paint)
+      }
+    })
+    return {
+      element: box,
+      set(list) {
+        items = list
+        spacer.style.height = `${items.length * rowHeight}px`
+        box.scrollTop = 0
+        paint()
+      },
+      repaint: paint,
+    }
+  }
+
+  // --- word diff ----------------------------------------------------------------------------
+
+  function wordDiff(a, b) {
+    const A = a.split(/(\s+)/).filter((x) => x !== '')
+    const B = b.split(/(\s+)/).filter((x) => x !== '')
+    const n = A.length
+    const m = B.length
+    // Past these sizes the table or the markup would freeze the page: both texts are shown whole instead.
+    if ((n + 1) * (m + 1) > 4e6 || n + m > 20000) return null
+    const w = m + 1
+    const L = new Uint32Array((n + 1) * w)
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        L[i * w + j] = A[i] === B[j] ? L[(i + 1) * w + j + 1] + 1 : Math.max(L[(i + 1) * w + j], L[i * w + j + 1])
+      }
+    }
+    const out = []
+    let i = 0
+    let j = 0
+    while (i < n && j < m) {
+      if (A[i] === B[j]) {
+        out.push(['=', A[i++]])
+        j++
+      } else if (L[(i + 1) * w + j] >= L[i * w + j + 1]) out.push(['-', A[i++]])
+      else out.push(['+', B[j++]])
+    }
+    while (i < n) out.push(['-', A[i++]])
+    while (j < m) out.push(['+', B[j++]])
+    return out
+  }
+
+  function diffView(before, after) {
+    const parts = wordDiff(before, after)
+    if (!parts) return el('p', { class: 'muted', text: 'Too long for a word diff: both outputs are shown above.' })
+    const pre = el('pre', { class: 'text diff', 'data-diff': '' })
+    for (const [op, text] of parts) {
+      if (op === '=') pre.append(document.createTextNode(visible(text)))
+      else pre.append(el(op === '-' ? 'del' : 'ins', { text }))
+    }
+    return pre
+  }
+
+  // --- cases --------------------------------------------------------------------------------
+
+  const CASE_ROW = 28
+  function searchText(item) {
+    if (item.search === undefined) {
+      const c = item.c
+      const parts = [item.file, c.name, c.input, c.output, c.expected, c.error, c.context]
+      for (const m of Object.values(c.metrics || {})) parts.push(m.justification, m.error ? m.error.message : '')
+      item.search = parts
+        .filter((x) => x !== undefined && x !== null)
+        .map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
+        .join('\n')
+        .toLowerCase()
+    }
+    return item.search
+  }
+
+  function buildCases() {
+    const view = el('section', { id: 'view-cases' })
+    const state = {
+      q: '',
+      failed: false,
+      regressed: false,
+      errors: false,
+      under: '',
+      below: '',
+      sort: null,
+      desc: false,
+    }
+    const shownKeys = caseKeys.slice(0, 8)
+    const search = el('input', {
+      type: 'search',
+      id: 'case-search',
+      placeholder: 'search name, input, output, justification…',
+    })
+    const box = (id, label) => {
+      const input = el('input', { type: 'checkbox', id })
+      return [input, el('label', { htmlFor: id, text: label })]
+    }
+    const [failed, failedLabel] = box('f-failed', 'failed')
+    const [regressed, regressedLabel] = box('f-regressed', base ? 'regressed vs baseline' : 'regressed (no baseline)')
+    regressed.disabled = !base
+    const [errors, errorsLabel] = box('f-errors', 'judge errors')
+    const metricSelect = el(
+      'select',
+      { id: 'f-metric' },
+      el('option', { value: '', text: 'metric…' }),
+      caseKeys.map((k) => el('option', { value: k, text: k })),
+    )
+    const below = el('input', { type: 'number', id: 'f-below', step: 'any', placeholder: 'value' })
+    const count = el('span', { id: 'case-count', class: 'muted' })
+    view.append(
+      el(
+        'div',
+        { class: 'controls' },
+        search,
+        el('span', null, failed, failedLabel),
+        el('span', null, regressed, regressedLabel),
+        el('span', null, errors, errorsLabel),
+        el('span', null, metricSelect, ' under ', below),
+        count,
+      ),
+    )
+    const columns = [
+      { id: 'status', label: '', width: 34, value: (it) => (it.c.pass ? 1 : 0) },
+      { id: 'file', label: 'file', width: 170, value: (it) => it.file },
+      { id: 'name', label: 'case', grow: true, value: (it) => it.c.name },
+      ...shownKeys.map((k) => ({
+        id: `m:${k}`,
+        label: k,
+        width: 110,
+        num: true,
+        value: (it) => numberOr(it.c.scores[k]),
+      })),
+      { id: 'latency', label: 'latency ms', width: 90, num: true, value: (it) => numberOr(it.c.latencyMs) },
+    ]
+    function numberOr(v) {
+      return typeof v === 'number' ? v : Number.NEGATIVE_INFINITY
+    }
+    const headRow = el('div', { class: 'vhead' })
+    for (const col of columns) {
+      const cell = el('span', {
+        class: `cell${col.grow ? ' grow' : ''}${col.num ? ' num' : ''}`,
+        'data-sort': col.id,
+        text: col.label,
+        on: {
+          click: () => {
+            if (state.sort === col.id) state.desc = !state.desc
+            else {
+              state.sort = col.id
+              state.desc = false
+            }
+            refresh()
+          },
+        },
+      })
+      if (col.width) cell.style.width = `${col.width}px`
+      headRow.append(cell)
+    }
+    let selectedKey = null
+    const list = virtualList(CASE_ROW, (item) => {
+      const row = el('div', {
+        class: `vrow${item.key === selectedKey ? ' selected' : ''}`,
+        'data-case': item.c.name,
+        'data-file': item.file,
+      })
+      row.addEventListener('click', () => {
+        selectedKey = item.key
+        list.repaint()
+        openDetail(item)
+      })
+      for (const col of columns) {
+        let text
+        let cls = ''
+        if (col.id === 'status') {
+          text = item.c.pass ? '✓' : '✗'
+          cls = item.c.pass ? 'good' : 'bad'
+        } else if (col.id === 'file') text = item.file
+        else if (col.id === 'name') text = excerpt(item.c.name, 200)
+        else if (col.id === 'latency') text = item.c.latencyMs === undefined ? '' : formatValue(item.c.latencyMs)
+        else {
+          const key = col.id.slice(2)
+          const v = item.c.scores[key]
+          text = v === null ? 'error' : v === undefined ? '' : formatValue(v)
+          if (item.base && worse(item.c, item.base, key)) cls = 'regressed'
+          if (v === null) cls = 'warn'
+        }
+        const cell = el('span', { class: `cell${col.grow ? ' grow' : ''}${col.num ? ' num' : ''} ${cls}`, text })
+        if (col.width) cell.style.width = `${col.width}px`
+        row.append(cell)
+      }
+      return row
+    })
+    const detail = el('div', { class: 'detail', id: 'case-detail', hidden: true })
+    view.append(headRow, list.element, detail)
+    function matches(item) {
+      if (state.failed && item.c.pass) return false
+      if (state.regressed && !item.regressed) return false
+      if (state.errors && !(item.c.judgeErrors > 0)) return false
+      if (state.under && state.below !== '') {
+        const v = item.c.scores[state.under]
+        const limit = Number(state.below)
+        if (typeof v !== 'number' || !(v < limit)) return false
+      }
+      if (state.q && !searchText(item).includes(state.q)) return false
+      return true
+    }
+    function refresh() {
+      let items = headCases.filter(matches)
+      if (state.sort) {
+        const col = columns.find((c) => c.id === state.sort)
+        const sign = state.desc ? -1 : 1
+        items = items.slice().sort((a, b) => {
+          const x = col.value(a)
+          const y = col.value(b)
+          return (x < y ? -1 : x > y ? 1 : a.order - b.order) * sign
+        })
+      }
+      count.textContent = `${items.length} of ${headCases.length} cases`
+      count.setAttribute('data-count', String(items.length))
+      list.set(items)
+    }
+    let timer = null
+    search.addEventListener('input', () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        state.q = search.value.trim().toLowerCase()
+        refresh()
+      }, 120)
+    })
+    failed.addEventListener('change', () => {
+      state.failed = failed.checked
+      refresh()
+    })
+    regressed.addEventListener('change', () => {
+      state.regressed = regressed.checked
+      refresh()
+    })
+    errors.addEventListener('change', () => {
+      state.errors = errors.checked
+      refresh()
+    })
+    metricSelect.addEventListener('change', () => {
+      state.under = metricSelect.value
+      refresh()
+    })
+    below.addEventListener('input', () => {
+      state.below = below.value
+      refresh()
+    })
+
+    function textBlock(label, value) {
+      if (value === undefined || value === null) return null
+      return [
+        el('h3', { text: label }),
+        el('pre', {
+          class: 'text',
+          'data-field': label,
+          text: typeof value === 'string' ? value : JSON.stringify(value, null, 2),
+        }),
+      ]
+    }
+    function metricsTable(c, other) {
+      const table = el('table', { class: 'grid small' })
+      table.append(
+        el(
+          'tr',
+          null,
+          [
+            'metric',
+            'score',
+            'raw',
+            'kind',
+            'threshold',
+            'pass',
+            'judge',
+            'trials (95% t interval)',
+            'justification',
+          ].map((t) => el('th', { text: t })),
+          other ? el('th', { text: 'baseline' }) : null,
+        ),
+      )
+      const keys = [...new Set([...Object.keys(c.scores || {}), ...Object.keys(c.metrics || {})])]
+      for (const key of keys) {
+        const m = c.metrics?.[key] || { score: c.scores[key] }
+        const ci = m.trials ? trialInterval(m.trials, m.kind) : null
+        const trials = m.trials
+          ? `${m.trials.map(formatValue).join(', ')}${ci ? ` [${formatValue(ci[0])}, ${formatValue(ci[1])}]` : ''}`
+          : ''
+        const regressedHere = other && worse(c, other, key)
+        table.append(
+          el(
+            'tr',
+            { 'data-metric': key },
+            el('td', { text: key }),
+            el('td', {
+              class: `num ${regressedHere ? 'regressed' : ''}`,
+              text: m.error ? 'error' : formatValue(m.score),
+            }),
+            el('td', { class: 'num', text: m.raw === undefined || m.raw === null ? '' : String(m.raw) }),
+            el('td', { text: m.kind || '' }),
+            el('td', {
+              class: 'num',
+              text: m.threshold === undefined || m.threshold === null ? '' : formatValue(m.threshold),
+            }),
+            el('td', { text: m.pass === true ? 'yes' : m.pass === false ? 'no' : '' }),
+            el('td', { text: m.judge || '' }),
+            el('td', { text: trials }),
+            el('td', { class: 'text', text: m.error ? `${m.error.code}: ${m.error.message}` : m.justification || '' }),
+            other ? el('td', { class: 'num', text: formatValue(other.scores ? other.scores[key] : null) }) : null,
+          ),
+        )
+      }
+      return table
+    }
+    function openDetail(item) {
+      const c = item.c
+      const b = item.base
+      clear(detail)
+      detail.hidden = false
+      const facts = [c.pass ? 'passed' : 'failed', `file ${item.file}`]
+      if (c.latencyMs !== undefined) facts.push(`latency ${formatValue(c.latencyMs)} ms`)
+      if (c.durationMs !== undefined) facts.push(`test ${formatValue(c.durationMs)} ms`)
+      if (c.tokens) facts.push(`tokens ${c.tokens.input} in / ${c.tokens.output} out`)
+      if (c.judgeErrors) facts.push(`${c.judgeErrors} judge errors`)
+      if (c.retries) facts.push(`${c.retries} retries`)
+      append(detail, [
+        el('h2', { class: 'text', id: 'detail-name', text: c.name }),
+        el('div', { class: 'facts', text: facts.join(' · ') }),
+        c.error ? el('pre', { class: 'text bad', text: c.error }) : null,
+        textBlock('input', c.input),
+        textBlock('expected', c.expected),
+        textBlock('context', c.context),
+      ])
+      const sides = el('div', { class: b ? 'sides' : '' })
+      sides.append(el('div', null, textBlock('output', c.output === undefined ? '' : c.output)))
+      if (b) sides.append(el('div', null, textBlock('baseline output', b.output === undefined ? '' : b.output)))
+      detail.append(sides)
+      if (b && typeof c.output === 'string' && typeof b.output === 'string') {
+        detail.append(el('h3', { text: 'word diff (baseline → current)' }), diffView(b.output, c.output))
+      } else if (base && !b) detail.append(el('p', { class: 'muted', text: 'Not in the baseline (a new case).' }))
+      detail.append(el('h3', { text: 'metrics' }), metricsTable(c, b))
+      detail.scrollIntoView({ block: 'nearest' })
+    }
+    view.onShow = () => {
+      if (!view.ready) {
+        view.ready = true
+        refresh()
+      }
+    }
+    return view
+  }
+
+  // --- compare ------------------------------------------------------------------------------
+
+  function buildCompare() {
+    const view = el('section', { id: 'view-compare' })
+    if (invocations.length < 2) {
+      view.append(
+        el('p', {
+          class: 'muted',
+          text: 'Only one invocation in this report. With a baseline, the reporter adds it here; `vitest-judge report A B C --out FILE` lines up several.',
+        }),
+      )
+      return view
+    }
+    const chosen = invocations.map((_, i) => i < 6)
+    const pick = el('div', { class: 'controls', id: 'compare-pick' })
+    invocations.forEach((item, i) => {
+      const box = el('input', { type: 'checkbox', id: `cmp-${i}`, checked: chosen[i] })
+      box.addEventListener('change', () => {
+        chosen[i] = box.checked
+        refresh()
+      })
+      const what = i === 0 ? 'this run' : i === H.baseline ? 'baseline' : `#${i + 1}`
+      pick.append(
+        el(
+          'span',
+          null,
+          box,
+          el('label', {
+            htmlFor: `cmp-${i}`,
+            text: `${what}: ${shortId(item.invocation.id)} ${item.invocation.startedAt || ''} ${params(item.invocation) || '(no params)'} ${gitText(item.invocation.git)}`,
+          }),
+        ),
+      )
+    })
+    const search = el('input', { type: 'search', id: 'compare-search', placeholder: 'search case names and outputs…' })
+    const [differ, differLabel] = [
+      el('input', { type: 'checkbox', id: 'cmp-differ' }),
+      el('label', { htmlFor: 'cmp-differ', text: 'only cases whose scores differ' }),
+    ]
+    const count = el('span', { id: 'compare-count', class: 'muted' })
+    view.append(pick, el('div', { class: 'controls' }, search, el('span', null, differ, differLabel), count))
+    const byInvocation = invocations.map((item) => {
+      const map = new Map()
+      for (const c of casesOf(item)) map.set(c.key, c)
+      return map
+    })
+    const allKeys = []
+    {
+      const seen = new Set()
+      for (const map of byInvocation) {
+        for (const key of map.keys()) {
+          if (!seen.has(key)) {
+            seen.add(key)
+            allKeys.push(key)
+          }
+        }
+      }
+    }
+    const headRow = el('div', { class: 'vhead' })
+    view.append(headRow)
+    let columns = []
+    const list = virtualList(56, (key) => {
+      const [file, name] = key.split('\u0000')
+      const row = el('div', { class: 'vrow cmp-row', 'data-case': name })
+      row.append(el('span', { class: 'cell', style: { width: '220px' }, text: `${file} › ${excerpt(name, 120)}` }))
+      for (const i of columns) {
+        const item = byInvocation[i].get(key)
+        const cell = el('span', { class: 'cell grow', 'data-invocation': i })
+        if (!item) cell.append(el('span', { class: 'muted', text: '(not in this invocation)' }))
+        else {
+          const scores = Object.entries(item.c.scores || {})
+            .map(([k, v]) => `${k} ${v === null ? 'error' : formatValue(v)}`)
+            .join(' · ')
+          cell.append(
+            el('div', { class: item.c.pass ? '' : 'bad', text: scores || '(no scores)' }),
+            el('div', { class: 'muted', text: excerpt(item.c.output, 160) }),
+          )
+        }
+        row.append(cell)
+      }
+      row.addEventListener('click', () => openCompareDetail(key))
+      return row
+    })
+    const detail = el('div', { class: 'detail', id: 'compare-detail', hidden: true })
+    view.append(list.element, detail)
+    function differs(key) {
+      const present = columns.map((i) => byInvocation[i].get(key)).filter(Boolean)
+      if (present.length < 2) return true
+      const text = (item) => JSON.stringify(item.c.scores || {})
+      return present.some((item) => text(item) !== text(present[0]))
+    }
+    function refresh() {
+      columns = chosen.map((on, i) => (on ? i : -1)).filter((i) => i >= 0)
+      clear(headRow)
+      headRow.append(el('span', { class: 'cell', style: { width: '220px' }, text: 'case' }))
+      for (const i of columns) {
+        const item = invocations[i].invocation
+        headRow.append(el('span', { class: 'cell grow', text: `${shortId(item.id)} ${params(item) || ''}` }))
+      }
+      const q = search.value.trim().toLowerCase()
+      const keys = allKeys.filter((key) => {
+        if (differ.checked && !differs(key)) return false
+        if (!q) return true
+        return columns.some((i) => {
+          const item = byInvocation[i].get(key)
+          return item ? searchText(item).includes(q) : false
+        })
+      })
+      count.textContent = `${keys.length} cases`
+      count.setAttribute('data-count', String(keys.length))
+      list.set(keys)
+    }
+    function openCompareDetail(key) {
+      clear(detail)
+      detail.hidden = false
+      const [file, name] = key.split('\u0000')
+      detail.append(el('h2', { class: 'text', text: `${file} › ${name}` }))
+      const own = byInvocation[0].get(key)
+      if (own && own.c.input !== undefined)
+        detail.append(el('h3', { text: 'input' }), el('pre', { class: 'text', text: own.c.input }))
+      const grid = el('div', {
+        class: 'sides',
+        style: { 'grid-template-columns': `repeat(${Math.max(1, columns.length)}, 1fr)` },
+      })
+      for (const i of columns) {
+        const item = byInvocation[i].get(key)
+        const col = el(
+          'div',
+          null,
+          el('h3', { text: `${shortId(invocations[i].invocation.id)} ${params(invocations[i].invocation)}` }),
+        )
+        if (!item) col.append(el('p', { class: 'muted', text: 'not in this invocation' }))
+        else {
+          col.append(el('pre', { class: 'text', text: item.c.output === undefined ? '' : String(item.c.output) }))
+          const t = el('table', { class: 'grid small' })
+          for (const [k, v] of Object.entries(item.c.scores || {}))
+            t.append(
+              el(
+                'tr',
+                null,
+                el('td', { text: k }),
+                el('td', { class: 'num', text: v === null ? 'error' : formatValue(v) }),
+              ),
+            )
+          col.append(t)
+        }
+        grid.append(col)
+      }
+      detail.append(grid)
+    }
+    search.addEventListener('input', refresh)
+    differ.addEventListener('change', refresh)
+    view.onShow = () => {
+      if (!view.ready) {
+        view.ready = true
+        refresh()
+      }
+    }
+    return view
+  }
+
+  const build = {
+    overview: buildOverview,
+    trends: buildTrends,
+    distributions: buildDistributions,
+    cases: buildCases,
+    compare: buildCompare,
+  }
+
+  // --- live mode ----------------------------------------------------------------------------
+
+  if (H.mode === 'live') {
+    liveMark.textContent = 'live'
+    const poll = () => {
+      fetch('api/state', { cache: 'no-store' })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((state) => {
+          if (!state) return
+          liveMark.textContent = `live · checked ${new Date().toLocaleTimeString()}`
+          if (H.follow && state.latest && state.latest !== inv.id) location.reload()
+        })
+        .catch(() => {
+          liveMark.textContent = 'live · server unreachable'
+        })
+    }
+    setInterval(poll, 1500)
+  }
+
+  const start = (location.hash || '').slice(1)
+  show(build[start] ? start : 'overview')
+  document.documentElement.setAttribute('data-ready', 'true')
+})()

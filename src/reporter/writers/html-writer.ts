@@ -1,0 +1,91 @@
+/**
+ * `reports.html`: the self-contained HTML report. The invocation's runs are spooled as page JSON as
+ * each file finishes; at the end the page is written around them, with the baseline's runs (for the
+ * case diffs and the Compare view) and the experiment's recent history (for the trends).
+ */
+import { redact } from '../../redact.js'
+import { pageAssets } from '../../report/html/assets.js'
+import { PAGE_DATA_VERSION, type PageHeader, t95Table, trendPoints } from '../../report/html/page-data.js'
+import {
+  INVOCATION_CLOSE,
+  invocationOpen,
+  pageHead,
+  pageTail,
+  RUN_SEPARATOR,
+  scriptSafeJson,
+  writeRunPageJson,
+} from '../../report/html/render-page.js'
+import type { ReportRun } from '../../report/types.js'
+import type { ReportEnd, ReportOutput, ReportWriter, RunPiece } from './report-writer.js'
+
+/** Invocations of the experiment shown in the trends. */
+export const HTML_HISTORY_LIMIT = 50
+
+/** The writer of `reports.html`. */
+export class HtmlWriter implements ReportWriter {
+  readonly piece: RunPiece = { ext: 'page.json', render: (run, put) => writeRunPageJson(run, put) }
+
+  /**
+   * @param path the report file.
+   * @param gate whether a gate is evaluated (the page then shows its verdict).
+   */
+  constructor(
+    private readonly path: string,
+    private readonly gate: boolean,
+  ) {}
+
+  async write(end: ReportEnd, out: ReportOutput): Promise<void> {
+    const missing: string[] = []
+    let history: PageHeader['history'] = null
+    const experiment = end.report.invocation.experiment ?? 'default'
+    if (end.history) {
+      try {
+        history = { experiment, limit: HTML_HISTORY_LIMIT, points: trendPoints(await end.history(HTML_HISTORY_LIMIT)) }
+      } catch (error) {
+        missing.push(`Trends: the run history could not be read (${(error as Error).message}).`)
+      }
+    } else missing.push('Trends: runs are not recorded (no run store), so there is no history of this experiment.')
+    const baseline = end.baseline
+    const header: PageHeader = {
+      version: PAGE_DATA_VERSION,
+      generatedAt: new Date().toISOString(),
+      mode: 'file',
+      baseline: baseline ? 1 : null,
+      comparison: end.report.comparison,
+      gate: this.gate ? { failures: end.gateFailures } : null,
+      notes: end.notes,
+      history,
+      missing,
+      t95: t95Table(),
+    }
+    const assets = pageAssets()
+    // The store is async and the page is streamed synchronously: the baseline's runs are read first.
+    const baselineRuns: ReportRun[] = []
+    if (baseline) {
+      for (const file of baseline.files) {
+        const run = await baseline.run(file)
+        if (run) baselineRuns.push(run)
+      }
+    }
+    out.stream(this.path, (sink) => {
+      sink.put(pageHead(redact(scriptSafeJson(header)), header.mode, assets))
+      sink.put(invocationOpen(redact(scriptSafeJson(end.report.invocation)), 0))
+      end.files.forEach((file, i) => {
+        if (i > 0) sink.put(RUN_SEPARATOR)
+        end.putPiece(sink, file, this.piece)
+      })
+      sink.put(INVOCATION_CLOSE)
+      if (baseline) {
+        sink.put(invocationOpen(redact(scriptSafeJson(baseline.invocation)), 1))
+        let first = true
+        for (const run of baselineRuns) {
+          if (!first) sink.put(RUN_SEPARATOR)
+          first = false
+          writeRunPageJson(run, (t) => sink.put(redact(t)), true)
+        }
+        sink.put(INVOCATION_CLOSE)
+      }
+      sink.put(pageTail(assets))
+    })
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Each judged result as a Vitest test annotation (`context.annotate`, Vitest 4.1 and 5), so that
+ * Vitest's own views (`--reporter=verbose`, the UI, the HTML reporter, its JUnit and
+ * `github-actions` reporters) show the scores without vitest-judge's reporter.
+ */
+import { excerpt } from '../report/text.js'
+import type { CaseMetricResult } from '../report/types.js'
+import type { CaseMeta } from './case-meta.js'
+import { runtimeOptions } from './runtime-options.js'
+
+/** The annotation type: Vitest's `github-actions` reporter shows it as a notice titled so. */
+export const ANNOTATION_TYPE = 'vitest-judge'
+
+/** The part of a Vitest task this module uses: its test context. */
+export interface AnnotatableTask {
+  context?: { annotate?: (message: string, type?: string) => Promise<unknown> }
+}
+
+function num(value: number): string {
+  return String(Math.round(value * 1e4) / 1e4)
+}
+
+/**
+ * One line (reporters print it as it is): `answer_similarity 0.25 (raw 2/5) below pass mark 0.75
+ * · judge local · justification: ...`.
+ */
+export function annotationMessage(key: string, result: CaseMetricResult): string {
+  const parts: string[] = []
+  if (result.error) {
+    const { code, message } = result.error
+    parts.push(`${key} judge error ${message.startsWith(code) ? message : `${code}: ${message}`}`)
+  } else {
+    let head = `${key} ${result.score === null ? 'error' : num(result.score)}`
+    if (result.raw !== undefined && result.raw !== null) head += ` (raw ${num(result.raw)}/5)`
+    if (result.threshold !== undefined && result.threshold !== null) {
+      const worse = result.greaterIsBetter === false ? 'above' : 'below'
+      head += ` ${result.pass === false ? `${worse} ` : ''}pass mark ${num(result.threshold)}`
+    }
+    parts.push(head)
+  }
+  if (result.judge) parts.push(`judge ${result.judge}`)
+  if (result.trials && result.trials.length > 1) parts.push(`trials ${result.trials.map(num).join(', ')}`)
+  if (result.justification) parts.push(`justification: ${result.justification}`)
+  return excerpt(parts.join(' · '), 1000)
+}
+
+/** Annotates the test with one metric result; does nothing when annotations are off or not supported. */
+export function annotateResult(task: AnnotatableTask | undefined, key: string, result: CaseMetricResult): void {
+  if (!runtimeOptions().testAnnotations) return
+  const annotate = task?.context?.annotate
+  if (typeof annotate !== 'function') return
+  try {
+    // The runner awaits the annotation with the test; a failure to record it is not the test's failure.
+    annotate(annotationMessage(key, result), ANNOTATION_TYPE).catch(() => {})
+  } catch {
+    // The test already finished (an assertion that was not awaited): nothing to annotate.
+  }
+}
+
+/** Annotates the test with every metric result of its record, in the record's order. */
+export function annotateCase(task: AnnotatableTask | undefined, meta: CaseMeta): void {
+  for (const [key, result] of Object.entries(meta.metrics)) annotateResult(task, key, result)
+}

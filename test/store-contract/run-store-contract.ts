@@ -1,0 +1,418 @@
+/**
+ * The run-store contract: every behaviour of `RunStore` tested once, run against each backend
+ * (test/unit/store-run-store.test.ts for SQLite, test/integration/store-postgres.test.ts for
+ * PostgreSQL). A backend supplies a fresh store and a little raw access for what the interface
+ * cannot do (count rows, age an invocation).
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { ReportFormatError, SelectorError, StoreError } from '../../src/errors.js'
+import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
+import { newId } from '../../src/store/ids.js'
+import { STALE_RUNNING_MS } from '../../src/store/rows.js'
+import { resolveSelector } from '../../src/store/selectors.js'
+import type { NewInvocation, RunStore } from '../../src/store/types.js'
+
+/** Raw access to a backend's tables, for what the interface does not expose. */
+export interface RawRunAccess {
+  /** Rows in a table (`invocations`, `runs`, `cases`, `case_metrics`, `aggregates`, `tags`). */
+  count(table: string): Promise<number>
+  /** Sets the pid or last sign of life of an invocation. */
+  setInvocation(id: string, fields: { pid?: number; last_seen_ms?: number }): Promise<void>
+  /** Stored status per invocation id. */
+  statuses(): Promise<Record<string, string>>
+}
+
+/** One backend under test. */
+export interface RunStoreBackend {
+  name: string
+  /** A fresh, empty location with a store open on it. */
+  create(): Promise<{
+    store: RunStore
+    /** Another store on the same location (read-only when asked). */
+    open(options?: { readonly?: boolean }): Promise<RunStore>
+    raw: RawRunAccess
+    dispose(): Promise<void>
+  }>
+}
+
+function invocation(id: string, startedAt: string, extra: Partial<NewInvocation> = {}): NewInvocation {
+  return {
+    id,
+    startedAt,
+    git: { commit: 'abc123', branch: 'main' },
+    params: { model: 'gpt-4.1-mini', promptVersion: 3, strict: true },
+    experiment: 'demo',
+    ...extra,
+  }
+}
+
+/** A case with every field filled; every third one has a judge error and explicit nulls. */
+export function fullCase(i: number): ReportCase {
+  return {
+    name: `qa > case ${i}`,
+    pass: i % 3 !== 0,
+    scores: { answer_similarity: i % 3 === 0 ? null : 0.75, latency: 120 + i },
+    judgeErrors: i % 3 === 0 ? 1 : 0,
+    metrics: {
+      answer_similarity:
+        i % 3 === 0
+          ? {
+              score: null,
+              raw: null,
+              kind: 'score',
+              threshold: 0.75,
+              pass: null,
+              judge: 'openai:gpt-4.1-mini',
+              error: { code: 'VJ_JUDGE_BAD_REPLY', message: 'not JSON' },
+            }
+          : {
+              score: 0.75,
+              raw: 4,
+              kind: 'score',
+              threshold: 0.75,
+              pass: true,
+              justification: 'Close to the "truth" <b>&</b>',
+              judge: 'openai:gpt-4.1-mini',
+              trials: [0.5, 1, 0.75],
+              greaterIsBetter: true,
+            },
+      latency: { score: 120 + i, kind: 'measurement' },
+    },
+    id: `q${i}`,
+    input: `question ${i}`,
+    output: `answer ${i} ✓`,
+    expected: `truth ${i}`,
+    durationMs: 12.5,
+    latencyMs: 120 + i,
+    tokens: { input: 10, output: 20 },
+  }
+}
+
+/** A run of `file` with these cases. */
+export function makeRun(file: string, cases: ReportCase[], extra: Partial<ReportRun> = {}): ReportRun {
+  return {
+    id: newId(),
+    file,
+    status: 'complete',
+    cases,
+    aggregates: {
+      answer_similarity: { n: 2, mean: 0.75, variance: 0, p90: 0.75, min: 0.75, max: 0.75, median: 0.75, pass_rate: 1 },
+      latency: { n: 3, mean: 121, variance: 0.6667, p90: 121.8, min: 120, max: 122, median: 121, pass_rate: 1 },
+    },
+    judgeErrors: 1,
+    cache: { hits: 2, misses: 4 },
+    tokens: { input: 30, output: 60 },
+    durationMs: 1500,
+    ...extra,
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected a rejection')
+}
+
+/** Defines the contract's tests for one backend. */
+export function runStoreContract(backend: RunStoreBackend): void {
+  describe(`RunStore contract (${backend.name})`, () => {
+    let store: RunStore
+    let env: Awaited<ReturnType<RunStoreBackend['create']>>
+    let dir: string
+
+    beforeEach(async () => {
+      env = await backend.create()
+      store = env.store
+      dir = mkdtempSync(join(tmpdir(), 'vj-contract-'))
+    })
+
+    afterEach(async () => {
+      await env.dispose()
+      rmSync(dir, { recursive: true, force: true })
+    })
+
+    const resolve = (sel: string, options = {}) => resolveSelector(sel, store, options)
+
+    /** A complete invocation with one run, started `minutes` after a fixed time. */
+    async function record(
+      minutes: number,
+      extra: Partial<NewInvocation> = {},
+      status: 'complete' | 'interrupted' = 'complete',
+    ): Promise<string> {
+      const startedAt = new Date(Date.UTC(2025, 0, 1, 12, minutes)).toISOString()
+      const id = extra.id ?? newId(Date.parse(startedAt))
+      await store.startInvocation(invocation(id, startedAt, extra))
+      await store.saveRun(id, makeRun('evals/a.test.ts', [fullCase(1)]))
+      await store.finishInvocation(id, status, startedAt)
+      return id
+    }
+
+    describe('round trip', () => {
+      test('getReport gives back the saved invocation, runs and cases', async () => {
+        const inv = invocation(newId(), '2025-01-01T12:00:00.000Z', {
+          ci: { provider: 'github', runId: '42', ref: null },
+          tags: ['nightly'],
+        })
+        await store.startInvocation(inv)
+        const b = makeRun('evals/b.test.ts', [fullCase(0), fullCase(1), fullCase(2)])
+        const minimal: ReportCase = {
+          name: 'bare',
+          pass: false,
+          scores: {},
+          judgeErrors: 0,
+          error: 'Expected 1 to be 2',
+        }
+        const a = makeRun('evals/a.test.ts', [minimal, { ...fullCase(3), metrics: {} }], {
+          status: undefined,
+          durationMs: undefined,
+          aggregates: {},
+        })
+        const withExtras = { ...a, shard: '1/2' } as ReportRun
+        await store.saveRun(inv.id, b)
+        await store.saveRun(inv.id, withExtras)
+        await store.finishInvocation(inv.id, 'complete', '2025-01-01T12:05:00.000Z')
+
+        const report = await store.getReport(inv.id)
+        const expected: JsonReport = {
+          version: 1,
+          invocation: { ...inv, status: 'complete', endedAt: '2025-01-01T12:05:00.000Z', tags: ['nightly'] },
+          runs: [withExtras, b],
+          comparison: null,
+        }
+        expect(report).toStrictEqual(JSON.parse(JSON.stringify(expected)))
+        // Cases keep their saved order, and explicit nulls stay null.
+        expect(report.runs[1]?.cases.map((c) => c.name)).toEqual(['qa > case 0', 'qa > case 1', 'qa > case 2'])
+        expect(report.runs[1]?.cases[0]?.metrics?.answer_similarity).toHaveProperty('raw', null)
+        expect(report.runs[1]?.cases[0]?.metrics?.latency).not.toHaveProperty('raw')
+        expect(await store.getRun(b.id)).toEqual(report.runs[1])
+        expect(await store.getRunByFile(inv.id, 'evals/b.test.ts')).toEqual(report.runs[1])
+        expect(await store.getRunByFile(inv.id, 'evals/none.test.ts')).toBeUndefined()
+        expect(await store.getRun('missing')).toBeUndefined()
+        expect(await store.getRunFiles(inv.id)).toEqual(['evals/a.test.ts', 'evals/b.test.ts'])
+      })
+
+      test('NaN aggregates and large numbers come back as they were', async () => {
+        const id = await record(0)
+        const nan = Number.NaN
+        const run = makeRun('evals/n.test.ts', [fullCase(1)], {
+          aggregates: {
+            x: { n: 0, mean: nan, variance: nan, p90: nan, min: nan, max: nan, median: nan, pass_rate: nan },
+          },
+          durationMs: 123456789.25,
+          tokens: { input: 2_000_000_000, output: 3 },
+        })
+        await store.saveRun(id, run)
+        const back = await store.getRun(run.id)
+        expect(back?.aggregates.x?.mean).toBeNaN()
+        expect(back?.durationMs).toBe(123456789.25)
+        expect(back?.tokens.input).toBe(2_000_000_000)
+      })
+
+      test('saving a run again replaces it (same id, or same file in the invocation)', async () => {
+        const id = await record(0)
+        const again = makeRun('evals/a.test.ts', [fullCase(7), fullCase(8)])
+        await store.saveRun(id, again)
+        await store.saveRun(id, again)
+        const report = await store.getReport(id)
+        expect(report.runs).toHaveLength(1)
+        expect(report.runs[0]?.cases.map((c) => c.name)).toEqual(['qa > case 7', 'qa > case 8'])
+        expect(await env.raw.count('cases')).toBe(2)
+        expect(await env.raw.count('case_metrics')).toBe(4)
+      })
+
+      test('a run of an unknown invocation is refused', async () => {
+        expect(await rejection(store.saveRun('nope', makeRun('a.test.ts', [])))).toBeInstanceOf(StoreError)
+        expect(await rejection(store.finishInvocation('nope', 'complete', '2025-01-01T00:00:00Z'))).toBeInstanceOf(
+          StoreError,
+        )
+        expect(await env.raw.count('runs')).toBe(0)
+      })
+
+      test('an invocation id cannot be recorded twice, unless asked to skip it', async () => {
+        const id = await record(0)
+        const error = await rejection(store.startInvocation(invocation(id, '2025-01-01T00:00:00Z')))
+        expect(error).toBeInstanceOf(StoreError)
+        expect(error.message).toMatch(/already recorded/)
+        await store.startInvocation(invocation(id, '2025-01-01T00:00:00Z'), { ifAbsent: true })
+        expect((await store.getInvocation(id)).status).toBe('complete')
+        expect(await env.raw.count('invocations')).toBe(1)
+      })
+
+      test('persists 10,000 cases in one run', async () => {
+        const id = newId()
+        await store.startInvocation(invocation(id, new Date().toISOString()))
+        const cases = Array.from({ length: 10_000 }, (_, i) => fullCase(i))
+        await store.saveRun(id, makeRun('evals/big.test.ts', cases))
+        const back = (await store.getReport(id)).runs[0]?.cases
+        expect(back).toHaveLength(10_000)
+        expect(back?.[9999]).toEqual(JSON.parse(JSON.stringify(fullCase(9999))))
+      })
+
+      test('a secret in a case text or a param is never stored', async () => {
+        const key = 'sk-contract0123456789abcdefghij'
+        const id = newId()
+        await store.startInvocation(invocation(id, new Date().toISOString(), { params: { note: `key ${key}` } }))
+        await store.saveRun(id, makeRun('evals/s.test.ts', [{ ...fullCase(1), output: `leaked ${key}` }]))
+        const text = JSON.stringify(await store.getReport(id))
+        expect(text).not.toContain(key)
+        expect(text).toContain('[redacted]')
+      })
+    })
+
+    describe('listInvocations', () => {
+      test('newest first, limited, with run summaries', async () => {
+        const first = await record(0)
+        const second = await record(10)
+        const third = await record(5)
+        const all = await store.listInvocations()
+        expect(all.map((i) => i.id)).toEqual([second, third, first])
+        expect((await store.listInvocations({ limit: 2 })).map((i) => i.id)).toEqual([second, third])
+        const [top] = await store.listInvocations({ limit: 1 })
+        expect(top?.runs).toEqual([
+          expect.objectContaining({ file: 'evals/a.test.ts', caseCount: 1, passed: 1, status: 'complete' }),
+        ])
+        expect(top?.runs[0]?.aggregates.answer_similarity?.mean).toBe(0.75)
+        expect(top?.runs[0]).not.toHaveProperty('cases')
+        expect(await store.listInvocations({ experiment: 'other' })).toEqual([])
+        expect((await store.listInvocations({ experiment: 'demo', limit: 1 })).map((i) => i.id)).toEqual([second])
+      })
+    })
+
+    describe('selectors', () => {
+      test('latest and previous', async () => {
+        expect(await rejection(resolve('latest'))).toBeInstanceOf(SelectorError)
+        const a = await record(0)
+        const b = await record(1)
+        const c = await record(2, {}, 'interrupted')
+        expect(await resolve('latest')).toEqual({ kind: 'invocation', id: c })
+        expect(await resolve('latest', { requireComplete: true })).toEqual({ kind: 'invocation', id: b })
+        // previous: the last complete invocation before latest (c), or before the given one.
+        expect(await resolve('previous')).toEqual({ kind: 'invocation', id: b })
+        expect(await resolve('previous', { requireComplete: true })).toEqual({ kind: 'invocation', id: a })
+        expect(await resolve('previous', { before: b })).toEqual({ kind: 'invocation', id: a })
+        expect((await rejection(resolve('previous', { before: a }))).message).toMatch(/No complete invocation before/)
+        expect(await resolve('latest', { experiment: 'other' }).catch((e: Error) => e.name)).toBe('SelectorError')
+      })
+
+      test('previous for a running invocation is the last complete one', async () => {
+        const a = await record(0)
+        const current = newId()
+        await store.startInvocation(invocation(current, new Date(Date.UTC(2025, 0, 1, 13)).toISOString()))
+        expect(await resolve('previous', { before: current })).toEqual({ kind: 'invocation', id: a })
+        expect(await resolve('latest', { before: current })).toEqual({ kind: 'invocation', id: a })
+      })
+
+      test('ids, unique prefixes, run ids, and ambiguous prefixes', async () => {
+        const a = await record(0, { id: 'aaaa1111' })
+        const b = await record(1, { id: 'aaaa2222' })
+        expect(await resolve(a)).toEqual({ kind: 'invocation', id: a })
+        expect(await resolve('aaaa2')).toEqual({ kind: 'invocation', id: b })
+        expect(await resolve('AAAA2')).toEqual({ kind: 'invocation', id: b })
+        const error = await rejection(resolve('aaaa'))
+        expect(error).toBeInstanceOf(SelectorError)
+        expect(error.message).toContain(a)
+        expect(error.message).toContain(b)
+        const runId = (await store.getReport(b)).runs[0]?.id ?? ''
+        expect(await resolve(runId)).toEqual({ kind: 'invocation', id: b, runId })
+        expect(await resolve(runId.slice(0, 20))).toEqual({ kind: 'invocation', id: b, runId })
+      })
+
+      test('unknown selectors list the accepted forms', async () => {
+        await record(0)
+        for (const sel of ['zzzzzzzz', 'what?', 'x']) {
+          const error = await rejection(resolve(sel))
+          expect(error).toBeInstanceOf(SelectorError)
+          expect(error.message).toMatch(/latest.*previous.*prefix.*tag:<name>.*branch:<name>.*JSON report/s)
+        }
+        expect((await rejection(resolve(join(dir, 'missing.json')))).message).toMatch(/No JSON report at/)
+      })
+
+      test('tags name one invocation and move when reused', async () => {
+        const a = await record(0)
+        const b = await record(1)
+        expect(await store.tag(a, 'baseline')).toBeNull()
+        expect(await resolve('tag:baseline')).toEqual({ kind: 'invocation', id: a })
+        expect(await store.tag(b, 'baseline')).toBe(a)
+        expect(await resolve('tag:baseline')).toEqual({ kind: 'invocation', id: b })
+        expect((await store.getReport(a)).invocation.tags).toEqual([])
+        expect((await store.getReport(b)).invocation.tags).toEqual(['baseline'])
+        expect((await rejection(resolve('tag:nope'))).message).toMatch(/Known tags: baseline/)
+        expect(await rejection(store.tag('missing', 'x'))).toBeInstanceOf(SelectorError)
+        expect(await rejection(store.tag(a, 'has space'))).toBeInstanceOf(SelectorError)
+        expect((await store.listInvocations()).find((i) => i.id === b)?.tags).toEqual(['baseline'])
+      })
+
+      test('branch: is the newest complete invocation on the branch', async () => {
+        const mainOld = await record(0)
+        const feature = await record(1, { git: { commit: 'f00', branch: 'feature/x' } })
+        await record(2, {}, 'interrupted')
+        expect(await resolve('branch:main')).toEqual({ kind: 'invocation', id: mainOld })
+        expect(await resolve('branch:feature/x')).toEqual({ kind: 'invocation', id: feature })
+        expect(await resolve('branch:main', { before: mainOld }).catch((e: Error) => e.name)).toBe('SelectorError')
+        expect(await rejection(resolve('branch:nope'))).toBeInstanceOf(SelectorError)
+      })
+
+      test('a JSON report path is read and checked', async () => {
+        const id = await record(0)
+        const good = join(dir, 'report.json')
+        const saved = await store.getReport(id)
+        writeFileSync(good, JSON.stringify(saved))
+        expect(await resolve(good)).toEqual({ kind: 'report', path: good, report: saved })
+
+        const wrong = join(dir, 'old.json')
+        writeFileSync(wrong, JSON.stringify({ ...saved, version: 2 }))
+        const error = await rejection(resolve(wrong))
+        expect(error).toBeInstanceOf(ReportFormatError)
+        expect(error.message).toContain(wrong)
+        expect(error.message).toMatch(/not a version 1 vitest-judge report \(found version 2\)/)
+      })
+    })
+
+    describe('interrupted invocations', () => {
+      function deadPid(): number {
+        const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])
+        return Number(child.stdout.toString())
+      }
+
+      test('a running invocation whose process is gone reads as interrupted, and can be marked so', async () => {
+        const alive = newId()
+        await store.startInvocation(invocation(alive, new Date().toISOString()))
+        const dead = newId()
+        await store.startInvocation(invocation(dead, new Date().toISOString()))
+        const stale = newId()
+        await store.startInvocation(invocation(stale, new Date().toISOString()))
+        await env.raw.setInvocation(dead, { pid: deadPid() })
+        await env.raw.setInvocation(stale, { last_seen_ms: Date.now() - STALE_RUNNING_MS - 1000 })
+
+        expect((await store.getReport(alive)).invocation.status).toBe('running')
+        expect((await store.getReport(dead)).invocation.status).toBe('interrupted')
+        expect((await store.getReport(stale)).invocation.status).toBe('interrupted')
+        const listed = Object.fromEntries((await store.listInvocations()).map((i) => [i.id, i.status]))
+        expect(listed).toEqual({ [alive]: 'running', [dead]: 'interrupted', [stale]: 'interrupted' })
+
+        expect(await store.markStaleInterrupted()).toBe(2)
+        expect(await store.markStaleInterrupted()).toBe(0)
+        expect(await env.raw.statuses()).toEqual(listed)
+      })
+
+      test('a read-only store reads what a writer saved, and writes nothing', async () => {
+        const id = await record(0)
+        const reader = await env.open({ readonly: true })
+        try {
+          expect(await reader.getReport(id)).toEqual(await store.getReport(id))
+          expect((await rejection(reader.tag(id, 'x'))).message).toMatch(/read-?only/i)
+          expect(await env.raw.count('tags')).toBe(0)
+        } finally {
+          await reader.close()
+        }
+      })
+    })
+  })
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto'
+import { describe, expect, test } from 'vitest'
+import { redact } from '../../src/redact.js'
+import { aggregateRun } from '../../src/report/aggregate.js'
+import { pageAssets } from '../../src/report/html/assets.js'
+import { poolAggregates, t95Table, trendPoints } from '../../src/report/html/page-data.js'
+import { pageCsp, pageRunJson, renderPage, scriptSafeJson } from '../../src/report/html/render-page.js'
+import { meanConfidenceInterval } from '../../src/report/statistics.js'
+import type { ReportCase, ReportRun } from '../../src/report/types.js'
+
+function run(file: string, scores: number[], output = 'answer'): ReportRun {
+  const cases: ReportCase[] = scores.map((score, i) => ({
+    name: `case ${i}`,
+    pass: true,
+    scores: { m: score },
+    judgeErrors: 0,
+    input: `in ${i}`,
+    expected: `ref ${i}`,
+    output,
+  }))
+  return {
+    id: `r-${file}`,
+    file,
+    cases,
+    aggregates: aggregateRun(cases),
+    judgeErrors: 0,
+    cache: { hits: 0, misses: 0 },
+    tokens: { input: 0, output: 0 },
+  }
+}
+
+describe('page data', () => {
+  test('an invocation trend point pools its files: the mean and t interval over every case', () => {
+    const a = run('a', [0.1, 0.5, 0.9])
+    const b = run('b', [0.2, 0.4, 0.6, 0.8, 1])
+    const all = [0.1, 0.5, 0.9, 0.2, 0.4, 0.6, 0.8, 1]
+    const pooled = poolAggregates([a.aggregates.m, b.aggregates.m] as never)
+    const mean = all.reduce((s, x) => s + x, 0) / all.length
+    expect(pooled?.n).toBe(8)
+    expect(pooled?.mean).toBeCloseTo(mean, 12)
+    const ci = meanConfidenceInterval(all) as [number, number]
+    expect(pooled?.ci?.[0]).toBeCloseTo(ci[0], 10)
+    expect(pooled?.ci?.[1]).toBeCloseTo(ci[1], 10)
+    expect(poolAggregates([run('c', [0.5]).aggregates.m] as never)?.ci).toBeNull()
+  })
+
+  test('trend points are sorted oldest first whatever the store order', () => {
+    const inv = (id: string, startedAt: string) => ({
+      id,
+      startedAt,
+      git: { commit: null, branch: null },
+      params: {},
+      runs: [{ aggregates: run('a', [1, 0]).aggregates }],
+    })
+    const points = trendPoints([inv('new', '2026-02-01T00:00:00Z'), inv('old', '2026-01-01T00:00:00Z')])
+    expect(points.map((p) => p.id)).toEqual(['old', 'new'])
+    expect(points[0]?.metrics.m?.mean).toBe(0.5)
+  })
+
+  test('t quantiles: 12.706 at 1 degree of freedom, 1.98 at 120', () => {
+    const t = t95Table()
+    expect(t[1]).toBeCloseTo(12.706, 3)
+    expect(t[120]).toBeCloseTo(1.98, 2)
+  })
+})
+
+describe('page text', () => {
+  test('data cannot close its script element: every < is escaped, the value parses back', () => {
+    const hostile = '</script><script>alert(1)</script><!-- \u2028'
+    const text = scriptSafeJson({ output: hostile })
+    expect(text).not.toContain('<')
+    expect(JSON.parse(text)).toEqual({ output: hostile })
+    const r = run('a', [1], hostile)
+    expect(JSON.parse(pageRunJson(r))).toEqual(r)
+  })
+
+  test('runs other than the page own drop inputs and references only', () => {
+    const r = run('a', [1, 0.5])
+    const slim = JSON.parse(pageRunJson(r, true)) as ReportRun
+    expect(slim.cases[0]).not.toHaveProperty('input')
+    expect(slim.cases[0]).not.toHaveProperty('expected')
+    expect(slim.cases[1]?.output).toBe('answer')
+    expect(slim.aggregates).toEqual(r.aggregates)
+  })
+
+  test('the CSP allows exactly the inline script and style, and no request in a file', () => {
+    const assets = pageAssets()
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`
+    const csp = pageCsp(assets, 'file')
+    expect(csp).toContain(`script-src ${hash(assets.script)};`)
+    expect(csp).toContain(`style-src ${hash(assets.style)};`)
+    expect(csp).toContain("connect-src 'none'")
+    expect(pageCsp(assets, 'live')).toContain("connect-src 'self'")
+    const html = renderPage(
+      {
+        version: 1,
+        generatedAt: 'now',
+        mode: 'file',
+        baseline: null,
+        comparison: null,
+        gate: null,
+        notes: [],
+        history: null,
+        missing: [],
+        t95: [],
+      },
+      [{ invocation: { id: 'i', startedAt: 's', git: { commit: null, branch: null }, params: {} }, runs: [] }],
+      assets,
+    )
+    expect(html).toContain(`<script>${assets.script}</script>`)
+    expect(html).toContain(`<style>${assets.style}</style>`)
+  })
+
+  test('redaction leaves the inlined assets as they are (their hashes stay valid)', () => {
+    const assets = pageAssets()
+    expect(redact(assets.script)).toBe(assets.script)
+    expect(redact(assets.style)).toBe(assets.style)
+  })
+})
