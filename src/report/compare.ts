@@ -503,8 +503,8 @@ export interface GateSettings {
 export interface GateFailure {
   file: string
   metric: string
-  /** `regression` (a score-kind metric), `measurement` (a named measurement) or `min-mean`. */
-  kind: 'regression' | 'measurement' | 'min-mean'
+  /** `regression` (a score-kind metric), `measurement` (a named measurement), `min-mean` or `min-agreement` (kappa with human labels). */
+  kind: 'regression' | 'measurement' | 'min-mean' | 'min-agreement'
   baseMean: number | null
   headMean: number | null
   delta: number | null

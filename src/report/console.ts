@@ -4,6 +4,8 @@
  * notes and the files written. Bounded for large runs: past `maxFiles` only files with problems
  * are shown, plus a count of the rest.
  */
+
+import { describeAgreement } from './agreement.js'
 import { type GateFailure, tooFewCasesText } from './compare.js'
 import { costLines, formatUsd } from './cost.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
@@ -262,6 +264,8 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
   if (report.cost) {
     for (const line of costLines(report.cost)) lines.push(` ${safe(line, 400)}`)
   }
+  for (const a of Object.values(report.agreement ?? {}))
+    lines.push(` judge vs human ${safe(describeAgreement(a), 400)}`)
   if (report.comparison) {
     const c = report.comparison
     const verdict =

@@ -79,6 +79,29 @@ export interface CostSummary extends CaseCost {
   pricesAsOf: string
 }
 
+/** How a judge agrees with human labels on one metric (1-5 grades). */
+export interface MetricAgreement {
+  metric: string
+  /** Cases with both a human label and a judge grade. */
+  n: number
+  /** Quadratic-weighted Cohen's kappa; null when undefined (no data, or one grade throughout). */
+  kappa: number | null
+  /** 95% interval of the kappa (see `method`); null with too few cases. */
+  kappaCi: [number, number] | null
+  /** How kappa and its interval were computed. */
+  method: string
+  /** Spearman's rank correlation; null when a side is constant. */
+  spearman: number | null
+  /** Share of cases where judge and human gave the same grade. */
+  exact: number | null
+  /** Share of cases where they differ by at most one grade. */
+  withinOne: number | null
+  /** `confusion[human - 1][judge - 1]`: counts of cases. */
+  confusion: number[][]
+  /** The cases with the largest |judge - human|, largest first (at most 5). */
+  disagreements: Array<{ case: string; file?: string; human: number; judge: number; justification?: string }>
+}
+
 /** One test (a describeEval case or a test with matcher calls) of a run. */
 export interface ReportCase {
   /** The test's full name (describe blocks joined by ` > `). Cases match across runs by name. */
@@ -104,6 +127,8 @@ export interface ReportCase {
   error?: string
   /** What the case's judge calls cost (absent when it made none). */
   cost?: CaseCost
+  /** Human grades (1-5) per metric, from the case's `human` field or the suite's `humanLabels` column. */
+  human?: Record<string, number>
   /** Where the test is declared in its file (1-based line and column), when Vitest reported it. */
   location?: { line: number; column: number }
 }
@@ -125,6 +150,8 @@ export interface ReportRun {
   durationMs?: number
   /** What the run's judge calls cost (absent when it made none). */
   cost?: CostSummary
+  /** Agreement of the judge with human labels, per metric (absent when no case has both). */
+  agreement?: Record<string, MetricAgreement>
   /** The `describeEval` variant this run recorded; `file` is then `<path> [<variant>]`. */
   variant?: string
   /** A variant's run: the invocation's params with the variant's fields merged. */
@@ -251,6 +278,8 @@ export interface JsonReport {
   comparison: ReportComparison | null
   /** What the invocation's judge calls cost, and its budget (absent when no judge was called). */
   cost?: InvocationCost
+  /** Agreement of the judge with human labels over the invocation, per metric (absent when none). */
+  agreement?: Record<string, MetricAgreement>
   /** The variant matrix of each file whose `describeEval` suites have variants (absent when none). */
   variants?: VariantMatrix[]
 }
