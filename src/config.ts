@@ -26,6 +26,11 @@ export interface GateOptions {
    * @default {}
    */
   measurements?: Record<string, number>
+  /**
+   * Fail the run when the judge's agreement with human labels (quadratic-weighted kappa over the
+   * invocation's labelled cases) is under this mark for a metric, or when the metric has no labelled case.
+   */
+  minAgreement?: Record<string, number>
 }
 
 /** Report file paths; `false` turns one off. */
@@ -163,6 +168,8 @@ export interface ResolvedGateOptions {
   alpha: number
   minMean: Record<string, number>
   measurements: Record<string, number>
+  /** Smallest accepted kappa per metric (present when `gate.minAgreement` was given). */
+  minAgreement?: Record<string, number>
 }
 
 /** Options after defaults; plain data (a `Judge` object is kept only in-process). */
@@ -291,6 +298,18 @@ export function resolveOptions(
         )
     }
     gate = { maxDrop, alpha, minMean, measurements }
+    if (options.gate.minAgreement !== undefined) {
+      const minAgreement: Record<string, number> = {}
+      for (const [metric, value] of Object.entries(options.gate.minAgreement)) {
+        if (typeof value !== 'number' || !Number.isFinite(value) || value < -1 || value > 1) {
+          throw new ConfigError(
+            `Option \`gate.minAgreement.${metric}\` must be a kappa from -1 to 1 (e.g. 0.6), got ${String(value)}.`,
+          )
+        }
+        minAgreement[metric] = value
+      }
+      gate.minAgreement = minAgreement
+    }
   }
 
   const concurrency = options.concurrency ?? 8

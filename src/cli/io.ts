@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import { redact } from '../redact.js'
-import { excerpt } from '../report/text.js'
+import { defuseCommands, excerpt } from '../report/text.js'
 
 /** What a command may use of its process. */
 export interface CliIo {
@@ -70,9 +70,17 @@ export function memoryIo(options: Partial<Omit<CliIo, 'stdout' | 'stderr'>> = {}
   }
 }
 
-/** `io` with every write passed through `redact`, so that no key reaches the terminal whatever the data holds. */
+/**
+ * `io` with every write passed through `redact`, so that no key reaches the terminal whatever the
+ * data holds; on standard error (messages that may quote data) no line can start with `::`, a
+ * workflow command for the Actions runner (the commands the CLI means go to standard output).
+ */
 export function redactingIo(io: CliIo): CliIo {
-  return { ...io, stdout: (text) => io.stdout(redact(text)), stderr: (text) => io.stderr(redact(text)) }
+  return {
+    ...io,
+    stdout: (text) => io.stdout(redact(text)),
+    stderr: (text) => io.stderr(defuseCommands(redact(text))),
+  }
 }
 
 /** Writes `text` plus a newline to standard output. */
@@ -153,9 +161,10 @@ export function gitLabel(git: { branch: string | null; commit: string | null } |
 /**
  * Writes an output file of a command: `-` means standard output. Redacted, written to a temporary
  * file then renamed, so that a reader never sees half a report; the folder is created when needed.
+ * `redacted`: the text was redacted piece by piece already and must be written as it is.
  * Returns the path for messages, or null when it went to standard output.
  */
-export function writeOutput(io: CliIo, out: string, text: string): string | null {
+export function writeOutput(io: CliIo, out: string, text: string, options: { redacted?: boolean } = {}): string | null {
   if (out === '-') {
     io.stdout(text)
     return null
@@ -164,7 +173,7 @@ export function writeOutput(io: CliIo, out: string, text: string): string | null
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`
   try {
     mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(temp, redact(text))
+    writeFileSync(temp, options.redacted ? text : redact(text))
     renameSync(temp, path)
   } catch (error) {
     try {

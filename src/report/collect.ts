@@ -2,7 +2,9 @@
 import type { Pricing } from '../judges/pricing.js'
 import type { CaseMeta, JudgeCallTally } from '../runtime/case-meta.js'
 import { aggregateRun } from './aggregate.js'
+import { agreementOf } from './agreement.js'
 import { caseCost, costSummary, mergeTallies } from './cost.js'
+import { datasetDigest } from './dataset-digest.js'
 import type { ReportCase, ReportRun } from './types.js'
 
 /** What the reporter knows of one finished test. */
@@ -41,6 +43,7 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
   if (test.state === 'failed' && test.error) reportCase.error = test.error
   const cost = caseCost(meta?.judgeCalls, pricing)
   if (cost) reportCase.cost = cost
+  if (meta?.human) reportCase.human = meta.human
   if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
   return reportCase
 }
@@ -124,6 +127,7 @@ export function buildRun(
     tokens.output += test.meta?.judgeTokens.output ?? 0
   }
   const cost = costSummary(tallies, pricing)
+  const agreement = agreementOf(cases, file)
   return {
     id,
     file,
@@ -135,6 +139,8 @@ export function buildRun(
     cache,
     tokens,
     ...(durationMs !== undefined ? { durationMs } : {}),
+    datasetDigest: datasetDigest(cases),
     ...(cost ? { cost } : {}),
+    ...(Object.keys(agreement).length > 0 ? { agreement } : {}),
   }
 }

@@ -4,6 +4,8 @@
  * notes and the files written. Bounded for large runs: past `maxFiles` only files with problems
  * are shown, plus a count of the rest.
  */
+
+import { describeAgreement } from './agreement.js'
 import { type GateFailure, tooFewCasesText } from './compare.js'
 import { costLines, formatUsd } from './cost.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
@@ -198,6 +200,10 @@ function fileBlock(
     if (comparison.status === 'matched' && comparison.removedCases.length > 0) {
       changes.push(`${comparison.removedCases.length} removed cases`)
     }
+    const changedCases = comparison.changedCases?.length ?? 0
+    if (comparison.status === 'matched' && changedCases > 0) {
+      changes.push(`${changedCases} changed cases (new input or expected text: not compared)`)
+    }
     if (changes.length > 0) lines.push(p.dim(`    ${changes.join(' · ')}`))
   }
   return lines
@@ -258,6 +264,8 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
   if (report.cost) {
     for (const line of costLines(report.cost)) lines.push(` ${safe(line, 400)}`)
   }
+  for (const a of Object.values(report.agreement ?? {}))
+    lines.push(` judge vs human ${safe(describeAgreement(a), 400)}`)
   if (report.comparison) {
     const c = report.comparison
     const verdict =

@@ -7,7 +7,7 @@ import { type GateFailure, tooFewCasesText } from './compare.js'
 import { costLines, describeCost } from './cost.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
-import type { CaseDelta, MetricComparison, ReportComparison, RunComparison } from './types.js'
+import type { CaseDelta, MetricAgreement, MetricComparison, ReportComparison, RunComparison } from './types.js'
 import { renderVariantMatrixMarkdown } from './variant-render.js'
 
 /** Options of {@link renderMarkdown}. */
@@ -275,6 +275,8 @@ function fileDetails(view: FileView, maxCases: number): string {
   if (view.comparison?.status === 'matched') {
     if (view.comparison.newCases.length > 0) changes.push(`${view.comparison.newCases.length} new cases`)
     if (view.comparison.removedCases.length > 0) changes.push(`${view.comparison.removedCases.length} removed cases`)
+    const changedCases = view.comparison.changedCases?.length ?? 0
+    if (changedCases > 0) changes.push(`${changedCases} changed cases (new input or expected text: not compared)`)
   }
   if (view.run) {
     const { hits, misses } = view.run.cache
@@ -287,6 +289,53 @@ function fileDetails(view: FileView, maxCases: number): string {
   if (changes.length > 0) parts.push(changes.join(' · '), '')
   parts.push('</details>')
   return parts.join('\n')
+}
+
+/** The judge-human agreement: one row per metric, then each metric's confusion matrix and largest disagreements, folded. */
+function agreementSection(agreement: Record<string, MetricAgreement>): string[] {
+  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2))
+  const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 100)}%`)
+  const lines = [
+    '**Agreement with human labels** (quadratic-weighted kappa, 95% percentile-bootstrap interval)',
+    '',
+    ...header(
+      ['metric', 'n', 'kappa', '95% CI', 'Spearman', 'exact', 'within one'],
+      [':---', '---:', '---:', ':---:', '---:', '---:', '---:'],
+    ),
+  ]
+  for (const a of Object.values(agreement)) {
+    const ci = a.kappaCi ? `${f(a.kappaCi[0])} to ${f(a.kappaCi[1])}` : 'n/a'
+    lines.push(
+      row([escapeMarkdown(a.metric, 80), String(a.n), f(a.kappa), ci, f(a.spearman), pct(a.exact), pct(a.withinOne)]),
+    )
+  }
+  for (const a of Object.values(agreement)) {
+    lines.push(
+      '',
+      `<details><summary>${escapeMarkdown(a.metric, 80)}: confusion matrix and largest disagreements</summary>`,
+      '',
+    )
+    lines.push(...header(['human \\ judge', '1', '2', '3', '4', '5'], [':---', '---:', '---:', '---:', '---:', '---:']))
+    a.confusion.forEach((counts, i) => {
+      lines.push(row([`**${i + 1}**`, ...counts.map(String)]))
+    })
+    if (a.disagreements.length > 0) {
+      lines.push('', ...header(['case', 'human', 'judge', 'justification'], [':---', '---:', '---:', ':---']))
+      for (const d of a.disagreements) {
+        const name = d.file ? `${d.file}: ${d.case}` : d.case
+        lines.push(
+          row([
+            escapeMarkdown(name, 120),
+            String(d.human),
+            String(d.judge),
+            escapeMarkdown(d.justification ?? '', 200),
+          ]),
+        )
+      }
+    }
+    lines.push('', '</details>')
+  }
+  return lines
 }
 
 /**
@@ -339,6 +388,7 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
         .join('  \n'),
       '',
     )
+  if (report.agreement && Object.keys(report.agreement).length > 0) top.push(...agreementSection(report.agreement), '')
 
   const summaryNames = comparison
     ? ['', 'file', 'cases', 'failed', 'judge errors', 'regressed', 'improved']

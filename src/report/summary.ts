@@ -7,6 +7,7 @@ import { metricBaseName } from './text.js'
 import type {
   InvocationCost,
   JsonReport,
+  MetricAgreement,
   ReportCase,
   ReportComparison,
   ReportInvocation,
@@ -34,6 +35,8 @@ export interface ReportSummary {
   comparison: ReportComparison | null
   /** What the invocation's judge calls cost, and its budget. */
   cost?: InvocationCost
+  /** Agreement of the judge with human labels over the invocation, per metric. */
+  agreement?: Record<string, MetricAgreement>
   /** The variant matrix of each file with `describeEval` variants (absent when none). */
   variants?: VariantMatrix[]
 }
@@ -82,6 +85,7 @@ export function summarizeReport(report: SummaryInput): ReportSummary {
   }
   if (report.variants) summary.variants = report.variants
   if (report.cost) summary.cost = report.cost
+  if (report.agreement) summary.agreement = report.agreement
   return summary
 }
 

@@ -79,6 +79,29 @@ export interface CostSummary extends CaseCost {
   pricesAsOf: string
 }
 
+/** How a judge agrees with human labels on one metric (1-5 grades). */
+export interface MetricAgreement {
+  metric: string
+  /** Cases with both a human label and a judge grade. */
+  n: number
+  /** Quadratic-weighted Cohen's kappa; null when undefined (no data, or one grade throughout). */
+  kappa: number | null
+  /** 95% interval of the kappa (see `method`); null with too few cases. */
+  kappaCi: [number, number] | null
+  /** How kappa and its interval were computed. */
+  method: string
+  /** Spearman's rank correlation; null when a side is constant. */
+  spearman: number | null
+  /** Share of cases where judge and human gave the same grade. */
+  exact: number | null
+  /** Share of cases where they differ by at most one grade. */
+  withinOne: number | null
+  /** `confusion[human - 1][judge - 1]`: counts of cases. */
+  confusion: number[][]
+  /** The cases with the largest |judge - human|, largest first (at most 5). */
+  disagreements: Array<{ case: string; file?: string; human: number; judge: number; justification?: string }>
+}
+
 /** One test (a describeEval case or a test with matcher calls) of a run. */
 export interface ReportCase {
   /** The test's full name (describe blocks joined by ` > `). Cases match across runs by name. */
@@ -104,6 +127,8 @@ export interface ReportCase {
   error?: string
   /** What the case's judge calls cost (absent when it made none). */
   cost?: CaseCost
+  /** Human grades (1-5) per metric, from the case's `human` field or the suite's `humanLabels` column. */
+  human?: Record<string, number>
   /** Where the test is declared in its file (1-based line and column), when Vitest reported it. */
   location?: { line: number; column: number }
 }
@@ -125,10 +150,17 @@ export interface ReportRun {
   durationMs?: number
   /** What the run's judge calls cost (absent when it made none). */
   cost?: CostSummary
+  /** Agreement of the judge with human labels, per metric (absent when no case has both). */
+  agreement?: Record<string, MetricAgreement>
   /** The `describeEval` variant this run recorded; `file` is then `<path> [<variant>]`. */
   variant?: string
   /** A variant's run: the invocation's params with the variant's fields merged. */
   params?: Record<string, string | number | boolean>
+  /**
+   * Digest of the run's dataset (its cases' names, inputs and expected texts; see `datasetDigest`):
+   * when it differs from the baseline's, the comparison lists the cases added, removed and changed.
+   */
+  datasetDigest?: string
 }
 
 /** One `vitest` process. */
@@ -156,8 +188,10 @@ export interface MetricComparison {
   significant: boolean
   /** `paired` (cases matched by name), `unpaired`, or `none` (too little data). */
   test: 'paired' | 'unpaired' | 'none'
-  /** How the p-value was computed, e.g. `sign-flip exact`, `sign-flip normal`, `permutation exact`, `welch t`. */
+  /** How the p-value was computed, e.g. `sign-flip exact`, `sign-flip monte carlo`, `permutation exact`, `welch t`. */
   method?: string
+  /** Monte Carlo standard error of `pValue` when `method` is `sign-flip monte carlo`. */
+  pError?: number
   /** Number of matched pairs (paired) or base/head sizes; `changed`: paired cases whose value changed. */
   n: { base: number; head: number; paired: number; changed?: number }
   greaterIsBetter: boolean
@@ -207,6 +241,13 @@ export interface RunComparison {
   removedCases: string[]
   /** Most regressed cases first (bounded list). */
   regressedCases: CaseDelta[]
+  /**
+   * Cases present on both sides whose input or expected text changed: they count as new cases, not
+   * regressions, and are left out of the tests (set when there are any).
+   */
+  changedCases?: string[]
+  /** The two runs' dataset digests, when both recorded one and they differ. */
+  datasetDigest?: { base: string; head: string }
 }
 
 /** Comparison of a whole invocation with its baseline. */
@@ -237,6 +278,8 @@ export interface JsonReport {
   comparison: ReportComparison | null
   /** What the invocation's judge calls cost, and its budget (absent when no judge was called). */
   cost?: InvocationCost
+  /** Agreement of the judge with human labels over the invocation, per metric (absent when none). */
+  agreement?: Record<string, MetricAgreement>
   /** The variant matrix of each file whose `describeEval` suites have variants (absent when none). */
   variants?: VariantMatrix[]
 }

@@ -10,11 +10,13 @@ import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOption
 import { PRICES_AS_OF } from '../judges/pricing.js'
 import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
+import { agreementGateFailures, mergeAgreements } from '../report/agreement.js'
 import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import { invocationCost } from '../report/cost.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
+import { defuseCommands } from '../report/text.js'
 import type {
   BudgetSummary,
   CostSummary,
@@ -143,7 +145,8 @@ export class JudgeReporter implements Reporter {
   }
 
   private fail(message: string): void {
-    this.vitest?.logger.error(redact(message))
+    // Messages quote paths and errors: no line of them may read as a workflow command.
+    this.vitest?.logger.error(defuseCommands(redact(message)))
     process.exitCode = 1
   }
 
@@ -275,6 +278,8 @@ export class JudgeReporter implements Reporter {
     }
     const cost = this.invocationCost(files.map((f) => f.summary))
     if (cost) report.cost = cost
+    const agreement = mergeAgreements(files.map((f) => f.summary))
+    if (Object.keys(agreement).length > 0) report.agreement = agreement
     if (state.variants.length > 0) {
       report.variants = [...state.variants].sort((a, b) => compareSorted(a.file, b.file))
     }
@@ -289,6 +294,7 @@ export class JudgeReporter implements Reporter {
     if (options.gate) {
       const gateHead: JsonReport = { ...report, runs: report.runs.map(kindsOnlyRun) }
       gateFailures = evaluateGate(report.comparison, gateHead, options.gate)
+      gateFailures.push(...agreementGateFailures(agreement, options.gate.minAgreement))
     }
 
     const written: string[] = []
@@ -312,7 +318,10 @@ export class JudgeReporter implements Reporter {
       putPiece: (sink, file, piece) => {
         const spooled = file.spooled === undefined ? undefined : state.spool.path(file.spooled, piece.ext)
         if (spooled) sink.copy(spooled)
-        else piece.render(this.headRunInMemory(file), (text) => sink.put(redact(text)), report.invocation)
+        else {
+          const put = (text: string) => sink.put(piece.redacts ? text : redact(text))
+          piece.render(this.headRunInMemory(file), put, report.invocation)
+        }
       },
       baseline: state.baseline.source,
       history: store ? (limit) => store.listInvocations({ limit, experiment: options.experiment }) : undefined,

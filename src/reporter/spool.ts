@@ -33,7 +33,7 @@ export class Spool {
       // Redacted a case at a time: a secret sits inside one case's text, never across two.
       for (const piece of pieces) {
         writeSink(join(dir, `${index}.${piece.ext}`), (sink) =>
-          piece.render(run, (t) => sink.put(redact(t)), invocation),
+          piece.render(run, (t) => sink.put(piece.redacts ? t : redact(t)), invocation),
         )
       }
       return true

@@ -32,6 +32,8 @@ export interface CaseMeta {
   cache: { hits: number; misses: number }
   /** Tokens spent by judges (what the evaluation costs). */
   judgeTokens: { input: number; output: number }
+  /** Human grades (1-5) per metric, when the case carries them. */
+  human?: Record<string, number>
   /** Judge gradings per judge name: calls that reached the provider, and cache hits with the tokens they saved. */
   judgeCalls?: Record<string, JudgeCallTally>
   /** Tokens reported by the task under test. */

@@ -13,6 +13,7 @@ import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
 import { type EvalCase, type EvalData, loadCases } from './dataset.js'
+import { humanLabelsOf } from './human-labels.js'
 import { createLimiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
 import { reaches, recordMetric, type ScoreOutcome, scoreMetric } from './scoring.js'
@@ -64,6 +65,12 @@ export interface DescribeEvalOptions<TInput = unknown, TVariant = undefined> {
   timeout?: number
   /** Judge for the suite's judged metrics. @default the plugin's judge */
   judge?: string | Judge
+  /**
+   * Name of the dataset column holding human grades (1-5) per metric, `{ answer_similarity: 4 }` or
+   * one grade for every judged metric; the run reports the judge's agreement with them.
+   * @default `human` (a case's `human` field)
+   */
+  humanLabels?: string
 }
 
 function caseName(evalCase: EvalCase, index: number): string {
@@ -233,6 +240,12 @@ async function runCase<TInput, TVariant>(
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
   if (evalCase.expected !== undefined) meta.expected = toText(evalCase.expected)
+  const human = humanLabelsOf(
+    evalCase as EvalCase,
+    options.humanLabels,
+    options.metrics.filter((m) => m.judged).map((m) => m.name),
+  )
+  if (human) meta.human = human
   const expectedToolCalls = parsedToolCalls(evalCase.expectedToolCalls)
   if (expectedToolCalls !== undefined) checkToolCalls(expectedToolCalls, 'the case has `expectedToolCalls`')
   const perMetric = new Map<Metric, ScoreOutcome[]>()

@@ -118,9 +118,9 @@ describe('cost', () => {
     for (const line of lines) expect(text).toContain(line)
     expect(text).toContain('cost $0.0056')
     const markdown = renderMarkdown(report)
-    // Markdown escapes `$` and `_` as entities.
+    // Markdown escapes `$` as an entity.
     expect(markdown).toContain('judge cost &#36;0.0056 · saved &#36;0.0028 by 1 cache hit')
-    expect(markdown).toContain('3 calls refused (VJ&#95;BUDGET)')
+    expect(markdown).toContain('3 calls refused (VJ_BUDGET)')
     expect(markdown).toContain('cost &#36;0.0056 · saved &#36;0.0028 by 1 cache hit\n')
   })
 })

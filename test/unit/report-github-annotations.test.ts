@@ -4,6 +4,7 @@
  * helpers that keep data off the start of a log line.
  */
 import { describe, expect, test } from 'vitest'
+import { memoryIo, redactingIo } from '../../src/cli/io.js'
 import type { GateFailure } from '../../src/report/compare.js'
 import {
   escapeCommandProperty,
@@ -155,5 +156,14 @@ describe('workflow-command escaping', () => {
     expect(defuseCommands('ok\n  ::warning::x\r::error::y\n:::z\na::b')).toBe(
       'ok\n  : :warning::x\r: :error::y\n: ::z\na::b',
     )
+  })
+
+  test('the CLI quotes data on standard error without starting a command; its own commands stay on standard output', () => {
+    const io = memoryIo()
+    const safe = redactingIo(io)
+    safe.stderr('vitest-judge: no run "x\n::warning::y"\n')
+    safe.stdout('::notice title=vitest-judge::ok\n')
+    expect(io.err()).toBe('vitest-judge: no run "x\n: :warning::y"\n')
+    expect(io.out()).toBe('::notice title=vitest-judge::ok\n')
   })
 })

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
+import { gunzipSync } from 'node:zlib'
 import { describe, expect, test } from 'vitest'
 import { redact } from '../../src/redact.js'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import { pageAssets } from '../../src/report/html/assets.js'
 import { poolAggregates, t95Table, trendPoints } from '../../src/report/html/page-data.js'
-import { pageCsp, pageRunJson, renderPage, scriptSafeJson } from '../../src/report/html/render-page.js'
+import { encodeRun, pageCsp, pageRunJson, renderPage, scriptSafeJson } from '../../src/report/html/render-page.js'
 import { meanConfidenceInterval } from '../../src/report/statistics.js'
 import type { ReportCase, ReportRun } from '../../src/report/types.js'
 
@@ -74,13 +75,22 @@ describe('page text', () => {
     expect(JSON.parse(pageRunJson(r))).toEqual(r)
   })
 
-  test('runs other than the page own drop inputs and references only', () => {
+  test('runs other than the page own keep what is shown beside it: name, pass, scores, output', () => {
     const r = run('a', [1, 0.5])
     const slim = JSON.parse(pageRunJson(r, true)) as ReportRun
     expect(slim.cases[0]).not.toHaveProperty('input')
     expect(slim.cases[0]).not.toHaveProperty('expected')
     expect(slim.cases[1]?.output).toBe('answer')
     expect(slim.aggregates).toEqual(r.aggregates)
+  })
+
+  test('a run is stored gzipped in base64 after cleaning: no markup, and it inflates back to the run', () => {
+    const r = run('a', [1, 0.5], '<script>alert(1)</script> sk-abcdefghijklmnopqrstuvwx')
+    const encoded = encodeRun(r, false, redact)
+    expect(encoded).toMatch(/^"[A-Za-z0-9+/=]+"$/)
+    const back = JSON.parse(gunzipSync(Buffer.from(JSON.parse(encoded) as string, 'base64')).toString('utf8'))
+    expect(back.cases[0].output).toBe('<script>alert(1)</script> [redacted]')
+    expect({ ...back, cases: [] }).toEqual({ ...r, cases: [] })
   })
 
   test('the CSP allows exactly the inline script and style, and no request in a file', () => {

@@ -1,5 +1,6 @@
 /** `vitest-judge report [SELECTOR...] --out FILE`: the self-contained HTML report of stored invocations or report files. */
 
+import { UsageError } from '../../errors.js'
 import { expectPositionals, parseCommandArgs, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { buildPage } from '../html-page.js'
@@ -22,16 +23,19 @@ Every selector given is lined up in the Compare view.
 ${SELECTOR_HELP}
 
 Options:
-  --out FILE   the HTML file to write (default: report.html in the current folder; - for standard output)
+  --out FILE   the HTML file to write (default: report.html in the current folder)
   --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' } })
     expectPositionals('report', positionals, 0, 20, '[SELECTOR...]')
+    // The page's data is redacted before it is encoded: the file is written as it is (no `-`: standard
+    // output is redacted as text, which could touch the encoded data).
+    if (values.out === '-') throw new UsageError('`report` writes a file: pass --out FILE (not -).')
     const state = new State(io, resolveStateDir(io, values.dir), values.store)
     try {
       const html = await buildPage(state, positionals.length > 0 ? positionals : ['latest'])
-      const written = writeOutput(io, values.out ?? 'report.html', html)
+      const written = writeOutput(io, values.out ?? 'report.html', html, { redacted: true })
       if (written !== null) println(io, `Wrote the HTML report to ${written}.`)
       return EXIT.ok
     } finally {

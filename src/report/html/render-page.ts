@@ -5,6 +5,7 @@
  * Written piece by piece, so that the runs of a large invocation are never one string.
  */
 import { createHash } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import type { ReportCase, ReportInvocation, ReportRun } from '../types.js'
 import type { PageHeader } from './page-data.js'
 
@@ -22,14 +23,14 @@ export function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c')
 }
 
-/** Fields the page needs only for its own invocation's cases: dropped from the others to keep the file small. */
-const OWN_ONLY_FIELDS = ['input', 'expected'] as const
+/** Fields the other invocations keep (their cases are shown beside the page's own: output and scores). */
+const OTHER_FIELDS = ['name', 'pass', 'scores', 'judgeErrors', 'output', 'error'] as const
 
-/** The JSON text of one case for the page; `slim` drops its input and reference (shown from the page's own invocation). */
+/** The JSON text of one case for the page; `slim` keeps only what the other invocations show (name, pass, scores, output, error). */
 export function pageCaseJson(testCase: ReportCase, slim = false): string {
   if (!slim) return scriptSafeJson(testCase)
-  const copy: Record<string, unknown> = { ...testCase }
-  for (const field of OWN_ONLY_FIELDS) delete copy[field]
+  const copy: Record<string, unknown> = {}
+  for (const field of OTHER_FIELDS) if (testCase[field] !== undefined) copy[field] = testCase[field]
   return scriptSafeJson(copy)
 }
 
@@ -51,6 +52,17 @@ export function pageRunJson(run: ReportRun, slim = false): string {
   const parts: string[] = []
   writeRunPageJson(run, (t) => parts.push(t), slim)
   return parts.join('')
+}
+
+/**
+ * A run as the page stores it: its JSON text (after `clean`, e.g. redaction) gzipped (level 1:
+ * fast; JSON text shrinks about five times) and base64-encoded, as a JSON string. The page inflates
+ * it with the browser's DecompressionStream: no request. Base64 holds no markup at all.
+ */
+export function encodeRun(run: ReportRun, slim = false, clean: (text: string) => string = (t) => t): string {
+  const parts: string[] = []
+  writeRunPageJson(run, (t) => parts.push(clean(t)), slim)
+  return `"${gzipSync(parts.join(''), { level: 1 }).toString('base64')}"`
 }
 
 function sha256(text: string): string {
@@ -116,7 +128,8 @@ export interface PageInvocation {
 
 /**
  * Writes a page through `put`: the first invocation whole, the others slimmed (see
- * {@link pageRunJson}). `clean` is applied to every piece of data (e.g. redaction).
+ * {@link pageCaseJson}), each run encoded ({@link encodeRun}). `clean` is applied to every piece of
+ * data before it is encoded (e.g. redaction); `put` gets text that must not be changed any more.
  */
 export function writePage(
   put: (text: string) => void,
@@ -130,7 +143,7 @@ export function writePage(
     put(invocationOpen(clean(scriptSafeJson(inv.invocation)), i))
     inv.runs.forEach((run, r) => {
       if (r > 0) put(RUN_SEPARATOR)
-      put(clean(pageRunJson(run, i > 0)))
+      put(encodeRun(run, i > 0, clean))
     })
     put(INVOCATION_CLOSE)
   })

@@ -7,13 +7,13 @@ import { redact } from '../../redact.js'
 import { pageAssets } from '../../report/html/assets.js'
 import { PAGE_DATA_VERSION, type PageHeader, t95Table, trendPoints } from '../../report/html/page-data.js'
 import {
+  encodeRun,
   INVOCATION_CLOSE,
   invocationOpen,
   pageHead,
   pageTail,
   RUN_SEPARATOR,
   scriptSafeJson,
-  writeRunPageJson,
 } from '../../report/html/render-page.js'
 import type { ReportRun } from '../../report/types.js'
 import type { ReportEnd, ReportOutput, ReportWriter, RunPiece } from './report-writer.js'
@@ -23,7 +23,11 @@ export const HTML_HISTORY_LIMIT = 50
 
 /** The writer of `reports.html`. */
 export class HtmlWriter implements ReportWriter {
-  readonly piece: RunPiece = { ext: 'page.json', render: (run, put) => writeRunPageJson(run, put) }
+  readonly piece: RunPiece = {
+    ext: 'page.b64',
+    redacts: true,
+    render: (run, put) => put(encodeRun(run, false, redact)),
+  }
 
   /**
    * @param path the report file.
@@ -81,7 +85,7 @@ export class HtmlWriter implements ReportWriter {
         for (const run of baselineRuns) {
           if (!first) sink.put(RUN_SEPARATOR)
           first = false
-          writeRunPageJson(run, (t) => sink.put(redact(t)), true)
+          sink.put(encodeRun(run, true, redact))
         }
         sink.put(INVOCATION_CLOSE)
       }

@@ -18,6 +18,11 @@ export interface RunPiece {
   readonly ext: string
   /** Renders the piece of `run` through `put`, a case at a time. */
   render(run: ReportRun, put: (text: string) => void, invocation: ReportInvocation): void
+  /**
+   * The piece redacts its text itself, before encoding it (the HTML report's compressed runs, whose
+   * encoded text must not be touched afterwards).
+   */
+  readonly redacts?: boolean
 }
 
 /** What the reporter keeps of one finished file until the end of the invocation. */

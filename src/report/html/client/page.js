@@ -1,10 +1,27 @@
 // The vitest-judge report page. Plain browser script, inlined in report.html after uPlot.
 // Every piece of run data is shown as text (textContent, text nodes): nothing from a run ever
 // becomes markup, a link, a style or a request.
-;(() => {
+;(async () => {
   const dataElement = document.getElementById('vj-data')
   const app = document.getElementById('app')
+  performance.mark('vj-start')
   const data = JSON.parse(dataElement.textContent)
+  // Runs are stored gzipped and base64-encoded (see encodeRun): inflated here, without any request.
+  async function decodeRun(text) {
+    let bytes
+    if (typeof Uint8Array.fromBase64 === 'function') bytes = Uint8Array.fromBase64(text)
+    else {
+      const binary = atob(text)
+      bytes = new Uint8Array(binary.length)
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+    }
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))
+    return JSON.parse(await new Response(stream).text())
+  }
+  for (const item of data.invocations) {
+    item.runs = await Promise.all(item.runs.map((run) => (typeof run === 'string' ? decodeRun(run) : run)))
+  }
+  performance.mark('vj-decoded')
   const H = data.header
   const invocations = data.invocations
   const head = invocations[0]
@@ -1186,5 +1203,6 @@
 
   const start = (location.hash || '').slice(1)
   show(build[start] ? start : 'overview')
+  performance.mark('vj-ready')
   document.documentElement.setAttribute('data-ready', 'true')
 })()
