@@ -20,6 +20,7 @@ const BENCHES = [
   { name: 'judge-phase', file: 'judge-phase.mjs' },
   { name: 'warm-rerun', file: 'warm-rerun.mjs' },
   { name: 'reporter', file: 'reporter.mjs', args: ['--expose-gc'] },
+  { name: 'gate-honesty', file: 'gate-honesty.mjs' },
   { name: 'variants', file: 'variants.mjs' },
   { name: 'html-report', file: 'html-report.mjs' },
 ]

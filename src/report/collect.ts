@@ -4,6 +4,7 @@ import type { CaseMeta, JudgeCallTally } from '../runtime/case-meta.js'
 import { aggregateRun } from './aggregate.js'
 import { agreementOf } from './agreement.js'
 import { caseCost, costSummary, mergeTallies } from './cost.js'
+import { datasetDigest } from './dataset-digest.js'
 import type { ReportCase, ReportRun } from './types.js'
 
 /** What the reporter knows of one finished test. */
@@ -138,6 +139,7 @@ export function buildRun(
     cache,
     tokens,
     ...(durationMs !== undefined ? { durationMs } : {}),
+    datasetDigest: datasetDigest(cases),
     ...(cost ? { cost } : {}),
     ...(Object.keys(agreement).length > 0 ? { agreement } : {}),
   }

@@ -2,6 +2,7 @@
  * Comparison of a report with its baseline (per file and metric, with significance tests) and the
  * quality gate over that comparison.
  */
+import { caseTextChanged } from './dataset-digest.js'
 import { holmAdjust, meanConfidenceInterval, pairedTest, unpairedTest } from './statistics.js'
 import { excerpt, formatDelta, formatP, formatValue, metricBaseName } from './text.js'
 import type {
@@ -157,6 +158,7 @@ function compareMetric(
   base: RunIndex,
   head: RunIndex,
   alpha: number,
+  changedCases: ReadonlySet<string> = new Set(),
 ): { comparison: MetricComparison; pairs: [string, number, number][] } {
   const greaterIsBetter = directionOf(metric, head, base)
   const baseMean = meanOf(base, metric)
@@ -166,13 +168,15 @@ function compareMetric(
   const pairs: [string, number, number][] = []
   for (const [key, h] of headValues) {
     const b = baseValues.get(key)
-    if (b !== undefined) pairs.push([key, b, h])
+    // A case whose input or reference answer changed is a new case, not a regression.
+    if (b !== undefined && !changedCases.has(key)) pairs.push([key, b, h])
   }
   let test: MetricComparison['test'] = 'none'
   let pValue: number | null = null
   let method: string | undefined
   let effect = baseMean !== null && headMean !== null ? headMean - baseMean : 0
   let changed: number | undefined
+  let pError: number | undefined
   if (pairs.length >= 2) {
     const result = pairedTest(
       pairs.map((p) => p[1]),
@@ -182,6 +186,7 @@ function compareMetric(
     pValue = result.pValue
     method = result.method
     changed = result.n
+    pError = result.error
     effect = pairs.reduce((s, p) => s + (p[2] - p[1]), 0) / pairs.length
   } else {
     const result = unpairedTest([...baseValues.values()], [...headValues.values()])
@@ -209,6 +214,7 @@ function compareMetric(
   if (changed !== undefined) comparison.n.changed = changed
   if (test === 'paired') comparison.pairedDelta = effect
   if (method) comparison.method = method
+  if (pError !== undefined) comparison.pError = pError
   return { comparison, pairs }
 }
 
@@ -241,6 +247,11 @@ function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunCo
   const metricNames = [...head.metrics, ...base.metrics.filter((m) => !head.metrics.includes(m))]
   const metrics: MetricComparison[] = []
   const candidates: { key: string; delta: CaseDelta; group: number; badness: number }[] = []
+  const changed = new Set<string>()
+  for (const [key, headCase] of head.cases) {
+    const baseCase = base.cases.get(key)
+    if (baseCase && caseTextChanged(baseCase, headCase)) changed.add(key)
+  }
   for (const metric of metricNames) {
     const inBase = base.metrics.includes(metric)
     const inHead = head.metrics.includes(metric)
@@ -249,7 +260,7 @@ function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunCo
       if (only) metrics.push(only)
       continue
     }
-    const { comparison, pairs } = compareMetric(metric, base, head, opts.alpha)
+    const { comparison, pairs } = compareMetric(metric, base, head, opts.alpha, changed)
     metrics.push(comparison)
     const kind = kindOf(metric, head, base)
     // Per-case latency and token jitter is noise unless the metric as a whole regressed.
@@ -277,7 +288,7 @@ function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunCo
   for (const key of head.cases.keys()) if (!base.cases.has(key)) newCases.push(caseName(key))
   const removedCases: string[] = []
   for (const key of base.cases.keys()) if (!head.cases.has(key)) removedCases.push(caseName(key))
-  return {
+  const result: RunComparison = {
     file: head.run.file,
     status: 'matched',
     baseRunId: base.run.id,
@@ -287,6 +298,27 @@ function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunCo
     removedCases,
     regressedCases: candidates.slice(0, opts.maxRegressedCases ?? 10).map((c) => withDetails(c.delta, c.key, head)),
   }
+  if (changed.size > 0) result.changedCases = [...changed].map(caseName)
+  const digests = { base: base.run.datasetDigest, head: head.run.datasetDigest }
+  if (digests.base && digests.head && digests.base !== digests.head) {
+    result.datasetDigest = { base: digests.base, head: digests.head }
+  }
+  return result
+}
+
+/**
+ * `dataset changed: 2 added, 1 removed, 3 changed (not compared)`, or null when the dataset is
+ * the same (or neither run recorded enough to tell).
+ */
+export function datasetChangeText(run: RunComparison): string | null {
+  if (run.status !== 'matched') return null
+  const changed = run.changedCases?.length ?? 0
+  const parts: string[] = []
+  if (run.newCases.length > 0) parts.push(`${run.newCases.length} added`)
+  if (run.removedCases.length > 0) parts.push(`${run.removedCases.length} removed`)
+  if (changed > 0) parts.push(`${changed} changed (input or expected text: compared as new cases)`)
+  if (parts.length === 0) return run.datasetDigest ? 'dataset digest differs' : null
+  return `dataset changed: ${parts.join(', ')}`
 }
 
 /** Adds the output excerpt and the trials' confidence interval (only for the cases kept: both cost). */

@@ -200,6 +200,10 @@ function fileBlock(
     if (comparison.status === 'matched' && comparison.removedCases.length > 0) {
       changes.push(`${comparison.removedCases.length} removed cases`)
     }
+    const changedCases = comparison.changedCases?.length ?? 0
+    if (comparison.status === 'matched' && changedCases > 0) {
+      changes.push(`${changedCases} changed cases (new input or expected text: not compared)`)
+    }
     if (changes.length > 0) lines.push(p.dim(`    ${changes.join(' · ')}`))
   }
   return lines

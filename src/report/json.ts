@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { ReportFormatError } from '../errors.js'
 import { aggregateRun } from './aggregate.js'
+import { datasetDigest } from './dataset-digest.js'
 import type { JsonReport, MetricAggregate, ReportCase, ReportComparison, ReportInvocation, ReportRun } from './types.js'
 
 /** The report version this module writes and reads. */
@@ -81,6 +82,7 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
     status: interrupted ? 'interrupted' : 'complete',
     cases: merged,
     aggregates: aggregateRun(merged),
+    datasetDigest: datasetDigest(merged),
     judgeErrors: merged.reduce((s, c) => s + c.judgeErrors, 0),
     cache,
     tokens,

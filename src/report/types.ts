@@ -156,6 +156,11 @@ export interface ReportRun {
   variant?: string
   /** A variant's run: the invocation's params with the variant's fields merged. */
   params?: Record<string, string | number | boolean>
+  /**
+   * Digest of the run's dataset (its cases' names, inputs and expected texts; see `datasetDigest`):
+   * when it differs from the baseline's, the comparison lists the cases added, removed and changed.
+   */
+  datasetDigest?: string
 }
 
 /** One `vitest` process. */
@@ -183,8 +188,10 @@ export interface MetricComparison {
   significant: boolean
   /** `paired` (cases matched by name), `unpaired`, or `none` (too little data). */
   test: 'paired' | 'unpaired' | 'none'
-  /** How the p-value was computed, e.g. `sign-flip exact`, `sign-flip normal`, `permutation exact`, `welch t`. */
+  /** How the p-value was computed, e.g. `sign-flip exact`, `sign-flip monte carlo`, `permutation exact`, `welch t`. */
   method?: string
+  /** Monte Carlo standard error of `pValue` when `method` is `sign-flip monte carlo`. */
+  pError?: number
   /** Number of matched pairs (paired) or base/head sizes; `changed`: paired cases whose value changed. */
   n: { base: number; head: number; paired: number; changed?: number }
   greaterIsBetter: boolean
@@ -234,6 +241,13 @@ export interface RunComparison {
   removedCases: string[]
   /** Most regressed cases first (bounded list). */
   regressedCases: CaseDelta[]
+  /**
+   * Cases present on both sides whose input or expected text changed: they count as new cases, not
+   * regressions, and are left out of the tests (set when there are any).
+   */
+  changedCases?: string[]
+  /** The two runs' dataset digests, when both recorded one and they differ. */
+  datasetDigest?: { base: string; head: string }
 }
 
 /** Comparison of a whole invocation with its baseline. */

@@ -35,6 +35,7 @@ export const RUN_KEYS = new Set([
   'cache',
   'tokens',
   'durationMs',
+  'datasetDigest',
 ])
 export const CASE_KEYS = new Set([
   'name',
@@ -98,6 +99,8 @@ export interface RunRow {
   tokens_output: number
   duration_ms: number | null
   extra_json: string | null
+  /** Added by runs.db migration 2 (absent from rows read before it). */
+  dataset_digest?: string | null
 }
 
 /** A row as both backends return it. */
@@ -167,6 +170,7 @@ export function toRun(row: RunRow, cases: ReportCase[], aggregates: Record<strin
   }
   if (row.status !== null) run.status = row.status
   if (row.duration_ms !== null) run.durationMs = row.duration_ms
+  if (row.dataset_digest !== null && row.dataset_digest !== undefined) run.datasetDigest = row.dataset_digest
   return run
 }
 
@@ -373,6 +377,7 @@ export const RUN_INSERT_COLUMNS = [
   'duration_ms',
   'extra_json',
   'saved_at',
+  'dataset_digest',
 ] as const
 
 /** Values of a `runs` row. */
@@ -394,6 +399,7 @@ export function runValues(invocationId: string, run: ReportRun): (string | numbe
     run.durationMs ?? null,
     extraJson(run, RUN_KEYS),
     new Date().toISOString(),
+    run.datasetDigest ?? null,
   ]
 }
 

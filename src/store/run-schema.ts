@@ -108,6 +108,10 @@ export const RUNS_MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, metric)
   );
   `,
+  // 2: the digest of each run's dataset (report.json `datasetDigest`), null for runs saved before.
+  `
+  ALTER TABLE runs ADD COLUMN dataset_digest TEXT;
+  `,
 ]
 
 /** Bits of `case_metrics.explicit_nulls`: optional fields that were present with the value null. */

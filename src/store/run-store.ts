@@ -270,7 +270,7 @@ function prepareStatements(db: Database) {
     deleteRunByFile: db.prepare('DELETE FROM runs WHERE invocation_id = ? AND file = ?'),
     insertRun:
       db.prepare(`INSERT INTO runs (id, invocation_id, file, status, case_count, pass_count, judge_errors, cache_hits,
-      cache_misses, tokens_input, tokens_output, duration_ms, extra_json, saved_at) VALUES (${qs(14)})`),
+      cache_misses, tokens_input, tokens_output, duration_ms, extra_json, saved_at, dataset_digest) VALUES (${qs(15)})`),
     insertCase:
       db.prepare(`INSERT INTO cases (run_id, ord, name, pass, scores_json, judge_errors, case_id, input, output,
       expected, duration_ms, latency_ms, tokens_input, tokens_output, error, has_metrics, extra_json) VALUES (${qs(17)})`),

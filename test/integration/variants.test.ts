@@ -79,6 +79,28 @@ describe('describeEval variants, real Vitest and the fake provider', () => {
     )
   })
 
+  test('a second invocation compares each variant with the same variant of the baseline', async () => {
+    const again = await runFixture('variants', {
+      dir: run.dir,
+      env: { OPENAI_API_KEY: FAKE_API_KEY, OPENAI_BASE_URL: tenant.openaiBaseURL, VITEST_JUDGE: 'openai:fake-judge' },
+    })
+    const comparison = again.report?.comparison
+    expect(comparison?.base.invocationId).toBe(run.report?.invocation.id)
+    expect(comparison?.runs.map((r) => [r.file, r.status])).toEqual([
+      ['models.eval.ts [copy]', 'matched'],
+      ['models.eval.ts [reference]', 'matched'],
+      ['models.eval.ts [second-judge]', 'matched'],
+      ['models.eval.ts [vague]', 'matched'],
+    ])
+    const vague = comparison?.runs.find((r) => r.file === 'models.eval.ts [vague]')
+    const similarity = vague?.metrics.find((m) => m.metric === 'answer_similarity')
+    expect(similarity?.baseMean).toBeCloseTo(0.25, 6)
+    expect(similarity?.n.paired).toBe(8)
+    expect(similarity?.status).toBe('unchanged')
+    // Everything was judged the first time: the second invocation asks the provider nothing.
+    expect(again.report?.runs.reduce((n, r) => n + r.cache.misses, 0)).toBe(0)
+  })
+
   test('-t filters by variant', async () => {
     const filtered = await runFixture('variants', {
       env: {

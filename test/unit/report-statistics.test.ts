@@ -65,15 +65,17 @@ describe('pairedTest (sign-flip permutation test)', () => {
     expect(large.pValue).toBeLessThanOrEqual(1)
   })
 
-  test('continuous differences on many cases use the normal approximation', () => {
+  test('continuous differences on many cases use a seeded Monte Carlo with its standard error', () => {
     const d = Array.from({ length: 40 }, (_, i) => Math.sin(i + 1) * 0.1 - 0.02)
     const r = signFlipTest(d)
-    expect(r.method).toBe('sign-flip normal')
-    const sum = d.reduce((s, x) => s + x, 0)
-    const z = Math.abs(sum) / Math.sqrt(d.reduce((s, x) => s + x * x, 0))
-    expect(z).toBeGreaterThan(0)
+    expect(r.method).toBe('sign-flip monte carlo')
+    expect(r.resamples).toBe(200_000)
+    expect(r.error).toBeCloseTo(Math.sqrt((r.pValue * (1 - r.pValue)) / 200_000), 15)
     expect(r.pValue).toBeGreaterThan(0)
     expect(r.pValue).toBeLessThan(1)
+    expect(signFlipTest(d)).toEqual(r)
+    // All 40 the same way: (1 + hits) / (1 + R), never 0.
+    expect(signFlipTest(d.map((x) => Math.abs(x) + 0.01)).pValue).toBeCloseTo(1 / 200_001, 15)
   })
 
   test('is deterministic', () => {

@@ -1,0 +1,116 @@
+// Makes the README's screenshots of the HTML report: a small project's four invocations written by
+// the built reporter, then each view photographed in headless Chromium (Debian's /usr/bin/chromium).
+//   npm run build && node scripts/html-screenshots.mjs   (writes docs/images/html-*.png)
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const repo = fileURLToPath(new URL('..', import.meta.url))
+const { JudgeReporter } = await import(pathToFileURL(join(repo, 'dist/reporter.js')).href)
+const QUESTIONS = [
+  'How do I reset my password?',
+  'Can I get a refund after 30 days?',
+  'Where is my order?',
+  'Do you ship abroad?',
+]
+const ANSWERS = [
+  'Open Settings, choose Security and press Reset password; a link arrives by email.',
+  'Refunds are possible within 30 days of delivery; after that we offer store credit.',
+  'Your order status is under Orders; tracking appears once it ships.',
+  'We ship to 40 countries; duties are shown at checkout.',
+]
+function meta(i, model) {
+  const drift = model === 'gpt-4.1-mini' ? 0 : (i * 7) % 3
+  const raw = Math.max(1, Math.min(5, 5 - ((i * 3) % 4) + (drift === 2 ? -1 : 0)))
+  const score = (raw - 1) / 4
+  const answer = ANSWERS[i % 4] + (drift ? ' Please contact support for anything else.' : '')
+  return {
+    v: 1,
+    id: `q${i}`,
+    input: QUESTIONS[i % 4],
+    output: answer,
+    expected: ANSWERS[i % 4],
+    metrics: {
+      answer_similarity: {
+        score,
+        raw,
+        kind: 'score',
+        threshold: 0.5,
+        pass: score >= 0.5,
+        judge: 'openai:gpt-4.1-mini',
+        justification: `The answer covers ${raw} of 5 key points of the reference.`,
+      },
+      latency: {
+        score: 300 + ((i * 37) % 400) + (drift ? 80 : 0),
+        kind: 'measurement',
+        pass: null,
+        greaterIsBetter: false,
+      },
+    },
+    judgeErrors: 0,
+    cache: { hits: i % 3 ? 1 : 0, misses: i % 3 ? 0 : 1 },
+    judgeTokens: { input: 320, output: 45 },
+    tokens: { input: 140, output: 60 },
+    latencyMs: 300 + ((i * 37) % 400),
+  }
+}
+async function invoke(root, model) {
+  const vitest = { config: { root, reporters: [['default', {}]] }, logger: { log() {}, error: console.error } }
+  const reporter = new JudgeReporter({
+    dir: join(root, '.vitest-judge'),
+    experiment: 'support-bot',
+    params: { model, prompt: 'v3' },
+  })
+  reporter.onInit(vitest)
+  reporter.onTestRunStart()
+  const modules = ['evals/support.eval.ts', 'evals/refunds.eval.ts'].map((file, f) => {
+    const tests = Array.from({ length: 24 }, (_, i) => {
+      const m = meta(i + f * 24, model)
+      const result = m.metrics.answer_similarity.pass
+        ? { state: 'passed' }
+        : { state: 'failed', errors: [{ message: 'below 0.5' }] }
+      return {
+        fullName: `${QUESTIONS[i % 4]} #${i}`,
+        result: () => result,
+        diagnostic: () => ({ duration: 4 }),
+        meta: () => ({ vitestJudge: m }),
+      }
+    })
+    return {
+      moduleId: join(root, file),
+      children: { allTests: () => tests[Symbol.iterator]() },
+      diagnostic: () => ({ duration: 80 }),
+    }
+  })
+  for (const m of modules) reporter.onTestModuleEnd(m)
+  await reporter.onTestRunEnd(modules, [], 'passed')
+}
+const root = mkdtempSync(join(tmpdir(), 'vj-shots-'))
+try {
+  for (const model of ['gpt-4.1-mini', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4.1-mini', 'gpt-4.1-nano'])
+    await invoke(root, model)
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } })
+  await page.goto(pathToFileURL(join(root, '.vitest-judge', 'report.html')).href)
+  await page.waitForSelector('html[data-ready="true"]')
+  for (const view of ['overview', 'trends', 'distributions', 'cases', 'compare']) {
+    await page.click(`#tab-${view}`)
+    await page.waitForTimeout(300)
+    if (view === 'cases') {
+      await page.locator('.vrow').nth(1).click()
+      await page.waitForTimeout(200)
+      await page.screenshot({ path: join(repo, 'docs/images/html-cases.png'), fullPage: true })
+      continue
+    }
+    await page.screenshot({ path: join(repo, `docs/images/html-${view}.png`) })
+  }
+  await browser.close()
+} finally {
+  rmSync(root, { recursive: true, force: true })
+}
+console.log('wrote docs/images/html-*.png')
