@@ -86,18 +86,29 @@ export async function startMlflowServer(): Promise<MlflowServer> {
   const dir = mkdtempSync(join(tmpdir(), 'vj-mlflow-'))
   const port = await freePort()
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  const started: string[] = []
+  let pending: Promise<unknown> = Promise.resolve()
+  const launch = async () => {
+    const pgid = await run(start, [String(port), dir], env)
+    started.push(pgid)
+    return pgid
+  }
   const server: MlflowServer = {
     url: `http://127.0.0.1:${port}`,
     port,
     dir,
-    pgid: await run(start, [String(port), dir], env),
+    pgid: await launch(),
     stopScript,
     vendorDir: vendorDir(),
     async stop() {
-      await run(stopScript, [server.pgid], env)
+      // A restart still under way (a test that timed out) is waited for, so no server is left behind.
+      await pending.catch(() => undefined)
+      for (const pgid of started.splice(0)) await run(stopScript, [pgid], env)
     },
     async restart() {
-      server.pgid = await run(start, [String(port), dir], env)
+      const next = launch()
+      pending = next
+      server.pgid = await next
     },
   }
   return server
