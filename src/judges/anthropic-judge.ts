@@ -15,6 +15,7 @@ import {
   loadSdk,
 } from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, resolveApiKey, resolveBaseUrl } from './provider.js'
+import { providerInfo } from './providers.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
 
@@ -26,11 +27,7 @@ export interface AnthropicJudgeOptions extends LlmJudgeOptions {
 
 /** The Anthropic provider: `anthropic:<model>`, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL. */
 export const anthropicProvider: JudgeProvider<AnthropicJudgeOptions> = {
-  prefix: 'anthropic',
-  keyEnv: ['ANTHROPIC_API_KEY'],
-  baseUrlEnv: 'ANTHROPIC_BASE_URL',
-  defaultModel: 'claude-haiku-4-5',
-  sdkPackage: '@anthropic-ai/sdk',
+  ...providerInfo('anthropic'),
   create: (options) => anthropic(options),
 }
 

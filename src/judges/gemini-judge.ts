@@ -11,6 +11,7 @@ import {
   loadSdk,
 } from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, resolveApiKey, resolveBaseUrl } from './provider.js'
+import { providerInfo } from './providers.js'
 import { isRetryableStatus } from './retry.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 
@@ -22,12 +23,8 @@ export interface GeminiJudgeOptions extends LlmJudgeOptions {
 
 /** The Gemini provider: `gemini:<model>`, GEMINI_API_KEY or GOOGLE_API_KEY, GEMINI_BASE_URL. */
 export const geminiProvider: JudgeProvider<GeminiJudgeOptions> = {
-  prefix: 'gemini',
-  keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
-  baseUrlEnv: 'GEMINI_BASE_URL',
-  defaultModel: 'gemini-2.5-flash',
-  sdkPackage: '@google/genai',
-  embeddings: { defaultModel: 'gemini-embedding-001', create: (model) => gemini({ model, embeddingModel: model }) },
+  ...providerInfo('gemini'),
+  createEmbedding: (model) => gemini({ model, embeddingModel: model }),
   create: (options) => gemini(options),
 }
 
@@ -107,7 +104,7 @@ export function gemini(options: GeminiJudgeOptions): Judge {
     },
     async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
       const sdk = await getClient()
-      const model = options.embeddingModel ?? provider.embeddings?.defaultModel ?? 'gemini-embedding-001'
+      const model = options.embeddingModel ?? provider.embeddingModel ?? 'gemini-embedding-001'
       const { value } = await callWithRetries(
         { ...settings, name: `${provider.prefix}:${model}` },
         (signal) => sdk.models.embedContent({ model, contents: texts, config: { abortSignal: signal } }),

@@ -12,6 +12,7 @@ import {
   loadSdk,
 } from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, resolveApiKey, resolveBaseUrl } from './provider.js'
+import { providerInfo } from './providers.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
 
@@ -23,12 +24,8 @@ export interface OpenAIJudgeOptions extends LlmJudgeOptions {
 
 /** The OpenAI provider: `openai:<model>`, OPENAI_API_KEY, OPENAI_BASE_URL. */
 export const openaiProvider: JudgeProvider<OpenAIJudgeOptions> = {
-  prefix: 'openai',
-  keyEnv: ['OPENAI_API_KEY'],
-  baseUrlEnv: 'OPENAI_BASE_URL',
-  defaultModel: 'gpt-4.1-mini',
-  sdkPackage: 'openai',
-  embeddings: { defaultModel: 'text-embedding-3-small', create: (model) => openai({ model, embeddingModel: model }) },
+  ...providerInfo('openai'),
+  createEmbedding: (model) => openai({ model, embeddingModel: model }),
   create: (options) => openai(options),
 }
 
@@ -84,7 +81,7 @@ export function openai(options: OpenAIJudgeOptions): Judge {
     },
     async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
       const sdk = await getClient()
-      const model = options.embeddingModel ?? provider.embeddings?.defaultModel ?? 'text-embedding-3-small'
+      const model = options.embeddingModel ?? provider.embeddingModel ?? 'text-embedding-3-small'
       const { value } = await callWithRetries(
         { ...settings, name: `${provider.prefix}:${model}` },
         (signal) => sdk.embeddings.create({ model, input: texts }, { signal }),

@@ -1,7 +1,8 @@
 /**
- * What a judge provider declares about itself. Each provider file (`openai-judge.ts`,
- * `gemini-judge.ts`, `anthropic-judge.ts`) exports one `JudgeProvider`; `providers.ts` lists them,
- * and the default judge, the key check, spec parsing, help text and messages are derived from it.
+ * What a judge provider declares about itself (`ProviderInfo`, listed in `providers.ts`, from which
+ * the default judge, the key check, spec parsing, help text and messages are derived) and how it
+ * makes a judge (`JudgeProvider`, one per provider file: `openai-judge.ts`, `gemini-judge.ts`,
+ * `anthropic-judge.ts`, listed for the workers in `provider-factories.ts`).
  */
 import { ConfigError } from '../errors.js'
 import type { LlmCallOptions } from './llm-judge.js'
@@ -24,8 +25,12 @@ export interface LlmJudgeOptions extends LlmCallOptions {
   temperature?: number
 }
 
-/** One judge provider: what it is called, where its key and endpoint come from, and how to make a judge. */
-export interface JudgeProvider<Options extends LlmJudgeOptions = LlmJudgeOptions> {
+/**
+ * What a provider declares about itself, with no code that reaches its SDK: the registry, the
+ * default judge, the key check, `--help` and messages read only this, so the CLI and the plugin
+ * never load a judge module (and its lazy SDK import).
+ */
+export interface ProviderInfo {
   /** The spec prefix: `openai` in `openai:gpt-4.1-mini`. */
   readonly prefix: string
   /** Env variables holding the API key, in the order they are read. */
@@ -36,20 +41,21 @@ export interface JudgeProvider<Options extends LlmJudgeOptions = LlmJudgeOptions
   readonly defaultModel: string
   /** The npm package of the SDK (loaded on first use). */
   readonly sdkPackage: string
-  /** Embeddings for `embeddingSimilarity`, when the provider has them. */
-  readonly embeddings?: {
-    /** Default embedding model. */
-    readonly defaultModel: string
-    /** A judge whose `embed` uses `model`. */
-    create(model: string): Judge
-  }
+  /** Default embedding model for `embeddingSimilarity`, when the provider has embeddings. */
+  readonly embeddingModel?: string
+}
+
+/** One judge provider: its declaration and how to make a judge (worker side). */
+export interface JudgeProvider<Options extends LlmJudgeOptions = LlmJudgeOptions> extends ProviderInfo {
+  /** A judge whose `embed` uses `model`, when the provider has embeddings. */
+  createEmbedding?(model: string): Judge
   /** Makes a judge. */
   create(options: Options): Judge
 }
 
 /** The base URL from the options (either spelling), else from the provider's env variable. */
 export function resolveBaseUrl(
-  provider: Pick<JudgeProvider, 'prefix' | 'baseUrlEnv'>,
+  provider: Pick<ProviderInfo, 'prefix' | 'baseUrlEnv'>,
   options: Pick<LlmJudgeOptions, 'baseURL' | 'baseUrl'>,
 ): string | undefined {
   if (options.baseURL !== undefined && options.baseUrl !== undefined && options.baseURL !== options.baseUrl) {
@@ -61,7 +67,7 @@ export function resolveBaseUrl(
 }
 
 /** The API key from the option, else the first of the provider's env variables that is set. */
-export function resolveApiKey(provider: Pick<JudgeProvider, 'keyEnv'>, apiKey: string | undefined): string | undefined {
+export function resolveApiKey(provider: Pick<ProviderInfo, 'keyEnv'>, apiKey: string | undefined): string | undefined {
   if (apiKey) return apiKey
   for (const name of provider.keyEnv) {
     const value = process.env[name]

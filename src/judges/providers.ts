@@ -1,29 +1,55 @@
 /**
- * The provider registry: the one list of LLM judge providers. The default judge, the key check,
- * spec parsing, the help text and the messages that name providers are all derived from it. Adding
- * a provider is one file that exports a `JudgeProvider`, and one line here.
+ * The provider registry: the one list of LLM judge providers and what each declares. The default
+ * judge, the key check, spec parsing, the help text and the messages that name providers are all
+ * derived from it. It holds declarations only, so the plugin and the CLI (whose `--help` reads it)
+ * never load a judge module; the workers find each provider's factory in `provider-factories.ts`.
+ * Adding a provider: its declaration here, one file exporting its `JudgeProvider`, one line there.
  */
 import { MissingKeyError, UnknownJudgeError } from '../errors.js'
-import { anthropicProvider } from './anthropic-judge.js'
-import { geminiProvider } from './gemini-judge.js'
-import { openaiProvider } from './openai-judge.js'
-import type { JudgeProvider } from './provider.js'
+import type { ProviderInfo } from './provider.js'
 
 /** Every provider, in the order the default judge looks for their keys. */
-export const PROVIDERS: readonly JudgeProvider[] = [
-  openaiProvider as JudgeProvider,
-  geminiProvider as JudgeProvider,
-  anthropicProvider as JudgeProvider,
+export const PROVIDERS: readonly ProviderInfo[] = [
+  {
+    prefix: 'openai',
+    keyEnv: ['OPENAI_API_KEY'],
+    baseUrlEnv: 'OPENAI_BASE_URL',
+    defaultModel: 'gpt-4.1-mini',
+    sdkPackage: 'openai',
+    embeddingModel: 'text-embedding-3-small',
+  },
+  {
+    prefix: 'gemini',
+    keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+    baseUrlEnv: 'GEMINI_BASE_URL',
+    defaultModel: 'gemini-2.5-flash',
+    sdkPackage: '@google/genai',
+    embeddingModel: 'gemini-embedding-001',
+  },
+  {
+    prefix: 'anthropic',
+    keyEnv: ['ANTHROPIC_API_KEY'],
+    baseUrlEnv: 'ANTHROPIC_BASE_URL',
+    defaultModel: 'claude-haiku-4-5',
+    sdkPackage: '@anthropic-ai/sdk',
+  },
 ]
+
+/** The declaration of a provider the registry lists (throws for an unknown prefix: a programming error). */
+export function providerInfo(prefix: string): ProviderInfo {
+  const found = findProvider(prefix)
+  if (!found) throw new Error(`vitest-judge: no provider "${prefix}" in the registry`)
+  return found
+}
 
 /** A judge spec taken apart. */
 export type ParsedJudgeSpec =
   | { kind: 'local' }
   | { kind: 'custom'; name: string }
-  | { kind: 'provider'; provider: JudgeProvider; model: string }
+  | { kind: 'provider'; provider: ProviderInfo; model: string }
 
 /** The provider with this spec prefix, if any. */
-export function findProvider(prefix: string): JudgeProvider | undefined {
+export function findProvider(prefix: string): ProviderInfo | undefined {
   return PROVIDERS.find((p) => p.prefix === prefix)
 }
 
@@ -55,7 +81,7 @@ export function parseJudgeSpecOrThrow(spec: string): ParsedJudgeSpec {
 export type JudgeSource = 'option' | 'env' | 'default' | `${string}-key`
 
 /** The first set value of a provider's key variables. */
-function keyOf(provider: JudgeProvider, env: Record<string, string | undefined>): string | undefined {
+function keyOf(provider: ProviderInfo, env: Record<string, string | undefined>): string | undefined {
   for (const name of provider.keyEnv) if (env[name]) return env[name]
   return undefined
 }

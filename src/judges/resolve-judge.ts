@@ -1,6 +1,7 @@
 /** Turns judge specs (`<provider>:<model>`, `local`, `custom:<name>`) into judges, once per worker. */
 import { ConfigError } from '../errors.js'
 import { local } from './local-judge.js'
+import { judgeProvider } from './provider-factories.js'
 import { parseJudgeSpecOrThrow } from './providers.js'
 import type { Judge } from './types.js'
 
@@ -32,7 +33,8 @@ export function resolveJudge(spec: string | Judge): Judge {
     }
     return found
   }
-  const judge = parsed.kind === 'local' ? local() : parsed.provider.create({ model: parsed.model })
+  const judge =
+    parsed.kind === 'local' ? local() : judgeProvider(parsed.provider.prefix).create({ model: parsed.model })
   bySpec.set(spec, judge)
   return judge
 }
@@ -49,6 +51,9 @@ export function checkJudgeSpec(spec: string): void {
 export function resolveEmbeddingJudge(spec: string | Judge): Judge {
   if (typeof spec !== 'string') return spec
   const parsed = parseJudgeSpecOrThrow(spec)
-  if (parsed.kind === 'provider' && parsed.provider.embeddings) return parsed.provider.embeddings.create(parsed.model)
+  if (parsed.kind === 'provider') {
+    const provider = judgeProvider(parsed.provider.prefix)
+    if (provider.createEmbedding) return provider.createEmbedding(parsed.model)
+  }
   return resolveJudge(spec)
 }

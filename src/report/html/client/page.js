@@ -320,7 +320,14 @@
           ),
         )
       }
-    } else gate.append(el('p', { class: 'muted', text: 'No gate configured.' }))
+    } else {
+      gate.append(
+        el('p', {
+          class: 'muted',
+          text: 'No gate evaluated (the reporter evaluates the `gate` option; pages made by `report` or `ui` have none).',
+        }),
+      )
+    }
     view.append(gate)
     const cmp = H.comparison
     if (cmp) {
