@@ -112,7 +112,7 @@ describe('PostgreSQL schema', () => {
     const meta = await admin.query(`SELECT part, version FROM "${schema}".vitest_judge_meta ORDER BY part`)
     expect(meta.rows).toEqual([
       { part: 'cache', version: 1 },
-      { part: 'runs', version: 1 },
+      { part: 'runs', version: 2 },
     ])
     for (const s of stores) await s.close()
     for (const c of caches) await c.close()

@@ -207,12 +207,14 @@ export function runStoreContract(backend: RunStoreBackend): void {
           },
           durationMs: 123456789.25,
           tokens: { input: 2_000_000_000, output: 3 },
+          datasetDigest: 'sha256:0123abcd',
         })
         await store.saveRun(id, run)
         const back = await store.getRun(run.id)
         expect(back?.aggregates.x?.mean).toBeNaN()
         expect(back?.durationMs).toBe(123456789.25)
         expect(back?.tokens.input).toBe(2_000_000_000)
+        expect(back?.datasetDigest).toBe('sha256:0123abcd')
       })
 
       test('saving a run again replaces it (same id, or same file in the invocation)', async () => {

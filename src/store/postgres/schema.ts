@@ -52,6 +52,8 @@ export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
       n INTEGER NOT NULL, mean DOUBLE PRECISION, variance DOUBLE PRECISION, p90 DOUBLE PRECISION,
       min DOUBLE PRECISION, max DOUBLE PRECISION, median DOUBLE PRECISION, pass_rate DOUBLE PRECISION,
       extra_json TEXT, PRIMARY KEY (run_id, metric));`,
+    // The dataset digest of a run (issue 12), as in runs.db.
+    (s) => `ALTER TABLE ${s}.runs ADD COLUMN dataset_digest TEXT;`,
   ],
   cache: [
     (s) => `
