@@ -28,6 +28,7 @@ const EXTRAS = [
   { name: 'store-bench', file: 'store-bench.mjs' },
   { name: 'report-bench', file: 'report-bench.mjs', args: ['--expose-gc'] },
   { name: 'mlflow-export', file: 'mlflow-export.mjs' },
+  { name: 'store-pg', file: 'store-pg.mjs' },
 ]
 
 const argv = process.argv.slice(2)
