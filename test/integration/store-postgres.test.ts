@@ -7,13 +7,14 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { StoreError } from '../../src/errors.js'
+import { newId } from '../../src/store/ids.js'
 import { openJudgeCache, openRunStore } from '../../src/store/open.js'
 import { PgJudgeCache } from '../../src/store/postgres/judge-cache.js'
 import { PgRunStore } from '../../src/store/postgres/run-store.js'
 import { parsePgUrl } from '../../src/store/postgres/url.js'
 import { type PgServer, startPostgres } from '../pg/server.js'
 import { judgeCacheContract } from '../store-contract/judge-cache-contract.js'
-import { runStoreContract } from '../store-contract/run-store-contract.js'
+import { fullCase, makeRun, runStoreContract } from '../store-contract/run-store-contract.js'
 
 let server: PgServer
 let dbUrl: string
@@ -24,6 +25,8 @@ beforeAll(async () => {
   server = await startPostgres()
   dbUrl = await server.createDatabase('contract')
   admin = new pg.Pool({ connectionString: dbUrl, max: 2 })
+  // The restart test drops its idle connections too.
+  admin.on('error', () => {})
 })
 
 afterAll(async () => {
@@ -161,6 +164,46 @@ describe('PostgreSQL schema', () => {
     expect(JSON.stringify(error)).not.toContain(secret)
     expect(String(error.stack)).not.toContain(secret)
     expect(Date.now() - started).toBeLessThan(60_000)
+  })
+
+  test('a server restart between writes: the next writes are retried, no row lost or duplicated', async () => {
+    const { schema, url } = freshSchema()
+    const store = await openRunStore({ dir: '/x', url })
+    const cache = await openJudgeCache({ dir: '/x', url })
+    const id = newId()
+    await store.startInvocation({
+      id,
+      startedAt: new Date().toISOString(),
+      git: { commit: null, branch: 'main' },
+      params: {},
+      experiment: 'restart',
+    })
+    await store.saveRun(id, makeRun('evals/a.test.ts', [fullCase(1), fullCase(2)]))
+    server.stop()
+    // The server comes back while the writes below are being retried.
+    const back = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        server.start()
+        resolve()
+      }, 1500),
+    )
+    await Promise.all([
+      store.saveRun(id, makeRun('evals/b.test.ts', [fullCase(3)])),
+      cache.set('k', { kind: 'grade', judge: 'local', value: 1 }),
+      back,
+    ])
+    await store.finishInvocation(id, 'complete', new Date().toISOString())
+    const report = await store.getReport(id)
+    expect(report.runs.map((r) => [r.file, r.cases.length])).toEqual([
+      ['evals/a.test.ts', 2],
+      ['evals/b.test.ts', 1],
+    ])
+    expect(report.invocation.status).toBe('complete')
+    const cases = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".cases`)
+    expect(cases.rows[0].n).toBe(3)
+    expect((await cache.get('k'))?.value).toBe(1)
+    await store.close()
+    await cache.close()
   })
 
   test('the URL shown in messages carries no password', () => {

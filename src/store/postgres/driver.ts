@@ -77,16 +77,24 @@ export async function releasePool(location: PgLocation): Promise<void> {
 /** Runs `fn` in a transaction on one connection of `pool`. */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  // A connection dropped between two statements (a server restart) is reported by the next
+  // statement, which the caller retries; without a listener the event would crash the process.
+  const ignore = () => {}
+  client.on('error', ignore)
+  let broken = false
   try {
     await client.query('BEGIN')
     const result = await fn(client)
     await client.query('COMMIT')
     return result
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
+    // A dropped connection is destroyed, not handed back to the pool.
+    broken = isConnectionError(error)
+    if (!broken) await client.query('ROLLBACK').catch(() => {})
     throw error
   } finally {
-    client.release()
+    client.off('error', ignore)
+    client.release(broken ? true : undefined)
   }
 }
 
