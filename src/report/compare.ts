@@ -189,7 +189,9 @@ function compareMetric(
     pError = result.error
     effect = pairs.reduce((s, p) => s + (p[2] - p[1]), 0) / pairs.length
   } else {
-    const result = unpairedTest([...baseValues.values()], [...headValues.values()])
+    // Cases that do not match by name are compared as two samples; changed cases stay out here too.
+    const kept = (values: Map<string, number>) => [...values].filter(([key]) => !changedCases.has(key)).map((e) => e[1])
+    const result = unpairedTest(kept(baseValues), kept(headValues))
     if (result) {
       test = 'unpaired'
       pValue = result.pValue
@@ -316,7 +318,7 @@ export function datasetChangeText(run: RunComparison): string | null {
   const parts: string[] = []
   if (run.newCases.length > 0) parts.push(`${run.newCases.length} added`)
   if (run.removedCases.length > 0) parts.push(`${run.removedCases.length} removed`)
-  if (changed > 0) parts.push(`${changed} changed (input or expected text: compared as new cases)`)
+  if (changed > 0) parts.push(`${changed} changed (input, expected text or context: compared as new cases)`)
   if (parts.length === 0) return run.datasetDigest ? 'dataset digest differs' : null
   return `dataset changed: ${parts.join(', ')}`
 }

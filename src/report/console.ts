@@ -202,7 +202,7 @@ function fileBlock(
     }
     const changedCases = comparison.changedCases?.length ?? 0
     if (comparison.status === 'matched' && changedCases > 0) {
-      changes.push(`${changedCases} changed cases (new input or expected text: not compared)`)
+      changes.push(`${changedCases} changed cases (new input, expected text or context: not compared)`)
     }
     if (changes.length > 0) lines.push(p.dim(`    ${changes.join(' · ')}`))
   }

@@ -276,7 +276,8 @@ function fileDetails(view: FileView, maxCases: number): string {
     if (view.comparison.newCases.length > 0) changes.push(`${view.comparison.newCases.length} new cases`)
     if (view.comparison.removedCases.length > 0) changes.push(`${view.comparison.removedCases.length} removed cases`)
     const changedCases = view.comparison.changedCases?.length ?? 0
-    if (changedCases > 0) changes.push(`${changedCases} changed cases (new input or expected text: not compared)`)
+    if (changedCases > 0)
+      changes.push(`${changedCases} changed cases (new input, expected text or context: not compared)`)
   }
   if (view.run) {
     const { hits, misses } = view.run.cache

@@ -118,6 +118,11 @@ export interface ReportCase {
   input?: string
   output?: string
   expected?: string
+  /**
+   * Digest of the case's `context` (first 16 hex digits of SHA-256 over its text), when the case has
+   * one: part of the dataset digest, so a changed retrieval context makes the case a new one.
+   */
+  contextDigest?: string
   /** Test duration in milliseconds. */
   durationMs?: number
   /** Task latency in milliseconds (describeEval). */
@@ -242,7 +247,7 @@ export interface RunComparison {
   /** Most regressed cases first (bounded list). */
   regressedCases: CaseDelta[]
   /**
-   * Cases present on both sides whose input or expected text changed: they count as new cases, not
+   * Cases present on both sides whose input, expected text or context changed: they count as new cases, not
    * regressions, and are left out of the tests (set when there are any).
    */
   changedCases?: string[]

@@ -24,6 +24,8 @@ export interface CaseMeta {
   input?: string
   output?: string
   expected?: string
+  /** Digest of the case's context (see `ReportCase.contextDigest`). */
+  contextDigest?: string
   /** Metric name -> result. A metric used twice in one test gets `name#2`, `name#3`... */
   metrics: Record<string, CaseMetricResult>
   judgeErrors: number

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
+import { textDigest } from '../report/dataset-digest.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
@@ -240,6 +241,7 @@ async function runCase<TInput, TVariant>(
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
   if (evalCase.expected !== undefined) meta.expected = toText(evalCase.expected)
+  if (evalCase.context !== undefined) meta.contextDigest = textDigest(toText(evalCase.context))
   const human = humanLabelsOf(
     evalCase as EvalCase,
     options.humanLabels,

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import { compareReports, datasetChangeText, evaluateGate } from '../../src/report/compare.js'
 import { renderConsole } from '../../src/report/console.js'
-import { datasetDigest } from '../../src/report/dataset-digest.js'
+import { datasetDigest, textDigest } from '../../src/report/dataset-digest.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 import { runsDbPath } from '../../src/store/paths.js'
@@ -59,6 +59,26 @@ describe('datasetDigest', () => {
     expect(datasetDigest(cases.map((c, i) => (i === 2 ? { ...c, expected: 'new' } : c)))).not.toBe(datasetDigest(cases))
     expect(datasetDigest(cases.slice(1))).not.toBe(datasetDigest(cases))
   })
+
+  test('a changed context changes the digest and makes the case a changed one, not a regression', () => {
+    const withContext = (i: number, context: string, score: number): ReportCase => ({
+      ...qaCase(i, score),
+      contextDigest: textDigest(context),
+    })
+    const base = range(8).map((i) => withContext(i, `Retrieved passage ${i}.`, 1))
+    const head = range(8).map((i) => withContext(i, `A different passage ${i}.`, 0))
+    expect(datasetDigest(head)).not.toBe(datasetDigest(base))
+    // Cases without a context keep the digest they had before contexts were digested.
+    const plain = range(3).map((i) => qaCase(i, 1))
+    expect(datasetDigest(plain)).toBe(datasetDigest(plain.map((c) => ({ ...c, contextDigest: undefined }))))
+    const comparison = compareReports(report('b', base), report('h', head), { alpha: 0.05 })
+    expect(comparison.runs[0]?.changedCases).toHaveLength(8)
+    expect(comparison.runs[0]?.metrics[0]?.status).toBe('unchanged')
+    // The same drop with the same context is a regression.
+    const sameContext = range(8).map((i) => withContext(i, `Retrieved passage ${i}.`, 0))
+    const regressed = compareReports(report('b', base), report('h', sameContext), { alpha: 0.05 })
+    expect(regressed.runs[0]?.metrics[0]?.status).toBe('regressed')
+  })
 })
 
 describe('a changed dataset in the comparison', () => {
@@ -82,7 +102,7 @@ describe('a changed dataset in the comparison', () => {
     expect(file?.changedCases).toEqual(range(8).map((i) => `qa > case ${i}`))
     expect(file?.datasetDigest).toEqual({ base: base.runs[0]?.datasetDigest, head: head.runs[0]?.datasetDigest })
     expect(datasetChangeText(file as NonNullable<typeof file>)).toBe(
-      'dataset changed: 1 added, 1 removed, 8 changed (input or expected text: compared as new cases)',
+      'dataset changed: 1 added, 1 removed, 8 changed (input, expected text or context: compared as new cases)',
     )
   })
 
@@ -105,9 +125,9 @@ describe('a changed dataset in the comparison', () => {
   test('console and markdown say it', () => {
     const shown: JsonReport = { ...head, comparison }
     expect(renderConsole(shown, { color: false })).toContain(
-      '8 changed cases (new input or expected text: not compared)',
+      '8 changed cases (new input, expected text or context: not compared)',
     )
-    expect(renderMarkdown(shown)).toContain('8 changed cases (new input or expected text: not compared)')
+    expect(renderMarkdown(shown)).toContain('8 changed cases (new input, expected text or context: not compared)')
   })
 })
 
