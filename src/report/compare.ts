@@ -2,6 +2,7 @@
  * Comparison of a report with its baseline (per file and metric, with significance tests) and the
  * quality gate over that comparison.
  */
+import { type CaseIndex, directionOf, indexCases, kindOf, LOWER_IS_BETTER } from './case-index.js'
 import { caseTextChanged } from './dataset-digest.js'
 import { holmAdjust, meanConfidenceInterval, pairedTest, unpairedTest } from './statistics.js'
 import { excerpt, formatDelta, formatP, formatValue, metricBaseName } from './text.js'
@@ -10,7 +11,6 @@ import type {
   JsonReport,
   MetricAggregate,
   MetricComparison,
-  ReportCase,
   ReportComparison,
   ReportInvocation,
   ReportRun,
@@ -38,81 +38,10 @@ export interface CompareOptions {
   measurements?: Readonly<Record<string, number>>
 }
 
-/** Metrics whose smaller values are better, for reports that do not record `greaterIsBetter`. */
-const LOWER_IS_BETTER = new Set(['latency', 'token_count'])
-
 /** Characters of the current output kept in a {@link CaseDelta}. */
 const OUTPUT_EXCERPT = 200
 
-/** What one run knows per metric: case values (folded `name#k` keys averaged), direction, kind. */
-interface RunIndex {
-  run: ReportRun
-  /** Unique case key (name, plus `\u0000k` for the k-th repeat of a name) -> case. */
-  cases: Map<string, ReportCase>
-  /** Metric -> case key -> value. */
-  values: Map<string, Map<string, number>>
-  /** Metric -> first recorded key of that metric per case (for trials). */
-  firstKey: Map<string, Map<string, string>>
-  greaterIsBetter: Map<string, boolean>
-  kind: Map<string, 'score' | 'measurement'>
-  /** Metrics in the order first seen (aggregates, then cases). */
-  metrics: string[]
-}
-
-function indexRun(run: ReportRun): RunIndex {
-  const index: RunIndex = {
-    run,
-    cases: new Map(),
-    values: new Map(),
-    firstKey: new Map(),
-    greaterIsBetter: new Map(),
-    kind: new Map(),
-    metrics: Object.keys(run.aggregates ?? {}),
-  }
-  const seen = new Set(index.metrics)
-  const repeats = new Map<string, number>()
-  for (const testCase of run.cases) {
-    const repeat = (repeats.get(testCase.name) ?? 0) + 1
-    repeats.set(testCase.name, repeat)
-    const key = repeat === 1 ? testCase.name : `${testCase.name}\u0000${repeat}`
-    index.cases.set(key, testCase)
-    const sums = new Map<string, { sum: number; count: number }>()
-    for (const [metricKey, score] of Object.entries(testCase.scores)) {
-      const metric = metricBaseName(metricKey)
-      if (!seen.has(metric)) {
-        seen.add(metric)
-        index.metrics.push(metric)
-      }
-      const result = testCase.metrics?.[metricKey]
-      if (result?.greaterIsBetter !== undefined && !index.greaterIsBetter.has(metric)) {
-        index.greaterIsBetter.set(metric, result.greaterIsBetter)
-      }
-      if (result?.kind && !index.kind.has(metric)) index.kind.set(metric, result.kind)
-      let first = index.firstKey.get(metric)
-      if (!first) {
-        first = new Map()
-        index.firstKey.set(metric, first)
-      }
-      if (!first.has(key)) first.set(key, metricKey)
-      if (score === null || !Number.isFinite(score)) continue
-      const acc = sums.get(metric) ?? { sum: 0, count: 0 }
-      acc.sum += score
-      acc.count++
-      sums.set(metric, acc)
-    }
-    for (const [metric, { sum, count }] of sums) {
-      let values = index.values.get(metric)
-      if (!values) {
-        values = new Map()
-        index.values.set(metric, values)
-      }
-      values.set(key, sum / count)
-    }
-  }
-  return index
-}
-
-function meanOf(index: RunIndex, metric: string): number | null {
+function meanOf(index: CaseIndex, metric: string): number | null {
   const aggregate: MetricAggregate | undefined = index.run.aggregates?.[metric]
   if (aggregate) return aggregate.n > 0 ? aggregate.mean : null
   const values = index.values.get(metric)
@@ -122,25 +51,8 @@ function meanOf(index: RunIndex, metric: string): number | null {
   return sum / values.size
 }
 
-function countOf(index: RunIndex, metric: string): number {
+function countOf(index: CaseIndex, metric: string): number {
   return index.run.aggregates?.[metric]?.n ?? index.values.get(metric)?.size ?? 0
-}
-
-/** Whether larger values of `metric` are better, from what either run recorded. */
-function directionOf(metric: string, ...indexes: (RunIndex | undefined)[]): boolean {
-  for (const index of indexes) {
-    const value = index?.greaterIsBetter.get(metric)
-    if (value !== undefined) return value
-  }
-  return !LOWER_IS_BETTER.has(metric)
-}
-
-function kindOf(metric: string, ...indexes: (RunIndex | undefined)[]): 'score' | 'measurement' {
-  for (const index of indexes) {
-    const value = index?.kind.get(metric)
-    if (value) return value
-  }
-  return LOWER_IS_BETTER.has(metric) ? 'measurement' : 'score'
 }
 
 /** A short label for an invocation: its first tag, else `branch@commit`, else its id prefix. */
@@ -155,8 +67,8 @@ export function invocationLabel(invocation: ReportInvocation): string {
 
 function compareMetric(
   metric: string,
-  base: RunIndex,
-  head: RunIndex,
+  base: CaseIndex,
+  head: CaseIndex,
   alpha: number,
   changedCases: ReadonlySet<string> = new Set(),
 ): { comparison: MetricComparison; pairs: [string, number, number][] } {
@@ -220,7 +132,7 @@ function compareMetric(
   return { comparison, pairs }
 }
 
-function oneSided(index: RunIndex, status: 'new' | 'removed'): MetricComparison[] {
+function oneSided(index: CaseIndex, status: 'new' | 'removed'): MetricComparison[] {
   return index.metrics.map((metric) => {
     const mean = meanOf(index, metric)
     const count = countOf(index, metric)
@@ -245,7 +157,7 @@ function caseName(key: string): string {
   return cut < 0 ? key : key.slice(0, cut)
 }
 
-function compareRun(base: RunIndex, head: RunIndex, opts: CompareOptions): RunComparison {
+function compareRun(base: CaseIndex, head: CaseIndex, opts: CompareOptions): RunComparison {
   const metricNames = [...head.metrics, ...base.metrics.filter((m) => !head.metrics.includes(m))]
   const metrics: MetricComparison[] = []
   const candidates: { key: string; delta: CaseDelta; group: number; badness: number }[] = []
@@ -324,7 +236,7 @@ export function datasetChangeText(run: RunComparison): string | null {
 }
 
 /** Adds the output excerpt and the trials' confidence interval (only for the cases kept: both cost). */
-function withDetails(entry: CaseDelta, key: string, head: RunIndex): CaseDelta {
+function withDetails(entry: CaseDelta, key: string, head: CaseIndex): CaseDelta {
   const testCase = head.cases.get(key)
   const output = excerpt(testCase?.output, OUTPUT_EXCERPT)
   if (output) entry.output = output
@@ -354,9 +266,9 @@ export function compareReports(base: JsonReport, head: JsonReport, opts: Compare
   const runs: RunComparison[] = files.map((file) => {
     const baseRun = baseRuns.get(file)
     const headRun = headRuns.get(file)
-    if (baseRun && headRun) return compareRun(indexRun(baseRun), indexRun(headRun), opts)
+    if (baseRun && headRun) return compareRun(indexCases(baseRun), indexCases(headRun), opts)
     const run = (headRun ?? baseRun) as ReportRun
-    const index = indexRun(run)
+    const index = indexCases(run)
     const names = run.cases.map((c) => c.name)
     return {
       file,
@@ -598,7 +510,7 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
     }
   }
   for (const run of [...head.runs].sort((a, b) => compareText(a.file, b.file))) {
-    const index = indexRun(run)
+    const index = indexCases(run)
     for (const [metric, min] of Object.entries(gate.minMean)) {
       const aggregate = run.aggregates?.[metric]
       if (!aggregate || aggregate.n === 0 || kindOf(metric, index) !== 'score') continue

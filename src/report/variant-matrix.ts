@@ -10,11 +10,11 @@
  * adjusted p-value at or under `alpha`. Otherwise the columns the leader cannot be told apart from
  * are reported as a tie.
  */
+import { type CaseIndex, directionOf, indexCases, kindOf } from './case-index.js'
 import { holmAdjust, meanConfidenceInterval, pairedTest } from './statistics.js'
-import { excerpt, metricBaseName } from './text.js'
+import { excerpt } from './text.js'
 import type {
   DivergentCase,
-  ReportCase,
   ReportRun,
   VariantCell,
   VariantMatrix,
@@ -22,9 +22,6 @@ import type {
   VariantPair,
   VariantUsage,
 } from './types.js'
-
-/** Metrics whose smaller values are better, for runs that do not record `greaterIsBetter`. */
-const LOWER_IS_BETTER = new Set(['latency', 'token_count'])
 
 /** One column to compare: a run and the label it is shown under. */
 export interface VariantMatrixInput {
@@ -42,17 +39,6 @@ export interface VariantMatrixOptions {
   outputChars?: number
 }
 
-interface ColumnIndex {
-  /** Metric -> case key -> value (a case's repeated `name#k` keys averaged). */
-  values: Map<string, Map<string, number>>
-  /** Metric -> [passed, with a pass mark]. */
-  passes: Map<string, [number, number]>
-  greaterIsBetter: Map<string, boolean>
-  kind: Map<string, 'score' | 'measurement'>
-  metrics: string[]
-  cases: Map<string, ReportCase>
-}
-
 /** The name a case is matched by across columns: without its `[variant] ` prefix. */
 export function matchName(name: string, variant: string | undefined): string {
   if (variant === undefined) return name
@@ -63,59 +49,11 @@ export function matchName(name: string, variant: string | undefined): string {
   return last.startsWith(tag) ? head + last.slice(tag.length) : name
 }
 
-function indexColumn(run: ReportRun): ColumnIndex {
-  const index: ColumnIndex = {
-    values: new Map(),
-    passes: new Map(),
-    greaterIsBetter: new Map(),
-    kind: new Map(),
-    metrics: Object.keys(run.aggregates ?? {}),
-    cases: new Map(),
-  }
-  const seen = new Set(index.metrics)
-  const repeats = new Map<string, number>()
-  for (const testCase of run.cases) {
-    const name = matchName(testCase.name, run.variant)
-    const repeat = (repeats.get(name) ?? 0) + 1
-    repeats.set(name, repeat)
-    const key = repeat === 1 ? name : `${name}\u0000${repeat}`
-    index.cases.set(key, testCase)
-    const sums = new Map<string, { sum: number; count: number }>()
-    for (const [metricKey, score] of Object.entries(testCase.scores)) {
-      const metric = metricBaseName(metricKey)
-      if (!seen.has(metric)) {
-        seen.add(metric)
-        index.metrics.push(metric)
-      }
-      const result = testCase.metrics?.[metricKey]
-      if (result?.greaterIsBetter !== undefined && !index.greaterIsBetter.has(metric))
-        index.greaterIsBetter.set(metric, result.greaterIsBetter)
-      if (result?.kind && !index.kind.has(metric)) index.kind.set(metric, result.kind)
-      if (typeof result?.pass === 'boolean') {
-        const tally = index.passes.get(metric) ?? [0, 0]
-        if (result.pass) tally[0]++
-        tally[1]++
-        index.passes.set(metric, tally)
-      }
-      if (score === null || !Number.isFinite(score)) continue
-      const acc = sums.get(metric) ?? { sum: 0, count: 0 }
-      acc.sum += score
-      acc.count++
-      sums.set(metric, acc)
-    }
-    for (const [metric, { sum, count }] of sums) {
-      let values = index.values.get(metric)
-      if (!values) {
-        values = new Map()
-        index.values.set(metric, values)
-      }
-      values.set(key, sum / count)
-    }
-  }
-  return index
+function indexColumn(run: ReportRun): CaseIndex {
+  return indexCases(run, (testCase) => matchName(testCase.name, run.variant))
 }
 
-function cellOf(index: ColumnIndex, metric: string, kind: 'score' | 'measurement'): VariantCell {
+function cellOf(index: CaseIndex, metric: string, kind: 'score' | 'measurement'): VariantCell {
   const values = [...(index.values.get(metric)?.values() ?? [])]
   const tally = index.passes.get(metric)
   const mean = values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length
@@ -143,12 +81,9 @@ function pairOf(a: number, b: number, va: Map<string, number>, vb: Map<string, n
   return { a, b, n: xs.length, delta: sum / xs.length, pValue: test.pValue, pAdjusted: null, method: test.method }
 }
 
-function metricRow(metric: string, indexes: ColumnIndex[], alpha: number): VariantMetricRow {
-  const greaterIsBetter =
-    indexes.map((i) => i.greaterIsBetter.get(metric)).find((v) => v !== undefined) ?? !LOWER_IS_BETTER.has(metric)
-  const kind =
-    indexes.map((i) => i.kind.get(metric)).find((v) => v !== undefined) ??
-    (LOWER_IS_BETTER.has(metric) ? 'measurement' : 'score')
+function metricRow(metric: string, indexes: CaseIndex[], alpha: number): VariantMetricRow {
+  const greaterIsBetter = directionOf(metric, ...indexes)
+  const kind = kindOf(metric, ...indexes)
   const cells = indexes.map((index) => cellOf(index, metric, kind))
   const pairs: VariantPair[] = []
   for (let a = 0; a < indexes.length; a++) {
@@ -223,12 +158,7 @@ function usageOf(runs: ReportRun[]): VariantUsage {
   }
 }
 
-function divergent(
-  indexes: ColumnIndex[],
-  rows: VariantMetricRow[],
-  max: number,
-  outputChars: number,
-): DivergentCase[] {
+function divergent(indexes: CaseIndex[], rows: VariantMetricRow[], max: number, outputChars: number): DivergentCase[] {
   if (max <= 0) return []
   const metric = rows.find((r) => r.kind === 'score')?.metric ?? rows[0]?.metric
   if (metric === undefined) return []
