@@ -115,7 +115,8 @@ export function renderVariantMatrixMarkdown(
   const labels = matrix.columns.map((c) => escapeMarkdown(c.label, 60))
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`
   const lines = [
-    `${opts.heading ?? '####'} Variants: \`${escapeMarkdown(matrix.file, 200).replace(/`/g, "'")}\``,
+    // Escaped text outside a code span: inside one, its entities would show literally.
+    `${opts.heading ?? '####'} Variants: ${escapeMarkdown(matrix.file, 200)}`,
     '',
     row(['metric', ...labels]),
     row(['---', ...labels.map(() => '---:')]),

@@ -218,7 +218,15 @@ describe('matrix renderings', () => {
       comparison: null,
       variants: [matrix],
     })
-    expect(report).toContain('#### Variants: `qa.eval.ts`')
+    expect(report).toContain('#### Variants: qa.eval.ts')
+    // A file name markdown would read (a pipe) is escaped, and shown as text, not inside a code span.
+    const piped = renderVariantMatrixMarkdown(
+      variantMatrix('a|b.eval.ts', [
+        ...hostile.columns.map((c, i) => ({ label: c.label, run: run(String(i), EIGHT(i)) })),
+      ]),
+      escapeMarkdown,
+    )
+    expect(piped).toContain('#### Variants: a&#124;b.eval.ts')
     expect(report).toContain('- ★ answer_similarity: best good, better than vague (p_adj 0.008)')
   })
 })
