@@ -13,6 +13,8 @@ appendFileSync(
     cwd: process.cwd(),
     env: {
       VITEST_JUDGE_BASELINE: seen('VITEST_JUDGE_BASELINE'),
+      // Recorded here (a file of the test), never printed: the action must not show it.
+      VITEST_JUDGE_STORE_URL: seen('VITEST_JUDGE_STORE_URL'),
       GITHUB_STEP_SUMMARY: seen('GITHUB_STEP_SUMMARY'),
       GITHUB_TOKEN: seen('GITHUB_TOKEN') === null ? null : 'set',
       OPENAI_API_KEY: seen('OPENAI_API_KEY') === null ? null : 'set',

@@ -3,10 +3,12 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { openRunStore } from '../../src/store/open.js'
 import { type ActionRun, loadAction, runAction } from '../fake-github/action-runner.js'
 import { assertBuilt, CLI } from '../fake-github/cli.js'
 import { makeReport, pullRequestEvent, tempDir, writeEvent } from '../fake-github/fixtures.js'
 import { ACTIONS_BOT, type FakeGitHub, startFakeGitHub } from '../fake-github/server.js'
+import { type PgServer, startPostgres } from '../pg/server.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const FAKE_VITEST = join(ROOT, 'test', 'fake-github', 'fake-vitest.mjs')
@@ -184,6 +186,7 @@ describe('the composite action (action.yml), run step by step', () => {
         cwd: expect.any(String),
         env: {
           VITEST_JUDGE_BASELINE: result.outputs.baseline,
+          VITEST_JUDGE_STORE_URL: null,
           GITHUB_STEP_SUMMARY: null,
           GITHUB_TOKEN: null,
           OPENAI_API_KEY: 'set',
@@ -392,5 +395,80 @@ describe('the composite action (action.yml), run step by step', () => {
     expect(github.comments(REPO, pr)).toHaveLength(1)
     expect(existsSync(join(store, 'current', 'vitest-judge-report', 'report.json'))).toBe(true)
     expect(merged.failed).toBe(false)
+  })
+
+  describe('with store-url: a shared PostgreSQL store instead of artifacts', () => {
+    const PASSWORD = 'S3cret-Store-Passw0rd'
+    let server: PgServer
+    let storeUrl: string
+    const downloads = () => artifacts.calls.filter((c) => c.uses.startsWith('actions/download-artifact'))
+
+    beforeAll(async () => {
+      server = await startPostgres()
+      const plain = await server.createDatabase('action_store')
+      // The test server trusts loopback: the password is only there to prove it is never shown.
+      storeUrl = `${plain.replace('postgres://vj@', `postgres://vj:${PASSWORD}@`)}?schema=evals`
+    })
+    afterAll(() => server?.dispose())
+
+    const storeRun = (inputs: Record<string, string>, report: string) =>
+      run({ inputs: { 'store-url': storeUrl, ...inputs }, env: { FAKE_VITEST_REPORT: join(reports, report) } })
+
+    test('no run of main in the store yet: no artifact lookup or download, a notice, a green job', async () => {
+      const result = await storeRun({}, 'good.json')
+      expect(result.failed).toBe(false)
+      expect(result.step('find-baseline').outcome).toBe('skipped')
+      expect(downloads()).toHaveLength(0)
+      expect(vitestCalls()[0]?.env.VITEST_JUDGE_STORE_URL).toBe(storeUrl)
+      expect(vitestCalls()[0]?.env.VITEST_JUDGE_BASELINE).toBe('branch:main')
+      expect(result.log).toContain(
+        '::notice title=vitest-judge::No baseline: the shared store has no complete run on main yet.',
+      )
+      expect(result.outputs.regression).toBe('false')
+      expect(result.log + result.summary).not.toContain(PASSWORD)
+      expect(result.log + result.summary).not.toContain(storeUrl)
+    })
+
+    test('the baseline is the newest run of main in the database: a regression fails the job', async () => {
+      const runs = await openRunStore({ dir: tempDir('vj-unused-'), url: storeUrl })
+      try {
+        const main = makeReport('main-in-db', 1, { startedAt: '2025-01-01T00:00:00Z' })
+        await runs.startInvocation({ ...main.invocation, experiment: 'default' })
+        for (const r of main.runs) await runs.saveRun(main.invocation.id, r)
+        await runs.finishInvocation(main.invocation.id, 'complete', '2025-01-01T00:01:00Z')
+      } finally {
+        await runs.close()
+      }
+      const result = await storeRun({}, 'regressed.json')
+      expect(downloads()).toHaveLength(0)
+      expect(result.outputs.regression).toBe('true')
+      expect(result.failed).toBe(true)
+      expect(errors(result)).toContain(
+        `a metric regressed by more than max-drop 0 at alpha 0.05 versus the baseline: see the job summary.`,
+      )
+      const compared = JSON.parse(
+        readFileSync(join(store, 'current', 'vitest-judge-report', 'compared.json'), 'utf8'),
+      ) as { comparison: { base: { invocationId: string } } }
+      expect(compared.comparison.base.invocationId).toBe('main-in-db')
+      expect(result.log + result.summary).not.toContain(PASSWORD)
+    })
+
+    test('a store that cannot be reached: the comparison fails loudly, the password never shown', async () => {
+      const down = storeUrl.replace(`:${server.port}/`, ':1/')
+      const result = await run({
+        inputs: { 'store-url': down, 'baseline-branch': 'release' },
+        env: { FAKE_VITEST_REPORT: join(reports, 'good.json') },
+      })
+      expect(vitestCalls()[0]?.env.VITEST_JUDGE_BASELINE).toBe('branch:release')
+      expect(downloads()).toHaveLength(0)
+      expect(result.step('summary').stderr).toMatch(/VJ_STORE|127\.0\.0\.1:1/)
+      expect(result.failed).toBe(true)
+      expect(result.log + result.summary).not.toContain(PASSWORD)
+    })
+
+    test('without store-url, vitest gets no store URL (the local SQLite store)', async () => {
+      await run({ env: { FAKE_VITEST_REPORT: join(reports, 'good.json') } })
+      expect(vitestCalls()[0]?.env.VITEST_JUDGE_STORE_URL).toBeNull()
+    })
   })
 })

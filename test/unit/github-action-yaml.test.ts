@@ -154,6 +154,25 @@ describe('action.yml', () => {
     const evals = action.runs.steps.find((s) => s.id === 'evals')
     expect(JSON.stringify(evals)).not.toMatch(/token|secrets/i)
   })
+
+  test('store-url reaches vitest and the comparison only through env, as VITEST_JUDGE_STORE_URL', () => {
+    expect(action.inputs['store-url']?.default).toBe('')
+    const users = action.runs.steps.filter((s) => JSON.stringify(s).includes('inputs.store-url'))
+    expect(users.map((s) => s.id ?? s.name)).toEqual(['prepare', 'evals', 'summary'])
+    for (const step of users) {
+      const env = Object.entries(step.env ?? {}).filter(([, v]) => String(v).includes('inputs.store-url'))
+      expect(
+        env.map(([k]) => k),
+        step.id,
+      ).toEqual([step.id === 'prepare' ? 'INPUT_STORE_URL' : 'VITEST_JUDGE_STORE_URL'])
+      expect(JSON.stringify(step.with ?? {})).not.toContain('store-url')
+    }
+    // Prepare only tests that it is set; nothing prints it.
+    const prepare = users[0]?.run ?? ''
+    expect(prepare.match(/\$INPUT_STORE_URL|\$\{INPUT_STORE_URL/g)).toEqual(['$INPUT_STORE_URL'])
+    expect(prepare).toContain('[ -n "$INPUT_STORE_URL" ]')
+    for (const step of action.runs.steps) expect(step.run ?? '', step.name).not.toMatch(/echo[^\n]*STORE_URL/)
+  })
 })
 
 describe('examples/github-actions', () => {
@@ -164,6 +183,7 @@ describe('examples/github-actions', () => {
       'evals-main.yml',
       'evals-pr.yml',
       'evals-sharded.yml',
+      'evals-shared-store.yml',
     ])
   })
 
@@ -191,13 +211,18 @@ describe('examples/github-actions', () => {
       if (!step.uses?.startsWith('vitest-judge/vitest-judge@')) continue
       expect(step.uses).toBe('vitest-judge/vitest-judge@v1')
       for (const key of Object.keys(step.with ?? {})) expect(action.inputs, `${file}: with.${key}`).toHaveProperty(key)
-      expect(JSON.stringify(step.with ?? {})).not.toContain('secrets.')
+      // The one input that is a secret itself: the store URL (it holds the database password).
+      const { 'store-url': storeUrl, ...rest } = step.with ?? {}
+      if (storeUrl !== undefined) expect(storeUrl).toBe('${{ secrets.VITEST_JUDGE_STORE_URL }}')
+      expect(JSON.stringify(rest)).not.toContain('secrets.')
     }
     for (const step of allSteps(w)) {
-      expect(JSON.stringify({ run: step.run, with: step.with }), file).not.toContain('secrets.')
+      const { 'store-url': _storeUrl, ...rest } = step.uses?.startsWith('vitest-judge/') ? (step.with ?? {}) : {}
+      const withs = step.uses?.startsWith('vitest-judge/') ? rest : step.with
+      expect(JSON.stringify({ run: step.run, with: withs }), file).not.toContain('secrets.')
     }
     const secretLines = text.split('\n').filter((line) => line.includes('secrets.') && !line.trim().startsWith('#'))
-    for (const line of secretLines) expect(line, file).toMatch(/^\s+[A-Z_]+: \$\{\{ secrets\.[A-Z_]+ \}\}$/)
+    for (const line of secretLines) expect(line, file).toMatch(/^\s+[A-Za-z_-]+: \$\{\{ secrets\.[A-Z_]+ \}\}$/)
   })
 
   test('pull request workflows may write pull request comments; main only reads', () => {
@@ -232,6 +257,16 @@ describe('examples/github-actions', () => {
     expect(w.jobs.gate?.if).toBe('${{ !cancelled() }}')
     const gate = w.jobs.gate?.steps.find((s) => s.uses?.startsWith('vitest-judge/'))
     expect(gate?.with?.['merge-shards']).toBe(true)
+  })
+
+  test('shared store: the URL from a secret, no baseline artifact, main and pull requests in one workflow', () => {
+    const w = workflow('evals-shared-store.yml')
+    expect(w.on).toEqual({ push: { branches: ['main'] }, pull_request: null })
+    expect(w.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' })
+    const step = allSteps(w).find((s) => s.uses?.startsWith('vitest-judge/'))
+    expect(step?.with?.['store-url']).toBe('${{ secrets.VITEST_JUDGE_STORE_URL }}')
+    expect(step?.with).not.toHaveProperty('baseline')
+    expect(allSteps(w).some((s) => s.uses?.includes('artifact'))).toBe(false)
   })
 
   test('keyless: readonly judge cache and no secret at all', () => {
