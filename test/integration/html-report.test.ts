@@ -69,6 +69,12 @@ describe('report.html', () => {
     const failed = report.runs.reduce((n, r) => n + r.cases.filter((c) => !c.pass).length, 0)
     expect(await page.textContent('[data-total="cases"] .v')).toBe(String(cases))
     expect(await page.textContent('[data-total="failed"] .v')).toBe(String(failed))
+    const judges = new Set(
+      report.runs.flatMap((r) => r.cases.flatMap((c) => Object.values(c.metrics ?? {}).map((m) => m.judge ?? ''))),
+    )
+    judges.delete('')
+    expect(judges.size).toBeGreaterThan(0)
+    expect(await page.textContent('#judges span')).toBe(`judges ${[...judges].sort().join(', ')}`)
     for (const run of report.runs) {
       for (const [metric, aggregate] of Object.entries(run.aggregates)) {
         if (aggregate.n === 0) continue

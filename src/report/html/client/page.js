@@ -284,6 +284,22 @@
       tokens.input += run.tokens ? run.tokens.input : 0
       tokens.output += run.tokens ? run.tokens.output : 0
     }
+    // The judges that graded this invocation and what their calls cost (null: a judge without a price).
+    const judges = new Set()
+    const cost = { seen: false, usd: 0, saved: 0, unknown: false }
+    for (const run of head.runs) {
+      for (const c of run.cases) for (const m of Object.values(c.metrics || {})) if (m.judge) judges.add(m.judge)
+      if (!run.cost) continue
+      cost.seen = true
+      if (run.cost.usd === null) cost.unknown = true
+      else cost.usd += run.cost.usd
+      if (run.cost.savedUsd !== null) cost.saved += run.cost.savedUsd
+    }
+    const costText = !cost.seen
+      ? 'cost not recorded'
+      : cost.unknown
+        ? `cost unknown (a judge without a price), $${cost.usd.toFixed(4)} known, $${cost.saved.toFixed(4)} saved by the cache`
+        : `cost $${cost.usd.toFixed(4)}, $${cost.saved.toFixed(4)} saved by the cache`
     const card = (key, value, cls) =>
       el(
         'div',
@@ -304,6 +320,14 @@
         card('cache misses', totals.misses),
         card('judge tokens in', tokens.input),
         card('judge tokens out', tokens.output),
+      ),
+    )
+    view.append(
+      el(
+        'p',
+        { id: 'judges', class: 'facts' },
+        el('span', { text: `judges ${judges.size ? [...judges].sort().join(', ') : 'none'}` }),
+        el('span', { id: 'cost', text: costText }),
       ),
     )
     // The gate's verdict.
