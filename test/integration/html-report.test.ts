@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { JsonReport } from '../../src/report/types.js'
 import { launchChromium, openReport, type PageWatch, watchPage } from './browser.js'
 import { HOSTILE, writeInvocation } from './drive-reporter.js'
+import { REPO } from './run-fixture.js'
 
 // The reporter writes report.html beside report.json; the page is opened from file:// in real
 // headless Chromium and checked against report.json.
@@ -69,6 +71,12 @@ describe('report.html', () => {
     const failed = report.runs.reduce((n, r) => n + r.cases.filter((c) => !c.pass).length, 0)
     expect(await page.textContent('[data-total="cases"] .v')).toBe(String(cases))
     expect(await page.textContent('[data-total="failed"] .v')).toBe(String(failed))
+    const judges = new Set(
+      report.runs.flatMap((r) => r.cases.flatMap((c) => Object.values(c.metrics ?? {}).map((m) => m.judge ?? ''))),
+    )
+    judges.delete('')
+    expect(judges.size).toBeGreaterThan(0)
+    expect(await page.textContent('#judges span')).toBe(`judges ${[...judges].sort().join(', ')}`)
     for (const run of report.runs) {
       for (const [metric, aggregate] of Object.entries(run.aggregates)) {
         if (aggregate.n === 0) continue
@@ -188,5 +196,58 @@ describe('report.html', () => {
     expect(counts.map(Number)).toEqual([1, 2, 3, 4, 5].map((g) => raws.filter((r) => r === g).length))
     expect(watch.errors).toEqual([])
     expect(watch.console).toEqual([])
+  })
+
+  test('agreement with human labels: kappa with its interval and the confusion matrix', async () => {
+    const confusion = [
+      [2, 1, 0, 0, 0],
+      [0, 3, 1, 0, 0],
+      [0, 0, 4, 0, 0],
+      [0, 0, 1, 5, 0],
+      [0, 0, 0, 1, 6],
+    ]
+    const labelled: JsonReport = {
+      ...report,
+      runs: report.runs.map((run, i) =>
+        i === 0
+          ? {
+              ...run,
+              agreement: {
+                answer_similarity: {
+                  metric: 'answer_similarity',
+                  n: 24,
+                  kappa: 0.912,
+                  kappaCi: [0.81, 0.97],
+                  method: 'percentile bootstrap',
+                  spearman: 0.93,
+                  exact: 0.83,
+                  withinOne: 1,
+                  confusion,
+                  disagreements: [],
+                },
+              },
+            }
+          : run,
+      ),
+    }
+    const file = join(root, 'labelled.json')
+    const out = join(root, 'labelled.html')
+    writeFileSync(file, JSON.stringify(labelled))
+    const result = spawnSync(process.execPath, [join(REPO, 'dist/cli/index.js'), 'report', file, '--out', out], {
+      encoding: 'utf8',
+    })
+    expect(result.status, result.stderr).toBe(0)
+    const other = await browser.newPage()
+    const otherWatch = watchPage(other)
+    await openReport(other, pathToFileURL(out).href)
+    const section = other.locator('.agreement[data-metric="answer_similarity"]')
+    expect(await section.locator('p').textContent()).toContain('quadratic-weighted kappa 0.912 [0.81, 0.97]')
+    const rows = await section.locator('table.confusion tr').allTextContents()
+    expect(rows).toHaveLength(6)
+    expect(await section.locator('table.confusion tr').nth(4).locator('td').allTextContents()).toEqual(
+      confusion[3]?.map(String),
+    )
+    expect(otherWatch.errors).toEqual([])
+    await other.close()
   })
 })

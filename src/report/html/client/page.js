@@ -284,6 +284,22 @@
       tokens.input += run.tokens ? run.tokens.input : 0
       tokens.output += run.tokens ? run.tokens.output : 0
     }
+    // The judges that graded this invocation and what their calls cost (null: a judge without a price).
+    const judges = new Set()
+    const cost = { seen: false, usd: 0, saved: 0, unknown: false }
+    for (const run of head.runs) {
+      for (const c of run.cases) for (const m of Object.values(c.metrics || {})) if (m.judge) judges.add(m.judge)
+      if (!run.cost) continue
+      cost.seen = true
+      if (run.cost.usd === null) cost.unknown = true
+      else cost.usd += run.cost.usd
+      if (run.cost.savedUsd !== null) cost.saved += run.cost.savedUsd
+    }
+    const costText = !cost.seen
+      ? 'cost not recorded'
+      : cost.unknown
+        ? `cost unknown (a judge without a price), $${cost.usd.toFixed(4)} known, $${cost.saved.toFixed(4)} saved by the cache`
+        : `cost $${cost.usd.toFixed(4)}, $${cost.saved.toFixed(4)} saved by the cache`
     const card = (key, value, cls) =>
       el(
         'div',
@@ -304,6 +320,14 @@
         card('cache misses', totals.misses),
         card('judge tokens in', tokens.input),
         card('judge tokens out', tokens.output),
+      ),
+    )
+    view.append(
+      el(
+        'p',
+        { id: 'judges', class: 'facts' },
+        el('span', { text: `judges ${judges.size ? [...judges].sort().join(', ') : 'none'}` }),
+        el('span', { id: 'cost', text: costText }),
       ),
     )
     // The gate's verdict.
@@ -397,10 +421,47 @@
       table.append(row)
     }
     view.append(el('div', { style: { 'overflow-x': 'auto' } }, table))
+    // Judge-human agreement: kappa with its interval and the confusion matrix (rows human, columns judge).
+    for (const run of head.runs) {
+      for (const a of Object.values(run.agreement || {})) {
+        const section = el('section', { class: 'agreement', 'data-metric': a.metric })
+        const kappa = a.kappa === null ? 'undefined' : a.kappa.toFixed(3)
+        const ci = a.kappaCi ? ` [${a.kappaCi[0].toFixed(2)}, ${a.kappaCi[1].toFixed(2)}]` : ''
+        const share = (v) => (v === null ? '-' : `${(v * 100).toFixed(0)}%`)
+        section.append(
+          el('h2', { text: `Agreement with human labels · ${run.file} · ${a.metric}` }),
+          el('p', {
+            text:
+              `quadratic-weighted kappa ${kappa}${ci} (${a.method}), ${a.n} labelled cases, Spearman ` +
+              `${a.spearman === null ? '-' : a.spearman.toFixed(3)}, exact ${share(a.exact)}, within one ${share(a.withinOne)}`,
+          }),
+        )
+        const grid = el('table', { class: 'confusion' })
+        grid.append(
+          el(
+            'tr',
+            null,
+            el('th', { text: 'human \\ judge' }),
+            ...[1, 2, 3, 4, 5].map((g) => el('th', { class: 'num', text: String(g) })),
+          ),
+        )
+        a.confusion.forEach((counts, i) => {
+          grid.append(
+            el(
+              'tr',
+              null,
+              el('th', { text: String(i + 1) }),
+              ...counts.map((count, j) => el('td', { class: `num${i === j ? ' good' : ''}`, text: String(count) })),
+            ),
+          )
+        })
+        section.append(grid)
+        view.append(section)
+      }
+    }
     const extras = []
     for (const run of head.runs) {
-      for (const key of ['cost', 'agreement', 'variants'])
-        if (run[key] !== undefined) extras.push([run.file, key, run[key]])
+      for (const key of ['cost', 'variants']) if (run[key] !== undefined) extras.push([run.file, key, run[key]])
     }
     if (extras.length) {
       view.append(el('h2', { text: 'More' }))
