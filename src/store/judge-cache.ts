@@ -10,6 +10,7 @@ import { StoreError } from '../errors.js'
 import { redact } from '../redact.js'
 import { type Database, isBusy, openDatabase, withImmediate } from './database.js'
 import { cacheDbPath } from './paths.js'
+import { type EntryRow, toEntry } from './rows.js'
 import type { CachedEntry, CacheEntryInput, CacheStats, JudgeCache } from './types.js'
 
 /** Migrations of `cache.db`, applied by `openDatabase`. */
@@ -36,15 +37,6 @@ export interface JudgeCacheOptions {
   readonly?: boolean
   /** Count hits and last use (default true). */
   recordHits?: boolean
-}
-
-interface EntryRow {
-  key: string
-  kind: 'grade' | 'embed'
-  judge: string
-  metric: string | null
-  value: string
-  created_at: number
 }
 
 // Hits are counted in memory and written in one transaction every HIT_FLUSH_EVERY hits and on
@@ -233,17 +225,6 @@ function prepareStatements(db: Database) {
     clearAll: db.prepare('DELETE FROM entries'),
     clearOlder: db.prepare('DELETE FROM entries WHERE coalesce(last_used_at, created_at) < ?'),
   }
-}
-
-function toEntry(row: EntryRow): CachedEntry {
-  const entry: CachedEntry = {
-    kind: row.kind,
-    judge: row.judge,
-    value: JSON.parse(row.value),
-    createdAt: row.created_at,
-  }
-  if (row.metric !== null) entry.metric = row.metric
-  return entry
 }
 
 function fileSize(path: string): number {

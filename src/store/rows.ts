@@ -6,7 +6,7 @@ import { hostname } from 'node:os'
 import { redact } from '../redact.js'
 import type { CaseMetricResult, MetricAggregate, ReportCase, ReportInvocation, ReportRun } from '../report/types.js'
 import { EXPLICIT_NULL } from './run-schema.js'
-import type { InvocationStatus, InvocationSummary, NewInvocation } from './types.js'
+import type { CachedEntry, InvocationStatus, InvocationSummary, NewInvocation, RunSummary } from './types.js'
 
 /** A 'running' invocation with no sign of life (no saved run, no start) for this long reads as interrupted. */
 export const STALE_RUNNING_MS = 24 * 60 * 60 * 1000
@@ -172,6 +172,34 @@ export function toRun(row: RunRow, cases: ReportCase[], aggregates: Record<strin
   if (row.duration_ms !== null) run.durationMs = row.duration_ms
   if (row.dataset_digest !== null && row.dataset_digest !== undefined) run.datasetDigest = row.dataset_digest
   return run
+}
+
+/** A run without its cases, with its counts, as invocation listings show it. */
+export function toRunSummary(row: RunRow, aggregates: Record<string, MetricAggregate>): RunSummary {
+  const { cases: _cases, status, ...rest } = toRun(row, [], aggregates)
+  return { ...rest, status: status ?? 'complete', caseCount: row.case_count, passed: row.pass_count }
+}
+
+/** A judge cache row, in both backends. */
+export interface EntryRow {
+  key: string
+  kind: 'grade' | 'embed'
+  judge: string
+  metric: string | null
+  value: string
+  created_at: number
+}
+
+/** A cache row as the entry it stores. */
+export function toEntry(row: EntryRow): CachedEntry {
+  const entry: CachedEntry = {
+    kind: row.kind,
+    judge: row.judge,
+    value: JSON.parse(row.value),
+    createdAt: row.created_at,
+  }
+  if (row.metric !== null) entry.metric = row.metric
+  return entry
 }
 
 /** See the module comment. */

@@ -25,6 +25,7 @@ import {
   toInvocation,
   toMetric,
   toRun,
+  toRunSummary,
 } from './rows.js'
 import { RUNS_MIGRATIONS } from './run-schema.js'
 import type {
@@ -154,8 +155,7 @@ export class SqliteRunStore implements RunStore {
     for (const row of this.stmts.runsOfInvocations.all(ids) as RunRow[]) {
       const list = runs.get(row.invocation_id) ?? []
       runs.set(row.invocation_id, list)
-      const { cases: _cases, status, ...rest } = toRun(row, [], aggregates.get(row.id) ?? {})
-      list.push({ ...rest, status: status ?? 'complete', caseCount: row.case_count, passed: row.pass_count })
+      list.push(toRunSummary(row, aggregates.get(row.id) ?? {}))
     }
     return rows.map((row) => ({ ...toInvocation(row, tags.get(row.id) ?? []), runs: runs.get(row.id) ?? [] }))
   }

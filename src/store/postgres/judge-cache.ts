@@ -6,6 +6,7 @@
 import type { Pool } from 'pg'
 import { StoreError } from '../../errors.js'
 import { redact } from '../../redact.js'
+import { type EntryRow, toEntry } from '../rows.js'
 import type { CachedEntry, CacheEntryInput, CacheStats, JudgeCache } from '../types.js'
 import { acquirePool, releasePool } from './driver.js'
 import { withRetry } from './retry.js'
@@ -14,15 +15,6 @@ import type { PgLocation } from './url.js'
 
 const HIT_FLUSH_EVERY = 256
 const HIT_FLUSH_MS = 5000
-
-interface EntryRow {
-  key: string
-  kind: 'grade' | 'embed'
-  judge: string
-  metric: string | null
-  value: string
-  created_at: number
-}
 
 /** Options of `PgJudgeCache.open`. */
 export interface PgJudgeCacheOptions {
@@ -212,15 +204,4 @@ export class PgJudgeCache implements JudgeCache {
       )
     }
   }
-}
-
-function toEntry(row: EntryRow): CachedEntry {
-  const entry: CachedEntry = {
-    kind: row.kind,
-    judge: row.judge,
-    value: JSON.parse(row.value),
-    createdAt: row.created_at,
-  }
-  if (row.metric !== null) entry.metric = row.metric
-  return entry
 }
