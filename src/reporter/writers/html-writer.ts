@@ -5,7 +5,7 @@
  */
 import { redact } from '../../redact.js'
 import { pageAssets } from '../../report/html/assets.js'
-import { PAGE_DATA_VERSION, type PageHeader, t95Table, trendPoints } from '../../report/html/page-data.js'
+import { PAGE_DATA_VERSION, type PageHeader, pageVariants, t95Table, trendPoints } from '../../report/html/page-data.js'
 import {
   encodeRun,
   INVOCATION_CLOSE,
@@ -61,6 +61,7 @@ export class HtmlWriter implements ReportWriter {
       history,
       missing,
       t95: t95Table(),
+      variants: pageVariants(end.report.variants),
     }
     const assets = pageAssets()
     // The store is async and the page is streamed synchronously: the baseline's runs are read first.
