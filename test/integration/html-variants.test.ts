@@ -224,7 +224,7 @@ describe('the Variants view of report.html', () => {
     expect(await rows.count()).toBeGreaterThan(0)
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: string }).__pwned)).toBeUndefined()
     expect(await page.locator('#app script, #app img, #app a, #app style, #app link').count()).toBe(0)
-    expect(await page.evaluate(() => getComputedStyle(document.body).display)).not.toBe('none')
+    expect(await page.evaluate('getComputedStyle(document.body).display')).not.toBe('none')
   })
 
   test('nothing logged, no error, no request but the page itself', () => {
