@@ -237,7 +237,11 @@ export class JudgeReporter implements Reporter {
     const done = saved && (spooled !== undefined || pieces.length === 0)
     // Pushed before the next await: the spool index is the files' count, and files end concurrently.
     state.files.push({ summary: summarizeRun(run, KEPT_FAILED_CASES), full: done ? undefined : run, saved, spooled })
-    await state.baseline.addRun(store, invocation, run)
+    const base = await state.baseline.addRun(store, invocation, run)
+    if (base) {
+      const basePieces = state.writers.flatMap((w) => (w.baselinePiece ? [w.baselinePiece] : []))
+      state.spool.putBaseline(base.baseId, run.file, base.run, basePieces, base.invocation)
+    }
     return done
   }
 
@@ -324,6 +328,10 @@ export class JudgeReporter implements Reporter {
         }
       },
       baseline: state.baseline.source,
+      spooledBaselinePiece: (file, piece) => {
+        const id = state.baseline.source?.id
+        return id === undefined ? undefined : state.spool.baselinePath(id, file, piece.ext)
+      },
       history: store ? (limit) => store.listInvocations({ limit, experiment: options.experiment }) : undefined,
     }
     for (const writer of state.writers) await writer.write(end, out)

@@ -7,6 +7,9 @@
   performance.mark('vj-start')
   const data = JSON.parse(dataElement.textContent)
   // Runs are stored gzipped and base64-encoded (see encodeRun): inflated here, without any request.
+  // The stream is read chunk by chunk and decoded once: about twice as fast as Response.text() on
+  // 15 MB of cases (bench/html-report.mjs).
+  const utf8 = new TextDecoder()
   async function decodeRun(text) {
     let bytes
     if (typeof Uint8Array.fromBase64 === 'function') bytes = Uint8Array.fromBase64(text)
@@ -15,12 +18,33 @@
       bytes = new Uint8Array(binary.length)
       for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
     }
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))
-    return JSON.parse(await new Response(stream).text())
+    const inflate = new DecompressionStream('gzip')
+    const writer = inflate.writable.getWriter()
+    writer.write(bytes).catch(() => {})
+    writer.close().catch(() => {})
+    const reader = inflate.readable.getReader()
+    const chunks = []
+    let length = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      length += value.length
+    }
+    const all = new Uint8Array(length)
+    let offset = 0
+    for (const chunk of chunks) {
+      all.set(chunk, offset)
+      offset += chunk.length
+    }
+    return JSON.parse(utf8.decode(all))
   }
-  for (const item of data.invocations) {
-    item.runs = await Promise.all(item.runs.map((run) => (typeof run === 'string' ? decodeRun(run) : run)))
-  }
+  // Every invocation's runs at once: the baseline inflates while the head's runs do.
+  await Promise.all(
+    data.invocations.map(async (item) => {
+      item.runs = await Promise.all(item.runs.map((run) => (typeof run === 'string' ? decodeRun(run) : run)))
+    }),
+  )
   performance.mark('vj-decoded')
   const H = data.header
   const invocations = data.invocations
