@@ -86,10 +86,11 @@ async function invoke(projectRoot, cases, html) {
     reports: html ? {} : { html: false },
   })
   reporter.onInit(vitest)
-  reporter.onTestRunStart()
+  await reporter.onTestRunStart()
   const mods = modules(projectRoot, cases)
   let t = performance.now()
-  for (const m of mods) reporter.onTestModuleEnd(m)
+  // Vitest awaits each module end (its work overlaps the workers, not the end of the run).
+  for (const m of mods) await reporter.onTestModuleEnd(m)
   const moduleMs = performance.now() - t
   t = performance.now()
   await reporter.onTestRunEnd(mods, [], 'passed')

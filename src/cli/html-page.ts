@@ -7,9 +7,10 @@ import { SelectorError, StoreError } from '../errors.js'
 import { redact } from '../redact.js'
 import { compareReports } from '../report/compare.js'
 import { pageAssets } from '../report/html/assets.js'
-import { PAGE_DATA_VERSION, type PageHeader, t95Table, trendPoints } from '../report/html/page-data.js'
+import { PAGE_DATA_VERSION, type PageHeader, pageVariants, t95Table, trendPoints } from '../report/html/page-data.js'
 import { renderPage } from '../report/html/render-page.js'
 import type { JsonReport } from '../report/types.js'
+import { variantMatricesOf } from '../report/variant-matrix.js'
 import type { Selection, State } from './state.js'
 
 /** Invocations of the experiment shown in the trends. */
@@ -85,6 +86,10 @@ export async function buildPage(
     history,
     missing,
     t95: t95Table(),
+    // A report file carries its matrices; an invocation read back from the store gets them made the same way.
+    variants: pageVariants(
+      head.report.variants ?? variantMatricesOf(head.report.runs, { alpha: options.alpha ?? 0.05 }),
+    ),
     ...(options.follow ? { follow: true } : {}),
   }
   return renderPage(

@@ -11,6 +11,7 @@
  * are reported as a tie.
  */
 import { type CaseIndex, directionOf, indexCases, kindOf } from './case-index.js'
+import { runSourceFile } from './collect.js'
 import { holmAdjust, meanConfidenceInterval, pairedTest } from './statistics.js'
 import { excerpt } from './text.js'
 import type {
@@ -225,4 +226,27 @@ export function variantMatrix(
     usage: usageOf(columns.map((c) => c.run)),
     divergentCases: divergent(indexes, rows, options.maxCases ?? 0, options.outputChars ?? 300),
   }
+}
+
+/**
+ * The variant matrices of an invocation's runs, as the reporter makes them: one per test file with
+ * `describeEval` variants, its columns the variants' runs in `runs` order, labelled by variant.
+ * Used where only the runs are known (an invocation read back from the store).
+ */
+export function variantMatricesOf(runs: readonly ReportRun[], options: VariantMatrixOptions = {}): VariantMatrix[] {
+  const byFile = new Map<string, ReportRun[]>()
+  for (const run of runs) {
+    if (run.variant === undefined) continue
+    const file = runSourceFile(run)
+    const list = byFile.get(file) ?? []
+    list.push(run)
+    byFile.set(file, list)
+  }
+  return [...byFile.keys()].sort().map((file) =>
+    variantMatrix(
+      file,
+      (byFile.get(file) ?? []).map((run) => ({ label: run.variant as string, run })),
+      options,
+    ),
+  )
 }

@@ -19,6 +19,13 @@ interface EarlyBaseline {
   comparisons: Map<string, RunComparison>
 }
 
+/** A baseline's run read while the invocation ran, for the writers to render early. */
+export interface EarlyBaselineRun {
+  baseId: string
+  invocation: ReportInvocation
+  run: ReportRun
+}
+
 /** A head run to compare at the end: its file, and how to get its cases. */
 export interface HeadRun {
   file: string
@@ -48,23 +55,27 @@ export class BaselineComparison {
    * comparisons only when the selector still names that invocation; any failure here is left for
    * {@link finish}, which resolves the baseline again and reports what went wrong.
    */
-  async addRun(store: RunStore | undefined, invocation: ReportInvocation, run: ReportRun): Promise<void> {
+  async addRun(
+    store: RunStore | undefined,
+    invocation: ReportInvocation,
+    run: ReportRun,
+  ): Promise<EarlyBaselineRun | undefined> {
     const options = this.options
-    if (this.early === null || options.baseline === false) return
+    if (this.early === null || options.baseline === false) return undefined
     try {
       if (this.early === undefined) {
         this.early = null
         const selector = options.baseline
         // Selectors of stored invocations only: a JSON report path is read once, at the end.
-        if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
-        if (!store) return
+        if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return undefined
+        if (!store) return undefined
         const selected = await resolveSelector(selector, store, {
           before: invocation.id,
           experiment: options.experiment,
         })
-        if (selected.kind !== 'invocation') return
+        if (selected.kind !== 'invocation') return undefined
         const base = await store.getInvocation(selected.id)
-        if (base.status !== 'complete') return
+        if (base.status !== 'complete') return undefined
         this.early = { baseId: selected.id, invocation: base, comparisons: new Map() }
       }
       const early = this.early
@@ -74,8 +85,10 @@ export class BaselineComparison {
         measurements: options.gate?.measurements ?? {},
       }).runs[0]
       if (comparison) early.comparisons.set(run.file, comparison)
+      return baseRun ? { baseId: early.baseId, invocation: early.invocation, run: baseRun } : undefined
     } catch {
       this.early = null
+      return undefined
     }
   }
 
@@ -129,7 +142,12 @@ export class BaselineComparison {
       baseRunOf = (file) => store.getRunByFile(selected.id, file)
       baseFiles = await store.getRunFiles(selected.id)
     }
-    this.source = { invocation: baseInvocation, files: baseFiles, run: baseRunOf }
+    this.source = {
+      ...(selected.kind === 'invocation' ? { id: selected.id } : {}),
+      invocation: baseInvocation,
+      files: baseFiles,
+      run: baseRunOf,
+    }
     const reuse = selected.kind === 'invocation' && early?.baseId === selected.id ? early.comparisons : undefined
     const compareFile = (base: ReportRun | undefined, run: ReportRun | undefined) =>
       compareReports(singleRunReport(baseInvocation, base), singleRunReport(head, run), opts).runs

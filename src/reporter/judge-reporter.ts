@@ -260,7 +260,11 @@ export class JudgeReporter implements Reporter {
     // Pushed before the next await: the spool index is the files' count, and files end concurrently.
     state.files.push({ summary: summarizeRun(run, KEPT_FAILED_CASES), full: done ? undefined : run, saved, spooled })
     // Once the store is away, nothing more is read from it: each read would wait the retry window.
-    await state.baseline.addRun(outage.active ? undefined : store, invocation, run)
+    const base = await state.baseline.addRun(outage.active ? undefined : store, invocation, run)
+    if (base) {
+      const basePieces = state.writers.flatMap((w) => (w.baselinePiece ? [w.baselinePiece] : []))
+      state.spool.putBaseline(base.baseId, run.file, base.run, basePieces, base.invocation)
+    }
     return done
   }
 
@@ -355,6 +359,10 @@ export class JudgeReporter implements Reporter {
         }
       },
       baseline: state.baseline.source,
+      spooledBaselinePiece: (file, piece) => {
+        const id = state.baseline.source?.id
+        return id === undefined ? undefined : state.spool.baselinePath(id, file, piece.ext)
+      },
       history: store ? (limit) => store.listInvocations({ limit, experiment: options.experiment }) : undefined,
     }
     for (const writer of state.writers) await writer.write(end, out)

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { redact } from '../redact.js'
+import { redactor } from '../redact.js'
 import type { ReportInvocation, ReportRun } from '../report/types.js'
 import { writeSink } from './file-sink.js'
 import type { RunPiece } from './writers/report-writer.js'
@@ -15,8 +15,20 @@ export class Spool {
   private dir: string | undefined
   private failed = false
 
+  private baselineId: string | undefined
+  /** File -> index of the baseline's spooled run pieces. */
+  private readonly baseline = new Map<string, number>()
+
   /** @param parent the state folder. */
   constructor(private readonly parent: string) {}
+
+  private ensureDir(): string {
+    if (!this.dir) {
+      mkdirSync(this.parent, { recursive: true })
+      this.dir = mkdtempSync(join(this.parent, '.spool-'))
+    }
+    return this.dir
+  }
 
   /**
    * Writes the pieces of `run` under `index`; false when they could not all be written (then, and
@@ -25,15 +37,12 @@ export class Spool {
   put(index: number, run: ReportRun, pieces: readonly RunPiece[], invocation: ReportInvocation): boolean {
     if (this.failed || pieces.length === 0) return false
     try {
-      if (!this.dir) {
-        mkdirSync(this.parent, { recursive: true })
-        this.dir = mkdtempSync(join(this.parent, '.spool-'))
-      }
-      const dir = this.dir
+      const dir = this.ensureDir()
       // Redacted a case at a time: a secret sits inside one case's text, never across two.
+      const clean = redactor()
       for (const piece of pieces) {
         writeSink(join(dir, `${index}.${piece.ext}`), (sink) =>
-          piece.render(run, (t) => sink.put(piece.redacts ? t : redact(t)), invocation),
+          piece.render(run, (t) => sink.put(piece.redacts ? t : clean(t)), invocation),
         )
       }
       return true
@@ -41,6 +50,38 @@ export class Spool {
       this.failed = true
       return false
     }
+  }
+
+  /**
+   * Writes the pieces of a baseline's run (`baseId`'s run of `file`), read while the invocation ran:
+   * at the end they are copied instead of being read and rendered again. Pieces redact themselves.
+   */
+  putBaseline(
+    baseId: string,
+    file: string,
+    run: ReportRun,
+    pieces: readonly RunPiece[],
+    invocation: ReportInvocation,
+  ): void {
+    if (this.failed || pieces.length === 0 || this.baseline.has(file)) return
+    try {
+      const dir = this.ensureDir()
+      const index = this.baseline.size
+      for (const piece of pieces) {
+        writeSink(join(dir, `base-${index}.${piece.ext}`), (sink) => piece.render(run, (t) => sink.put(t), invocation))
+      }
+      this.baselineId = baseId
+      this.baseline.set(file, index)
+    } catch {
+      // The piece is then rendered at the end from the store.
+    }
+  }
+
+  /** The spooled piece of the baseline `baseId`'s run of `file`, or undefined. */
+  baselinePath(baseId: string, file: string, ext: string): string | undefined {
+    const index = this.baseline.get(file)
+    if (!this.dir || index === undefined || this.baselineId !== baseId) return undefined
+    return join(this.dir, `base-${index}.${ext}`)
   }
 
   /** The file of a spooled piece, or undefined when nothing was spooled. */
@@ -52,5 +93,6 @@ export class Spool {
   remove(): void {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true })
     this.dir = undefined
+    this.baseline.clear()
   }
 }

@@ -99,9 +99,10 @@ export async function writeInvocation(root: string, spec: InvocationSpec): Promi
     ...spec.options,
   })
   reporter.onInit(vitest)
-  reporter.onTestRunStart()
+  await reporter.onTestRunStart()
   const modules = spec.files.map(([file, n]) => fakeModule(root, file, n, spec.shift ?? 0, spec.outputs ?? new Map()))
-  for (const module of modules) reporter.onTestModuleEnd(module)
+  // As Vitest does: each module end is awaited.
+  for (const module of modules) await reporter.onTestModuleEnd(module)
   await reporter.onTestRunEnd(modules, [], 'passed')
   return logged
 }

@@ -1,10 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import { buildRuns, type CollectedTest, runSourceFile } from '../../src/report/collect.js'
 import { palette } from '../../src/report/console.js'
+import { pageVariants } from '../../src/report/html/page-data.js'
 import { escapeMarkdown, renderMarkdown } from '../../src/report/markdown.js'
 import type { ReportCase, ReportRun } from '../../src/report/types.js'
-import { matchName, variantMatrix } from '../../src/report/variant-matrix.js'
-import { renderVariantMatrixMarkdown, renderVariantMatrixText } from '../../src/report/variant-render.js'
+import { matchName, variantMatricesOf, variantMatrix } from '../../src/report/variant-matrix.js'
+import { renderVariantMatrixMarkdown, renderVariantMatrixText, verdictText } from '../../src/report/variant-render.js'
 import { emptyCaseMeta } from '../../src/runtime/case-meta.js'
 
 function run(variant: string, scores: number[], extra: (i: number) => Partial<ReportCase> = () => ({})): ReportRun {
@@ -146,6 +147,41 @@ describe('variantMatrix', () => {
       correction: 'holm',
       interval: 'Student t 95% over cases',
     })
+  })
+})
+
+describe('variantMatricesOf (an invocation read back from the store)', () => {
+  test('one matrix per test file with variants, columns in run order, the same numbers as variantMatrix', () => {
+    const good = run('good', EIGHT(1))
+    const vague = run('vague', EIGHT(0.25))
+    const other = { ...run('x', EIGHT(0.5)), id: 'run-other', file: 'b.eval.ts [x]', variant: 'x' }
+    const otherY = { ...run('y', EIGHT(0.75)), id: 'run-other-y', file: 'b.eval.ts [y]', variant: 'y' }
+    const plain: ReportRun = { ...run('p', EIGHT(1)), id: 'plain', file: 'plain.eval.ts' }
+    delete plain.variant
+    const matrices = variantMatricesOf([other, good, plain, vague, otherY])
+    expect(matrices.map((m) => m.file)).toEqual(['b.eval.ts', 'qa.eval.ts'])
+    expect(matrices[1]).toEqual(
+      variantMatrix('qa.eval.ts', [
+        { label: 'good', run: good },
+        { label: 'vague', run: vague },
+      ]),
+    )
+    expect(variantMatricesOf([plain])).toEqual([])
+  })
+
+  test('the page gets each matrix unchanged with its verdicts in the words the console prints', () => {
+    const matrix = variantMatrix('qa.eval.ts', [
+      { label: 'good', run: run('good', EIGHT(1)) },
+      { label: 'vague', run: run('vague', EIGHT(0.25)) },
+    ])
+    const [shown] = pageVariants([matrix])
+    const { verdicts, ...rest } = shown ?? { verdicts: [] }
+    expect(rest).toEqual(matrix)
+    const row = matrix.metrics[0]
+    if (!row) throw new Error('no metric row')
+    expect(verdicts).toEqual([verdictText(matrix, row, (i) => ['good', 'vague'][i] ?? '')])
+    expect(verdicts[0]).toMatch(/^answer_similarity: best good, better than vague \(p_adj /)
+    expect(pageVariants(undefined)).toEqual([])
   })
 })
 

@@ -6,7 +6,8 @@
  */
 import type { GateFailure } from '../compare.js'
 import { studentQuantile } from '../statistics.js'
-import type { MetricAggregate, ReportComparison, ReportInvocation } from '../types.js'
+import type { MetricAggregate, ReportComparison, ReportInvocation, VariantMatrix } from '../types.js'
+import { verdictText } from '../variant-render.js'
 
 /** Version of the page data; the page script says so when it meets a newer one. */
 export const PAGE_DATA_VERSION = 1
@@ -51,6 +52,25 @@ export interface PageHeader {
   t95: number[]
   /** Live mode: the invocation shown follows the newest one. */
   follow?: boolean
+  /**
+   * The variant matrix of each file of the page's invocation whose `describeEval` suites have
+   * variants, as report.json holds it, with each metric's verdict as a sentence (absent or empty: none).
+   */
+  variants?: PageVariantMatrix[]
+}
+
+/** A variant matrix as the page shows it: the matrix unchanged, and its verdicts in words. */
+export interface PageVariantMatrix extends VariantMatrix {
+  /** Aligned with `metrics`: the verdict sentence the console and markdown print. */
+  verdicts: string[]
+}
+
+/** The matrices for the page: each with its verdict sentences, labelled by column. */
+export function pageVariants(matrices: readonly VariantMatrix[] | undefined): PageVariantMatrix[] {
+  return (matrices ?? []).map((matrix) => ({
+    ...matrix,
+    verdicts: matrix.metrics.map((row) => verdictText(matrix, row, (i) => matrix.columns[i]?.label ?? `#${i + 1}`)),
+  }))
 }
 
 /** An invocation's aggregates, as `RunStore.listInvocations` gives them (its runs without cases). */

@@ -3,9 +3,9 @@
  * each file finishes; at the end the page is written around them, with the baseline's runs (for the
  * case diffs and the Compare view) and the experiment's recent history (for the trends).
  */
-import { redact } from '../../redact.js'
+import { redact, redactor } from '../../redact.js'
 import { pageAssets } from '../../report/html/assets.js'
-import { PAGE_DATA_VERSION, type PageHeader, t95Table, trendPoints } from '../../report/html/page-data.js'
+import { PAGE_DATA_VERSION, type PageHeader, pageVariants, t95Table, trendPoints } from '../../report/html/page-data.js'
 import {
   encodeRun,
   INVOCATION_CLOSE,
@@ -26,7 +26,13 @@ export class HtmlWriter implements ReportWriter {
   readonly piece: RunPiece = {
     ext: 'page.b64',
     redacts: true,
-    render: (run, put) => put(encodeRun(run, false, redact)),
+    render: (run, put) => put(encodeRun(run, false, redactor())),
+  }
+
+  readonly baselinePiece: RunPiece = {
+    ext: 'base.page.b64',
+    redacts: true,
+    render: (run, put) => put(encodeRun(run, true, redactor())),
   }
 
   /**
@@ -61,14 +67,15 @@ export class HtmlWriter implements ReportWriter {
       history,
       missing,
       t95: t95Table(),
+      variants: pageVariants(end.report.variants),
     }
     const assets = pageAssets()
-    // The store is async and the page is streamed synchronously: the baseline's runs are read first.
-    const baselineRuns: ReportRun[] = []
+    // The store is async and the page is streamed synchronously: the baseline's runs not spooled
+    // while the invocation ran are read first.
+    const baselineRuns = new Map<string, string | ReportRun | undefined>()
     if (baseline) {
       for (const file of baseline.files) {
-        const run = await baseline.run(file)
-        if (run) baselineRuns.push(run)
+        baselineRuns.set(file, end.spooledBaselinePiece(file, this.baselinePiece) ?? (await baseline.run(file)))
       }
     }
     out.stream(this.path, (sink) => {
@@ -82,10 +89,12 @@ export class HtmlWriter implements ReportWriter {
       if (baseline) {
         sink.put(invocationOpen(redact(scriptSafeJson(baseline.invocation)), 1))
         let first = true
-        for (const run of baselineRuns) {
+        for (const run of baselineRuns.values()) {
+          if (!run) continue
           if (!first) sink.put(RUN_SEPARATOR)
           first = false
-          sink.put(encodeRun(run, true, redact))
+          if (typeof run === 'string') sink.copy(run)
+          else this.baselinePiece.render(run, (text) => sink.put(text), baseline.invocation)
         }
         sink.put(INVOCATION_CLOSE)
       }

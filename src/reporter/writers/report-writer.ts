@@ -48,12 +48,19 @@ export interface ReportEnd {
   putPiece(sink: FileSink, file: FileRecord, piece: RunPiece): void
   /** The baseline the comparison used (its invocation, files and runs with their cases), when there was one. */
   baseline?: BaselineSource
+  /**
+   * The spooled file of the baseline's piece of `file`, when the baseline's run was read (for the
+   * comparison) and rendered while the invocation ran; undefined when the writer must render it.
+   */
+  spooledBaselinePiece(file: string, piece: RunPiece): string | undefined
   /** The experiment's newest invocations (runs without cases), newest first; undefined without a run store. */
   history?: (limit: number) => InvocationAggregates[] | Promise<InvocationAggregates[]>
 }
 
 /** A baseline's invocation and a reader of its runs. */
 export interface BaselineSource {
+  /** The stored invocation's id; undefined for a JSON report file. */
+  id?: string
   invocation: ReportInvocation
   files: readonly string[]
   run(file: string): ReportRun | undefined | Promise<ReportRun | undefined>
@@ -73,6 +80,8 @@ export interface ReportWriter {
   addRun?(run: ReportRun): void
   /** The per-run piece to spool, for a format that holds every case. */
   readonly piece?: RunPiece
+  /** The piece of a baseline's run, spooled when the baseline's run is read during the invocation. */
+  readonly baselinePiece?: RunPiece
   /** Writes the report at the end of the invocation. */
   write(end: ReportEnd, out: ReportOutput): void | Promise<void>
 }

@@ -7,6 +7,9 @@
   performance.mark('vj-start')
   const data = JSON.parse(dataElement.textContent)
   // Runs are stored gzipped and base64-encoded (see encodeRun): inflated here, without any request.
+  // The stream is read chunk by chunk and decoded once: about twice as fast as Response.text() on
+  // 15 MB of cases (bench/html-report.mjs).
+  const utf8 = new TextDecoder()
   async function decodeRun(text) {
     let bytes
     if (typeof Uint8Array.fromBase64 === 'function') bytes = Uint8Array.fromBase64(text)
@@ -15,12 +18,33 @@
       bytes = new Uint8Array(binary.length)
       for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
     }
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))
-    return JSON.parse(await new Response(stream).text())
+    const inflate = new DecompressionStream('gzip')
+    const writer = inflate.writable.getWriter()
+    writer.write(bytes).catch(() => {})
+    writer.close().catch(() => {})
+    const reader = inflate.readable.getReader()
+    const chunks = []
+    let length = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      length += value.length
+    }
+    const all = new Uint8Array(length)
+    let offset = 0
+    for (const chunk of chunks) {
+      all.set(chunk, offset)
+      offset += chunk.length
+    }
+    return JSON.parse(utf8.decode(all))
   }
-  for (const item of data.invocations) {
-    item.runs = await Promise.all(item.runs.map((run) => (typeof run === 'string' ? decodeRun(run) : run)))
-  }
+  // Every invocation's runs at once: the baseline inflates while the head's runs do.
+  await Promise.all(
+    data.invocations.map(async (item) => {
+      item.runs = await Promise.all(item.runs.map((run) => (typeof run === 'string' ? decodeRun(run) : run)))
+    }),
+  )
   performance.mark('vj-decoded')
   const H = data.header
   const invocations = data.invocations
@@ -223,6 +247,9 @@
     ['cases', 'Cases'],
     ['compare', 'Compare'],
   ]
+  // The Variants tab only when the invocation ran describeEval suites with variants.
+  const variantMatrices = Array.isArray(H.variants) ? H.variants : []
+  if (variantMatrices.length > 0) tabs.splice(4, 0, ['variants', 'Variants'])
   const views = {}
   const tabButtons = {}
   const main = el('main')
@@ -459,10 +486,25 @@
         view.append(section)
       }
     }
-    const extras = []
-    for (const run of head.runs) {
-      for (const key of ['cost', 'variants']) if (run[key] !== undefined) extras.push([run.file, key, run[key]])
+    if (variantMatrices.length > 0) {
+      view.append(
+        el(
+          'p',
+          { id: 'variants-note' },
+          `${variantMatrices.length} ${variantMatrices.length === 1 ? 'file has' : 'files have'} describeEval variants: `,
+          el('button', {
+            type: 'button',
+            class: 'link',
+            text: 'see the Variants view',
+            on: { click: () => show('variants') },
+          }),
+          '.',
+        ),
+      )
     }
+    // Raw data the views do not show otherwise (the variant matrices have their own view).
+    const extras = []
+    for (const run of head.runs) if (run.cost !== undefined) extras.push([run.file, 'cost', run.cost])
     if (extras.length) {
       view.append(el('h2', { text: 'More' }))
       for (const [file, key, value] of extras)
@@ -1081,6 +1123,145 @@
     return view
   }
 
+  // --- cases side by side (the Compare and Variants views) -----------------------------------
+
+  /**
+   * Matched cases in columns: one row per case, a column per source (an invocation, a variant)
+   * with its scores and the start of its output; a row opens to every column's whole output and
+   * scores. `opts.ids` names the controls; `opts.label(key)` and `opts.name(key)` say what a row is,
+   * `opts.input(key)` the input shown in the detail. `set(columns, keys)` fills it: each column is
+   * `{ label, title, attr: [name, value], get(key) }`, `get` giving an item as `casesOf` makes them.
+   */
+  function sideBySide(opts) {
+    const element = el('div', { class: 'side-by-side' })
+    const search = el('input', { type: 'search', id: opts.ids.search, placeholder: 'search case names and outputs…' })
+    const differ = el('input', { type: 'checkbox', id: opts.ids.differ })
+    const count = el('span', { id: opts.ids.count, class: 'muted' })
+    element.append(
+      el(
+        'div',
+        { class: 'controls' },
+        search,
+        el('span', null, differ, el('label', { htmlFor: opts.ids.differ, text: 'only cases whose scores differ' })),
+        count,
+      ),
+    )
+    const headRow = el('div', { class: 'vhead cmp-head' })
+    let columns = []
+    let keys = []
+    const list = virtualList(56, (key) => {
+      const row = el('div', { class: 'vrow cmp-row', 'data-case': opts.name(key) })
+      row.append(el('span', { class: 'cell', style: { width: '220px' }, text: excerpt(opts.label(key), 160) }))
+      for (const col of columns) {
+        const item = col.get(key)
+        const cell = el('span', { class: 'cell grow', [col.attr[0]]: col.attr[1] })
+        if (!item) cell.append(el('span', { class: 'muted', text: `(not in this ${opts.noun})` }))
+        else {
+          const scores = Object.entries(item.c.scores || {})
+            .map(([k, v]) => `${k} ${v === null ? 'error' : formatValue(v)}`)
+            .join(' · ')
+          cell.append(
+            el('div', { class: item.c.pass ? '' : 'bad', text: scores || '(no scores)' }),
+            el('div', { class: 'muted', text: excerpt(item.c.output, 160) }),
+          )
+        }
+        row.append(cell)
+      }
+      row.addEventListener('click', () => openDetail(key))
+      return row
+    })
+    const detail = el('div', { class: 'detail', id: opts.ids.detail, hidden: true })
+    element.append(headRow, list.element, detail)
+    function differs(key) {
+      const present = columns.map((col) => col.get(key)).filter(Boolean)
+      if (present.length < 2) return true
+      const text = (item) => JSON.stringify(item.c.scores || {})
+      return present.some((item) => text(item) !== text(present[0]))
+    }
+    function refresh() {
+      clear(headRow)
+      headRow.append(el('span', { class: 'cell', style: { width: '220px' }, text: 'case' }))
+      for (const col of columns) headRow.append(el('span', { class: 'cell grow', title: col.title, text: col.label }))
+      const q = search.value.trim().toLowerCase()
+      const shown = keys.filter((key) => {
+        if (differ.checked && !differs(key)) return false
+        if (!q) return true
+        return columns.some((col) => {
+          const item = col.get(key)
+          return item ? searchText(item).includes(q) : false
+        })
+      })
+      count.textContent = `${shown.length} cases`
+      count.setAttribute('data-count', String(shown.length))
+      list.set(shown)
+    }
+    function openDetail(key) {
+      clear(detail)
+      detail.hidden = false
+      detail.append(el('h2', { class: 'text', text: opts.label(key) }))
+      const input = opts.input(key)
+      if (input !== undefined && input !== null)
+        detail.append(el('h3', { text: 'input' }), el('pre', { class: 'text', 'data-field': 'input', text: input }))
+      const grid = el('div', {
+        class: 'sides',
+        style: { 'grid-template-columns': `repeat(${Math.max(1, columns.length)}, minmax(0, 1fr))` },
+      })
+      for (const col of columns) {
+        const item = col.get(key)
+        const box = el('div', { [col.attr[0]]: col.attr[1] }, el('h3', { class: 'text', text: col.label }))
+        if (!item) box.append(el('p', { class: 'muted', text: `not in this ${opts.noun}` }))
+        else {
+          box.append(
+            el('pre', {
+              class: 'text',
+              'data-field': 'output',
+              text: item.c.output === undefined ? '' : String(item.c.output),
+            }),
+          )
+          if (item.c.error) box.append(el('pre', { class: 'text bad', text: item.c.error }))
+          const t = el('table', { class: 'grid small' })
+          for (const [k, v] of Object.entries(item.c.scores || {}))
+            t.append(
+              el(
+                'tr',
+                { 'data-metric': k },
+                el('td', { text: k }),
+                el('td', { class: 'num', text: v === null ? 'error' : formatValue(v) }),
+              ),
+            )
+          box.append(t)
+        }
+        grid.append(box)
+      }
+      detail.append(grid)
+    }
+    search.addEventListener('input', refresh)
+    differ.addEventListener('change', refresh)
+    return {
+      element,
+      set(newColumns, newKeys) {
+        columns = newColumns
+        keys = newKeys
+        refresh()
+      },
+    }
+  }
+
+  /** The keys of several maps, each once, in the order first met. */
+  function unionKeys(maps) {
+    const seen = new Set()
+    const out = []
+    for (const map of maps) {
+      for (const key of map.keys()) {
+        if (!seen.has(key)) {
+          seen.add(key)
+          out.push(key)
+        }
+      }
+    }
+    return out
+  }
+
   // --- compare ------------------------------------------------------------------------------
 
   function buildCompare() {
@@ -1115,124 +1296,33 @@
         ),
       )
     })
-    const search = el('input', { type: 'search', id: 'compare-search', placeholder: 'search case names and outputs…' })
-    const [differ, differLabel] = [
-      el('input', { type: 'checkbox', id: 'cmp-differ' }),
-      el('label', { htmlFor: 'cmp-differ', text: 'only cases whose scores differ' }),
-    ]
-    const count = el('span', { id: 'compare-count', class: 'muted' })
-    view.append(pick, el('div', { class: 'controls' }, search, el('span', null, differ, differLabel), count))
     const byInvocation = invocations.map((item) => {
       const map = new Map()
       for (const c of casesOf(item)) map.set(c.key, c)
       return map
     })
-    const allKeys = []
-    {
-      const seen = new Set()
-      for (const map of byInvocation) {
-        for (const key of map.keys()) {
-          if (!seen.has(key)) {
-            seen.add(key)
-            allKeys.push(key)
-          }
-        }
-      }
-    }
-    const headRow = el('div', { class: 'vhead' })
-    view.append(headRow)
-    let columns = []
-    const list = virtualList(56, (key) => {
-      const [file, name] = key.split('\u0000')
-      const row = el('div', { class: 'vrow cmp-row', 'data-case': name })
-      row.append(el('span', { class: 'cell', style: { width: '220px' }, text: `${file} › ${excerpt(name, 120)}` }))
-      for (const i of columns) {
-        const item = byInvocation[i].get(key)
-        const cell = el('span', { class: 'cell grow', 'data-invocation': i })
-        if (!item) cell.append(el('span', { class: 'muted', text: '(not in this invocation)' }))
-        else {
-          const scores = Object.entries(item.c.scores || {})
-            .map(([k, v]) => `${k} ${v === null ? 'error' : formatValue(v)}`)
-            .join(' · ')
-          cell.append(
-            el('div', { class: item.c.pass ? '' : 'bad', text: scores || '(no scores)' }),
-            el('div', { class: 'muted', text: excerpt(item.c.output, 160) }),
-          )
-        }
-        row.append(cell)
-      }
-      row.addEventListener('click', () => openCompareDetail(key))
-      return row
+    const allKeys = unionKeys(byInvocation)
+    const table = sideBySide({
+      ids: { search: 'compare-search', differ: 'cmp-differ', count: 'compare-count', detail: 'compare-detail' },
+      noun: 'invocation',
+      label: (key) => key.split('\u0000').join(' › '),
+      name: (key) => key.split('\u0000')[1],
+      input: (key) => byInvocation[0].get(key)?.c.input,
     })
-    const detail = el('div', { class: 'detail', id: 'compare-detail', hidden: true })
-    view.append(list.element, detail)
-    function differs(key) {
-      const present = columns.map((i) => byInvocation[i].get(key)).filter(Boolean)
-      if (present.length < 2) return true
-      const text = (item) => JSON.stringify(item.c.scores || {})
-      return present.some((item) => text(item) !== text(present[0]))
-    }
+    view.append(pick, table.element)
     function refresh() {
-      columns = chosen.map((on, i) => (on ? i : -1)).filter((i) => i >= 0)
-      clear(headRow)
-      headRow.append(el('span', { class: 'cell', style: { width: '220px' }, text: 'case' }))
-      for (const i of columns) {
+      const columns = []
+      chosen.forEach((on, i) => {
+        if (!on) return
         const item = invocations[i].invocation
-        headRow.append(el('span', { class: 'cell grow', text: `${shortId(item.id)} ${params(item) || ''}` }))
-      }
-      const q = search.value.trim().toLowerCase()
-      const keys = allKeys.filter((key) => {
-        if (differ.checked && !differs(key)) return false
-        if (!q) return true
-        return columns.some((i) => {
-          const item = byInvocation[i].get(key)
-          return item ? searchText(item).includes(q) : false
+        columns.push({
+          label: `${shortId(item.id)} ${params(item)}`,
+          attr: ['data-invocation', i],
+          get: (key) => byInvocation[i].get(key),
         })
       })
-      count.textContent = `${keys.length} cases`
-      count.setAttribute('data-count', String(keys.length))
-      list.set(keys)
+      table.set(columns, allKeys)
     }
-    function openCompareDetail(key) {
-      clear(detail)
-      detail.hidden = false
-      const [file, name] = key.split('\u0000')
-      detail.append(el('h2', { class: 'text', text: `${file} › ${name}` }))
-      const own = byInvocation[0].get(key)
-      if (own && own.c.input !== undefined)
-        detail.append(el('h3', { text: 'input' }), el('pre', { class: 'text', text: own.c.input }))
-      const grid = el('div', {
-        class: 'sides',
-        style: { 'grid-template-columns': `repeat(${Math.max(1, columns.length)}, 1fr)` },
-      })
-      for (const i of columns) {
-        const item = byInvocation[i].get(key)
-        const col = el(
-          'div',
-          null,
-          el('h3', { text: `${shortId(invocations[i].invocation.id)} ${params(invocations[i].invocation)}` }),
-        )
-        if (!item) col.append(el('p', { class: 'muted', text: 'not in this invocation' }))
-        else {
-          col.append(el('pre', { class: 'text', text: item.c.output === undefined ? '' : String(item.c.output) }))
-          const t = el('table', { class: 'grid small' })
-          for (const [k, v] of Object.entries(item.c.scores || {}))
-            t.append(
-              el(
-                'tr',
-                null,
-                el('td', { text: k }),
-                el('td', { class: 'num', text: v === null ? 'error' : formatValue(v) }),
-              ),
-            )
-          col.append(t)
-        }
-        grid.append(col)
-      }
-      detail.append(grid)
-    }
-    search.addEventListener('input', refresh)
-    differ.addEventListener('change', refresh)
     view.onShow = () => {
       if (!view.ready) {
         view.ready = true
@@ -1242,6 +1332,270 @@
     return view
   }
 
+  // --- variants -----------------------------------------------------------------------------
+
+  /** A case's name without its `[variant] ` tag, as report/variant-matrix.ts matches cases. */
+  function matchName(name, variant) {
+    if (variant === undefined || variant === null) return name
+    const tag = `[${variant}] `
+    const cut = name.lastIndexOf(' > ')
+    const before = cut < 0 ? '' : name.slice(0, cut + 3)
+    const last = cut < 0 ? name : name.slice(cut + 3)
+    return last.startsWith(tag) ? before + last.slice(tag.length) : name
+  }
+
+  /** A variant's own fields: its run's params less those equal to the invocation's (and its name). */
+  function variantParams(run) {
+    if (!run?.params) return ''
+    const own = inv.params || {}
+    return Object.entries(run.params)
+      .filter(([k, v]) => k !== 'variant' && own[k] !== v)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')
+  }
+
+  function buildVariants() {
+    const view = el('section', { id: 'view-variants' })
+    const first = variantMatrices[0]
+    view.append(
+      el('p', {
+        class: 'muted',
+        text:
+          `Each describeEval suite with variants ran its cases once per variant. A cell is the mean over the cases ` +
+          `with its interval (${first.method.interval}) and the pass rate. Variants are compared pair by pair with the ` +
+          `${first.method.test} test, ${first.method.correction === 'holm' ? 'Holm' : first.method.correction}-adjusted ` +
+          `over the pairs of each metric, alpha ${first.alpha}: ★ marks the best only when it is significantly better than every ` +
+          'other variant, ▼ a variant significantly worse than the leader; otherwise the tie is said.',
+      }),
+    )
+    const runsById = new Map(head.runs.map((r) => [r.id, r]))
+    const body = el('div')
+    if (variantMatrices.length > 1) {
+      const select = el(
+        'select',
+        { id: 'variants-file' },
+        variantMatrices.map((m, i) => el('option', { value: String(i), text: m.file })),
+      )
+      select.addEventListener('change', () => showFile(Number(select.value)))
+      view.append(
+        el(
+          'div',
+          { class: 'controls' },
+          el('label', { htmlFor: 'variants-file', text: `${variantMatrices.length} files with variants:` }),
+          select,
+        ),
+      )
+    }
+    view.append(body)
+    // One file's view at a time, made when chosen: nothing is built for files not looked at.
+    function showFile(index) {
+      clear(body)
+      body.append(variantFile(variantMatrices[index], runsById))
+    }
+    view.onShow = () => {
+      if (!view.ready) {
+        view.ready = true
+        showFile(0)
+      }
+    }
+    return view
+  }
+
+  function variantFile(matrix, runsById) {
+    const section = el('section', { class: 'variant-file', 'data-variants-file': matrix.file })
+    const columns = matrix.columns.map((col, i) => ({ col, i, run: runsById.get(col.runId) }))
+    const labelOf = (i) => (matrix.columns[i] ? matrix.columns[i].label : `#${i + 1}`)
+    section.append(
+      el('h2', { class: 'text', text: `${matrix.file} · ${matrix.columns.length} variants` }),
+      el('p', {
+        class: 'muted',
+        text: 'params: the variant’s own fields (its run’s params less those equal to the invocation’s; hover for all).',
+      }),
+    )
+    // Variants x metrics.
+    const table = el('table', { class: 'grid', id: 'variant-matrix' })
+    const usage = matrix.usage || {}
+    const usageColumns = [
+      ['task tokens/case', usage.taskTokens, (v) => formatValue(v)],
+      ['task latency ms', usage.latencyMs, (v) => formatValue(v)],
+      ['judge tokens', usage.judgeTokens, (v) => (v === null || v === undefined ? '-' : String(v))],
+      ['judge cost', usage.judgeCostUsd, (v) => (v === null || v === undefined ? '-' : `$${v.toFixed(4)}`)],
+    ].filter(([, values]) => Array.isArray(values) && values.some((v) => v !== null && v !== undefined))
+    table.append(
+      el(
+        'tr',
+        null,
+        el('th', { text: 'variant' }),
+        el('th', { text: 'params' }),
+        el('th', { class: 'num', text: 'cases' }),
+        matrix.metrics.map((row) =>
+          el('th', {
+            class: 'num',
+            title: `${row.kind}; ${row.greaterIsBetter ? 'higher' : 'lower'} is better`,
+            text: `${row.metric} ${row.greaterIsBetter ? '↑' : '↓'}`,
+          }),
+        ),
+        usageColumns.map(([label]) => el('th', { class: 'num', text: label })),
+      ),
+    )
+    for (const { col, i, run } of columns) {
+      const tr = el(
+        'tr',
+        { 'data-variant': col.label },
+        el('th', { class: 'text', text: col.label }),
+        el('td', {
+          class: 'text small',
+          'data-params': '',
+          title: run?.params
+            ? Object.entries(run.params)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')
+            : undefined,
+          text: run ? variantParams(run) || '(none)' : '(run not in this page)',
+        }),
+        el('td', { class: 'num', text: String(col.cases) }),
+      )
+      for (const row of matrix.metrics) {
+        const cell = row.cells[i]
+        const best = row.best === i
+        const worse = row.worse.includes(i)
+        const td = el('td', {
+          class: `num${best ? ' improved' : worse ? ' regressed' : ''}`,
+          'data-metric': row.metric,
+        })
+        if (!cell || cell.mean === null) td.append(el('div', { class: 'muted', text: 'no value' }))
+        else {
+          td.append(
+            el('div', {
+              class: 'mean',
+              'data-value': String(cell.mean),
+              text: `${formatValue(cell.mean)}${best ? ' ★' : worse ? ' ▼' : ''}`,
+            }),
+            el('div', {
+              class: 'small ci',
+              text: cell.ci ? `[${formatValue(cell.ci[0])}, ${formatValue(cell.ci[1])}]` : 'no interval (n<2)',
+            }),
+          )
+        }
+        if (cell)
+          td.append(
+            el('div', {
+              class: 'small muted',
+              'data-pass-rate': cell.passRate === null ? '' : String(cell.passRate),
+              text: `n=${cell.n}${cell.passRate === null ? '' : ` · pass ${formatPercent(cell.passRate)}`}`,
+            }),
+          )
+        tr.append(td)
+      }
+      for (const [label, values, format] of usageColumns)
+        tr.append(el('td', { class: 'num', 'data-usage': label, text: format(values[i]) }))
+      table.append(tr)
+    }
+    section.append(el('div', { style: { 'overflow-x': 'auto' } }, table))
+    // Per metric: the verdict, and every pair of variants as the matrix tested it.
+    section.append(el('h3', { text: 'Which variant is better: pairs of variants per metric' }))
+    matrix.metrics.forEach((row, r) => {
+      const box = el('div', { class: 'variant-metric', 'data-metric': row.metric })
+      const icon = row.verdict === 'best' ? '★' : row.verdict === 'tie' ? '=' : '?'
+      box.append(
+        el('p', {
+          class: `text verdict ${row.verdict}`,
+          'data-verdict': row.verdict,
+          text: `${icon} ${matrix.verdicts?.[r] || `${row.metric}: ${row.verdict}`}`,
+        }),
+      )
+      const leader = row.leaders.length > 0 ? row.leaders[0] : null
+      if (row.pairs.length > 0) {
+        const pairs = row.pairs
+          .map((pair, k) => ({ pair, k }))
+          .sort((x, y) => {
+            const lx = x.pair.a === leader || x.pair.b === leader ? 0 : 1
+            const ly = y.pair.a === leader || y.pair.b === leader ? 0 : 1
+            return lx - ly || x.k - y.k
+          })
+        const t = el('table', { class: 'grid small pairs' })
+        t.append(
+          el(
+            'tr',
+            null,
+            el('th', { text: 'pair (A − B)' }),
+            el('th', { class: 'num', text: 'matched cases' }),
+            el('th', { class: 'num', text: 'Δ mean of A − B' }),
+            el('th', { class: 'num', text: 'p' }),
+            el('th', { class: 'num', text: 'p adj. (Holm)' }),
+            el('th', { text: 'method' }),
+          ),
+        )
+        for (const { pair } of pairs) {
+          const significant = pair.pAdjusted !== null && pair.pAdjusted <= matrix.alpha
+          t.append(
+            el(
+              'tr',
+              {
+                'data-pair': `${pair.a}-${pair.b}`,
+                class: pair.a === leader || pair.b === leader ? 'leader-pair' : '',
+              },
+              el('td', {
+                class: 'text',
+                text: `${labelOf(pair.a)}${pair.a === leader ? ' (leader)' : ''} − ${labelOf(pair.b)}${pair.b === leader ? ' (leader)' : ''}`,
+              }),
+              el('td', { class: 'num', text: String(pair.n) }),
+              el('td', {
+                class: 'num',
+                'data-delta': pair.delta === null ? '' : String(pair.delta),
+                text: formatDelta(pair.delta),
+              }),
+              el('td', {
+                class: 'num',
+                'data-p': pair.pValue === null ? '' : String(pair.pValue),
+                text: formatP(pair.pValue),
+              }),
+              el('td', {
+                class: `num${significant ? ' sig' : ''}`,
+                'data-p-adjusted': pair.pAdjusted === null ? '' : String(pair.pAdjusted),
+                text: `${formatP(pair.pAdjusted)}${significant ? ' *' : ''}`,
+              }),
+              el('td', { text: pair.method || 'too few matched cases' }),
+            ),
+          )
+        }
+        box.append(t)
+      }
+      section.append(box)
+    })
+    // Matched cases, a column per variant.
+    section.append(el('h3', { text: 'Cases side by side' }))
+    const maps = columns.map(({ run }) => {
+      const map = new Map()
+      if (run) for (const c of run.cases) map.set(matchName(c.name, run.variant), { file: run.file, c, key: c.name })
+      return map
+    })
+    const cases = sideBySide({
+      ids: { search: 'variants-search', differ: 'var-differ', count: 'variants-count', detail: 'variants-detail' },
+      noun: 'variant',
+      label: (key) => key,
+      name: (key) => key,
+      input: (key) => {
+        for (const map of maps) {
+          const item = map.get(key)
+          if (item && item.c.input !== undefined) return item.c.input
+        }
+        return undefined
+      },
+    })
+    section.append(cases.element)
+    cases.set(
+      columns.map(({ col, run }, i) => ({
+        label: `${col.label}${run && variantParams(run) ? ` · ${variantParams(run)}` : ''}`,
+        title: col.label,
+        attr: ['data-variant', col.label],
+        get: (key) => maps[i].get(key),
+      })),
+      unionKeys(maps),
+    )
+    return section
+  }
+
   const build = {
     overview: buildOverview,
     trends: buildTrends,
@@ -1249,6 +1603,7 @@
     cases: buildCases,
     compare: buildCompare,
   }
+  if (variantMatrices.length > 0) build.variants = buildVariants
 
   // --- live mode ----------------------------------------------------------------------------
 
