@@ -87,6 +87,48 @@ async function invoke(root, model) {
   for (const m of modules) reporter.onTestModuleEnd(m)
   await reporter.onTestRunEnd(modules, [], 'passed')
 }
+// One invocation of a describeEval suite with three variants (two models, one prompt change), as
+// the reporter records it: each case once per variant, tagged `[variant]`, the variant's fields as params.
+const VARIANTS = {
+  'mini-v3': { model: 'gpt-4.1-mini', prompt: 'v3' },
+  'nano-v3': { model: 'gpt-4.1-nano', prompt: 'v3' },
+  'mini-v4': { model: 'gpt-4.1-mini', prompt: 'v4' },
+}
+async function invokeVariants(root) {
+  const vitest = { config: { root, reporters: [['default', {}]] }, logger: { log() {}, error: console.error } }
+  const reporter = new JudgeReporter({ dir: join(root, '.vitest-judge'), experiment: 'support-variants' })
+  reporter.onInit(vitest)
+  reporter.onTestRunStart()
+  const tests = []
+  for (const [name, fields] of Object.entries(VARIANTS)) {
+    for (let i = 0; i < 24; i++) {
+      const m = meta(i, fields.model)
+      if (fields.prompt === 'v4') {
+        const raw = Math.min(5, m.metrics.answer_similarity.raw + (i % 3 === 0 ? 1 : 0))
+        m.metrics.answer_similarity = { ...m.metrics.answer_similarity, raw, score: (raw - 1) / 4, pass: raw >= 3 }
+        m.output = `${ANSWERS[i % 4]} Anything else I can help with?`
+      }
+      m.variant = name
+      m.variantParams = { variant: name, ...fields }
+      const result = m.metrics.answer_similarity.pass
+        ? { state: 'passed' }
+        : { state: 'failed', errors: [{ message: 'below 0.5' }] }
+      tests.push({
+        fullName: `support > [${name}] ${QUESTIONS[i % 4]} #${i}`,
+        result: () => result,
+        diagnostic: () => ({ duration: 4 }),
+        meta: () => ({ vitestJudge: m }),
+      })
+    }
+  }
+  const module = {
+    moduleId: join(root, 'evals/support.eval.ts'),
+    children: { allTests: () => tests[Symbol.iterator]() },
+    diagnostic: () => ({ duration: 80 }),
+  }
+  await reporter.onTestModuleEnd(module)
+  await reporter.onTestRunEnd([module], [], 'passed')
+}
 const root = mkdtempSync(join(tmpdir(), 'vj-shots-'))
 try {
   for (const model of ['gpt-4.1-mini', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4.1-mini', 'gpt-4.1-nano'])
@@ -109,6 +151,15 @@ try {
     }
     await page.screenshot({ path: join(repo, `docs/images/html-${view}.png`) })
   }
+  const variantsRoot = join(root, 'variants')
+  await invokeVariants(variantsRoot)
+  await page.goto(pathToFileURL(join(variantsRoot, '.vitest-judge', 'report.html')).href)
+  await page.waitForSelector('html[data-ready="true"]')
+  await page.click('#tab-variants')
+  await page.waitForTimeout(300)
+  await page.locator('#view-variants .cmp-row').nth(3).click()
+  await page.waitForTimeout(200)
+  await page.screenshot({ path: join(repo, 'docs/images/html-variants.png'), fullPage: true })
   await browser.close()
 } finally {
   rmSync(root, { recursive: true, force: true })

@@ -162,6 +162,12 @@ export class SelectorError extends VitestJudgeError {
   }
 }
 
+/**
+ * A `previous` or `branch:` selector that names no complete invocation yet (a first run, a branch
+ * never run): the history is empty, not the selector wrong. Same code as any selector error.
+ */
+export class NoInvocationYetError extends SelectorError {}
+
 /** A JSON report that is not a vitest-judge report of a supported version. */
 export class ReportFormatError extends VitestJudgeError {
   constructor(message: string) {

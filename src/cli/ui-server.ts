@@ -20,6 +20,8 @@ import { State } from './state.js'
 export interface UiServerOptions {
   /** The state folder. */
   dir: string
+  /** A shared store's URL (`--store`); else VITEST_JUDGE_STORE_URL, else `<dir>/runs.db`. */
+  store?: string
   /** @default '127.0.0.1' */
   host?: string
   /** 0 for any free port. @default 4177 */
@@ -84,6 +86,8 @@ async function latestId(state: State): Promise<string | null> {
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const host = options.host ?? '127.0.0.1'
   const loopback = isLoopback(host)
+  // A --store that is not a postgres:// URL is a usage error now, not on every request.
+  new State(options.io, options.dir, options.store)
   const csp = pageCsp(pageAssets(), 'live')
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = req.url ?? '/'
@@ -107,7 +111,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return
     }
     const url = new URL(raw, 'http://ui.invalid')
-    const state = new State(options.io, options.dir)
+    const state = new State(options.io, options.dir, options.store)
     try {
       if (url.pathname === '/api/state') {
         send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ latest: await latestId(state) }))

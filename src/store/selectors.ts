@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { SelectorError } from '../errors.js'
+import { NoInvocationYetError, SelectorError } from '../errors.js'
 import { parseReport } from '../report/json.js'
 import type { JsonReport } from '../report/types.js'
 import type { RunStore } from './types.js'
@@ -71,7 +71,7 @@ export async function resolveSelector(
     const before = options.before ?? (await latest(store, options))
     const id = await store.newestInvocation({ complete: true, before, ...experiment })
     if (id === undefined) {
-      throw new SelectorError(
+      throw new NoInvocationYetError(
         `No complete invocation before ${before} in ${where}, so there is no \`previous\` to compare with.`,
       )
     }
@@ -89,7 +89,8 @@ export async function resolveSelector(
     const branch = selector.slice(7)
     const before = options.before === undefined ? {} : { before: options.before }
     const id = await store.newestInvocation({ complete: true, branch, ...before, ...experiment })
-    if (id === undefined) throw new SelectorError(`No complete invocation on git branch "${branch}" in ${where}.`)
+    if (id === undefined)
+      throw new NoInvocationYetError(`No complete invocation on git branch "${branch}" in ${where}.`)
     return { kind: 'invocation', id }
   }
   if (await store.hasInvocation(selector)) return { kind: 'invocation', id: selector }

@@ -444,6 +444,26 @@ describe('errors', () => {
     await record(store, Date.now(), { branch: 'main', commit: 'abc' }, [makeRun(QA, () => 1)])
     await store.close()
     expectUsage(cli(['compare', '--dir', single]), /no `previous` to compare with.*Pass --base <sel>/)
+    // --allow-no-base: an empty history is no baseline, exit 0 with the head alone.
+    const alone = cli(['compare', '--allow-no-base', '--format', 'json', '--dir', single])
+    expect(alone.code, alone.stderr).toBe(0)
+    expect(alone.stderr).toMatch(/no baseline yet, nothing compared: No complete invocation before/)
+    const report = JSON.parse(alone.stdout) as { comparison: unknown; runs: unknown[] }
+    expect(report.comparison).toBeNull()
+    expect(report.runs).toHaveLength(1)
+    const branch = cli([
+      'compare',
+      '--base',
+      'branch:never-run',
+      '--allow-no-base',
+      '--fail-on-regression',
+      '--dir',
+      single,
+    ])
+    expect(branch.code, branch.stderr).toBe(0)
+    expect(branch.stdout).toContain('No baseline to compare with (branch:never-run)')
+    // Any other selector error still stops it.
+    expectUsage(cli(['compare', '--base', 'tag:nope', '--allow-no-base', '--dir', single]), /No tag "nope"/)
   })
 
   test('a missing store', () => {

@@ -1,6 +1,6 @@
 /**
- * Several `vitest` processes (forks and threads pools, each with its own state folder, as on
- * several CI machines) run fixtures/faults-concurrency at the same moment into one PostgreSQL
+ * Six `vitest` processes of four workers each (forks and threads pools, each with its own state
+ * folder, as on six CI machines) run fixtures/store-postgres-wide at the same moment into one PostgreSQL
  * database: the schema is created once, every invocation, run and case is there exactly once, and
  * the shared judge cache holds each judge call once.
  */
@@ -12,9 +12,9 @@ import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/clie
 import { type PgServer, startPostgres } from '../pg/server.js'
 import { type FixtureRun, runFixture, tempStateDir } from './run-fixture.js'
 
-// Four processes on a 2-core machine; each runs the fixture's two files on two workers.
-const POOLS = ['forks', 'threads', 'forks', 'threads'] as const
-const FILES = 2
+// Six processes (24 workers on a 2-core machine); each runs the fixture's four files on four workers.
+const POOLS = ['forks', 'threads', 'forks', 'threads', 'forks', 'threads'] as const
+const FILES = 4
 const CASES_PER_FILE = 10
 const dirs = POOLS.map(() => tempStateDir())
 let server: PgServer
@@ -32,20 +32,21 @@ beforeAll(async () => {
   await tenant.configure({ delayMs: 30 })
   runs = await Promise.all(
     POOLS.map((pool, i) =>
-      runFixture('faults-concurrency', {
+      runFixture('store-postgres-wide', {
         dir: dirs[i] ?? '',
         env: {
           FAULTS_POOL: pool,
+          WIDE_MACHINE: `machine-${i}`,
           OPENAI_API_KEY: FAKE_API_KEY,
           OPENAI_BASE_URL: tenant.openaiBaseURL,
           VITEST_JUDGE: 'openai:fake-judge',
           VITEST_JUDGE_STORE_URL: url,
         },
-        timeoutMs: 150_000,
+        timeoutMs: 270_000,
       }),
     ),
   )
-}, 240_000)
+}, 300_000)
 
 afterAll(async () => {
   await tenant?.reset()
@@ -74,11 +75,12 @@ test('the database holds every invocation, run and case of every process exactly
     const invocations = await store.listInvocations({ limit: 20 })
     expect(invocations).toHaveLength(POOLS.length)
     expect(invocations.every((i) => i.status === 'complete')).toBe(true)
-    expect(invocations.map((i) => i.params.pool).sort()).toEqual(['forks', 'forks', 'threads', 'threads'])
+    expect(invocations.map((i) => i.params.machine).sort()).toEqual(POOLS.map((_, i) => `machine-${i}`))
+    expect(invocations.map((i) => i.params.pool).sort()).toEqual([...POOLS].sort())
     expect(new Set(invocations.map((i) => i.id)).size).toBe(POOLS.length)
     for (const invocation of invocations) {
       const report = await store.getReport(invocation.id)
-      expect(report.runs.map((r) => r.file).sort()).toEqual(['a.eval.ts', 'b.eval.ts'])
+      expect(report.runs.map((r) => r.file).sort()).toEqual(['a.eval.ts', 'b.eval.ts', 'c.eval.ts', 'd.eval.ts'])
       const cases = report.runs.flatMap((r) => r.cases)
       expect(cases).toHaveLength(FILES * CASES_PER_FILE)
       expect(new Set(cases.map((c) => c.name)).size).toBe(FILES * CASES_PER_FILE)

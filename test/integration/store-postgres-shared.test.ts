@@ -2,7 +2,7 @@
  * A team sharing one PostgreSQL store: real Vitest on fixtures/eval-suite from two "machines" (two
  * state folders, one URL), the CLI with --store, and a server that is down at start.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -93,6 +93,31 @@ describe('two machines, one PostgreSQL store', () => {
     expect(JSON.parse(exported.stdout).runs[0].cases).toHaveLength(8)
     const stats = cli(['cache', 'stats', '--json', '--store', url])
     expect(JSON.parse(stats.stdout)).toMatchObject({ entries: 8, hits: 8 })
+  })
+
+  test('ui --store serves the newest invocation of the shared store, whatever the local folder holds', async () => {
+    const ui = spawn(process.execPath, [CLI, 'ui', '--port', '0', '--dir', tempStateDir(), '--store', url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, VITEST_JUDGE_STORE_URL: '' },
+    })
+    try {
+      const base = await new Promise<string>((resolve, reject) => {
+        let out = ''
+        ui.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          const found = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)
+          if (found?.[1]) resolve(found[1])
+        })
+        ui.on('exit', (code) => reject(new Error(`ui exited with ${code}: ${out}`)))
+      })
+      const state = (await (await fetch(`${base}api/state`)).json()) as { latest: string | null }
+      expect(state.latest).toBe(second.report?.invocation.id)
+      const page = await fetch(`${base}?inv=${first.report?.invocation.id}`)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('id="vj-data"')
+    } finally {
+      ui.kill('SIGTERM')
+    }
   })
 })
 

@@ -1,5 +1,5 @@
 /** `vitest-judge compare`: a run against a baseline, as text, markdown or JSON, optionally as a CI gate. */
-import { SelectorError, UsageError } from '../../errors.js'
+import { NoInvocationYetError, SelectorError, UsageError } from '../../errors.js'
 import { compareReports, evaluateGate, type GateFailure } from '../../report/compare.js'
 import { renderConsole } from '../../report/console.js'
 import { renderMarkdown } from '../../report/markdown.js'
@@ -20,7 +20,7 @@ export const compareCommand: Command = {
   summary: 'compares two runs; head defaults to `latest`, base to `previous`; `compare A B C ...` side by side',
   usage: `Usage: vitest-judge compare [--base <sel>] [--head <sel>] [--format text|markdown|json] [--out FILE]
                             [--fail-on-regression] [--max-drop X] [--alpha A]
-                            [--measurements M=X,...] [--dir PATH]
+                            [--measurements M=X,...] [--allow-no-base] [--dir PATH]
        vitest-judge compare A B [C ...] [--by params.NAME] [--cases] [--format text|markdown|json]
                             [--out FILE] [--alpha A] [--dir PATH]
 
@@ -49,6 +49,10 @@ Options:
   --measurements M=X,... measurements to gate, each with the largest tolerated worsening of its mean
                          as a fraction of the baseline mean, e.g. latency=0.5,token_count=0.2
                          (default: none; other measurements are shown, never gated)
+  --allow-no-base        when the baseline is \`previous\` or \`branch:NAME\` and no complete
+                         invocation exists yet (a first run, a branch never run), print the head
+                         alone (json: \`comparison\` null), say so on standard error and exit 0;
+                         any other selector error still exits 2
   --dir PATH             state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
 
 With two or more selectors (A B C ...), prints them side by side instead: per test file they share,
@@ -74,6 +78,7 @@ selector, or selections that share no test file).
       by: { type: 'string' },
       cases: { type: 'boolean' },
       measurements: { type: 'string' },
+      'allow-no-base': { type: 'boolean' },
     })
     const format = values.format === undefined ? 'text' : parseChoice(values.format, '--format', FORMATS)
     const alpha =
@@ -81,7 +86,7 @@ selector, or selections that share no test file).
         ? DEFAULT_ALPHA
         : parseNumber(values.alpha, '--alpha', { min: 0, max: 1, exclusive: true })
     if (positionals.length > 0) {
-      const mixed = ['base', 'head', 'fail-on-regression', 'max-drop', 'measurements'].find(
+      const mixed = ['base', 'head', 'fail-on-regression', 'max-drop', 'measurements', 'allow-no-base'].find(
         (flag) => values[flag as 'base'] !== undefined,
       )
       if (mixed) {
@@ -121,14 +126,24 @@ selector, or selections that share no test file).
     const state = new State(io, resolveStateDir(io, values.dir), values.store)
     try {
       const head = await state.select(values.head ?? 'latest')
-      const base = await selectBase(state, values.base, head)
-      const [baseReport, headReport] = narrow(base, head)
-      const comparison = compareReports(baseReport, headReport, { alpha, measurements })
+      let base: Selection | null
+      try {
+        base = await selectBase(state, values.base, head)
+      } catch (error) {
+        if (!(values['allow-no-base'] && error instanceof NoInvocationYetError)) throw error
+        eprintln(io, `vitest-judge compare: no baseline yet, nothing compared: ${error.message}`)
+        base = null
+      }
+      const [baseReport, headReport] = base ? narrow(base, head) : [null, head.report]
+      const comparison = baseReport ? compareReports(baseReport, headReport, { alpha, measurements }) : null
       const report: JsonReport = { ...headReport, comparison }
-      const gateFailures = values['fail-on-regression']
-        ? evaluateGate(comparison, report, { maxDrop, alpha, minMean: {}, measurements })
-        : []
-      const notes = notesFor(base, head)
+      const gateFailures =
+        values['fail-on-regression'] && comparison
+          ? evaluateGate(comparison, report, { maxDrop, alpha, minMean: {}, measurements })
+          : []
+      const notes = base
+        ? notesFor(base, head)
+        : [`No baseline to compare with (${values.base ?? 'previous'}): no complete invocation yet.`]
       const toFile = values.out !== undefined && values.out !== '-'
       const text =
         format === 'json'
@@ -165,7 +180,8 @@ async function selectBase(state: State, selector: string | undefined, head: Sele
     return await state.select(sel, options)
   } catch (error) {
     if (selector === undefined && error instanceof SelectorError) {
-      throw new SelectorError(`${error.message} Pass --base <sel> to choose the baseline.`)
+      const Kind = error instanceof NoInvocationYetError ? NoInvocationYetError : SelectorError
+      throw new Kind(`${error.message} Pass --base <sel> to choose the baseline.`)
     }
     throw error
   }

@@ -14,7 +14,9 @@ export const reportCommand: Command = {
 
 Writes the HTML report (the page the reporter writes as report.html): overview, trends of the
 experiment (the last 50 invocations in the store), distributions, every case with filters, search
-and the baseline's output beside it, and a Compare view of all the invocations given.
+and the baseline's output beside it, a Compare view of all the invocations given, and a Variants
+view when the first ran describeEval suites with variants (each variant's mean, interval, pass rate,
+the paired tests between variants, and the cases side by side).
 
 The first selector is the invocation shown (default: latest); the second, when given, is its
 baseline (default: the previous invocation of its experiment, for an invocation of the store).

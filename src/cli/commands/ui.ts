@@ -1,4 +1,4 @@
-/** `vitest-judge ui [--port N] [--dir D] [--host H]`: the HTML report, live from the run store. */
+/** `vitest-judge ui [--port N] [--dir D] [--host H] [--store URL]`: the HTML report, live from the run store. */
 import { UsageError } from '../../errors.js'
 import { parseCommandArgs, parseInteger, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
@@ -8,7 +8,7 @@ import { isLoopback, startUiServer } from '../ui-server.js'
 /** `vitest-judge ui`. */
 export const uiCommand: Command = {
   summary: 'serves the HTML report live from the store (loopback by default)',
-  usage: `Usage: vitest-judge ui [--port N] [--host H] [--dir PATH]
+  usage: `Usage: vitest-judge ui [--port N] [--host H] [--dir PATH] [--store URL]
 
 Serves the HTML report's page of the newest complete invocation, and follows it: the page
 reloads when a new invocation completes (run \`vitest --watch\` beside it for a live dashboard).
@@ -19,6 +19,7 @@ Options:
   --host H     address to bind (default 127.0.0.1; anything else is reachable from other machines,
                which then read every output in your runs: a warning says so)
   --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
+  --store URL  a shared run store, postgres://... (default: VITEST_JUDGE_STORE_URL, else <dir>/runs.db)
 `,
   async run(args, io) {
     const { values } = parseCommandArgs('ui', args, { port: { type: 'string' }, host: { type: 'string' } })
@@ -32,7 +33,13 @@ Options:
           'every case, output and justification in the run store.',
       )
     }
-    const server = await startUiServer({ dir: resolveStateDir(io, values.dir), host, port, io })
+    const server = await startUiServer({
+      dir: resolveStateDir(io, values.dir),
+      ...(values.store === undefined ? {} : { store: values.store }),
+      host,
+      port,
+      io,
+    })
     println(io, `vitest-judge ui: ${server.url} (Ctrl-C to stop)`)
     await new Promise<void>((resolve) => {
       const stop = () => {
