@@ -2,6 +2,7 @@
 import { SqliteJudgeCache } from '../store/judge-cache.js'
 import { openJudgeCache } from '../store/open.js'
 import type { JudgeCache } from '../store/types.js'
+import { TolerantCache } from './tolerant-cache.js'
 
 const open = new Map<string, JudgeCache | Promise<JudgeCache>>()
 const sqlite = new Set<SqliteJudgeCache>()
@@ -34,7 +35,10 @@ export function workerCache(
   let cache = open.get(id)
   if (!cache) {
     if (open.size === 0) process.once('exit', closeAll)
-    if (url) {
+    if (url && !readonly) {
+      // A server that stays away mid-run makes the cache a miss for this worker, not a failed judge call.
+      cache = new TolerantCache(openJudgeCache({ dir, url, readonly, retryOpen: true }))
+    } else if (url) {
       const opening = openJudgeCache({ dir, url, readonly, retryOpen: true })
       opening.then(
         (opened) => open.set(id, opened),

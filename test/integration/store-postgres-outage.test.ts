@@ -4,7 +4,8 @@
  * - restarted mid-run: the writes are retried, the run completes, every row is there once;
  * - stopped mid-run and kept down: the run completes with its exit code, the console says the runs
  *   are kept in <dir>/store-spool (no password in it), and `vitest-judge store flush` (a process)
- *   or the next `vitest` run writes them once the server is back, every row once.
+ *   or the next `vitest` run writes them once the server is back, every row once. The judge cache
+ *   follows the store and goes away with it: the workers skip it and ask the judge.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -126,15 +127,28 @@ function output(run: FixtureRun | { stdout: string; stderr: string }): string {
 describe('the server restarts in the middle of the run', () => {
   const schema = 'restart'
   let run: FixtureRun
+  let savedAtStop = 0
+  let endedWhileDown = true
 
   beforeAll(async () => {
+    let ended = false
     const running = runFixture('store-outage', { dir: stateDir(), env: runEnv(schema), timeoutMs: 150_000 })
+    running.then(() => {
+      ended = true
+    })
     await waitForRuns(schema, 1)
+    savedAtStop = await count(schema, 'runs')
     server.stop()
     await new Promise((resolve) => setTimeout(resolve, 2500))
+    endedWhileDown = ended
     server.start()
     run = await running
   }, 180_000)
+
+  test('the restart fell in the middle of the run: runs were still to be saved, and the run waited for the server', () => {
+    expect(savedAtStop).toBeLessThan(FILES)
+    expect(endedWhileDown).toBe(false)
+  })
 
   test('the run completes with the exit code of a run without the fault, nothing spooled', () => {
     expect(run.exitCode, output(run)).toBe(0)
@@ -168,8 +182,9 @@ describe('the server stops in the middle of the run and stays down', () => {
   beforeAll(async () => {
     const running = runFixture('store-outage', {
       dir,
-      // A short retry window, so that the test does not wait 30 s per write; no shared judge cache.
-      env: runEnv(schema, { VITEST_JUDGE_STORE_RETRY_MS: '1500', VITEST_JUDGE_CACHE: 'off' }),
+      // A short retry window, so that the test does not wait 30 s per write. The judge cache follows
+      // the store (the default): it goes away too.
+      env: runEnv(schema, { VITEST_JUDGE_STORE_RETRY_MS: '1500' }),
       timeoutMs: 150_000,
     })
     await waitForRuns(schema, 1)
@@ -203,6 +218,13 @@ describe('the server stops in the middle of the run and stays down', () => {
     )
     expect(text).toContain('vitest-judge store flush')
     expect(text).not.toContain(PASSWORD)
+  })
+
+  test('the shared judge cache, away too, is skipped: every case is judged and passes, as said on the console', () => {
+    expect(run.tests.every((t) => t.state === 'passed')).toBe(true)
+    expect(output(run)).toMatch(
+      /the shared judge cache is away \(Cannot reach the PostgreSQL store at 127\.0\.0\.1:\d+, database "outage".*go to the provider, uncached/,
+    )
   })
 
   test('the spool holds the invocation, its runs and its end, and never the password or the URL', () => {
@@ -255,7 +277,7 @@ describe('the next vitest run writes what the last one kept', () => {
   let kept = 0
 
   beforeAll(async () => {
-    const env = runEnv(schema, { VITEST_JUDGE_STORE_RETRY_MS: '1500', VITEST_JUDGE_CACHE: 'off' })
+    const env = runEnv(schema, { VITEST_JUDGE_STORE_RETRY_MS: '1500' })
     const running = runFixture('store-outage', { dir, env, timeoutMs: 150_000 })
     await waitForRuns(schema, 1)
     server.stop()
