@@ -31,6 +31,7 @@ import { budgetCounter } from '../runtime/budget.js'
 import { readCaseMeta } from '../runtime/case-meta.js'
 import { newId } from '../store/ids.js'
 import { openJudgeCache, openRunStore } from '../store/open.js'
+import type { InvocationSpool } from '../store/store-spool.js'
 import type { RunStore } from '../store/types.js'
 import { BaselineComparison } from './baseline-comparison.js'
 import { canReleaseCaseMeta, releaseCaseMeta } from './case-meta-release.js'
@@ -40,6 +41,7 @@ import { githubAnnotationText } from './github-annotations.js'
 import { logInvocationToMlflow } from './mlflow-step.js'
 import { getPluginOptions } from './plugin-options.js'
 import { Spool } from './spool.js'
+import { flushSpoolAtStart, StoreOutage, spoolWaitingNotice } from './store-outage.js'
 import { testLocation } from './test-location.js'
 import { createWriters } from './writers/index.js'
 import type { FileRecord, ReportEnd, ReportOutput, ReportWriter } from './writers/report-writer.js'
@@ -76,6 +78,8 @@ interface InvocationState {
   baseline: BaselineComparison
   /** The variant matrix of each file with variants, made while its cases were in memory. */
   variants: VariantMatrix[]
+  /** Where the invocation's writes go once the shared store stays away: the local store spool. */
+  outage: StoreOutage
 }
 
 /** The vitest-judge reporter. */
@@ -105,6 +109,8 @@ export class JudgeReporter implements Reporter {
       vitest.logger.log(`\n${localJudgeNotice()}\n`)
     }
     if (this.options.store || this.options.cacheUrl) await this.checkSharedStore(this.options)
+    if (this.options.store && this.store) await flushSpoolAtStart(this.options, this.store, this.outageLog())
+    else if (!this.options.store) spoolWaitingNotice(this.options, this.outageLog())
   }
 
   /**
@@ -144,6 +150,14 @@ export class JudgeReporter implements Reporter {
     return this.storeOpening
   }
 
+  private outageLog() {
+    return { warn: (message: string) => this.warn(message), fail: (message: string) => this.fail(message) }
+  }
+
+  private warn(message: string): void {
+    this.vitest?.logger.warn(defuseCommands(redact(message)))
+  }
+
   private fail(message: string): void {
     // Messages quote paths and errors: no line of them may read as a workflow command.
     this.vitest?.logger.error(defuseCommands(redact(message)))
@@ -169,12 +183,16 @@ export class JudgeReporter implements Reporter {
       spool: new Spool(options.dir),
       baseline: new BaselineComparison(options),
       variants: [],
+      outage: new StoreOutage(options, invocation, this.outageLog(), () => this.store?.location),
     }
+    const { outage } = this.current
     this.invocationStarted = (async () => {
       try {
         await (await this.openStore())?.startInvocation(invocation)
       } catch (error) {
-        this.fail(`vitest-judge: cannot record the invocation: ${(error as Error).message}`)
+        if (!outage.spool('record the invocation', error, (spool) => spool.start())) {
+          this.fail(`vitest-judge: cannot record the invocation: ${(error as Error).message}`)
+        }
       }
     })()
     return this.current
@@ -221,13 +239,17 @@ export class JudgeReporter implements Reporter {
     let saved = false
     await this.invocationStarted
     const store = await this.openStore()
+    const { outage } = state
     try {
-      if (store) {
+      if (outage.active) outage.spool(`save the run of ${run.file}`, undefined, (spool) => spool.addRun(run))
+      else if (store) {
         await store.saveRun(invocation.id, run)
         saved = true
       }
     } catch (error) {
-      this.fail(`vitest-judge: cannot save the run of ${run.file}: ${(error as Error).message}`)
+      if (!outage.spool(`save the run of ${run.file}`, error, (spool) => spool.addRun(run))) {
+        this.fail(`vitest-judge: cannot save the run of ${run.file}: ${(error as Error).message}`)
+      }
     }
     for (const writer of state.writers) writer.addRun?.(run)
     const pieces = state.writers.flatMap((w) => (w.piece ? [w.piece] : []))
@@ -237,7 +259,8 @@ export class JudgeReporter implements Reporter {
     const done = saved && (spooled !== undefined || pieces.length === 0)
     // Pushed before the next await: the spool index is the files' count, and files end concurrently.
     state.files.push({ summary: summarizeRun(run, KEPT_FAILED_CASES), full: done ? undefined : run, saved, spooled })
-    const base = await state.baseline.addRun(store, invocation, run)
+    // Once the store is away, nothing more is read from it: each read would wait the retry window.
+    const base = await state.baseline.addRun(outage.active ? undefined : store, invocation, run)
     if (base) {
       const basePieces = state.writers.flatMap((w) => (w.baselinePiece ? [w.baselinePiece] : []))
       state.spool.putBaseline(base.baseId, run.file, base.run, basePieces, base.invocation)
@@ -267,12 +290,19 @@ export class JudgeReporter implements Reporter {
     const endedAt = new Date().toISOString()
     const status = reason === 'interrupted' ? 'interrupted' : 'complete'
     await this.invocationStarted
-    const store = await this.openStore()
+    const { outage } = state
+    const finish = (spool: InvocationSpool) => spool.finish(status, endedAt)
+    const saving = await this.openStore()
     try {
-      await store?.finishInvocation(invocation.id, status, endedAt)
+      if (outage.active) outage.spool('finish the invocation', undefined, finish)
+      else await saving?.finishInvocation(invocation.id, status, endedAt)
     } catch (error) {
-      this.fail(`vitest-judge: cannot finish the invocation: ${(error as Error).message}`)
+      if (!outage.spool('finish the invocation', error, finish)) {
+        this.fail(`vitest-judge: cannot finish the invocation: ${(error as Error).message}`)
+      }
     }
+    // The invocation is in the spool: the store is not read either (baseline, history, MLflow).
+    const store = outage.active ? undefined : saving
     const { experiment: _experiment, ...invocationFields } = invocation
     const report: ReportSummary = {
       version: 1,
@@ -288,6 +318,7 @@ export class JudgeReporter implements Reporter {
       report.variants = [...state.variants].sort((a, b) => compareSorted(a.file, b.file))
     }
     const notes: string[] = []
+    if (outage.active && options.baseline !== false) notes.push(outage.baselineNote())
     report.comparison = await state.baseline.finish(
       store,
       report.invocation,
@@ -347,15 +378,23 @@ export class JudgeReporter implements Reporter {
     )
     const annotations = options.githubAnnotations ? githubAnnotationText(report, gateFailures, options.root) : ''
     if (annotations) this.vitest?.logger.log(redact(annotations.trimEnd()))
+    // Said last, where it is seen: nothing is lost, and how the runs reach the store.
+    outage.report()
     if (gateFailures.length > 0) process.exitCode = 1
     // After the run is saved and reported; it never touches the exit code.
-    await logInvocationToMlflow(
-      options.mlflow,
-      store,
-      invocation.id,
-      { junit: options.reports.junit, markdown: options.reports.markdown },
-      { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
-    )
+    if (outage.active && options.mlflow) {
+      this.warn(
+        `vitest-judge: not logged to MLflow ${options.mlflow.trackingUri}: the run is in the store spool; ` +
+          `run \`vitest-judge export --mlflow ${options.mlflow.trackingUri}\` once it is flushed.`,
+      )
+    } else
+      await logInvocationToMlflow(
+        options.mlflow,
+        store,
+        invocation.id,
+        { junit: options.reports.junit, markdown: options.reports.markdown },
+        { log: (text) => this.vitest?.logger.log(text), warn: (text) => this.vitest?.logger.warn(text) },
+      )
   }
 
   /** The invocation's cost over its runs, with the budget's figures when one was set. */

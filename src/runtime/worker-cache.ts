@@ -35,7 +35,7 @@ export function workerCache(
   if (!cache) {
     if (open.size === 0) process.once('exit', closeAll)
     if (url) {
-      const opening = openJudgeCache({ dir, url, readonly })
+      const opening = openJudgeCache({ dir, url, readonly, retryOpen: true })
       opening.then(
         (opened) => open.set(id, opened),
         () => open.delete(id),

@@ -27,6 +27,12 @@ export interface OpenJudgeCacheOptions {
   readonly?: boolean
   /** Count hits and last use. @default true */
   recordHits?: boolean
+  /**
+   * A shared cache only: retry a lost connection while opening, for the retry window. Workers open
+   * their cache mid-run, when the reporter has already reached the server: a restart then is
+   * waited for, not a failed judge call. @default false
+   */
+  retryOpen?: boolean
 }
 
 /** Opens the run store. */
@@ -51,6 +57,7 @@ export async function openJudgeCache(options: OpenJudgeCacheOptions): Promise<Ju
     return PgJudgeCache.open(parsePgUrl(options.url, 'The cache URL'), {
       readonly: options.readonly === true,
       recordHits: options.recordHits !== false,
+      retryOpen: options.retryOpen === true,
     })
   }
   return new SqliteJudgeCache(options.dir, {

@@ -340,7 +340,8 @@ export function tagNameProblem(name: string): string | undefined {
     : `Tag "${name}" is not usable: a tag is one word without spaces or colons, e.g. baseline.`
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` exists on this host. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -247,6 +247,33 @@ export function runStoreContract(backend: RunStoreBackend): void {
         expect(await env.raw.count('invocations')).toBe(1)
       })
 
+      test('replaying an invocation (a store flush run twice) leaves one copy of every row', async () => {
+        const id = newId()
+        const inv = invocation(id, '2025-01-01T00:00:00Z', { tags: ['replayed'] })
+        const runs = [makeRun('evals/a.test.ts', [fullCase(1), fullCase(2)]), makeRun('evals/b.test.ts', [fullCase(3)])]
+        // The start and the first run reached the store before it went away.
+        await store.startInvocation(inv)
+        await store.saveRun(id, runs[0] as ReportRun)
+        for (let replay = 0; replay < 2; replay++) {
+          await store.startInvocation(inv, { ifAbsent: true })
+          for (const run of runs) await store.saveRun(id, run)
+          await store.finishInvocation(id, 'complete', '2025-01-01T00:05:00Z')
+        }
+        expect(await env.raw.count('invocations')).toBe(1)
+        expect(await env.raw.count('tags')).toBe(1)
+        expect(await env.raw.count('runs')).toBe(2)
+        expect(await env.raw.count('cases')).toBe(3)
+        expect(await env.raw.count('case_metrics')).toBe(6)
+        expect(await env.raw.count('aggregates')).toBe(4)
+        const report = await store.getReport(id)
+        expect(report.invocation.status).toBe('complete')
+        expect(report.invocation.endedAt).toBe('2025-01-01T00:05:00Z')
+        expect(report.runs.map((r) => [r.file, r.cases.length])).toEqual([
+          ['evals/a.test.ts', 2],
+          ['evals/b.test.ts', 1],
+        ])
+      })
+
       test('persists 10,000 cases in one run', async () => {
         const id = newId()
         await store.startInvocation(invocation(id, new Date().toISOString()))

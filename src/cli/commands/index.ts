@@ -11,6 +11,7 @@ import { mergeCommand } from './merge.js'
 import { reportCommand } from './report.js'
 import { runsCommand } from './runs.js'
 import { showCommand } from './show.js'
+import { storeCommand } from './store.js'
 import { tagCommand } from './tag.js'
 import { uiCommand } from './ui.js'
 
@@ -25,5 +26,6 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['export', exportCommand],
   ['merge', mergeCommand],
   ['cache', cacheCommand],
+  ['store', storeCommand],
   ...GITHUB_COMMANDS,
 ])

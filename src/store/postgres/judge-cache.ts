@@ -22,6 +22,8 @@ export interface PgJudgeCacheOptions {
   readonly?: boolean
   /** Count hits and last use. @default true */
   recordHits?: boolean
+  /** Retry a lost connection while opening, for the retry window (see `ensurePart`). @default false */
+  retryOpen?: boolean
 }
 
 /** The judge cache in a PostgreSQL schema. Open it with `PgJudgeCache.open`. */
@@ -48,7 +50,7 @@ export class PgJudgeCache implements JudgeCache {
     const pool = await acquirePool(location)
     try {
       const readonly = options.readonly === true
-      const present = await ensurePart(pool, location, 'cache', readonly)
+      const present = await ensurePart(pool, location, 'cache', readonly, { retry: options.retryOpen === true })
       return new PgJudgeCache(location, pool, readonly, options.recordHits !== false && !readonly, present)
     } catch (error) {
       await releasePool(location)

@@ -7,6 +7,7 @@
 import type { Pool, PoolClient } from 'pg'
 import { StoreError } from '../../errors.js'
 import { describePgError, inTransaction, isConnectionError } from './driver.js'
+import { unreachable, withRetry } from './retry.js'
 import type { PgLocation } from './url.js'
 
 /** The parts of the store, each with its own version. */
@@ -63,62 +64,29 @@ export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
   ],
 }
 
-/** Why a server could not be used, naming host and database (never the password). */
-export function unreachable(location: PgLocation, error: unknown): StoreError {
-  return new StoreError(
-    `Cannot reach the PostgreSQL store at ${location.host}, database "${location.database}" (${describePgError(error)}). ` +
-      'Start the server or check the URL (option `store` / VITEST_JUDGE_STORE_URL, `cache.url` / VITEST_JUDGE_CACHE_URL); ' +
-      'without a URL the local SQLite files in `dir` are used.',
-    { cause: error },
-  )
+/** Options of {@link ensurePart}. */
+export interface EnsurePartOptions {
+  /**
+   * Retry a lost connection for the retry window (a worker mid-run, when the server was reachable at
+   * the start); otherwise a server that is down fails at once. @default false
+   */
+  retry?: boolean
 }
 
 /**
  * Checks that the schema is vitest-judge's (or empty) and brings `part` to its newest version;
  * `readonly` checks only. Resolves to false when, read-only, the part does not exist yet.
  */
-export async function ensurePart(pool: Pool, location: PgLocation, part: PgPart, readonly: boolean): Promise<boolean> {
-  const s = quoteIdent(location.schema)
-  const target = PG_MIGRATIONS[part].length
+export async function ensurePart(
+  pool: Pool,
+  location: PgLocation,
+  part: PgPart,
+  readonly: boolean,
+  options: EnsurePartOptions = {},
+): Promise<boolean> {
+  const migrate = () => migratePart(pool, location, part, readonly)
   try {
-    const current = await partVersion(pool, location, part)
-    if (current > target) throw newer(location, part, current, target)
-    if (current === target) return true
-    if (readonly) {
-      if (current === 0) return false
-      throw new StoreError(
-        `The ${part} tables in ${location.display} have schema version ${current} and this vitest-judge needs ${target}: ` +
-          'run vitest once (it upgrades them) before reading them.',
-      )
-    }
-    await inTransaction(pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vitest-judge:${location.schema}`])
-      // Another process may have migrated while this one waited for the lock.
-      const locked = await partVersion(client, location, part)
-      if (locked > target) throw newer(location, part, locked, target)
-      if (locked === target) return
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`)
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${s}.${META} (part TEXT PRIMARY KEY, version INTEGER NOT NULL, app TEXT NOT NULL)`,
-      )
-      for (let version = locked; version < target; version++) {
-        try {
-          await client.query(PG_MIGRATIONS[part][version]?.(s) ?? '')
-        } catch (error) {
-          throw new StoreError(
-            `Upgrading the ${part} tables in ${location.display} to version ${version + 1} failed (${describePgError(error)}); ` +
-              'nothing was changed. Report this as a vitest-judge bug.',
-            { cause: error },
-          )
-        }
-      }
-      await client.query(
-        `INSERT INTO ${s}.${META} (part, version, app) VALUES ($1, $2, 'vitest-judge')
-         ON CONFLICT (part) DO UPDATE SET version = EXCLUDED.version`,
-        [part, target],
-      )
-    })
-    return true
+    return options.retry === true ? await withRetry(location, migrate) : await migrate()
   } catch (error) {
     if (error instanceof StoreError) throw error
     if (isConnectionError(error)) throw unreachable(location, error)
@@ -126,6 +94,49 @@ export async function ensurePart(pool: Pool, location: PgLocation, part: PgPart,
       cause: error,
     })
   }
+}
+
+async function migratePart(pool: Pool, location: PgLocation, part: PgPart, readonly: boolean): Promise<boolean> {
+  const s = quoteIdent(location.schema)
+  const target = PG_MIGRATIONS[part].length
+  const current = await partVersion(pool, location, part)
+  if (current > target) throw newer(location, part, current, target)
+  if (current === target) return true
+  if (readonly) {
+    if (current === 0) return false
+    throw new StoreError(
+      `The ${part} tables in ${location.display} have schema version ${current} and this vitest-judge needs ${target}: ` +
+        'run vitest once (it upgrades them) before reading them.',
+    )
+  }
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vitest-judge:${location.schema}`])
+    // Another process may have migrated while this one waited for the lock.
+    const locked = await partVersion(client, location, part)
+    if (locked > target) throw newer(location, part, locked, target)
+    if (locked === target) return
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`)
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.${META} (part TEXT PRIMARY KEY, version INTEGER NOT NULL, app TEXT NOT NULL)`,
+    )
+    for (let version = locked; version < target; version++) {
+      try {
+        await client.query(PG_MIGRATIONS[part][version]?.(s) ?? '')
+      } catch (error) {
+        throw new StoreError(
+          `Upgrading the ${part} tables in ${location.display} to version ${version + 1} failed (${describePgError(error)}); ` +
+            'nothing was changed. Report this as a vitest-judge bug.',
+          { cause: error },
+        )
+      }
+    }
+    await client.query(
+      `INSERT INTO ${s}.${META} (part, version, app) VALUES ($1, $2, 'vitest-judge')
+       ON CONFLICT (part) DO UPDATE SET version = EXCLUDED.version`,
+      [part, target],
+    )
+  })
+  return true
 }
 
 /** The version of `part` in the schema: 0 when absent; throws for a schema that is not vitest-judge's. */
