@@ -23,6 +23,7 @@ const BENCHES = [
   { name: 'gate-honesty', file: 'gate-honesty.mjs' },
   { name: 'variants', file: 'variants.mjs' },
   { name: 'html-report', file: 'html-report.mjs' },
+  { name: 'html-variants', file: 'html-variants.mjs' },
 ]
 const EXTRAS = [
   { name: 'store-bench', file: 'store-bench.mjs' },

@@ -166,7 +166,13 @@ export class SelectorError extends VitestJudgeError {
  * A `previous` or `branch:` selector that names no complete invocation yet (a first run, a branch
  * never run): the history is empty, not the selector wrong. Same code as any selector error.
  */
-export class NoInvocationYetError extends SelectorError {}
+export class NoInvocationYetError extends SelectorError {
+  constructor(message: string) {
+    super(message)
+    // Still a SelectorError to anyone reading its name or code.
+    this.name = 'SelectorError'
+  }
+}
 
 /** A JSON report that is not a vitest-judge report of a supported version. */
 export class ReportFormatError extends VitestJudgeError {

@@ -1,8 +1,8 @@
 /** Building a run from the tests of one file: pure functions over what the reporter collected. */
 import type { Pricing } from '../judges/pricing.js'
-import type { CaseMeta, JudgeCallTally } from '../runtime/case-meta.js'
 import { aggregateRun } from './aggregate.js'
 import { agreementOf } from './agreement.js'
+import type { CaseMeta, JudgeCallTally } from './case-meta.js'
 import { caseCost, costSummary, mergeTallies } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
 import type { ReportCase, ReportRun } from './types.js'

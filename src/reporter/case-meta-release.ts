@@ -2,7 +2,7 @@
  * Releasing the case records Vitest would otherwise hold in the main process for the whole run.
  */
 import type { TestCase } from 'vitest/node'
-import { META_KEY, readCaseMeta } from '../runtime/case-meta.js'
+import { META_KEY, readCaseMeta } from '../report/case-meta.js'
 
 /**
  * Vitest's reporters that never read `task.meta`. `json` and `blob` write it out at the end of the

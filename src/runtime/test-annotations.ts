@@ -3,9 +3,10 @@
  * Vitest's own views (`--reporter=verbose`, the UI, the HTML reporter, its JUnit and
  * `github-actions` reporters) show the scores without vitest-judge's reporter.
  */
+
+import type { CaseMeta } from '../report/case-meta.js'
 import { excerpt } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
-import type { CaseMeta } from './case-meta.js'
 import { runtimeOptions } from './runtime-options.js'
 
 /** The annotation type: Vitest's `github-actions` reporter shows it as a notice titled so. */

@@ -3,7 +3,7 @@
  * variant's run, as `describeEval` variants are. For `test.for(variants)` loops.
  */
 import { ConfigError } from '../errors.js'
-import { type CaseMeta, emptyCaseMeta, META_KEY } from './case-meta.js'
+import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
 import { resolveVariants, type VariantValue } from './variants.js'
 
 /** The part of Vitest's test context `useVariant` needs. */

@@ -6,8 +6,8 @@
 import { join } from 'node:path'
 import type { TestModule, Vitest } from 'vitest/node'
 import type { VitestJudgeOptions } from '../../src/config.js'
+import type { CaseMeta } from '../../src/report/case-meta.js'
 import { JudgeReporter } from '../../src/reporter/judge-reporter.js'
-import type { CaseMeta } from '../../src/runtime/case-meta.js'
 
 /** Text a model could answer with, to be shown as text and never run. */
 export const HOSTILE = [

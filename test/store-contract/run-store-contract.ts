@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { ReportFormatError, SelectorError, StoreError } from '../../src/errors.js'
+import { NoInvocationYetError, ReportFormatError, SelectorError, StoreError } from '../../src/errors.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 import { newId } from '../../src/store/ids.js'
 import { STALE_RUNNING_MS } from '../../src/store/rows.js'
@@ -386,6 +386,10 @@ export function runStoreContract(backend: RunStoreBackend): void {
         expect(await resolve('branch:feature/x')).toEqual({ kind: 'invocation', id: feature })
         expect(await resolve('branch:main', { before: mainOld }).catch((e: Error) => e.name)).toBe('SelectorError')
         expect(await rejection(resolve('branch:nope'))).toBeInstanceOf(SelectorError)
+        // An empty history, not a wrong selector (compare --allow-no-base tells them apart).
+        expect(await rejection(resolve('branch:nope'))).toBeInstanceOf(NoInvocationYetError)
+        expect(await rejection(resolve('previous', { before: mainOld }))).toBeInstanceOf(NoInvocationYetError)
+        expect(await rejection(resolve('tag:nope'))).not.toBeInstanceOf(NoInvocationYetError)
       })
 
       test('a JSON report path is read and checked', async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { PRICE_TABLE, PRICES_AS_OF, priceOf } from '../../src/judges/pricing.js'
+import { type CaseMeta, emptyCaseMeta } from '../../src/report/case-meta.js'
 import { buildRun } from '../../src/report/collect.js'
 import { renderConsole } from '../../src/report/console.js'
 import { caseCost, costLines, costSummary, describeCost, formatUsd, invocationCost } from '../../src/report/cost.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import type { JsonReport } from '../../src/report/types.js'
-import { type CaseMeta, emptyCaseMeta } from '../../src/runtime/case-meta.js'
 
 const tally = (calls: number, input: number, output: number, cached = 0, cachedInput = 0, cachedOutput = 0) => ({
   calls,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { emptyCaseMeta } from '../../src/report/case-meta.js'
 import { buildRuns, type CollectedTest, runSourceFile } from '../../src/report/collect.js'
 import { palette } from '../../src/report/console.js'
 import { pageVariants } from '../../src/report/html/page-data.js'
@@ -6,7 +7,6 @@ import { escapeMarkdown, renderMarkdown } from '../../src/report/markdown.js'
 import type { ReportCase, ReportRun } from '../../src/report/types.js'
 import { matchName, variantMatricesOf, variantMatrix } from '../../src/report/variant-matrix.js'
 import { renderVariantMatrixMarkdown, renderVariantMatrixText, verdictText } from '../../src/report/variant-render.js'
-import { emptyCaseMeta } from '../../src/runtime/case-meta.js'
 
 function run(variant: string, scores: number[], extra: (i: number) => Partial<ReportCase> = () => ({})): ReportRun {
   return {

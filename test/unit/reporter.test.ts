@@ -5,10 +5,10 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterEach, describe, expect, test } from 'vitest'
 import type { TestModule, Vitest } from 'vitest/node'
 import type { VitestJudgeOptions } from '../../src/config.js'
+import type { CaseMeta } from '../../src/report/case-meta.js'
 import type { JsonReport } from '../../src/report/types.js'
 import { canReleaseCaseMeta } from '../../src/reporter/case-meta-release.js'
 import { JudgeReporter } from '../../src/reporter/judge-reporter.js'
-import type { CaseMeta } from '../../src/runtime/case-meta.js'
 
 // The reporter is driven here with finished modules shaped like Vitest's TestModule (as it reads
 // them), so that its output files can be checked byte for byte; the integration tests run it in Vitest.

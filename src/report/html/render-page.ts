@@ -55,14 +55,16 @@ export function pageRunJson(run: ReportRun, slim = false): string {
 }
 
 /**
- * A run as the page stores it: its JSON text (after `clean`, e.g. redaction) gzipped (level 1:
- * fast; JSON text shrinks about five times) and base64-encoded, as a JSON string. The page inflates
+ * A run as the page stores it: its JSON text (after `clean`, e.g. redaction) gzipped and
+ * base64-encoded, as a JSON string. Level 6, not 1: a third fewer bytes for Chromium to parse (the
+ * page is usable about 20% sooner at 10,000 cases) for gzip work done while the run goes on, as each
+ * file finishes, not at its end (bench/html-report.mjs). The page inflates
  * it with the browser's DecompressionStream: no request. Base64 holds no markup at all.
  */
 export function encodeRun(run: ReportRun, slim = false, clean: (text: string) => string = (t) => t): string {
   const parts: string[] = []
   writeRunPageJson(run, (t) => parts.push(clean(t)), slim)
-  return `"${gzipSync(parts.join(''), { level: 1 }).toString('base64')}"`
+  return `"${gzipSync(parts.join(''), { level: 6 }).toString('base64')}"`
 }
 
 function sha256(text: string): string {

@@ -2,7 +2,7 @@
  * What a worker records on a test (`task.meta.vitestJudge`) for the reporter. Plain JSON: it
  * crosses the worker/main-process boundary by structured clone.
  */
-import type { CaseMetricResult } from '../report/types.js'
+import type { CaseMetricResult } from './types.js'
 
 /** The key under `task.meta`. */
 export const META_KEY = 'vitestJudge'
