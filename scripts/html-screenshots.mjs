@@ -64,7 +64,7 @@ async function invoke(root, model) {
     params: { model, prompt: 'v3' },
   })
   reporter.onInit(vitest)
-  reporter.onTestRunStart()
+  await reporter.onTestRunStart()
   const modules = ['evals/support.eval.ts', 'evals/refunds.eval.ts'].map((file, f) => {
     const tests = Array.from({ length: 24 }, (_, i) => {
       const m = meta(i + f * 24, model)
@@ -84,7 +84,7 @@ async function invoke(root, model) {
       diagnostic: () => ({ duration: 80 }),
     }
   })
-  for (const m of modules) reporter.onTestModuleEnd(m)
+  for (const m of modules) await reporter.onTestModuleEnd(m)
   await reporter.onTestRunEnd(modules, [], 'passed')
 }
 // One invocation of a describeEval suite with three variants (two models, one prompt change), as
@@ -98,7 +98,7 @@ async function invokeVariants(root) {
   const vitest = { config: { root, reporters: [['default', {}]] }, logger: { log() {}, error: console.error } }
   const reporter = new JudgeReporter({ dir: join(root, '.vitest-judge'), experiment: 'support-variants' })
   reporter.onInit(vitest)
-  reporter.onTestRunStart()
+  await reporter.onTestRunStart()
   const tests = []
   for (const [name, fields] of Object.entries(VARIANTS)) {
     for (let i = 0; i < 24; i++) {
