@@ -151,7 +151,11 @@ export class JudgeReporter implements Reporter {
   }
 
   private outageLog() {
-    return { warn: (message: string) => this.warn(message), fail: (message: string) => this.fail(message) }
+    return {
+      warn: (message: string) => this.warn(message),
+      fail: (message: string) => this.fail(message),
+      command: (line: string) => this.vitest?.logger.log(redact(line)),
+    }
   }
 
   private warn(message: string): void {

@@ -6,6 +6,7 @@
  */
 import { isAbsolute, relative } from 'node:path'
 import type { ResolvedVitestJudgeOptions } from '../config.js'
+import { formatWorkflowCommand } from '../report/github-annotations.js'
 import { flushStoreSpool, InvocationSpool, listStoreSpool, storeSpoolDir } from '../store/store-spool.js'
 import type { NewInvocation, RunStore } from '../store/types.js'
 
@@ -15,6 +16,8 @@ export interface OutageLog {
   warn(message: string): void
   /** A failure: the exit code becomes 1. */
   fail(message: string): void
+  /** A workflow command line, printed as is (with option `githubAnnotations`). */
+  command(line: string): void
 }
 
 /** A path relative to the project when inside it, else absolute. */
@@ -81,10 +84,14 @@ export class StoreOutage {
   report(): void {
     if (!this.kept) return
     const where = this.location()
-    this.log.warn(
-      `vitest-judge: the run store${where ? ` ${where}` : ''} was away: ${plural(this.kept.runCount, 'run')} of invocation ` +
-        `${this.invocation.id} ${this.kept.runCount === 1 ? 'is' : 'are'} kept in ${this.shown()}, nothing is lost; ${HOW}.`,
-    )
+    const message =
+      `the run store${where ? ` ${where}` : ''} was away: ${plural(this.kept.runCount, 'run')} of invocation ` +
+      `${this.invocation.id} ${this.kept.runCount === 1 ? 'is' : 'are'} kept in ${this.shown()}, nothing is lost; ${HOW}.`
+    this.log.warn(`vitest-judge: ${message}`)
+    // On a CI runner the state folder goes with the job: the warning shows on the run's page.
+    if (this.options.githubAnnotations) {
+      this.log.command(formatWorkflowCommand({ command: 'warning', properties: { title: 'vitest-judge' }, message }))
+    }
   }
 
   private shown(): string {
