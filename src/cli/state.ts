@@ -10,6 +10,7 @@ import type { JsonReport } from '../report/types.js'
 import { openRunStore } from '../store/open.js'
 import { runsDbPath } from '../store/paths.js'
 import { type ResolveOptions, resolveSelector } from '../store/selectors.js'
+import { listStoreSpool, storeSpoolDir } from '../store/store-spool.js'
 import type { RunStore } from '../store/types.js'
 import { type CliIo, displayPath } from './io.js'
 
@@ -99,6 +100,25 @@ export class State {
     }
     if (resolved.runId !== undefined) selection.runId = resolved.runId
     return selection
+  }
+
+  /**
+   * A line about invocations kept in `<dir>/store-spool` while the shared store was away (they are
+   * in no store yet, so no listing shows them), or undefined when there are none.
+   */
+  spoolNote(): string | undefined {
+    let waiting: number
+    try {
+      waiting = listStoreSpool(this.dir).length
+    } catch {
+      return undefined
+    }
+    if (waiting === 0) return undefined
+    const where = displayPath(this.io, storeSpoolDir(this.dir))
+    return (
+      `${waiting} ${waiting === 1 ? 'invocation is' : 'invocations are'} kept in ${where} while the shared store was away, ` +
+      'and not listed here: `vitest-judge store flush` writes them.'
+    )
   }
 
   /** Closes the store, if it was opened. */

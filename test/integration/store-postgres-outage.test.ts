@@ -176,6 +176,8 @@ describe('the server stops in the middle of the run and stays down', () => {
   let spoolFiles: { path: string; text: string }[] = []
   let flushDown: ReturnType<typeof cli>
   let flush: ReturnType<typeof cli>
+  let runsBefore: ReturnType<typeof cli>
+  let runsAfter: ReturnType<typeof cli>
   let flushAgain: ReturnType<typeof cli>
   let afterFlush: Awaited<ReturnType<typeof rows>>
 
@@ -197,8 +199,10 @@ describe('the server stops in the middle of the run and stays down', () => {
       VITEST_JUDGE_STORE_RETRY_MS: '300',
     })
     server.start()
+    runsBefore = cli(['runs', '--dir', dir], { VITEST_JUDGE_STORE_URL: storeUrl(schema) })
     flush = cli(['store', 'flush', '--dir', dir, '--store', storeUrl(schema)], {})
     afterFlush = await rows(schema)
+    runsAfter = cli(['runs', '--dir', dir], { VITEST_JUDGE_STORE_URL: storeUrl(schema) })
     flushAgain = cli(['store', 'flush', '--dir', dir], { VITEST_JUDGE_STORE_URL: storeUrl(schema) })
   }, 240_000)
 
@@ -261,6 +265,16 @@ describe('the server stops in the middle of the run and stays down', () => {
     expect(afterFlush.caseCount).toBe(FILES * CASES_PER_FILE)
     expect(afterFlush.duplicatedCases).toEqual([])
     expect(existsSync(join(dir, 'store-spool'))).toBe(false)
+  })
+
+  test('`runs` says that an invocation waits in the spool, until it is flushed', () => {
+    expect(runsBefore.code).toBe(0)
+    expect(runsBefore.stderr).toMatch(
+      /1 invocation is kept in .*store-spool while the shared store was away, and not listed here: `vitest-judge store flush` writes them\./,
+    )
+    expect(runsAfter.code).toBe(0)
+    expect(runsAfter.stderr).not.toMatch(/store-spool/)
+    expect(runsAfter.stdout).toContain(run.report?.invocation.id ?? '?')
   })
 
   test('a second flush has nothing to flush', () => {

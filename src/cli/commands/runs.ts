@@ -3,7 +3,7 @@ import { formatValue } from '../../report/text.js'
 import type { InvocationSummary, RunSummary } from '../../store/types.js'
 import { expectPositionals, parseCommandArgs, parseInteger, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
-import { clean, formatTime, gitLabel, type Palette, palette, println, useColor } from '../io.js'
+import { clean, eprintln, formatTime, gitLabel, type Palette, palette, println, useColor } from '../io.js'
 import { State } from '../state.js'
 
 const DEFAULT_LIMIT = 20
@@ -43,6 +43,8 @@ Options:
         println(io, JSON.stringify(invocations, null, 2))
         return EXIT.ok
       }
+      const spooled = state.spoolNote()
+      if (spooled !== undefined) eprintln(io, spooled)
       if (invocations.length === 0) {
         const which =
           values.experiment === undefined ? 'No runs' : `No runs of experiment "${clean(values.experiment)}"`
