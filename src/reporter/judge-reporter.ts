@@ -93,6 +93,7 @@ export class JudgeReporter implements Reporter {
   private current: InvocationState | undefined
   private storeFailed = false
   private releaseMeta = false
+  private runStarts = 0
 
   /** Resolved options from the plugin, or user options when the reporter is listed by hand. */
   constructor(options: ResolvedVitestJudgeOptions | VitestJudgeOptions = {}) {
@@ -204,6 +205,10 @@ export class JudgeReporter implements Reporter {
 
   async onTestRunStart(): Promise<void> {
     if (!this.options) return
+    // Watch mode: what an earlier invocation of this process kept in the spool is written first.
+    if (this.runStarts++ > 0 && this.options.store && this.store) {
+      await flushSpoolAtStart(this.options, this.store, this.outageLog())
+    }
     this.ensureInvocation()
     await this.invocationStarted
   }

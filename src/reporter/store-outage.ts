@@ -108,9 +108,15 @@ export async function flushSpoolAtStart(
   store: RunStore,
   log: OutageLog,
 ): Promise<void> {
-  if (listStoreSpool(options.dir).length === 0) return
-  const result = await flushStoreSpool(options.dir, store)
   const where = shownPath(options.root, storeSpoolDir(options.dir))
+  let result: Awaited<ReturnType<typeof flushStoreSpool>>
+  try {
+    if (listStoreSpool(options.dir).length === 0) return
+    result = await flushStoreSpool(options.dir, store)
+  } catch (error) {
+    log.warn(`vitest-judge: cannot read ${where}: ${(error as Error).message}`)
+    return
+  }
   const runs = result.written.reduce((n, w) => n + w.runs, 0)
   if (result.written.length > 0) {
     log.warn(

@@ -12,8 +12,11 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
+import type { TestModule, Vitest } from 'vitest/node'
+import { JudgeReporter } from '../../src/reporter/judge-reporter.js'
 import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
 import { type PgServer, startPostgres } from '../pg/server.js'
+import { caseMeta } from './drive-reporter.js'
 import { type FixtureRun, REPO, runFixture, tempStateDir } from './run-fixture.js'
 
 const CLI = join(REPO, 'dist/cli/index.js')
@@ -89,7 +92,7 @@ async function rows(schema: string) {
     `SELECT invocation_id, file FROM "${schema}".runs ORDER BY invocation_id, file`,
   )
   const cases = await admin.query<{ name: string; n: number }>(
-    `SELECT r.invocation_id || ' ' || c.name AS name, count(*)::int AS n FROM "${schema}".cases c
+    `SELECT r.invocation_id || ' ' || r.file || ' ' || c.name AS name, count(*)::int AS n FROM "${schema}".cases c
      JOIN "${schema}".runs r ON r.id = c.run_id GROUP BY 1`,
   )
   return {
@@ -329,5 +332,66 @@ describe('store flush usage', () => {
     const unknown = cli(['store', 'push'], {})
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/Unknown subcommand "push": use `vitest-judge store flush`/)
+  })
+})
+
+describe('watch mode: one reporter, the store away during the first invocation', () => {
+  const schema = 'watch'
+  const dir = stateDir()
+  const logged: string[] = []
+  const ids: string[] = []
+
+  /** A finished test file shaped like Vitest's, with `count` judged cases. */
+  function finishedModule(file: string, count: number): TestModule {
+    const tests = Array.from({ length: count }, (_, i) => ({
+      fullName: `case ${i}`,
+      result: () => ({ state: 'passed' }),
+      diagnostic: () => ({ duration: 5 }),
+      meta: () => ({ vitestJudge: caseMeta(file, i, 0) }),
+    }))
+    return {
+      moduleId: join(dir, file),
+      children: { allTests: () => tests[Symbol.iterator]() },
+      diagnostic: () => ({ duration: 50 }),
+    } as unknown as TestModule
+  }
+
+  beforeAll(async () => {
+    const saved = process.env.VITEST_JUDGE_STORE_RETRY_MS
+    process.env.VITEST_JUDGE_STORE_RETRY_MS = '500'
+    const log = (t: string) => logged.push(t)
+    const vitest = {
+      config: { root: dir, reporters: [['default', {}]] },
+      logger: { log, error: log, warn: log },
+    } as unknown as Vitest
+    const reporter = new JudgeReporter({ dir: join(dir, 'state'), store: storeUrl(schema), experiment: 'watch' })
+    try {
+      await reporter.onInit(vitest)
+      for (const down of [true, false]) {
+        await reporter.onTestRunStart()
+        if (down) server.stop()
+        const modules = [finishedModule('a.eval.ts', 3), finishedModule('b.eval.ts', 2)]
+        for (const module of modules) await reporter.onTestModuleEnd(module)
+        await reporter.onTestRunEnd(modules, [], 'passed')
+        ids.push(JSON.parse(readFileSync(join(dir, 'state', 'report.json'), 'utf8')).invocation.id)
+        if (down) server.start()
+      }
+    } finally {
+      if (saved === undefined) delete process.env.VITEST_JUDGE_STORE_RETRY_MS
+      else process.env.VITEST_JUDGE_STORE_RETRY_MS = saved
+    }
+  }, 120_000)
+
+  test('the next invocation of the same process writes what the first kept, every row once', async () => {
+    const text = logged.join('\n')
+    expect(text).toMatch(/runs of invocation \S+ are kept in .*store-spool/)
+    expect(text).toMatch(/wrote 2 runs of 1 invocation kept in .*store-spool while the store was away/)
+    expect(existsSync(join(dir, 'state', 'store-spool'))).toBe(false)
+    const stored = await rows(schema)
+    expect(stored.invocations.map((i) => i.id).sort()).toEqual([...ids].sort())
+    expect(stored.invocations.every((i) => i.status === 'complete')).toBe(true)
+    expect(stored.runs).toHaveLength(4)
+    expect(stored.caseCount).toBe(10)
+    expect(stored.duplicatedCases).toEqual([])
   })
 })
