@@ -12,6 +12,7 @@
 import {
   closeSync,
   existsSync,
+  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -21,7 +22,6 @@ import {
   rmSync,
   statSync,
   unlinkSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
@@ -55,11 +55,21 @@ interface SpoolEnd {
   endedAt: string
 }
 
-/** Writes `value` as JSON to `path` whole: a temporary file in the same folder, renamed into place. */
+/**
+ * Writes `value` as JSON to `path` whole: a temporary file in the same folder, flushed to disk, then
+ * renamed into place (a crash, even of the machine, leaves the old file or the new one, never half).
+ */
 function writeWhole(path: string, value: unknown): void {
   const temp = `${path}.tmp-${process.pid}`
   try {
-    writeFileSync(temp, redact(JSON.stringify(value)))
+    const fd = openSync(temp, 'w')
+    try {
+      const data = Buffer.from(redact(JSON.stringify(value)))
+      for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
     renameSync(temp, path)
   } catch (error) {
     rmSync(temp, { force: true })
