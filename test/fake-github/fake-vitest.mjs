@@ -1,7 +1,8 @@
 // Stands in for `vitest run` in the action tests: records how it was called (arguments, and which
 // variables it could see), copies the report the test chose to .vitest-judge/, and exits with the
-// code the test chose. FAKE_VITEST_REPORT_<i> is the report of shard i.
-import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+// code the test chose. FAKE_VITEST_REPORT_<i> is the report of shard i; FAKE_VITEST_SPOOL a store
+// spool folder to leave in .vitest-judge/store-spool.
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, writeFileSync } from 'node:fs'
 
 const args = process.argv.slice(2)
 const shard = args.find((arg) => arg.startsWith('--shard='))?.slice('--shard='.length)
@@ -27,4 +28,7 @@ if (source) {
   copyFileSync(source, '.vitest-judge/report.json')
   writeFileSync('.vitest-judge/junit.xml', '<testsuites></testsuites>\n')
 }
+// A store spool the test prepared, as a run whose shared store went away would leave it.
+if (process.env.FAKE_VITEST_SPOOL)
+  cpSync(process.env.FAKE_VITEST_SPOOL, '.vitest-judge/store-spool', { recursive: true })
 process.exit(Number(process.env.FAKE_VITEST_EXIT ?? '0'))

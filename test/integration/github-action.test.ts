@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { openRunStore } from '../../src/store/open.js'
+import { InvocationSpool } from '../../src/store/store-spool.js'
 import { type ActionRun, loadAction, runAction } from '../fake-github/action-runner.js'
 import { assertBuilt, CLI } from '../fake-github/cli.js'
 import { makeReport, pullRequestEvent, tempDir, writeEvent } from '../fake-github/fixtures.js'
@@ -464,6 +465,46 @@ describe('the composite action (action.yml), run step by step', () => {
       expect(result.step('summary').stderr).toMatch(/VJ_STORE|127\.0\.0\.1:1/)
       expect(result.failed).toBe(true)
       expect(result.log + result.summary).not.toContain(PASSWORD)
+    })
+
+    test('runs spooled while the store was away: written by the action, else kept in the report artifact', async () => {
+      const report = makeReport('spooled-run', 1, { startedAt: '2025-02-01T00:00:00Z' })
+      const spooled = () => {
+        const dir = tempDir('vj-spool-')
+        const spool = new InvocationSpool(dir, { ...report.invocation, experiment: 'default' })
+        for (const r of report.runs) spool.addRun(r)
+        spool.finish('complete', '2025-02-01T00:01:00Z')
+        return join(dir, 'store-spool')
+      }
+      const artifactSpool = join(store, 'current', 'vitest-judge-report', 'store-spool')
+      // The store is away: the spool goes into the report artifact, with a warning.
+      const down = storeUrl.replace(`:${server.port}/`, ':1/')
+      const away = await run({
+        inputs: { 'store-url': down },
+        env: { FAKE_VITEST_REPORT: join(reports, 'good.json'), FAKE_VITEST_SPOOL: spooled() },
+      })
+      expect(away.log).toContain('::warning title=vitest-judge::The shared store is still away')
+      expect(existsSync(join(artifactSpool, 'spooled-run', 'end.json'))).toBe(true)
+      expect(away.log + away.summary).not.toContain(PASSWORD)
+      // The store is up: the action writes the spool into it, and nothing is left over.
+      rmSync(join(store, 'current'), { recursive: true, force: true })
+      const written = await run({
+        inputs: { 'store-url': storeUrl },
+        env: { FAKE_VITEST_REPORT: join(reports, 'good.json'), FAKE_VITEST_SPOOL: spooled() },
+      })
+      expect(written.log).toMatch(/Wrote invocation spooled-run/)
+      expect(written.log).not.toContain('The shared store is still away')
+      expect(existsSync(artifactSpool)).toBe(false)
+      const runs = await openRunStore({ dir: tempDir('vj-unused-'), url: storeUrl, readonly: true })
+      try {
+        expect((await runs.getInvocation('spooled-run')).status).toBe('complete')
+        expect((await runs.getReport('spooled-run')).runs.flatMap((r) => r.cases)).toHaveLength(
+          report.runs.flatMap((r) => r.cases).length,
+        )
+      } finally {
+        await runs.close()
+      }
+      expect(written.log + written.summary).not.toContain(PASSWORD)
     })
 
     test('without store-url, vitest gets no store URL (the local SQLite store)', async () => {
