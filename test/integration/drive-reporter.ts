@@ -90,7 +90,11 @@ export async function writeInvocation(root: string, spec: InvocationSpec): Promi
   const logged: string[] = []
   const vitest = {
     config: { root, reporters: [['default', {}]] },
-    logger: { log: (t: string) => logged.push(t), error: (t: string) => logged.push(t) },
+    logger: {
+      log: (t: string) => logged.push(t),
+      warn: (t: string) => logged.push(t),
+      error: (t: string) => logged.push(t),
+    },
   } as unknown as Vitest
   const reporter = new JudgeReporter({
     dir: join(root, '.vitest-judge'),
