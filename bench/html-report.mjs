@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { caseGenerator, launchChromium, median } from './lib/html-cases.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = process.env.BENCH_DIST ?? join(root, 'dist')
@@ -16,45 +17,7 @@ const { JudgeReporter } = await import(pathToFileURL(join(dist, 'reporter.js')).
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
 const FILES = 10
 
-let seed = 7
-const random = () => {
-  seed = (seed * 1664525 + 1013904223) >>> 0
-  return seed / 2 ** 32
-}
-const WORDS = 'the model answered question about refund policy shipping order account password invoice delivery'.split(
-  ' ',
-)
-const text = (n) => Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ')
-
-function caseMeta(i) {
-  const raw = 1 + Math.floor(random() * 5)
-  const score = (raw - 1) / 4
-  return {
-    v: 1,
-    id: `c${i}`,
-    input: text(30),
-    output: text(50),
-    expected: text(25),
-    metrics: {
-      answer_similarity: {
-        score,
-        raw,
-        kind: 'score',
-        threshold: 0.5,
-        pass: score >= 0.5,
-        judge: 'openai:gpt-4.1-mini',
-        justification: text(25),
-      },
-      exact_match: { score: random() < 0.6 ? 1 : 0, kind: 'score', pass: null },
-      latency: { score: Math.round(200 + random() * 800), kind: 'measurement', pass: null, greaterIsBetter: false },
-    },
-    judgeErrors: 0,
-    cache: { hits: 1, misses: 0 },
-    judgeTokens: { input: 300, output: 40 },
-    tokens: { input: 120, output: 80 },
-    latencyMs: Math.round(200 + random() * 800),
-  }
-}
+const { caseMeta } = caseGenerator(7)
 
 function modules(projectRoot, cases) {
   const perFile = Math.ceil(cases / FILES)
@@ -97,17 +60,9 @@ async function invoke(projectRoot, cases, html) {
   return { moduleMs, endMs: performance.now() - t }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
 let browser
 async function timeToUsable(file) {
-  if (!browser) {
-    const { chromium } = await import('playwright-core')
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
-  }
+  browser ??= await launchChromium()
   const page = await browser.newPage()
   const t = performance.now()
   await page.goto(`${pathToFileURL(file).href}#cases`)

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { caseGenerator, launchChromium, median } from './lib/html-cases.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = process.env.BENCH_DIST ?? join(root, 'dist')
@@ -17,47 +18,10 @@ const { JudgeReporter } = await import(pathToFileURL(join(dist, 'reporter.js')).
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
 const VARIANTS = ['mini', 'nano', 'flash', 'sonnet']
 
-let seed = 11
-const random = () => {
-  seed = (seed * 1664525 + 1013904223) >>> 0
-  return seed / 2 ** 32
-}
-const WORDS = 'the model answered question about refund policy shipping order account password invoice delivery'.split(
-  ' ',
-)
-const text = (n) => Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ')
-
-function caseMeta(i, variant, v) {
-  const raw = Math.max(1, Math.min(5, 1 + Math.floor(random() * 5) + (v === 0 ? 1 : 0)))
-  const score = (raw - 1) / 4
-  return {
-    v: 1,
-    id: `c${i}`,
-    input: text(30),
-    output: text(50),
-    expected: text(25),
-    metrics: {
-      answer_similarity: {
-        score,
-        raw,
-        kind: 'score',
-        threshold: 0.5,
-        pass: score >= 0.5,
-        judge: 'openai:gpt-4.1-mini',
-        justification: text(25),
-      },
-      exact_match: { score: random() < 0.6 ? 1 : 0, kind: 'score', pass: null },
-      latency: { score: Math.round(200 + random() * 800), kind: 'measurement', pass: null, greaterIsBetter: false },
-    },
-    judgeErrors: 0,
-    cache: { hits: 1, misses: 0 },
-    judgeTokens: { input: 300, output: 40 },
-    tokens: { input: 120, output: 80 },
-    latencyMs: Math.round(200 + random() * 800),
-    variant,
-    variantParams: { variant, model: `model-${variant}` },
-  }
-}
+const generator = caseGenerator(11)
+// The first variant answers a grade better.
+const caseMeta = (i, variant, v) =>
+  generator.caseMeta(i, v === 0 ? 1 : 0, { variant, variantParams: { variant, model: `model-${variant}` } })
 
 async function invoke(projectRoot, cases) {
   const vitest = {
@@ -92,13 +56,7 @@ async function invoke(projectRoot, cases) {
   return join(projectRoot, '.vitest-judge', 'report.html')
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
-const { chromium } = await import('playwright-core')
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-})
+const browser = await launchChromium()
 
 async function timeTo(file, hash, selector) {
   const page = await browser.newPage()

@@ -2,20 +2,10 @@
  * What a worker records on a test (`task.meta.vitestJudge`) for the reporter. Plain JSON: it
  * crosses the worker/main-process boundary by structured clone.
  */
-import type { CaseMetricResult } from './types.js'
+import type { CaseMetricResult, JudgeCallTally } from './types.js'
 
 /** The key under `task.meta`. */
 export const META_KEY = 'vitestJudge'
-
-/** The gradings of one judge: provider calls and their tokens, cache hits and the tokens they would have cost. */
-export interface JudgeCallTally {
-  calls: number
-  input: number
-  output: number
-  cached: number
-  cachedInput: number
-  cachedOutput: number
-}
 
 /** One test's judgements and measurements. */
 export interface CaseMeta {

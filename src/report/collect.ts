@@ -2,10 +2,10 @@
 import type { Pricing } from '../judges/pricing.js'
 import { aggregateRun } from './aggregate.js'
 import { agreementOf } from './agreement.js'
-import type { CaseMeta, JudgeCallTally } from './case-meta.js'
+import type { CaseMeta } from './case-meta.js'
 import { caseCost, costSummary, mergeTallies } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
-import type { ReportCase, ReportRun } from './types.js'
+import type { JudgeCallTally, ReportCase, ReportRun } from './types.js'
 
 /** What the reporter knows of one finished test. */
 export interface CollectedTest {

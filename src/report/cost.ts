@@ -4,8 +4,7 @@
  * price makes the total `null` ("unknown") and is named in `unpriced`; it is never counted as 0.
  */
 import { PRICES_AS_OF, type Pricing, priceOf, usdOf } from '../judges/pricing.js'
-import type { JudgeCallTally } from './case-meta.js'
-import type { CaseCost, CostSummary, InvocationCost, JudgeCost } from './types.js'
+import type { CaseCost, CostSummary, InvocationCost, JudgeCallTally, JudgeCost } from './types.js'
 
 /** Adds tallies by judge into `into` (mutated) and returns it. */
 export function mergeTallies(

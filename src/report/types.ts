@@ -56,14 +56,18 @@ export interface CaseCost {
   cachedCalls: number
 }
 
-/** One judge's calls, tokens, price and cost. */
-export interface JudgeCost {
+/** The gradings of one judge: provider calls and their tokens, cache hits and the tokens they would have cost. */
+export interface JudgeCallTally {
   calls: number
   input: number
   output: number
   cached: number
   cachedInput: number
   cachedOutput: number
+}
+
+/** One judge's calls, tokens, price and cost. */
+export interface JudgeCost extends JudgeCallTally {
   /** USD per million tokens, or null when unknown. */
   price: { input: number; output: number } | null
   usd: number | null
