@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { SelectorError, StoreError, UsageError } from '../errors.js'
+import { recordedCost } from '../report/cost.js'
 import { validateReport } from '../report/json.js'
 import type { JsonReport } from '../report/types.js'
 import { openRunStore } from '../store/open.js'
@@ -128,9 +129,17 @@ export class State {
     await store?.close()
   }
 }
-/** `report` reduced to the runs of `files` (for a selector that named one run). */
+/**
+ * `report` reduced to the runs of `files` (for a selector that named one run). When runs are left
+ * out, the invocation's `cost` becomes that of the runs kept (without the budget, which was the
+ * whole invocation's).
+ */
 export function onlyFiles(report: JsonReport, files: ReadonlySet<string>): JsonReport {
-  return { ...report, runs: report.runs.filter((run) => files.has(run.file)) }
+  const runs = report.runs.filter((run) => files.has(run.file))
+  if (runs.length === report.runs.length) return report
+  const { cost: _cost, ...rest } = report
+  const cost = report.cost === undefined ? undefined : recordedCost(runs)
+  return { ...rest, runs, ...(cost ? { cost } : {}) }
 }
 
 /** The file of run `runId` in `report`. */

@@ -108,6 +108,66 @@ export function invocationCost(
   return costSummary(tallies, pricing)
 }
 
+/**
+ * The cost of runs as they were recorded (read back from the run store, or merged from shard
+ * reports): each judge's tallies added up and priced at the price the runs recorded for it, so a
+ * `pricing` option or price table of the reading process plays no part. A judge recorded without a
+ * price stays unknown. A judge recorded at different prices (shards run with different `pricing`)
+ * keeps the sum of the recorded amounts, and `price` null. `pricesAsOf` lists the dates the runs
+ * recorded. Undefined when no run recorded a cost. The budget is not part of it (it is not a run's).
+ */
+export function recordedCost(runs: ReadonlyArray<{ cost?: CostSummary }>): CostSummary | undefined {
+  const costs = runs.flatMap((run) => (run.cost ? [run.cost] : []))
+  if (costs.length === 0) return undefined
+  const recorded = new Map<string, JudgeCost[]>()
+  for (const cost of costs) {
+    for (const [judge, c] of Object.entries(cost.byJudge)) {
+      const list = recorded.get(judge)
+      if (list) list.push(c)
+      else recorded.set(judge, [c])
+    }
+  }
+  const byJudge: Record<string, JudgeCost> = {}
+  for (const judge of [...recorded.keys()].sort()) {
+    const list = recorded.get(judge) as JudgeCost[]
+    const tally: JudgeCallTally = { calls: 0, input: 0, output: 0, cached: 0, cachedInput: 0, cachedOutput: 0 }
+    for (const c of list) mergeTallies({ [judge]: tally }, { [judge]: c })
+    const price = list[0]?.price ?? null
+    const samePrice = list.every((c) =>
+      c.price === null
+        ? price === null
+        : price !== null && c.price.input === price.input && c.price.output === price.output,
+    )
+    if (samePrice) {
+      byJudge[judge] = {
+        ...tally,
+        price: price === null ? null : { input: price.input, output: price.output },
+        usd: price ? usdOf({ input: tally.input, output: tally.output }, price) : null,
+        savedUsd: price ? usdOf({ input: tally.cachedInput, output: tally.cachedOutput }, price) : null,
+      }
+    } else {
+      byJudge[judge] = {
+        ...tally,
+        price: null,
+        usd: sumOrNull(list.map((c) => c.usd)),
+        savedUsd: sumOrNull(list.map((c) => c.savedUsd)),
+      }
+    }
+  }
+  const { unpriced, ...cost } = totals(byJudge)
+  const pricesAsOf = [...new Set(costs.map((c) => c.pricesAsOf))].sort().join(', ')
+  return { ...cost, ...(unpriced.length > 0 ? { unpriced } : {}), byJudge, pricesAsOf }
+}
+
+function sumOrNull(values: readonly (number | null)[]): number | null {
+  let sum = 0
+  for (const value of values) {
+    if (value === null) return null
+    sum += value
+  }
+  return sum
+}
+
 /** `$0.0123`, `$1.23`; `unknown` for null. */
 export function formatUsd(usd: number | null | undefined): string {
   if (usd === null || usd === undefined) return 'unknown'

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto'
 import { ReportFormatError } from '../errors.js'
 import { aggregateRun } from './aggregate.js'
+import { recordedCost } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
 import type { JsonReport, MetricAggregate, ReportCase, ReportComparison, ReportInvocation, ReportRun } from './types.js'
 
@@ -88,6 +89,9 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
     tokens,
   }
   if (durationMs !== undefined) run.durationMs = durationMs
+  // Every shard's judge calls were paid, so a file run in several shards costs their sum.
+  const cost = recordedCost(runs)
+  if (cost) run.cost = cost
   return run
 }
 
@@ -96,7 +100,8 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
  * `startedAt` the earliest, `endedAt` the latest, git, experiment and CI from the first report,
  * params merged (later reports win), tags united. Runs are sorted by file; a file present in
  * several reports gets its cases merged (same name: the later report wins), its aggregates
- * recomputed and its cache and token counts summed. The comparison is dropped (`null`): compare
+ * recomputed, its cache and token counts and its judge cost summed. The invocation's `cost` is that of
+ * the merged runs, without a budget (see `recordedCost`). The comparison is dropped (`null`): compare
  * the merged report again. Inputs read from files should go through {@link validateReport} first.
  * Throws {@link ReportFormatError} on no input or mixed versions.
  */
@@ -146,7 +151,11 @@ export function mergeReports(reports: readonly JsonReport[]): JsonReport {
       else groups.set(run.file, [run])
     }
   }
-  return buildReport({ invocation, runs: [...groups.values()].map(mergeRuns), comparison: null })
+  const merged = buildReport({ invocation, runs: [...groups.values()].map(mergeRuns), comparison: null })
+  // The budget is left out: each shard counted its own (or a shared counter), so no sum is its figure.
+  const cost = recordedCost(merged.runs)
+  if (cost) merged.cost = cost
+  return merged
 }
 
 // --- validation ----------------------------------------------------------------------------

@@ -4,7 +4,15 @@
  */
 import { hostname } from 'node:os'
 import { redact } from '../redact.js'
-import type { CaseMetricResult, MetricAggregate, ReportCase, ReportInvocation, ReportRun } from '../report/types.js'
+import { recordedCost } from '../report/cost.js'
+import type {
+  CaseMetricResult,
+  JsonReport,
+  MetricAggregate,
+  ReportCase,
+  ReportInvocation,
+  ReportRun,
+} from '../report/types.js'
 import { EXPLICIT_NULL } from './run-schema.js'
 import type { CachedEntry, InvocationStatus, InvocationSummary, NewInvocation, RunSummary } from './types.js'
 
@@ -172,6 +180,18 @@ export function toRun(row: RunRow, cases: ReportCase[], aggregates: Record<strin
   if (row.duration_ms !== null) run.durationMs = row.duration_ms
   if (row.dataset_digest !== null && row.dataset_digest !== undefined) run.datasetDigest = row.dataset_digest
   return run
+}
+
+/**
+ * The report of a stored invocation. Runs and cases keep their `cost` as saved (in `extra_json`);
+ * the invocation's `cost` is not stored but added up from its runs at the prices they recorded
+ * (`recordedCost`): without the budget, which the store does not keep.
+ */
+export function storedReport(invocation: ReportInvocation, runs: ReportRun[]): JsonReport {
+  const report: JsonReport = { version: 1, invocation, runs, comparison: null }
+  const cost = recordedCost(runs)
+  if (cost) report.cost = cost
+  return report
 }
 
 /** A run without its cases, with its counts, as invocation listings show it. */

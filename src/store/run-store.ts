@@ -19,6 +19,7 @@ import {
   type MetricRow,
   type RunRow,
   runRows,
+  storedReport,
   tagNameProblem,
   toAggregate,
   toCase,
@@ -163,7 +164,7 @@ export class SqliteRunStore implements RunStore {
   async getReport(invocationId: string): Promise<JsonReport> {
     const invocation = await this.getInvocation(invocationId)
     const runs = (this.stmts.runsOfInvocation.all(invocationId) as RunRow[]).map((row) => this.readRun(row))
-    return { version: 1, invocation, runs, comparison: null }
+    return storedReport(invocation, runs)
   }
 
   async getInvocation(invocationId: string): Promise<ReportInvocation> {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { NoInvocationYetError, ReportFormatError, SelectorError, StoreError } from '../../src/errors.js'
+import { caseCost, costSummary, invocationCost } from '../../src/report/cost.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 import { newId } from '../../src/store/ids.js'
 import { STALE_RUNNING_MS } from '../../src/store/rows.js'
@@ -292,6 +293,68 @@ export function runStoreContract(backend: RunStoreBackend): void {
         const text = JSON.stringify(await store.getReport(id))
         expect(text).not.toContain(key)
         expect(text).toContain('[redacted]')
+      })
+    })
+
+    describe('judge cost', () => {
+      // As the reporter prices them: one judge at a `pricing` price, one at the table's, one unpriced.
+      const pricing = { 'openai:gpt-4.1-mini': { input: 0.5, output: 2 } }
+      const tally = (calls: number, cached: number) => ({
+        calls,
+        input: 1000 * calls + 7,
+        output: 90 * calls + 3,
+        cached,
+        cachedInput: 1000 * cached + 11,
+        cachedOutput: 90 * cached + 1,
+      })
+      function costlyRun(file: string, judges: string[]): ReportRun {
+        const cases = [0, 1, 2].map((i) => ({
+          ...fullCase(i),
+          cost: caseCost(Object.fromEntries(judges.map((j) => [j, tally(1, i % 2)])), pricing),
+        }))
+        const cost = costSummary(Object.fromEntries(judges.map((j) => [j, tally(3, 1)])), pricing)
+        return makeRun(file, cases, { cost })
+      }
+
+      test('a run and its cases read back with their cost as saved; the invocation cost is added up from the runs', async () => {
+        const id = await record(0)
+        const a = costlyRun('evals/c1.test.ts', ['openai:gpt-4.1-mini', 'gemini:gemini-2.5-flash'])
+        const b = costlyRun('evals/c2.test.ts', ['openai:gpt-4.1-mini', 'openai:my-finetune'])
+        expect(a.cost?.usd).toBeGreaterThan(0)
+        expect(b.cost?.usd).toBeNull()
+        expect(b.cases[0]?.cost?.usd).toBeNull()
+        await store.saveRun(id, a)
+        await store.saveRun(id, b)
+        const plain = (run: ReportRun) => JSON.parse(JSON.stringify(run)) as ReportRun
+        expect(await store.getRun(a.id)).toStrictEqual(plain(a))
+        expect(await store.getRunByFile(id, b.file)).toStrictEqual(plain(b))
+        const report = await store.getReport(id)
+        expect(report.runs.find((r) => r.id === b.id)).toStrictEqual(plain(b))
+        // The run without a cost (the one `record` saved) has no cost field, not a null one.
+        expect(report.runs.find((r) => r.file === 'evals/a.test.ts')).not.toHaveProperty('cost')
+        // The invocation's cost is what the reporter wrote into report.json (less the budget).
+        expect(report.cost).toStrictEqual(invocationCost(report.runs, pricing))
+        expect(report.cost?.usd).toBeNull()
+        expect(report.cost?.unpriced).toEqual(['openai:my-finetune'])
+        expect(report.cost?.byJudge['openai:gpt-4.1-mini']?.calls).toBe(6)
+        const [listed] = await store.listInvocations({ limit: 1 })
+        expect(listed?.runs.find((r) => r.id === a.id)?.cost).toStrictEqual(a.cost)
+        const reader = await env.open({ readonly: true })
+        try {
+          expect(await reader.getReport(id)).toStrictEqual(report)
+        } finally {
+          await reader.close()
+        }
+      })
+
+      test('a run without cost reads back without a cost field, and so does its invocation', async () => {
+        const id = await record(0)
+        const report = await store.getReport(id)
+        expect(report).not.toHaveProperty('cost')
+        expect(report.runs[0]).not.toHaveProperty('cost')
+        expect(report.runs[0]?.cases[0]).not.toHaveProperty('cost')
+        const [listed] = await store.listInvocations({ limit: 1 })
+        expect(listed?.runs[0]).not.toHaveProperty('cost')
       })
     })
 

@@ -15,7 +15,9 @@ export const mergeCommand: Command = {
 
 Merges the JSON reports of sharded runs (\`vitest --shard=1/3\` ...) into the report of one
 invocation: every file of every shard, a file found in several shards with its cases merged and
-its aggregates recomputed. The comparison is dropped: run \`vitest-judge compare --head FILE\`.
+its aggregates recomputed and its judge cost summed. The invocation's cost is that of the merged
+runs, without the budget (each shard counted its own). The comparison is dropped: run
+\`vitest-judge compare --head FILE\`.
 
 Options:
   --out FILE   where to write the merged report (\`-\` for standard output)

@@ -21,6 +21,7 @@ import {
   RUN_INSERT_COLUMNS,
   type RunRow,
   runRows,
+  storedReport,
   tagNameProblem,
   toAggregate,
   toCase,
@@ -344,7 +345,7 @@ export class PgRunStore implements RunStore {
     )
     const runs: ReportRun[] = []
     for (const row of rows) runs.push(await this.readRun(row))
-    return { version: 1, invocation, runs, comparison: null }
+    return storedReport(invocation, runs)
   }
 
   async getInvocation(invocationId: string): Promise<ReportInvocation> {
