@@ -105,6 +105,11 @@ describe('the judge cost of a stored invocation', () => {
     expect(report.cost?.usd).toBeGreaterThan(0)
   })
 
+  test("runs --json: each run's summary with its cost", () => {
+    const [listed] = JSON.parse(cli(['runs', '--json'])) as Array<{ runs: ReportRun[] }>
+    expect(listed?.runs.map((r) => r.cost)).toStrictEqual(runs.map((r) => r.cost))
+  })
+
   test('show: the cost line', () => {
     const cost = invocationCost(runs, PRICING)
     expect(cli(['show', 'latest'])).toContain(`judge cost ${formatUsd(cost?.usd)}`)
