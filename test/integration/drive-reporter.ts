@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { TestModule, Vitest } from 'vitest/node'
 import type { VitestJudgeOptions } from '../../src/config.js'
 import type { CaseMeta } from '../../src/report/case-meta.js'
+import type { JudgeCallTally } from '../../src/report/types.js'
 import { JudgeReporter } from '../../src/reporter/judge-reporter.js'
 
 /** Text a model could answer with, to be shown as text and never run. */
@@ -59,9 +60,19 @@ export function caseMeta(file: string, i: number, shift: number, output?: string
   }
 }
 
-function fakeModule(root: string, file: string, count: number, shift: number, outputs: Map<number, string>) {
+function fakeModule(
+  root: string,
+  file: string,
+  count: number,
+  shift: number,
+  outputs: Map<number, string>,
+  judgeCalls?: InvocationSpec['judgeCalls'],
+) {
   const tests = Array.from({ length: count }, (_, i) => {
-    const meta = { vitestJudge: caseMeta(file, i, shift, outputs.get(i)) }
+    const calls = judgeCalls?.(file, i)
+    const meta = {
+      vitestJudge: { ...caseMeta(file, i, shift, outputs.get(i)), ...(calls ? { judgeCalls: calls } : {}) },
+    }
     const pass = meta.vitestJudge.metrics.answer_similarity?.pass === true && meta.vitestJudge.judgeErrors === 0
     const result = pass
       ? { state: 'passed' }
@@ -82,6 +93,8 @@ export interface InvocationSpec {
   shift?: number
   /** Case index -> output, in every file. */
   outputs?: Map<number, string>
+  /** The judge calls a case made (none by default), as the worker records them. */
+  judgeCalls?: (file: string, i: number) => Record<string, JudgeCallTally> | undefined
   options?: VitestJudgeOptions
 }
 
@@ -104,7 +117,9 @@ export async function writeInvocation(root: string, spec: InvocationSpec): Promi
   })
   reporter.onInit(vitest)
   await reporter.onTestRunStart()
-  const modules = spec.files.map(([file, n]) => fakeModule(root, file, n, spec.shift ?? 0, spec.outputs ?? new Map()))
+  const modules = spec.files.map(([file, n]) =>
+    fakeModule(root, file, n, spec.shift ?? 0, spec.outputs ?? new Map(), spec.judgeCalls),
+  )
   // As Vitest does: each module end is awaited.
   for (const module of modules) await reporter.onTestModuleEnd(module)
   await reporter.onTestRunEnd(modules, [], 'passed')

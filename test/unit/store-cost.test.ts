@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, expect, test } from 'vitest'
 import { caseCost, costSummary } from '../../src/report/cost.js'
-import type { ReportRun } from '../../src/report/types.js'
+import type { JsonReport, ReportRun } from '../../src/report/types.js'
 import { runsDbPath } from '../../src/store/paths.js'
 import { RUNS_MIGRATIONS } from '../../src/store/run-schema.js'
 import { SqliteRunStore } from '../../src/store/run-store.js'
+import { writeInvocation } from '../integration/drive-reporter.js'
 import { fullCase, makeRun } from '../store-contract/run-store-contract.js'
 
 // The judge cost of a run and of its cases is kept in the `extra_json` column every schema version of
@@ -68,5 +69,48 @@ test('a runs.db at the previous schema version is upgraded in place: runs saved 
     expect(JSON.parse(firstCase.extra_json).cost).toStrictEqual(withCost.cases[0]?.cost)
   } finally {
     check.close()
+  }
+})
+
+test('what the reporter wrote to report.json about cost, the store gives back for that invocation', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vj-cost-reporter-'))
+  const pricing = { 'openai:house-judge': { input: 1.5, output: 6 } }
+  await writeInvocation(dir, {
+    files: [
+      ['evals/a.eval.ts', 6],
+      ['evals/b.eval.ts', 4],
+      ['evals/free.eval.ts', 3],
+    ],
+    options: { pricing },
+    judgeCalls: (file, i) =>
+      file === 'evals/free.eval.ts'
+        ? undefined
+        : {
+            'openai:house-judge': {
+              calls: 1 + (i % 2),
+              input: 700 + i,
+              output: 90,
+              cached: i % 3 === 0 ? 1 : 0,
+              cachedInput: i % 3 === 0 ? 650 : 0,
+              cachedOutput: i % 3 === 0 ? 80 : 0,
+            },
+            ...(file === 'evals/b.eval.ts' ? { 'openai:unknown-model': { ...tallies['openai:gpt-4.1-mini'] } } : {}),
+          },
+  })
+  const state = join(dir, '.vitest-judge')
+  const written = JSON.parse(readFileSync(join(state, 'report.json'), 'utf8')) as JsonReport
+  expect(written.cost?.calls).toBeGreaterThan(0)
+  expect(written.runs[0]?.cases[1]?.cost?.calls).toBe(2)
+  expect(written.runs.find((r) => r.file === 'evals/b.eval.ts')?.cost?.unpriced).toEqual(['openai:unknown-model'])
+  const store = new SqliteRunStore(state, { readonly: true })
+  try {
+    const stored = await store.getReport(written.invocation.id)
+    const costs = (report: JsonReport) =>
+      report.runs.map((run) => ({ file: run.file, run: run.cost, cases: run.cases.map((c) => c.cost) }))
+    expect(costs(stored)).toStrictEqual(costs(written))
+    expect(stored.runs.find((r) => r.file === 'evals/free.eval.ts')).not.toHaveProperty('cost')
+    expect(stored.cost).toStrictEqual(written.cost)
+  } finally {
+    await store.close()
   }
 })
