@@ -5,9 +5,20 @@
 import { createHash } from 'node:crypto'
 import { ReportFormatError } from '../errors.js'
 import { aggregateRun } from './aggregate.js'
+import { agreementOf, mergeAgreements } from './agreement.js'
+import { runSourceFile } from './collect.js'
 import { recordedCost } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
-import type { JsonReport, MetricAggregate, ReportCase, ReportComparison, ReportInvocation, ReportRun } from './types.js'
+import type {
+  JsonReport,
+  MetricAggregate,
+  ReportCase,
+  ReportComparison,
+  ReportInvocation,
+  ReportRun,
+  VariantMatrix,
+} from './types.js'
+import { variantMatrix } from './variant-matrix.js'
 
 /** The report version this module writes and reads. */
 export const REPORT_VERSION = 1
@@ -66,8 +77,10 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
   const cache = { hits: 0, misses: 0 }
   const tokens = { input: 0, output: 0 }
   let durationMs: number | undefined
+  let retries: number | undefined
   let interrupted = false
   for (const run of runs) {
+    if (run.retries !== undefined) retries = (retries ?? 0) + run.retries
     for (const [key, c] of caseKeys(run.cases)) cases.set(key, c)
     cache.hits += run.cache.hits
     cache.misses += run.cache.misses
@@ -89,6 +102,12 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
     tokens,
   }
   if (durationMs !== undefined) run.durationMs = durationMs
+  if (retries !== undefined) run.retries = retries
+  // The same file key is the same variant (its runs' file names carry it) with the same params.
+  if (first.variant !== undefined) run.variant = first.variant
+  if (first.params !== undefined) run.params = first.params
+  const agreement = agreementOf(merged, runSourceFile(first))
+  if (Object.keys(agreement).length > 0) run.agreement = agreement
   // Every shard's judge calls were paid, so a file run in several shards costs their sum.
   const cost = recordedCost(runs)
   if (cost) run.cost = cost
@@ -155,7 +174,50 @@ export function mergeReports(reports: readonly JsonReport[]): JsonReport {
   // The budget is left out: each shard counted its own (or a shared counter), so no sum is its figure.
   const cost = recordedCost(merged.runs)
   if (cost) merged.cost = cost
+  const agreement = mergeAgreements(merged.runs)
+  if (Object.keys(agreement).length > 0) merged.agreement = agreement
+  const variants = mergedVariants(
+    reports,
+    merged.runs,
+    new Set([...groups].filter(([, g]) => g.length > 1).map(([f]) => f)),
+  )
+  if (variants.length > 0) merged.variants = variants
   return merged
+}
+
+/**
+ * The variant matrix of each file with variants: a shard's own matrix when the file's variant runs
+ * all came from that shard unchanged (Vitest shards split by file), else made again from the merged
+ * runs at the alpha the shard used (0.05 when no shard had a matrix for it).
+ */
+function mergedVariants(
+  reports: readonly JsonReport[],
+  runs: readonly ReportRun[],
+  mergedKeys: ReadonlySet<string>,
+): VariantMatrix[] {
+  const byFile = new Map<string, ReportRun[]>()
+  for (const run of runs) {
+    if (run.variant === undefined) continue
+    const file = runSourceFile(run)
+    byFile.set(file, [...(byFile.get(file) ?? []), run])
+  }
+  const shardMatrices = new Map<string, VariantMatrix>()
+  for (const report of reports) for (const matrix of report.variants ?? []) shardMatrices.set(matrix.file, matrix)
+  return [...byFile.keys()].sort().map((file) => {
+    const fileRuns = byFile.get(file) ?? []
+    const own = shardMatrices.get(file)
+    const unchanged =
+      own !== undefined &&
+      own.columns.length === fileRuns.length &&
+      fileRuns.every((run) => !mergedKeys.has(run.file)) &&
+      reports.some((report) => fileRuns.every((run) => report.runs.includes(run)))
+    if (unchanged) return own
+    return variantMatrix(
+      file,
+      fileRuns.map((run) => ({ label: run.variant as string, run })),
+      { alpha: own?.alpha ?? 0.05 },
+    )
+  })
 }
 
 // --- validation ----------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest'
 import { ReportFormatError } from '../../src/errors.js'
 import { aggregateRun } from '../../src/report/aggregate.js'
+import { agreementOf, mergeAgreements } from '../../src/report/agreement.js'
 import { buildReport, mergeReports, parseReport, validateReport } from '../../src/report/json.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
+import { variantMatrix } from '../../src/report/variant-matrix.js'
 
 function scoreCase(name: string, score: number | null): ReportCase {
   return {
@@ -85,6 +87,56 @@ describe('mergeReports', () => {
     expect(shared.cache).toEqual({ hits: 4, misses: 2 })
     expect(shared.tokens).toEqual({ input: 20, output: 8 })
     expect(shared.durationMs).toBe(200)
+  })
+
+  test('variants and agreement survive a merge: kept as the shard made them, or made again for a file in two shards', () => {
+    const variantRun = (variant: string, score: number, human: number): ReportRun => {
+      const cases = Array.from({ length: 8 }, (_, i) => ({
+        name: `qa > [${variant}] case ${i}`,
+        pass: score >= 0.5,
+        scores: { answer_similarity: score },
+        metrics: { answer_similarity: { score, raw: 1 + score * 4, kind: 'score' as const, pass: score >= 0.5 } },
+        judgeErrors: 0,
+        human: { answer_similarity: human },
+      }))
+      return {
+        ...run(`v-${variant}`, `evals/qa.eval.ts [${variant}]`, cases),
+        variant,
+        params: { model: variant },
+        retries: 1,
+        agreement: agreementOf(cases, 'evals/qa.eval.ts'),
+      }
+    }
+    const withVariants = (id: string, runs: ReportRun[], alpha: number): JsonReport => {
+      const report = shard(id, '2025-01-01T11:00:00.000Z', runs, {})
+      report.variants = [
+        variantMatrix(
+          'evals/qa.eval.ts',
+          runs.map((r) => ({ label: r.variant as string, run: r })),
+          { alpha },
+        ),
+      ]
+      report.agreement = mergeAgreements(runs)
+      return report
+    }
+    const variants = withVariants('v1', [variantRun('good', 1, 5), variantRun('bad', 0.25, 1)], 0.01)
+    const merged = mergeReports([one, variants])
+    expect(merged.variants).toEqual(variants.variants)
+    expect(merged.agreement).toEqual(variants.agreement)
+    expect(merged.runs.filter((r) => r.variant).map((r) => [r.file, r.variant, r.params])).toEqual([
+      ['evals/qa.eval.ts [bad]', 'bad', { model: 'bad' }],
+      ['evals/qa.eval.ts [good]', 'good', { model: 'good' }],
+    ])
+    // The same file in two shards: its variant runs merged, the matrix made again at the shard's alpha.
+    const again = withVariants('v2', [variantRun('good', 1, 5), variantRun('bad', 0.5, 3)], 0.01)
+    const twice = mergeReports([variants, again])
+    const good = twice.runs.find((r) => r.variant === 'good')
+    expect(good).toMatchObject({ variant: 'good', params: { model: 'good' }, retries: 2 })
+    expect(good?.agreement?.answer_similarity?.n).toBe(8)
+    expect(twice.variants).toHaveLength(1)
+    expect(twice.variants?.[0]?.alpha).toBe(0.01)
+    expect(twice.variants?.[0]?.metrics[0]?.cells.map((c) => c.mean)).toEqual([0.5, 1])
+    expect(twice.agreement?.answer_similarity?.n).toBe(16)
   })
 
   test('the id is derived from the inputs: same inputs, same id, in the store format', () => {
