@@ -5,6 +5,7 @@
  * the test body: a forgotten `await` still fails the test.
  */
 import { checkScore } from '../config.js'
+import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
 import { answerRelevance, answerSimilarity, faithfulness } from '../metrics/judged-metrics.js'
 import { preferenceMetric } from '../metrics/preference.js'
@@ -65,7 +66,13 @@ export interface ToBePreferredOverOptions extends JudgeMatcherOptions {
 /** The part of Vitest's matcher state the matchers use. */
 interface MatcherThis {
   isNot: boolean
-  task?: { meta: object; promises?: Promise<unknown>[] } & AnnotatableTask
+  task?: {
+    meta: object
+    promises?: Promise<unknown>[]
+    concurrent?: boolean
+    /** Vitest's test context; `_local` says whether the test took its own `expect` from it. */
+    context?: { _local?: boolean }
+  } & AnnotatableTask
   utils?: { printReceived?(value: unknown): string }
 }
 
@@ -99,6 +106,15 @@ function caseMeta(task: MatcherThis['task']): CaseMeta {
   return created
 }
 
+/**
+ * Whether the matcher was called through the global expect in a test.concurrent test: its state
+ * follows whichever test started last (Vitest refuses snapshots there for the same reason), so the
+ * judgement would be recorded on another case.
+ */
+function globalExpectInConcurrentTest(state: MatcherThis): boolean {
+  return state.task?.concurrent === true && state.task.context?._local === false
+}
+
 async function judge(
   state: MatcherThis,
   matcher: string,
@@ -106,6 +122,13 @@ async function judge(
   input: MetricInput,
   options: JudgeMatcherOptions,
 ): Promise<MatcherResult> {
+  if (globalExpectInConcurrentTest(state)) {
+    throw new ConfigError(
+      `${matcher} in a test.concurrent test needs the test's own expect: ` +
+        `test.concurrent(name, async ({ expect }) => { await expect(answer).${matcher}(...) }). ` +
+        'The global expect cannot tell concurrent tests apart, so the judgement could be recorded on another test.',
+    )
+  }
   // For a lower-is-better metric (toxicity) the plugin's pass mark is mirrored into a maximum; a
   // `minScore` given to the call is that metric's maximum as written.
   const minScore =
@@ -153,7 +176,8 @@ async function judge(
 
 function guarded(state: MatcherThis, result: Promise<MatcherResult>): Promise<MatcherResult> {
   const task = state.task
-  if (task) {
+  // A refused call names no test of its own: its failure goes to the caller's await only.
+  if (task && !globalExpectInConcurrentTest(state)) {
     const isNot = state.isNot === true
     const guard = result.then((r) => {
       if (r.pass === isNot) {

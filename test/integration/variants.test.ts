@@ -162,3 +162,37 @@ describe('useVariant: matchers in a test.for loop recorded per variant', () => {
     expect(run.report?.variants?.[0]?.columns[row?.best ?? -1]?.label).toBe('right')
   })
 })
+
+describe('judge matchers in test.concurrent tests', () => {
+  let run: FixtureRun
+  let tenant: FakeTenant
+  beforeAll(async () => {
+    tenant = fakeTenant(inject('fakeProviderUrl'))
+    run = await runFixture('matchers-concurrent', {
+      env: { OPENAI_API_KEY: FAKE_API_KEY, OPENAI_BASE_URL: tenant.openaiBaseURL, VITEST_JUDGE: 'openai:fake-judge' },
+    })
+  })
+
+  test("the global expect is refused before any judge call; the test's own expect is judged and recorded on it", async () => {
+    const state = Object.fromEntries(run.tests.map((t) => [t.name, t.state]))
+    expect(state).toEqual({
+      'global expect one': 'failed',
+      'global expect two': 'failed',
+      'own expect': 'passed',
+      'not concurrent: the global expect is fine': 'passed',
+    })
+    expect(`${run.stdout}\n${run.stderr}`).toContain(
+      "toBeSimilarTo in a test.concurrent test needs the test's own expect",
+    )
+    // Only the two accepted assertions reached the judge.
+    expect((await tenant.stats()).requests).toBe(2)
+    // Each judgement is on its own test; the refused tests are failed cases with no judgement.
+    const cases = run.report?.runs.flatMap((r) => r.cases) ?? []
+    expect(cases.map((c) => [c.name, c.pass, c.output, Object.keys(c.scores)])).toEqual([
+      ['global expect one', false, undefined, []],
+      ['global expect two', false, undefined, []],
+      ['own expect', true, 'The capital is Madrid.', ['answer_similarity']],
+      ['not concurrent: the global expect is fine', true, 'The capital is Lisbon.', ['answer_similarity']],
+    ])
+  })
+})
