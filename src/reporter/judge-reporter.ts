@@ -4,6 +4,7 @@
  * (whose per-run pieces it spools), and at the end evaluates the gate, has each writer write its
  * file and logs the console summary. It renders nothing itself and never calls a judge.
  */
+import { rmSync } from 'node:fs'
 import { relative } from 'node:path'
 import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from '../config.js'
@@ -31,6 +32,7 @@ import { variantMatrix } from '../report/variant-matrix.js'
 import { budgetCounter } from '../runtime/budget.js'
 import { newId } from '../store/ids.js'
 import { openJudgeCache, openRunStore } from '../store/open.js'
+import { cacheAwayMarkPath } from '../store/paths.js'
 import type { InvocationSpool } from '../store/store-spool.js'
 import type { RunStore } from '../store/types.js'
 import { BaselineComparison } from './baseline-comparison.js'
@@ -130,6 +132,8 @@ export class JudgeReporter implements Reporter {
         readonly: options.cache === 'readonly',
       })
       await cache.close()
+      // Reached: a mark left by the workers of an earlier outage no longer holds.
+      rmSync(cacheAwayMarkPath(options.dir), { force: true })
     }
   }
 

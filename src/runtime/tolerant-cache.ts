@@ -13,9 +13,15 @@ export class TolerantCache implements JudgeCache {
   private away = false
   private opened: JudgeCache | undefined
 
+  /**
+   * @param opening the cache being opened.
+   * @param warn receives the one line said when the cache goes away.
+   * @param onAway called once when it goes away (the worker leaves a mark for the next ones).
+   */
   constructor(
     private readonly opening: Promise<JudgeCache>,
     private readonly warn: (message: string) => void = (message) => console.warn(message),
+    private readonly onAway: () => void = () => {},
   ) {
     // A failed open is handled at the first use; it must not be reported as unhandled before.
     opening.catch(() => {})
@@ -45,6 +51,7 @@ export class TolerantCache implements JudgeCache {
       if (!(error instanceof StoreError)) throw error
       if (!this.away) {
         this.away = true
+        this.onAway()
         this.warn(
           `vitest-judge: the shared judge cache is away (${error.message}): the judge calls of this worker ` +
             'go to the provider, uncached, until it ends.',

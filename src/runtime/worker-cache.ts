@@ -1,6 +1,9 @@
 /** One judge cache per worker and location, opened on first use. */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { SqliteJudgeCache } from '../store/judge-cache.js'
 import { openJudgeCache } from '../store/open.js'
+import { cacheAwayMarkPath } from '../store/paths.js'
 import type { JudgeCache } from '../store/types.js'
 import { TolerantCache } from './tolerant-cache.js'
 
@@ -37,7 +40,17 @@ export function workerCache(
     if (open.size === 0) process.once('exit', closeAll)
     if (url && !readonly) {
       // A server that stays away mid-run makes the cache a miss for this worker, not a failed judge call.
-      cache = new TolerantCache(openJudgeCache({ dir, url, readonly, retryOpen: true }))
+      // Once a worker has waited the retry window for it in vain, the next test files try once: one
+      // wait per outage, not one per test file.
+      const mark = cacheAwayMarkPath(dir)
+      const recent = recentlyAway(mark)
+      cache = new TolerantCache(
+        openJudgeCache({ dir, url, readonly, retryOpen: true, ...(recent ? { retryMs: 0 } : {}) }),
+        recent
+          ? (message) => console.warn(`${message} (Found away by another worker at ${recent}: not waited for again.)`)
+          : undefined,
+        () => markAway(mark),
+      )
     } else if (url) {
       const opening = openJudgeCache({ dir, url, readonly, retryOpen: true })
       opening.then(
@@ -53,6 +66,25 @@ export function workerCache(
     open.set(id, cache)
   }
   return cache
+}
+
+/** How long a worker's finding that the shared cache is away spares the next ones the retry window. */
+const AWAY_MARK_MS = 5 * 60_000
+
+/** When the mark was left, if within {@link AWAY_MARK_MS}. */
+function recentlyAway(mark: string): string | undefined {
+  const at = statSync(mark, { throwIfNoEntry: false })?.mtimeMs
+  if (at === undefined || Date.now() - at > AWAY_MARK_MS) return undefined
+  return new Date(at).toISOString()
+}
+
+function markAway(mark: string): void {
+  try {
+    mkdirSync(dirname(mark), { recursive: true })
+    writeFileSync(mark, `${new Date().toISOString()}\n`)
+  } catch {
+    // The mark only saves time; without it the next worker waits the window again.
+  }
 }
 
 /** Writes the hit counts the worker's shared caches gathered (SQLite ones write on exit). */

@@ -33,6 +33,8 @@ export interface OpenJudgeCacheOptions {
    * waited for, not a failed judge call. @default false
    */
   retryOpen?: boolean
+  /** A shared cache only: the retry window (ms). @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
+  retryMs?: number
 }
 
 /** Opens the run store. */
@@ -58,6 +60,7 @@ export async function openJudgeCache(options: OpenJudgeCacheOptions): Promise<Ju
       readonly: options.readonly === true,
       recordHits: options.recordHits !== false,
       retryOpen: options.retryOpen === true,
+      ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
     })
   }
   return new SqliteJudgeCache(options.dir, {

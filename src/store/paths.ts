@@ -10,3 +10,11 @@ export function runsDbPath(dir: string): string {
 export function cacheDbPath(dir: string): string {
   return join(dir, 'cache.db')
 }
+
+/**
+ * The mark a worker leaves when the shared judge cache stayed away for its whole retry window:
+ * `<dir>/shared-cache-away` (the next test files try once instead of waiting again).
+ */
+export function cacheAwayMarkPath(dir: string): string {
+  return join(dir, 'shared-cache-away')
+}

@@ -3,14 +3,16 @@
  * PostgreSQL client against a loopback port nobody listens on, and a real SQLite cache for the
  * normal path.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, utimesSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { TolerantCache } from '../../src/runtime/tolerant-cache.js'
+import { workerCache } from '../../src/runtime/worker-cache.js'
 import { SqliteJudgeCache } from '../../src/store/judge-cache.js'
 import { openJudgeCache } from '../../src/store/open.js'
+import { cacheAwayMarkPath } from '../../src/store/paths.js'
 
 let dir: string
 let closedPort: number
@@ -70,5 +72,38 @@ describe('a shared judge cache that stays away', () => {
     expect(cache.isAway).toBe(false)
     expect(warnings).toEqual([])
     await cache.close()
+  })
+})
+
+describe('one wait per outage, not one per test file', () => {
+  test('a worker that waited in vain leaves a mark; the next test files try once; a stale mark is waited out', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'vj-away-mark-'))
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      // Each URL is a new cache of the worker, as a new test file's module instance would open.
+      const url = (db: string) => `postgres://vj@127.0.0.1:${closedPort}/${db}`
+      process.env.VITEST_JUDGE_STORE_RETRY_MS = '300'
+      let started = Date.now()
+      expect(await (await workerCache(state, false, url('first'))).get('k')).toBeUndefined()
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+      expect(existsSync(cacheAwayMarkPath(state))).toBe(true)
+      // A window long enough to notice: with the mark, the next file does not wait it.
+      process.env.VITEST_JUDGE_STORE_RETRY_MS = '60000'
+      started = Date.now()
+      expect(await (await workerCache(state, false, url('second'))).get('k')).toBeUndefined()
+      expect(Date.now() - started).toBeLessThan(30_000)
+      expect(String(warn.mock.calls.at(-1)?.[0])).toMatch(/Found away by another worker at .*: not waited for again/)
+      // A mark older than five minutes is an earlier outage: the window is waited again.
+      const old = new Date(Date.now() - 10 * 60_000)
+      utimesSync(cacheAwayMarkPath(state), old, old)
+      process.env.VITEST_JUDGE_STORE_RETRY_MS = '400'
+      started = Date.now()
+      expect(await (await workerCache(state, false, url('third'))).get('k')).toBeUndefined()
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400)
+    } finally {
+      process.env.VITEST_JUDGE_STORE_RETRY_MS = '300'
+      warn.mockRestore()
+      rmSync(state, { recursive: true, force: true })
+    }
   })
 })

@@ -24,6 +24,8 @@ export interface PgJudgeCacheOptions {
   recordHits?: boolean
   /** Retry a lost connection while opening, for the retry window (see `ensurePart`). @default false */
   retryOpen?: boolean
+  /** The retry window (ms) of the cache's calls and of a retried open. @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
+  retryMs?: number
 }
 
 /** The judge cache in a PostgreSQL schema. Open it with `PgJudgeCache.open`. */
@@ -40,6 +42,7 @@ export class PgJudgeCache implements JudgeCache {
     private readonly readonly: boolean,
     private readonly recordHits: boolean,
     private readonly present: boolean,
+    private readonly retryMs: number | undefined,
   ) {
     this.location = pg.display
     this.table = `${quoteIdent(pg.schema)}.cache_entries`
@@ -50,8 +53,18 @@ export class PgJudgeCache implements JudgeCache {
     const pool = await acquirePool(location)
     try {
       const readonly = options.readonly === true
-      const present = await ensurePart(pool, location, 'cache', readonly, { retry: options.retryOpen === true })
-      return new PgJudgeCache(location, pool, readonly, options.recordHits !== false && !readonly, present)
+      const present = await ensurePart(pool, location, 'cache', readonly, {
+        retry: options.retryOpen === true,
+        ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+      })
+      return new PgJudgeCache(
+        location,
+        pool,
+        readonly,
+        options.recordHits !== false && !readonly,
+        present,
+        options.retryMs,
+      )
     } catch (error) {
       await releasePool(location)
       throw error
@@ -64,12 +77,15 @@ export class PgJudgeCache implements JudgeCache {
 
   async get(key: string): Promise<CachedEntry | undefined> {
     if (!this.present) return undefined
-    const result = await withRetry(this.pg, () =>
-      this.pool.query<EntryRow>({
-        name: this.name('get'),
-        text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = $1`,
-        values: [key],
-      }),
+    const result = await withRetry(
+      this.pg,
+      () =>
+        this.pool.query<EntryRow>({
+          name: this.name('get'),
+          text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = $1`,
+          values: [key],
+        }),
+      this.retryMs,
     )
     const row = result.rows[0]
     if (row === undefined) return undefined
@@ -80,12 +96,15 @@ export class PgJudgeCache implements JudgeCache {
   async getMany(keys: readonly string[]): Promise<Map<string, CachedEntry>> {
     const found = new Map<string, CachedEntry>()
     if (!this.present || keys.length === 0) return found
-    const result = await withRetry(this.pg, () =>
-      this.pool.query<EntryRow>({
-        name: this.name('get_many'),
-        text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = ANY($1::text[])`,
-        values: [[...new Set(keys)]],
-      }),
+    const result = await withRetry(
+      this.pg,
+      () =>
+        this.pool.query<EntryRow>({
+          name: this.name('get_many'),
+          text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = ANY($1::text[])`,
+          values: [[...new Set(keys)]],
+        }),
+      this.retryMs,
     )
     for (const row of result.rows) {
       found.set(row.key, toEntry(row))
@@ -100,14 +119,17 @@ export class PgJudgeCache implements JudgeCache {
       throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
     this.writable()
     const value = entry.kind === 'grade' ? redact(json) : json
-    await withRetry(this.pg, () =>
-      this.pool.query({
-        name: this.name('set'),
-        text: `INSERT INTO ${this.table} (key, kind, judge, metric, value, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+    await withRetry(
+      this.pg,
+      () =>
+        this.pool.query({
+          name: this.name('set'),
+          text: `INSERT INTO ${this.table} (key, kind, judge, metric, value, created_at) VALUES ($1, $2, $3, $4, $5, $6)
           ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, judge = EXCLUDED.judge, metric = EXCLUDED.metric,
           value = EXCLUDED.value, created_at = EXCLUDED.created_at`,
-        values: [key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now()],
-      }),
+          values: [key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now()],
+        }),
+      this.retryMs,
     )
   }
 

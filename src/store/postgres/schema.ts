@@ -71,6 +71,8 @@ export interface EnsurePartOptions {
    * the start); otherwise a server that is down fails at once. @default false
    */
   retry?: boolean
+  /** The retry window (ms) when `retry`. @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
+  retryMs?: number
 }
 
 /**
@@ -86,7 +88,7 @@ export async function ensurePart(
 ): Promise<boolean> {
   const migrate = () => migratePart(pool, location, part, readonly)
   try {
-    return options.retry === true ? await withRetry(location, migrate) : await migrate()
+    return options.retry === true ? await withRetry(location, migrate, options.retryMs) : await migrate()
   } catch (error) {
     if (error instanceof StoreError) throw error
     if (isConnectionError(error)) throw unreachable(location, error)
