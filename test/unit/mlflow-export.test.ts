@@ -236,6 +236,29 @@ describe('run content', () => {
     expect(byKey(content.metrics)).toMatchObject({ 'vitest_judge/cases': 1, 'vitest_judge/cache_misses': 2 })
   })
 
+  test('judge cost is logged when every run priced its calls, never as a partial sum', () => {
+    const cost = (usd: number | null) => ({
+      usd,
+      savedUsd: 0,
+      calls: 2,
+      cachedCalls: 0,
+      byJudge: {},
+      pricesAsOf: '2025-10-01',
+    })
+    const priced = fileRunContent(invocation, {
+      ...run([testCase('a', { answer_similarity: judged(5) })]),
+      cost: cost(0.0125),
+    })
+    expect(byKey(priced.metrics)['vitest_judge/judge_cost_usd']).toBe(0.0125)
+    const unpriced = fileRunContent(invocation, {
+      ...run([testCase('a', { answer_similarity: judged(5) })]),
+      cost: cost(null),
+    })
+    expect(byKey(unpriced.metrics)).not.toHaveProperty('vitest_judge/judge_cost_usd')
+    const none = fileRunContent(invocation, run([testCase('a', { answer_similarity: judged(5) })]))
+    expect(byKey(none.metrics)).not.toHaveProperty('vitest_judge/judge_cost_usd')
+  })
+
   test("a describeEval variant's run is a child run tagged with its variant and its own params", () => {
     const content = fileRunContent(invocation, {
       ...run([testCase('a', { answer_similarity: judged(4) })]),

@@ -178,6 +178,11 @@ export interface RunCounts {
   cacheMisses: number
   judgeTokensInput: number
   judgeTokensOutput: number
+  /**
+   * USD spent on judge calls over the runs that recorded a cost; null once one run's cost is unknown
+   * (a judge without a price), so that no partial sum is logged. Undefined when no run had a cost.
+   */
+  judgeCostUsd?: number | null
   durationMs?: number | undefined
   files?: number
 }
@@ -192,6 +197,9 @@ export function addRunCounts(counts: RunCounts, run: ReportRun): void {
   counts.cacheMisses += run.cache.misses
   counts.judgeTokensInput += run.tokens.input
   counts.judgeTokensOutput += run.tokens.output
+  if (run.cost && counts.judgeCostUsd !== null) {
+    counts.judgeCostUsd = run.cost.usd === null ? null : (counts.judgeCostUsd ?? 0) + run.cost.usd
+  }
 }
 
 /** Counts with every figure 0. */
@@ -224,6 +232,8 @@ export function countMetrics(counts: RunCounts): MlflowMetric[] {
     { key: `${OWN_PREFIX}/judge_tokens_input`, value: counts.judgeTokensInput },
     { key: `${OWN_PREFIX}/judge_tokens_output`, value: counts.judgeTokensOutput },
   )
+  if (typeof counts.judgeCostUsd === 'number')
+    out.push({ key: `${OWN_PREFIX}/judge_cost_usd`, value: counts.judgeCostUsd })
   if (counts.durationMs !== undefined && Number.isFinite(counts.durationMs)) {
     out.push({ key: `${OWN_PREFIX}/duration_ms`, value: counts.durationMs })
   }
