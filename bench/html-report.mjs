@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { caseGenerator, launchChromium, median } from './lib/html-cases.mjs'
+import { median } from './lib/harness.mjs'
+import { caseGenerator, launchChromium } from './lib/html-cases.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = process.env.BENCH_DIST ?? join(root, 'dist')

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
+import { storeBenchRun } from './lib/store-run.mjs'
 
 const CASES = 10_000
 const KEYS = 5_000
@@ -42,44 +43,6 @@ async function bundle(entry, outfile) {
   return import(pathToFileURL(outfile).href)
 }
 
-function makeRun(newId) {
-  const cases = Array.from({ length: CASES }, (_, i) => ({
-    name: `suite > case ${i}`,
-    pass: i % 4 !== 0,
-    scores: { answer_similarity: 0.75, latency: 100 + (i % 50) },
-    judgeErrors: 0,
-    metrics: {
-      answer_similarity: {
-        score: 0.75,
-        raw: 4,
-        kind: 'score',
-        threshold: 0.75,
-        pass: true,
-        justification: 'The answer states the same fact as the reference, with a little less detail.',
-        judge: 'openai:gpt-4.1-mini',
-      },
-      latency: { score: 100 + (i % 50), kind: 'measurement' },
-    },
-    input: `What is fact number ${i}?`,
-    output: `Fact number ${i} is that the sky is blue on a clear day.`,
-    expected: `The sky is blue (${i}).`,
-    durationMs: 12,
-    latencyMs: 100 + (i % 50),
-    tokens: { input: 20, output: 30 },
-  }))
-  const agg = { n: CASES, mean: 0.75, variance: 0, p90: 0.75, min: 0.75, max: 0.75, median: 0.75, pass_rate: 1 }
-  return {
-    id: newId(),
-    file: 'evals/big.test.ts',
-    status: 'complete',
-    cases,
-    aggregates: { answer_similarity: agg },
-    judgeErrors: 0,
-    cache: { hits: 0, misses: CASES },
-    tokens: { input: 0, output: 0 },
-  }
-}
-
 async function benchStore(S, open) {
   const saves = []
   const reads = []
@@ -93,7 +56,7 @@ async function benchStore(S, open) {
       params: {},
       experiment: 'bench',
     })
-    const run = makeRun(S.newId)
+    const run = storeBenchRun(S.newId, CASES)
     let t = performance.now()
     await store.saveRun(id, run)
     saves.push(performance.now() - t)
