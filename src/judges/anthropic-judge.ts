@@ -4,17 +4,10 @@
  * schema; its input is checked like any other reply, with the same one repair attempt and retries.
  */
 import type Anthropic from '@anthropic-ai/sdk'
-import { ConfigError, MissingKeyError } from '../errors.js'
+import { ConfigError } from '../errors.js'
 import { registerSecret } from '../redact.js'
-import {
-  type ChatMessage,
-  classifySdkError,
-  endpointOf,
-  gradeWithRepair,
-  llmCallSettings,
-  loadSdk,
-} from './llm-judge.js'
-import { type JudgeProvider, type LlmJudgeOptions, resolveApiKey, resolveBaseUrl } from './provider.js'
+import { type ChatMessage, classifySdkError, endpointOf, gradeWithRepair, llmCallSettings } from './llm-judge.js'
+import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
@@ -46,17 +39,14 @@ export function anthropic(options: AnthropicJudgeOptions): Judge {
   const name = `${provider.prefix}:${options.model}`
   registerSecret(options.apiKey)
   const settings = llmCallSettings(name, options, endpointOf(baseURL, 'api.anthropic.com'), classifySdkError)
-  let client: Promise<Anthropic> | undefined
-  const getClient = () => {
-    const apiKey = resolveApiKey(provider, options.apiKey)
-    if (!apiKey) throw new MissingKeyError(provider.prefix, [...provider.keyEnv])
-    client ??= loadSdk(provider.prefix, provider.sdkPackage, () => import('@anthropic-ai/sdk')).then(
-      ({ default: AnthropicClient }) =>
-        // baseURL is always passed (null = the public API) so the SDK does not read ANTHROPIC_BASE_URL itself.
-        new AnthropicClient({ apiKey, baseURL: baseURL ?? null, maxRetries: 0, timeout: settings.timeout }),
-    )
-    return client
-  }
+  const getClient = lazyClient(
+    provider,
+    options.apiKey,
+    () => import('@anthropic-ai/sdk'),
+    ({ default: AnthropicClient }, apiKey): Anthropic =>
+      // baseURL is always passed (null = the public API) so the SDK does not read ANTHROPIC_BASE_URL itself.
+      new AnthropicClient({ apiKey, baseURL: baseURL ?? null, maxRetries: 0, timeout: settings.timeout }),
+  )
   return {
     name,
     // The endpoint is not part of the identity: a replay through another proxy must still hit.

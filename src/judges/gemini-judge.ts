@@ -1,16 +1,8 @@
 /** The Gemini judge, over `@google/genai` (`generateContent` with a JSON response schema). */
 import type { GoogleGenAI } from '@google/genai'
-import { MissingKeyError } from '../errors.js'
 import { registerSecret } from '../redact.js'
-import {
-  type ChatMessage,
-  callWithRetries,
-  endpointOf,
-  gradeWithRepair,
-  llmCallSettings,
-  loadSdk,
-} from './llm-judge.js'
-import { type JudgeProvider, type LlmJudgeOptions, resolveApiKey, resolveBaseUrl } from './provider.js'
+import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, llmCallSettings } from './llm-judge.js'
+import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
 import { isRetryableStatus } from './retry.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
@@ -58,15 +50,13 @@ export function gemini(options: GeminiJudgeOptions): Judge {
   const name = `${provider.prefix}:${options.model}`
   registerSecret(options.apiKey)
   const settings = llmCallSettings(name, options, endpointOf(baseUrl, 'generativelanguage.googleapis.com'), classify)
-  let client: Promise<GoogleGenAI> | undefined
-  const getClient = () => {
-    const apiKey = resolveApiKey(provider, options.apiKey)
-    if (!apiKey) throw new MissingKeyError(provider.prefix, [...provider.keyEnv])
-    client ??= loadSdk(provider.prefix, provider.sdkPackage, () => import('@google/genai')).then(
-      ({ GoogleGenAI: Client }) => new Client({ apiKey, ...(baseUrl ? { httpOptions: { baseUrl } } : {}) }),
-    )
-    return client
-  }
+  const getClient = lazyClient(
+    provider,
+    options.apiKey,
+    () => import('@google/genai'),
+    ({ GoogleGenAI: Client }, apiKey): GoogleGenAI =>
+      new Client({ apiKey, ...(baseUrl ? { httpOptions: { baseUrl } } : {}) }),
+  )
   return {
     name,
     // The endpoint is not part of the identity: a replay through another proxy must still hit.

@@ -1,6 +1,5 @@
 /** The OpenAI judge, over the `openai` SDK (chat completions with a JSON-schema response format). */
 import type OpenAI from 'openai'
-import { MissingKeyError } from '../errors.js'
 import { registerSecret } from '../redact.js'
 import {
   type ChatMessage,
@@ -9,9 +8,8 @@ import {
   endpointOf,
   gradeWithRepair,
   llmCallSettings,
-  loadSdk,
 } from './llm-judge.js'
-import { type JudgeProvider, type LlmJudgeOptions, resolveApiKey, resolveBaseUrl } from './provider.js'
+import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
 import type { GradeRequest, Judge, Verdict } from './types.js'
 import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
@@ -37,16 +35,13 @@ export function openai(options: OpenAIJudgeOptions): Judge {
   const name = `${provider.prefix}:${options.model}`
   registerSecret(options.apiKey)
   const settings = llmCallSettings(name, options, endpointOf(baseURL, 'api.openai.com'), classifySdkError)
-  let client: Promise<OpenAI> | undefined
-  const getClient = () => {
-    const apiKey = resolveApiKey(provider, options.apiKey)
-    if (!apiKey) throw new MissingKeyError(provider.prefix, [...provider.keyEnv])
-    client ??= loadSdk(provider.prefix, provider.sdkPackage, () => import('openai')).then(
-      ({ default: OpenAIClient }) =>
-        new OpenAIClient({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: settings.timeout }),
-    )
-    return client
-  }
+  const getClient = lazyClient(
+    provider,
+    options.apiKey,
+    () => import('openai'),
+    ({ default: OpenAIClient }, apiKey): OpenAI =>
+      new OpenAIClient({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: settings.timeout }),
+  )
   return {
     name,
     // The endpoint is not part of the identity: a replay through another proxy must still hit.

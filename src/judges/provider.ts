@@ -4,8 +4,8 @@
  * makes a judge (`JudgeProvider`, one per provider file: `openai-judge.ts`, `gemini-judge.ts`,
  * `anthropic-judge.ts`, listed for the workers in `provider-factories.ts`).
  */
-import { ConfigError } from '../errors.js'
-import type { LlmCallOptions } from './llm-judge.js'
+import { ConfigError, MissingKeyError } from '../errors.js'
+import { type LlmCallOptions, loadSdk } from './llm-judge.js'
 import type { Judge } from './types.js'
 
 /** Options every LLM judge factory takes (`openai(...)`, `gemini(...)`, `anthropic(...)`). */
@@ -74,4 +74,23 @@ export function resolveApiKey(provider: Pick<ProviderInfo, 'keyEnv'>, apiKey: st
     if (value) return value
   }
   return undefined
+}
+
+/**
+ * A provider's SDK client, made on first use: the API key (the option, else the provider's env
+ * variables) is required then, not when the judge is created, and the SDK is loaded once.
+ */
+export function lazyClient<Sdk, Client>(
+  provider: Pick<ProviderInfo, 'prefix' | 'sdkPackage' | 'keyEnv'>,
+  apiKeyOption: string | undefined,
+  load: () => Promise<Sdk>,
+  make: (sdk: Sdk, apiKey: string) => Client,
+): () => Promise<Client> {
+  let client: Promise<Client> | undefined
+  return () => {
+    const apiKey = resolveApiKey(provider, apiKeyOption)
+    if (!apiKey) throw new MissingKeyError(provider.prefix, [...provider.keyEnv])
+    client ??= loadSdk(provider.prefix, provider.sdkPackage, load).then((sdk) => make(sdk, apiKey))
+    return client
+  }
 }
