@@ -191,7 +191,7 @@ export async function flushStoreSpool(dir: string, store: RunStore): Promise<Sto
       const ended = existsSync(endPath)
       if (!ended && header.host === HOST && header.pid !== process.pid && isAlive(header.pid)) {
         result.left.push({ id: spooled.id, reason: `still being written by process ${header.pid}` })
-        continue
+        continue // the lock is released in finally
       }
       await store.startInvocation(header.invocation, { ifAbsent: true })
       const runFiles = readdirSync(spooled.path)
@@ -219,10 +219,10 @@ export async function flushStoreSpool(dir: string, store: RunStore): Promise<Sto
       unlinkSync(join(spooled.path, HEADER))
     } catch (error) {
       result.error = error instanceof Error ? error : new Error(String(error))
+    } finally {
       unlock()
-      break
     }
-    unlock()
+    if (result.error) break
     removeIfEmpty(spooled.path)
   }
   removeIfEmpty(storeSpoolDir(dir))

@@ -186,6 +186,8 @@ describe('flushing', () => {
     expect(report.invocation.endedAt).toBe(lastWrite.toISOString())
     expect(listStoreSpool(dir).map((s) => s.path)).toEqual([live.path])
     expect(count('invocations')).toBe(1)
+    // The invocation left is not left locked: its owner, once done, or a later flush can write it.
+    expect(existsSync(join(live.path, 'flush.lock'))).toBe(false)
   })
 
   test('an invocation another live process is flushing is left; a lock its dead owner left is taken over', async () => {
