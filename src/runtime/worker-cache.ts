@@ -1,5 +1,5 @@
 /** One judge cache per worker and location, opened on first use. */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { SqliteJudgeCache } from '../store/judge-cache.js'
 import { openJudgeCache } from '../store/open.js'
@@ -44,8 +44,15 @@ export function workerCache(
       // wait per outage, not one per test file.
       const mark = cacheAwayMarkPath(dir)
       const recent = recentlyAway(mark)
+      const opening = openJudgeCache({ dir, url, readonly, retryOpen: true, ...(recent ? { openRetryMs: 0 } : {}) })
+      // Reached again: the outage is over for every worker.
+      if (recent)
+        opening.then(
+          () => rmSync(mark, { force: true }),
+          () => {},
+        )
       cache = new TolerantCache(
-        openJudgeCache({ dir, url, readonly, retryOpen: true, ...(recent ? { retryMs: 0 } : {}) }),
+        opening,
         recent
           ? (message) => console.warn(`${message} (Found away by another worker at ${recent}: not waited for again.)`)
           : undefined,

@@ -33,8 +33,8 @@ export interface OpenJudgeCacheOptions {
    * waited for, not a failed judge call. @default false
    */
   retryOpen?: boolean
-  /** A shared cache only: the retry window (ms). @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
-  retryMs?: number
+  /** A shared cache only: the retry window (ms) of a retried open. @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
+  openRetryMs?: number
 }
 
 /** Opens the run store. */
@@ -60,7 +60,7 @@ export async function openJudgeCache(options: OpenJudgeCacheOptions): Promise<Ju
       readonly: options.readonly === true,
       recordHits: options.recordHits !== false,
       retryOpen: options.retryOpen === true,
-      ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+      ...(options.openRetryMs === undefined ? {} : { openRetryMs: options.openRetryMs }),
     })
   }
   return new SqliteJudgeCache(options.dir, {

@@ -24,8 +24,8 @@ export interface PgJudgeCacheOptions {
   recordHits?: boolean
   /** Retry a lost connection while opening, for the retry window (see `ensurePart`). @default false */
   retryOpen?: boolean
-  /** The retry window (ms) of the cache's calls and of a retried open. @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
-  retryMs?: number
+  /** The retry window (ms) of a retried open. @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
+  openRetryMs?: number
 }
 
 /** The judge cache in a PostgreSQL schema. Open it with `PgJudgeCache.open`. */
@@ -42,7 +42,6 @@ export class PgJudgeCache implements JudgeCache {
     private readonly readonly: boolean,
     private readonly recordHits: boolean,
     private readonly present: boolean,
-    private readonly retryMs: number | undefined,
   ) {
     this.location = pg.display
     this.table = `${quoteIdent(pg.schema)}.cache_entries`
@@ -55,16 +54,9 @@ export class PgJudgeCache implements JudgeCache {
       const readonly = options.readonly === true
       const present = await ensurePart(pool, location, 'cache', readonly, {
         retry: options.retryOpen === true,
-        ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+        ...(options.openRetryMs === undefined ? {} : { retryMs: options.openRetryMs }),
       })
-      return new PgJudgeCache(
-        location,
-        pool,
-        readonly,
-        options.recordHits !== false && !readonly,
-        present,
-        options.retryMs,
-      )
+      return new PgJudgeCache(location, pool, readonly, options.recordHits !== false && !readonly, present)
     } catch (error) {
       await releasePool(location)
       throw error
@@ -77,15 +69,12 @@ export class PgJudgeCache implements JudgeCache {
 
   async get(key: string): Promise<CachedEntry | undefined> {
     if (!this.present) return undefined
-    const result = await withRetry(
-      this.pg,
-      () =>
-        this.pool.query<EntryRow>({
-          name: this.name('get'),
-          text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = $1`,
-          values: [key],
-        }),
-      this.retryMs,
+    const result = await withRetry(this.pg, () =>
+      this.pool.query<EntryRow>({
+        name: this.name('get'),
+        text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = $1`,
+        values: [key],
+      }),
     )
     const row = result.rows[0]
     if (row === undefined) return undefined
@@ -96,15 +85,12 @@ export class PgJudgeCache implements JudgeCache {
   async getMany(keys: readonly string[]): Promise<Map<string, CachedEntry>> {
     const found = new Map<string, CachedEntry>()
     if (!this.present || keys.length === 0) return found
-    const result = await withRetry(
-      this.pg,
-      () =>
-        this.pool.query<EntryRow>({
-          name: this.name('get_many'),
-          text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = ANY($1::text[])`,
-          values: [[...new Set(keys)]],
-        }),
-      this.retryMs,
+    const result = await withRetry(this.pg, () =>
+      this.pool.query<EntryRow>({
+        name: this.name('get_many'),
+        text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = ANY($1::text[])`,
+        values: [[...new Set(keys)]],
+      }),
     )
     for (const row of result.rows) {
       found.set(row.key, toEntry(row))
@@ -119,17 +105,14 @@ export class PgJudgeCache implements JudgeCache {
       throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
     this.writable()
     const value = entry.kind === 'grade' ? redact(json) : json
-    await withRetry(
-      this.pg,
-      () =>
-        this.pool.query({
-          name: this.name('set'),
-          text: `INSERT INTO ${this.table} (key, kind, judge, metric, value, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+    await withRetry(this.pg, () =>
+      this.pool.query({
+        name: this.name('set'),
+        text: `INSERT INTO ${this.table} (key, kind, judge, metric, value, created_at) VALUES ($1, $2, $3, $4, $5, $6)
           ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, judge = EXCLUDED.judge, metric = EXCLUDED.metric,
           value = EXCLUDED.value, created_at = EXCLUDED.created_at`,
-          values: [key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now()],
-        }),
-      this.retryMs,
+        values: [key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now()],
+      }),
     )
   }
 
