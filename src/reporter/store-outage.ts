@@ -4,9 +4,11 @@
  * `store/store-spool.ts`), the run goes on, and the console says what was kept, where, and how it
  * reaches the store. At the start of the next run against the store the spool is written first.
  */
+
 import { isAbsolute, relative } from 'node:path'
 import type { ResolvedVitestJudgeOptions } from '../config.js'
 import { formatWorkflowCommand } from '../report/github-annotations.js'
+import { plural } from '../report/text.js'
 import { flushStoreSpool, InvocationSpool, listStoreSpool, storeSpoolDir } from '../store/store-spool.js'
 import type { NewInvocation, RunStore } from '../store/types.js'
 
@@ -24,10 +26,6 @@ export interface OutageLog {
 function shownPath(root: string, path: string): string {
   const rel = relative(root, path)
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
 const HOW =

@@ -1,14 +1,12 @@
 /** `vitest-judge store flush`: writes the runs a vitest run kept in `<dir>/store-spool` while the shared store was away. */
+
 import { StoreError, UsageError, VitestJudgeError } from '../../errors.js'
+import { plural } from '../../report/text.js'
 import { flushStoreSpool, listStoreSpool, storeSpoolDir } from '../../store/store-spool.js'
 import { parseCommandArgs, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { type CliIo, displayPath, println } from '../io.js'
 import { State } from '../state.js'
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
-}
 
 /** `vitest-judge store flush`. */
 export const storeCommand: Command = {
