@@ -11,7 +11,7 @@ import { PAGE_DATA_VERSION, type PageHeader, pageVariants, t95Table, trendPoints
 import { renderPage } from '../report/html/render-page.js'
 import type { JsonReport } from '../report/types.js'
 import { variantMatricesOf } from '../report/variant-matrix.js'
-import type { Selection, State } from './state.js'
+import { fileOfRun, onlyFiles, type Selection, type State } from './state.js'
 
 /** Invocations of the experiment shown in the trends. */
 export const PAGE_HISTORY_LIMIT = 50
@@ -56,11 +56,15 @@ export async function buildPage(
     const previous = await previousOf(state, head)
     if (previous) selections.push(previous)
   }
-  const reports: JsonReport[] = selections.map((s) => s.report)
+  // A run id shows that run's file only, as `show` does.
+  const reports: JsonReport[] = selections.map((s) =>
+    s.runId === undefined ? s.report : onlyFiles(s.report, new Set([fileOfRun(s.report, s.runId)])),
+  )
+  const headReport = reports[0] as JsonReport
   const baseReport = reports[1]
-  let comparison = head.report.comparison
+  let comparison = headReport.comparison
   if (baseReport) {
-    comparison = compareReports(baseReport, { ...head.report, comparison: null }, { alpha: options.alpha ?? 0.05 })
+    comparison = compareReports(baseReport, { ...headReport, comparison: null }, { alpha: options.alpha ?? 0.05 })
   } else if (comparison) {
     missing.push('The baseline named in this report is not available: its cases are not shown beside these.')
   } else notes.push('No baseline to compare with: the previous invocation of this experiment is not recorded.')
@@ -88,7 +92,8 @@ export async function buildPage(
     t95: t95Table(),
     // A report file carries its matrices; an invocation read back from the store gets them made the same way.
     variants: pageVariants(
-      head.report.variants ?? variantMatricesOf(head.report.runs, { alpha: options.alpha ?? 0.05 }),
+      (head.runId === undefined ? headReport.variants : undefined) ??
+        variantMatricesOf(headReport.runs, { alpha: options.alpha ?? 0.05 }),
     ),
     ...(options.follow ? { follow: true } : {}),
   }

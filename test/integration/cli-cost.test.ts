@@ -143,6 +143,19 @@ describe('the judge cost of a stored invocation', () => {
     )
     expect(pageRuns.map((r) => r.cost)).toStrictEqual(runs.map((r) => r.cost))
     expect(pageRuns[0]?.cases.map((c) => c.cost)).toStrictEqual(runs[0]?.cases.map((c) => c.cost))
+    // A run id shows that run's file only, as `show` does.
+    const one = join(work, 'one.html')
+    cli(['report', runs[1]?.id ?? '', '--out', one])
+    const oneHtml = readFileSync(one, 'utf8')
+    const oneStart = oneHtml.indexOf(open) + open.length
+    const oneData = JSON.parse(oneHtml.slice(oneStart, oneHtml.indexOf('</script>', oneStart))) as {
+      invocations: Array<{ runs: string[] }>
+    }
+    expect(
+      (oneData.invocations[0]?.runs ?? []).map(
+        (run) => (JSON.parse(gunzipSync(Buffer.from(run, 'base64')).toString('utf8')) as ReportRun).file,
+      ),
+    ).toEqual(['evals/b.test.ts'])
   })
 
   test('merge of two shard reports keeps the cost of every run and of the invocation', () => {

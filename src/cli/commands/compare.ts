@@ -20,7 +20,7 @@ export const compareCommand: Command = {
   summary: 'compares two runs; head defaults to `latest`, base to `previous`; `compare A B C ...` side by side',
   usage: `Usage: vitest-judge compare [--base <sel>] [--head <sel>] [--format text|markdown|json] [--out FILE]
                             [--fail-on-regression] [--max-drop X] [--alpha A]
-                            [--measurements M=X,...] [--allow-no-base] [--dir PATH]
+                            [--measurements M=X,...] [--allow-no-base] [--dir PATH] [--store URL]
        vitest-judge compare A B [C ...] [--by params.NAME] [--cases] [--format text|markdown|json]
                             [--out FILE] [--alpha A] [--dir PATH]
 
@@ -54,6 +54,8 @@ Options:
                          alone (json: \`comparison\` null), say so on standard error and exit 0;
                          any other selector error still exits 2
   --dir PATH             state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
+  --store URL            a shared run store, postgres://... (default: VITEST_JUDGE_STORE_URL, else
+                         <dir>/runs.db)
 
 With two or more selectors (A B C ...), prints them side by side instead: per test file they share,
 one matrix with metrics as rows and the selections as columns (mean, 95% interval, pass rate, task

@@ -10,7 +10,7 @@ import { SELECTOR_HELP, State } from '../state.js'
 /** `vitest-judge report [SELECTOR...] [--out FILE]`. */
 export const reportCommand: Command = {
   summary: 'writes the self-contained HTML report of invocations or report files',
-  usage: `Usage: vitest-judge report [SELECTOR...] [--out FILE] [--dir PATH]
+  usage: `Usage: vitest-judge report [SELECTOR...] [--out FILE] [--dir PATH] [--store URL]
 
 Writes the HTML report (the page the reporter writes as report.html): overview, trends of the
 experiment (the last 50 invocations in the store), distributions, every case with filters, search
@@ -27,6 +27,7 @@ ${SELECTOR_HELP}
 Options:
   --out FILE   the HTML file to write (default: report.html in the current folder)
   --dir PATH   state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
+  --store URL  a shared run store, postgres://... (default: VITEST_JUDGE_STORE_URL, else <dir>/runs.db)
 `,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('report', args, { out: { type: 'string' } })
