@@ -4,7 +4,10 @@
  * agreement, the 5x5 confusion matrix and the cases with the largest disagreement. Everything is
  * computed from the confusion matrix (the multiset of pairs), so runs add up into an invocation.
  */
+import { percentileSorted } from './aggregate.js'
 import type { GateFailure } from './compare.js'
+import { mulberry32 } from './statistics.js'
+import { metricBaseName } from './text.js'
 import type { MetricAgreement, ReportCase } from './types.js'
 
 /** The rubric's grades. */
@@ -85,25 +88,6 @@ export function spearman(x: readonly number[], y: readonly number[]): number | n
   return sxy / Math.sqrt(sxx * syy)
 }
 
-/** A small seeded PRNG (mulberry32): the interval is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  const pos = (sorted.length - 1) * q
-  const lo = Math.floor(pos)
-  const hi = Math.ceil(pos)
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (pos - lo)
-}
-
 /** Pairs (human, judge) of a table, in a fixed order. */
 function pairsOf(table: readonly (readonly number[])[]): Array<[number, number]> {
   const pairs: Array<[number, number]> = []
@@ -128,7 +112,9 @@ export function kappaInterval(
   const pairs = pairsOf(table)
   const n = pairs.length
   if (n < 2) return null
-  const random = mulberry32(seed)
+  const next = mulberry32(seed)
+  // Uniform in [0, 1): the interval is the same on every run.
+  const random = () => next() / 4294967296
   const k = table.length
   const values: number[] = []
   for (let r = 0; r < resamples; r++) {
@@ -143,7 +129,7 @@ export function kappaInterval(
   }
   if (values.length < resamples / 2) return null
   values.sort((a, b) => a - b)
-  return [quantile(values, 0.025), quantile(values, 0.975)]
+  return [percentileSorted(values, 0.025), percentileSorted(values, 0.975)]
 }
 
 /** An empty 5x5 confusion matrix: rows are human grades 1-5, columns the judge's. */
@@ -184,11 +170,6 @@ export function agreementFromConfusion(
   }
 }
 
-function metricBase(key: string): string {
-  const hash = key.indexOf('#')
-  return hash === -1 ? key : key.slice(0, hash)
-}
-
 /**
  * Agreement per metric over the cases that have both a human label and a judge grade (the raw
  * 1-5 grade, rounded when trials averaged it). Empty when no case has both.
@@ -198,7 +179,7 @@ export function agreementOf(cases: readonly ReportCase[], file?: string): Record
   for (const c of cases) {
     if (!c.human) continue
     for (const [key, result] of Object.entries(c.metrics ?? {})) {
-      const metric = metricBase(key)
+      const metric = metricBaseName(key)
       const human = c.human[metric]
       if (human === undefined || typeof result.raw !== 'number') continue
       const judge = Math.round(result.raw)

@@ -105,8 +105,8 @@ export function monteCarloResamples(m: number): number {
   return Math.max(MC_RESAMPLES_MIN, Math.min(MC_RESAMPLES_MAX, Math.floor(MC_WORK / Math.max(1, Math.ceil(m / 8)))))
 }
 
-/** Mulberry32: a small, fast 32-bit generator, enough for sign flips. */
-function mulberry32(seed: number): () => number {
+/** Mulberry32: a small, fast seeded 32-bit generator (unsigned integers), enough for sign flips and bootstraps. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
