@@ -3,7 +3,9 @@
  * markdown (PR comment, `compare --format markdown`). Pure functions over a {@link VariantMatrix}.
  * Labels and outputs are untrusted text: made safe for the terminal, escaped for markdown.
  */
+
 import type { Palette } from './console.js'
+import { formatUsd } from './cost.js'
 import { excerpt, formatCount, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { VariantCell, VariantMatrix, VariantMetricRow } from './types.js'
 
@@ -67,7 +69,7 @@ export function renderVariantMatrixText(matrix: VariantMatrix, p: Palette, opts:
     rows.push(['task latency ms', usage.latencyMs.map((v) => formatValue(v))])
   rows.push(['judge tokens', usage.judgeTokens.map((v) => formatCount(v))])
   if (usage.judgeCostUsd.some((v) => v !== null))
-    rows.push(['judge cost', usage.judgeCostUsd.map((v) => (v === null ? '-' : `$${v.toFixed(4)}`))])
+    rows.push(['judge cost', usage.judgeCostUsd.map((v) => (v === null ? '-' : formatUsd(v)))])
   const first = Math.max(18, ...rows.map(([name]) => [...name].length)) + 2
   const widths = labels.map(
     (l, i) => Math.max([...l].length, ...rows.map(([, cells]) => [...(cells[i] ?? '')].length)) + 2,
@@ -140,7 +142,7 @@ export function renderVariantMatrixMarkdown(
     lines.push(row(['task latency ms', ...usage.latencyMs.map((v) => formatValue(v))]))
   lines.push(row(['judge tokens', ...usage.judgeTokens.map((v) => formatCount(v))]))
   if (usage.judgeCostUsd.some((v) => v !== null))
-    lines.push(row(['judge cost', ...usage.judgeCostUsd.map((v) => (v === null ? '-' : `$${v.toFixed(4)}`))]))
+    lines.push(row(['judge cost', ...usage.judgeCostUsd.map((v) => (v === null ? '-' : formatUsd(v)))]))
   lines.push('')
   for (const metric of matrix.metrics) {
     const icon = metric.verdict === 'best' ? BEST_MARK : metric.verdict === 'tie' ? '=' : '?'
