@@ -3,8 +3,9 @@
 //
 //   node bench/run-all.mjs [--only startup,judge-phase,...] [--extras] [--json FILE]
 //
-// --extras also runs the storage and report-function benches (bench/store-bench.mjs,
-// bench/report-bench.mjs), which print figures only. Environment: BENCH_REPEATS (default 3; every
+// --extras also runs the benches that print figures only: storage (bench/store-bench.mjs, and
+// bench/store-pg.mjs against a throw-away PostgreSQL), report functions (bench/report-bench.mjs) and
+// the MLflow export (bench/mlflow-export.mjs). Environment: BENCH_REPEATS (default 3; every
 // side-by-side figure is the median of that many repeats), BENCH_INSTALL (copy | link, see
 // bench/lib/harness.mjs), BENCH_DIST (bench another build than dist/), BENCH_KEEP=1 (keep the
 // generated projects under fixtures/bench-tmp/).

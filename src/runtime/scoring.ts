@@ -169,7 +169,12 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
     async embed(j: Judge, texts: string[]) {
       const embed = j.embed
       if (!embed) {
-        throw new JudgeError('VJ_JUDGE_UNSUPPORTED', j.name, 'this judge cannot embed texts (no `embed` method).')
+        throw new JudgeError(
+          'VJ_JUDGE_UNSUPPORTED',
+          j.name,
+          'this judge cannot embed texts: give embeddingSimilarity a judge with embeddings, e.g. ' +
+            "embeddingSimilarity({ judge: 'openai:text-embedding-3-small' }) or 'gemini:gemini-embedding-001'.",
+        )
       }
       const keyParts = { v: 1, kind: 'embed', judge: j.cacheIdentity, texts, metric: 'embedding_similarity' }
       const { value, cached } = await cachedCall<number[][]>(j, keyParts, `embeddings (judge ${j.name})`, meta, () =>
