@@ -9,15 +9,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
+import { median, REPEATS } from './lib/harness.mjs'
 import { storeBenchRun } from './lib/store-run.mjs'
 
 const CASES = 10_000
 const KEYS = 5_000
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3)
 
 const work = mkdtempSync(join(tmpdir(), 'vj-store-pg-bench-'))
 const require = createRequire(import.meta.url)
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function bundle(entry, outfile) {
   await build({

@@ -121,20 +121,25 @@ export class JudgeReporter implements Reporter {
    * test runs: a server that is down stops the run here, before a judge is paid.
    */
   private async checkSharedStore(options: ResolvedVitestJudgeOptions): Promise<void> {
-    if (options.store) {
-      this.store = await openRunStore({ dir: options.dir, url: options.store })
-      await this.store.markStaleInterrupted()
-    }
-    if (options.cacheUrl && options.cache !== 'off') {
-      const cache = await openJudgeCache({
-        dir: options.dir,
-        url: options.cacheUrl,
-        readonly: options.cache === 'readonly',
-      })
-      await cache.close()
-      // Reached: a mark left by the workers of an earlier outage no longer holds.
-      rmSync(cacheAwayMarkPath(options.dir), { force: true })
-    }
+    // The store and the cache are checked at once: each is its own round trips and migration lock.
+    await Promise.all([
+      (async () => {
+        if (!options.store) return
+        this.store = await openRunStore({ dir: options.dir, url: options.store })
+        await this.store.markStaleInterrupted()
+      })(),
+      (async () => {
+        if (!options.cacheUrl || options.cache === 'off') return
+        const cache = await openJudgeCache({
+          dir: options.dir,
+          url: options.cacheUrl,
+          readonly: options.cache === 'readonly',
+        })
+        await cache.close()
+        // Reached: a mark left by the workers of an earlier outage no longer holds.
+        rmSync(cacheAwayMarkPath(options.dir), { force: true })
+      })(),
+    ])
   }
 
   private openStore(): Promise<RunStore | undefined> {

@@ -3,10 +3,10 @@
  * server. Without a selector, every finished invocation of the store; an invocation already
  * logged (found by its `vitest_judge.invocation_id` tag) is left as it is, so a retry is safe.
  */
-import { checkTrackingUri, mlflowCredentials, mlflowHttpSettings } from '../../config.js'
+import { checkTrackingUri } from '../../config.js'
 import { UsageError } from '../../errors.js'
-import { MlflowClient } from '../../export/mlflow/client.js'
 import { exportInvocation, type InvocationSource } from '../../export/mlflow/exporter.js'
+import { mlflowClient } from '../../export/mlflow/index.js'
 import { redact } from '../../redact.js'
 import { renderJunit } from '../../report/junit.js'
 import { renderMarkdown } from '../../report/markdown.js'
@@ -51,11 +51,7 @@ export async function exportToMlflow(
     )
   }
   const trackingUri = checkTrackingUri(rawUri, uriArg !== undefined ? 'The tracking URI' : 'MLFLOW_TRACKING_URI')
-  const client = new MlflowClient({
-    trackingUri,
-    credentials: mlflowCredentials(io.env),
-    http: mlflowHttpSettings(io.env),
-  })
+  const client = mlflowClient(trackingUri, io.env)
   if (options.experiment !== undefined && options.experiment.trim() === '') {
     throw new UsageError('--experiment needs a non-empty MLflow experiment name.')
   }
