@@ -7,14 +7,18 @@ import { SelectorError, StoreError } from '../errors.js'
 import { redact } from '../redact.js'
 import { compareReports } from '../report/compare.js'
 import { pageAssets } from '../report/html/assets.js'
-import { PAGE_DATA_VERSION, type PageHeader, pageVariants, t95Table, trendPoints } from '../report/html/page-data.js'
+import {
+  PAGE_DATA_VERSION,
+  type PageHeader,
+  pageVariants,
+  TREND_HISTORY_LIMIT,
+  t95Table,
+  trendPoints,
+} from '../report/html/page-data.js'
 import { renderPage } from '../report/html/render-page.js'
 import type { JsonReport } from '../report/types.js'
 import { variantMatricesOf } from '../report/variant-matrix.js'
 import { fileOfRun, onlyFiles, type Selection, type State } from './state.js'
-
-/** Invocations of the experiment shown in the trends. */
-export const PAGE_HISTORY_LIMIT = 50
 
 /** Options of {@link buildPage}. */
 export interface BuildPageOptions {
@@ -72,8 +76,8 @@ export async function buildPage(
   if (state.hasRuns()) {
     try {
       const experiment = head.report.invocation.experiment ?? 'default'
-      const invocations = await (await state.runs()).listInvocations({ limit: PAGE_HISTORY_LIMIT, experiment })
-      history = { experiment, limit: PAGE_HISTORY_LIMIT, points: trendPoints(invocations) }
+      const invocations = await (await state.runs()).listInvocations({ limit: TREND_HISTORY_LIMIT, experiment })
+      history = { experiment, limit: TREND_HISTORY_LIMIT, points: trendPoints(invocations) }
     } catch (error) {
       if (!(error instanceof StoreError)) throw error
       missing.push(`Trends: the run history could not be read (${error.message}).`)

@@ -54,7 +54,7 @@ export class Spool {
 
   /**
    * Writes the pieces of a baseline's run (`baseId`'s run of `file`), read while the invocation ran:
-   * at the end they are copied instead of being read and rendered again. Pieces redact themselves.
+   * at the end they are copied instead of being read and rendered again. Redacted as in `put`.
    */
   putBaseline(
     baseId: string,
@@ -68,7 +68,10 @@ export class Spool {
       const dir = this.ensureDir()
       const index = this.baseline.size
       for (const piece of pieces) {
-        writeSink(join(dir, `base-${index}.${piece.ext}`), (sink) => piece.render(run, (t) => sink.put(t), invocation))
+        const clean = redactor()
+        writeSink(join(dir, `base-${index}.${piece.ext}`), (sink) =>
+          piece.render(run, (t) => sink.put(piece.redacts ? t : clean(t)), invocation),
+        )
       }
       this.baselineId = baseId
       this.baseline.set(file, index)

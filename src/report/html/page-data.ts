@@ -10,6 +10,9 @@ import type { MetricAggregate, ReportComparison, ReportInvocation, VariantMatrix
 import { verdictText } from '../variant-render.js'
 
 /** Version of the page data; the page script says so when it meets a newer one. */
+/** Invocations of the experiment shown in the trends (the report's and `ui`'s page alike). */
+export const TREND_HISTORY_LIMIT = 50
+
 export const PAGE_DATA_VERSION = 1
 
 /** One point of a trend: one invocation's mean of one metric over all its cases. */

@@ -18,9 +18,6 @@ import {
 import type { ReportRun } from '../../report/types.js'
 import type { ReportEnd, ReportOutput, ReportWriter, RunPiece } from './report-writer.js'
 
-/** Invocations of the experiment shown in the trends. */
-export const HTML_HISTORY_LIMIT = 50
-
 /** The writer of `reports.html`. */
 export class HtmlWriter implements ReportWriter {
   readonly piece: RunPiece = {
@@ -50,7 +47,11 @@ export class HtmlWriter implements ReportWriter {
     const experiment = end.report.invocation.experiment ?? 'default'
     if (end.history) {
       try {
-        history = { experiment, limit: HTML_HISTORY_LIMIT, points: trendPoints(await end.history(HTML_HISTORY_LIMIT)) }
+        history = {
+          experiment,
+          limit: TREND_HISTORY_LIMIT,
+          points: trendPoints(await end.history(TREND_HISTORY_LIMIT)),
+        }
       } catch (error) {
         missing.push(`Trends: the run history could not be read (${(error as Error).message}).`)
       }
