@@ -5,7 +5,14 @@
  */
 import { redact, redactor } from '../../redact.js'
 import { pageAssets } from '../../report/html/assets.js'
-import { PAGE_DATA_VERSION, type PageHeader, pageVariants, t95Table, trendPoints } from '../../report/html/page-data.js'
+import {
+  PAGE_DATA_VERSION,
+  type PageHeader,
+  pageVariants,
+  TREND_HISTORY_LIMIT,
+  t95Table,
+  trendPoints,
+} from '../../report/html/page-data.js'
 import {
   encodeRun,
   INVOCATION_CLOSE,
