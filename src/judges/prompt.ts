@@ -44,8 +44,6 @@ const SECTION_LABEL: Record<keyof JudgeFields, string> = {
   context: 'The retrieved context',
 }
 
-export { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
-
 /** An 8-hex-char nonce for a section's tag, derived from its text. */
 export function sectionNonce(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8)

@@ -39,11 +39,6 @@ export function resolveJudge(spec: string | Judge): Judge {
   return judge
 }
 
-/** Checks a spec string names a known kind, without creating a judge (plugin start-up check). */
-export function checkJudgeSpec(spec: string): void {
-  parseJudgeSpecOrThrow(spec)
-}
-
 /**
  * Resolves the judge of `embeddingSimilarity({ judge })`, where the model in the spec is an
  * embedding model (`openai:text-embedding-3-small`, `gemini:gemini-embedding-001`).

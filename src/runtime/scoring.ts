@@ -4,9 +4,9 @@
  */
 import { CacheMissError, JudgeError, VitestJudgeError } from '../errors.js'
 import { priceOf, usdOf } from '../judges/pricing.js'
-import { VERDICT_JSON_SCHEMA } from '../judges/prompt.js'
 import { resolveJudge } from '../judges/resolve-judge.js'
 import type { GradeRequest, Judge, Verdict } from '../judges/types.js'
+import { VERDICT_JSON_SCHEMA } from '../judges/verdict-schema.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from '../metrics/types.js'
 import { redact } from '../redact.js'
 import type { CaseMeta } from '../report/case-meta.js'

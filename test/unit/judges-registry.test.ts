@@ -10,8 +10,9 @@ import {
   missingKeyError,
   PROVIDERS,
   parseJudgeSpec,
+  parseJudgeSpecOrThrow,
 } from '../../src/judges/providers.js'
-import { checkJudgeSpec, resolveEmbeddingJudge, resolveJudge } from '../../src/judges/resolve-judge.js'
+import { resolveEmbeddingJudge, resolveJudge } from '../../src/judges/resolve-judge.js'
 import type { GradeRequest } from '../../src/judges/types.js'
 import { defineMetric } from '../../src/metrics/define-metric.js'
 import { redact } from '../../src/redact.js'
@@ -42,7 +43,7 @@ describe('the provider registry', () => {
   it('names every accepted form in the unknown-judge error', () => {
     const error = (() => {
       try {
-        checkJudgeSpec('mistral:large')
+        parseJudgeSpecOrThrow('mistral:large')
       } catch (e) {
         return e
       }

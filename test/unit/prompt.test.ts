@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { buildGradingPrompt, type RubricSpec, sectionNonce, VERDICT_JSON_SCHEMA } from '../../src/judges/prompt.js'
+import { buildGradingPrompt, type RubricSpec, sectionNonce } from '../../src/judges/prompt.js'
 import type { JudgeFields } from '../../src/judges/types.js'
+import { VERDICT_JSON_SCHEMA } from '../../src/judges/verdict-schema.js'
 
 // The same expression the fake provider (and any judge reading the prompt literally) uses to find sections.
 const SECTION_RE = /<(input|output|reference|context)-([0-9a-f]{8})>\n?([\s\S]*?)\n?<\/\1-\2>/g

@@ -18,11 +18,6 @@ export interface PgLocation {
   display: string
 }
 
-/** Whether a store or cache value is a PostgreSQL URL. */
-export function isPostgresUrl(value: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(value.trim())
-}
-
 /** Parses a PostgreSQL URL; `what` names the option or env variable in errors. */
 export function parsePgUrl(raw: string, what: string): PgLocation {
   let url: URL
