@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Vite, VitestPluginContext } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from './config.js'
+import { ConfigError } from './errors.js'
+import { priceOf } from './judges/pricing.js'
 import { missingKeyError, parseJudgeSpecOrThrow } from './judges/providers.js'
 import { JudgeReporter } from './reporter/judge-reporter.js'
 import { setPluginOptions } from './reporter/plugin-options.js'
@@ -75,6 +77,7 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       const { vitest } = context
       resolved ??= resolveOptions(options, { root: vitest.config.root, packageName: packageName(vitest.config.root) })
       parseJudgeSpecOrThrow(resolved.judge)
+      checkBudgetPrice(resolved)
       if (resolved.budget && !resolved.budgetKey) {
         // One counter row per invocation, started here before any worker asks it.
         resolved.budgetKey = newId()
@@ -82,6 +85,21 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       }
       configure(context, resolved)
     },
+  }
+
+  /**
+   * `budget.maxUsd` with a default judge that has no price would refuse every one of its calls
+   * mid-run: said before any test runs. (Judges named by single metrics are checked at their call.)
+   */
+  function checkBudgetPrice(resolved: ResolvedVitestJudgeOptions): void {
+    const judge = resolved.judge
+    if (!resolved.budget || resolved.budget.maxUsd === null || judge.startsWith('custom:')) return
+    if (priceOf(judge, resolved.pricing) !== null) return
+    throw new ConfigError(
+      `Option \`budget.maxUsd\` needs the price of the judge ${judge}, which is not in the built-in table: add it to ` +
+        `the \`pricing\` option (USD per million tokens, e.g. pricing: { '${judge}': { input: 0.4, output: 1.6 } }), ` +
+        'or budget with `maxCalls` only.',
+    )
   }
 
   function configure({ vitest, project }: VitestPluginContext, resolved: ResolvedVitestJudgeOptions): void {

@@ -67,3 +67,22 @@ describe('a budget shared by 4 worker processes', () => {
     expect(run.report?.cost?.usd).toBeCloseTo(budget?.spentUsd ?? 0, 9)
   })
 })
+
+test('maxUsd with a default judge that has no price stops before any test, naming the pricing option', async () => {
+  const tenant = fakeTenant(inject('fakeProviderUrl'))
+  const run = await runFixture('budget', {
+    env: {
+      OPENAI_API_KEY: FAKE_API_KEY,
+      OPENAI_BASE_URL: tenant.openaiBaseURL,
+      VITEST_JUDGE: 'openai:unpriced-model',
+      VITEST_JUDGE_BASELINE: 'false',
+      BUDGET_MAX_USD: '1',
+    },
+  })
+  expect(run.exitCode).not.toBe(0)
+  expect(`${run.stdout}\n${run.stderr}`).toMatch(
+    /Option `budget.maxUsd` needs the price of the judge openai:unpriced-model.*add it to the `pricing` option/,
+  )
+  expect(run.tests.filter((t) => t.state === 'passed')).toEqual([])
+  expect((await tenant.stats()).requests).toBe(0)
+})
