@@ -12,7 +12,7 @@ import { variantMatrix } from '../../report/variant-matrix.js'
 import { renderVariantMatrixMarkdown, renderVariantMatrixText } from '../../report/variant-render.js'
 import { EXIT } from '../command.js'
 import { type CliIo, clean, formatTime, println, useColor, writeOutput } from '../io.js'
-import { fileOfRun, type State } from '../state.js'
+import { fileOfRun, onlyFiles, type State } from '../state.js'
 
 /** Divergent cases listed per file with `--cases`. */
 const DIVERGENT_CASES = 5
@@ -94,11 +94,10 @@ export async function compareMany(
   const selections: { selector: string; report: JsonReport }[] = []
   for (const selector of selectors) {
     const selection = await state.select(selector)
-    let report = selection.report
-    if (selection.runId !== undefined) {
-      const file = fileOfRun(report, selection.runId)
-      report = { ...report, runs: report.runs.filter((run) => run.file === file) }
-    }
+    const report =
+      selection.runId === undefined
+        ? selection.report
+        : onlyFiles(selection.report, new Set([fileOfRun(selection.report, selection.runId)]))
     selections.push({ selector, report })
   }
   const labels = uniqueLabels(
