@@ -19,7 +19,7 @@ interface EarlyBaseline {
   comparisons: Map<string, RunComparison>
 }
 
-/** A baseline's run read while the invocation ran, for the writers to render early. */
+/** A stored baseline's run read for the comparison, for the writers to render once. */
 export interface EarlyBaselineRun {
   baseId: string
   invocation: ReportInvocation
@@ -46,7 +46,14 @@ export class BaselineComparison {
   /** The baseline {@link finish} compared with, for the writers that show its cases. */
   source: BaselineSource | undefined
 
-  constructor(private readonly options: ResolvedVitestJudgeOptions) {}
+  /**
+   * @param onBaseRun receives every run of a stored baseline read for the comparison (during the
+   * run or at its end), so that the writers render it once instead of reading it again.
+   */
+  constructor(
+    private readonly options: ResolvedVitestJudgeOptions,
+    private readonly onBaseRun: (base: EarlyBaselineRun) => void = () => {},
+  ) {}
 
   /**
    * Compares the run with the baseline's run of the same file as soon as it finishes, when the
@@ -55,40 +62,35 @@ export class BaselineComparison {
    * comparisons only when the selector still names that invocation; any failure here is left for
    * {@link finish}, which resolves the baseline again and reports what went wrong.
    */
-  async addRun(
-    store: RunStore | undefined,
-    invocation: ReportInvocation,
-    run: ReportRun,
-  ): Promise<EarlyBaselineRun | undefined> {
+  async addRun(store: RunStore | undefined, invocation: ReportInvocation, run: ReportRun): Promise<void> {
     const options = this.options
-    if (this.early === null || options.baseline === false) return undefined
+    if (this.early === null || options.baseline === false) return
     try {
       if (this.early === undefined) {
         this.early = null
         const selector = options.baseline
         // Selectors of stored invocations only: a JSON report path is read once, at the end.
-        if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return undefined
-        if (!store) return undefined
+        if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
+        if (!store) return
         const selected = await resolveSelector(selector, store, {
           before: invocation.id,
           experiment: options.experiment,
         })
-        if (selected.kind !== 'invocation') return undefined
+        if (selected.kind !== 'invocation') return
         const base = await store.getInvocation(selected.id)
-        if (base.status !== 'complete') return undefined
+        if (base.status !== 'complete') return
         this.early = { baseId: selected.id, invocation: base, comparisons: new Map() }
       }
       const early = this.early
       const baseRun = await store?.getRunByFile(early.baseId, run.file)
+      if (baseRun) this.onBaseRun({ baseId: early.baseId, invocation: early.invocation, run: baseRun })
       const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
         alpha: options.gate?.alpha ?? 0.05,
         measurements: options.gate?.measurements ?? {},
       }).runs[0]
       if (comparison) early.comparisons.set(run.file, comparison)
-      return baseRun ? { baseId: early.baseId, invocation: early.invocation, run: baseRun } : undefined
     } catch {
       this.early = null
-      return undefined
     }
   }
 
@@ -139,7 +141,11 @@ export class BaselineComparison {
     } else {
       baseInvocation =
         early !== undefined && early.baseId === selected.id ? early.invocation : await store.getInvocation(selected.id)
-      baseRunOf = (file) => store.getRunByFile(selected.id, file)
+      baseRunOf = async (file) => {
+        const run = await store.getRunByFile(selected.id, file)
+        if (run) this.onBaseRun({ baseId: selected.id, invocation: baseInvocation, run })
+        return run
+      }
       baseFiles = await store.getRunFiles(selected.id)
     }
     this.source = {

@@ -190,12 +190,17 @@ export class JudgeReporter implements Reporter {
       experiment: options.experiment,
       ci: ciInfo(),
     }
+    const writers = createWriters(options)
+    const spool = new Spool(options.dir)
+    const basePieces = writers.flatMap((w) => (w.baselinePiece ? [w.baselinePiece] : []))
     this.current = {
       invocation,
       files: [],
-      writers: createWriters(options),
-      spool: new Spool(options.dir),
-      baseline: new BaselineComparison(options),
+      writers,
+      spool,
+      baseline: new BaselineComparison(options, (base) =>
+        spool.putBaseline(base.baseId, base.run.file, base.run, basePieces, base.invocation),
+      ),
       variants: [],
       outage: new StoreOutage(options, invocation, this.outageLog(), () => this.store?.location),
     }
@@ -278,11 +283,7 @@ export class JudgeReporter implements Reporter {
     // Pushed before the next await: the spool index is the files' count, and files end concurrently.
     state.files.push({ summary: summarizeRun(run, KEPT_FAILED_CASES), full: done ? undefined : run, saved, spooled })
     // Once the store is away, nothing more is read from it: each read would wait the retry window.
-    const base = await state.baseline.addRun(outage.active ? undefined : store, invocation, run)
-    if (base) {
-      const basePieces = state.writers.flatMap((w) => (w.baselinePiece ? [w.baselinePiece] : []))
-      state.spool.putBaseline(base.baseId, run.file, base.run, basePieces, base.invocation)
-    }
+    await state.baseline.addRun(outage.active ? undefined : store, invocation, run)
     return done
   }
 

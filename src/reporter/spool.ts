@@ -63,7 +63,10 @@ export class Spool {
     pieces: readonly RunPiece[],
     invocation: ReportInvocation,
   ): void {
-    if (this.failed || pieces.length === 0 || this.baseline.has(file)) return
+    if (this.failed || pieces.length === 0) return
+    // Pieces of another baseline (the selector named another invocation at the end) are not reused.
+    if (this.baselineId !== undefined && this.baselineId !== baseId) this.baseline.clear()
+    if (this.baseline.has(file)) return
     try {
       const dir = this.ensureDir()
       const index = this.baseline.size

@@ -74,4 +74,15 @@ test("the baseline's runs are in the page whole: files the head ran and files it
   expect(readFileSync(join(root, '.vitest-judge', 'report.html'), 'utf8')).not.toContain(secret)
   // Nothing of the spool is left behind.
   expect(readdirSync(join(root, '.vitest-judge')).filter((name) => name.startsWith('.spool-'))).toEqual([])
+
+  // A baseline named by its id is resolved at the end only: its runs are rendered as the comparison reads them.
+  const firstId = data.invocations[1]?.invocation.id ?? ''
+  await writeInvocation(root, { files: [['evals/c.eval.ts', 2]], shift: 3, options: { baseline: firstId } })
+  const byId = pageData(root)
+  expect(byId.invocations[1]?.invocation.id).toBe(firstId)
+  expect(byId.invocations[1]?.runs.map(decode).map((run) => [run.file, run.cases.length])).toEqual([
+    ['evals/a.eval.ts', 4],
+    ['evals/b.eval.ts', 3],
+    ['evals/c.eval.ts', 2],
+  ])
 })
