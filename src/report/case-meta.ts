@@ -2,6 +2,7 @@
  * What a worker records on a test (`task.meta.vitestJudge`) for the reporter. Plain JSON: it
  * crosses the worker/main-process boundary by structured clone.
  */
+import type { CaseTrace } from './trace-types.js'
 import type { CaseMetricResult, JudgeCallTally } from './types.js'
 
 /** The key under `task.meta`. */
@@ -35,6 +36,8 @@ export interface CaseMeta {
   variant?: string
   /** The variant's fields, merged into its run's params. */
   variantParams?: Record<string, string | number | boolean>
+  /** The case's trace (capped and redacted in the worker), when the system under test made spans. */
+  trace?: CaseTrace
 }
 
 /** An empty record. */

@@ -2,6 +2,7 @@
  * The plain data shapes shared by the reporter, the run store, the report renderers and the CLI.
  * They are the JSON report's types (SPEC "Runs, cache, reports"): fields may be added, never renamed.
  */
+import type { CaseTrace } from './trace-types.js'
 
 /** Aggregates of one metric over the cases of one run. */
 export interface MetricAggregate {
@@ -140,6 +141,8 @@ export interface ReportCase {
   human?: Record<string, number>
   /** Where the test is declared in its file (1-based line and column), when Vitest reported it. */
   location?: { line: number; column: number }
+  /** What the system under test did (spans), when it made any; see `trace-types.ts`. */
+  trace?: CaseTrace
 }
 
 /** One test file in one invocation. */
