@@ -10,7 +10,13 @@ export type SpanKind = 'llm' | 'tool' | 'retriever' | 'agent' | 'chain' | 'other
 /** An attribute value as OpenTelemetry allows it (anything else is stringified when recorded). */
 export type SpanAttributeValue = string | number | boolean | Array<string | number | boolean | null>
 
-/** One span of a case's trace. */
+/**
+ * One span of a case's trace (SPEC: report.json case `trace`). Whatever the source, the worker
+ * normalises the attributes to the OpenTelemetry GenAI semantic conventions when it records a span
+ * (an AI SDK `ai.toolCall.name` is also written as `gen_ai.tool.name`, `ai.usage.promptTokens` as
+ * `gen_ai.usage.input_tokens`, ...), so every reader (matchers, metrics, reports, the page) reads the
+ * GenAI names only, through the pure helpers beside the reports.
+ */
 export interface TraceSpan {
   /** Unique within its trace (OpenTelemetry's span id when the span came from OpenTelemetry). */
   id: string
@@ -18,36 +24,26 @@ export interface TraceSpan {
   parentId?: string
   name: string
   kind: SpanKind
-  /** Milliseconds since the trace's `startedAt` (fractions allowed). */
-  startMs: number
-  endMs: number
+  /** Epoch milliseconds (fractions allowed). */
+  start: number
+  end: number
   status: 'ok' | 'error' | 'unset'
   /** The error's message when `status` is `error` (redacted, hostile text). */
   error?: string
-  /** Where the span came from: an OpenTelemetry span, a `traceClient` wrapper, or `span()` by hand. */
-  source: 'otel' | 'client' | 'manual'
-  /** The span's attributes, redacted; hostile text wherever shown. */
+  /** The span's attributes, redacted; hostile text wherever shown. Tool spans carry `gen_ai.tool.name`. */
   attributes: Record<string, SpanAttributeValue>
-  /** `llm` spans: the model asked (`gen_ai.request.model`, else `ai.model.id`). */
-  model?: string
-  /** `llm` spans: the provider (`gen_ai.system` / `gen_ai.provider.name`, else `ai.model.provider`). */
-  provider?: string
-  /** `llm` spans: tokens (`gen_ai.usage.*`, else `ai.usage.*`). */
-  usage?: { input: number; output: number }
-  /** `tool` spans: the tool's name, arguments and result (parsed JSON when they were JSON text). */
-  tool?: { name: string; arguments?: unknown; result?: unknown }
-  /** `llm` spans answered by the app cache (recorded latency, no request made). */
+  /** Where the span came from: an OpenTelemetry span, a `traceClient` wrapper, or `span()` by hand. */
+  source?: 'otel' | 'client' | 'manual'
+  /** An `llm` or tool span answered by the app cache (its recorded latency, no request made). */
   cached?: boolean
 }
 
 /** One case's trace. A case that made no span has none (the field is absent). */
 export interface CaseTrace {
-  /** Epoch milliseconds of the trace's start (its first span's start). */
-  startedAt: number
   /** Spans in start order. */
   spans: TraceSpan[]
-  /** Spans dropped at the per-case cap (by count or by bytes); absent when none. */
-  dropped?: number
+  /** Spans dropped at the per-case cap (by count or by bytes); 0 when none. */
+  dropped: number
 }
 
 /** A tool call in a trajectory: the name, and the arguments when known. */
