@@ -27,6 +27,21 @@ export const CACHE_MIGRATIONS: string[] = [
     hit_count INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // The app cache (issue 27): the app's own recorded model and tool calls, apart from the judge's entries.
+  `
+  CREATE TABLE app_entries (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    latency_ms REAL,
+    tokens_input INTEGER,
+    tokens_output INTEGER,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    hit_count INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ]
 
 export type { CachedEntry, CacheEntryInput, CacheStats } from './types.js'

@@ -11,7 +11,7 @@ import { unreachable, withRetry } from './retry.js'
 import type { PgLocation } from './url.js'
 
 /** The parts of the store, each with its own version. */
-export type PgPart = 'runs' | 'cache'
+export type PgPart = 'runs' | 'cache' | 'app'
 
 const META = 'vitest_judge_meta'
 
@@ -61,6 +61,14 @@ export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
     CREATE TABLE ${s}.cache_entries (
       key TEXT PRIMARY KEY, kind TEXT NOT NULL, judge TEXT NOT NULL, metric TEXT, value TEXT NOT NULL,
       created_at BIGINT NOT NULL, last_used_at BIGINT, hit_count BIGINT NOT NULL DEFAULT 0);`,
+  ],
+  // The app cache (issue 27): its own part, so that a reader of the judge cache never needs it migrated.
+  app: [
+    (s) => `
+    CREATE TABLE ${s}.app_cache_entries (
+      key TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, latency_ms DOUBLE PRECISION,
+      tokens_input BIGINT, tokens_output BIGINT, created_at BIGINT NOT NULL, last_used_at BIGINT,
+      hit_count BIGINT NOT NULL DEFAULT 0);`,
   ],
 }
 
