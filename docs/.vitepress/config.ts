@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs'
-import { dirname, relative, resolve, sep } from 'node:path'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type DefaultTheme, defineConfig, type MarkdownRenderer } from 'vitepress'
 
@@ -103,6 +103,30 @@ function verbatimInlineCode(md: MarkdownRenderer): void {
   }
 }
 
+/**
+ * VitePress checks that a linked page exists, not the `#section` after it: this checks those in the built pages, so a
+ * renamed heading fails the build like a removed page.
+ */
+function checkAnchors(outDir: string): void {
+  const pages = (readdirSync(outDir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.html'))
+    .map((f) => join(outDir, f))
+  const ids = new Map(
+    pages.map((p) => [p, new Set([...readFileSync(p, 'utf8').matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]))]),
+  )
+  const dead: string[] = []
+  for (const page of pages) {
+    for (const [, href = ''] of readFileSync(page, 'utf8').matchAll(/\shref="([^"]*#[^"]*)"/g)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(href)) continue
+      const [path = '', hash = ''] = href.replace(/&amp;/g, '&').split('#')
+      const target = path === '' ? page : path.startsWith('/') ? join(outDir, path) : resolve(dirname(page), path)
+      const known = ids.get(target)
+      if (known && hash !== '' && !known.has(decodeURIComponent(hash))) dead.push(`${relative(outDir, page)}: ${href}`)
+    }
+  }
+  if (dead.length > 0) throw new Error(`links to sections that do not exist:\n  ${[...new Set(dead)].join('\n  ')}`)
+}
+
 export default defineConfig({
   title: 'vitest-judge',
   description: 'LLM evaluation as ordinary Vitest tests',
@@ -110,6 +134,7 @@ export default defineConfig({
   // Dead links fail the build (VitePress's default, kept on); links outside docs/ are checked by repositoryLinks.
   ignoreDeadLinks: false,
   lastUpdated: false,
+  buildEnd: (site) => checkAnchors(site.outDir),
   markdown: {
     config: (md) => {
       repositoryLinks(md)
