@@ -2,11 +2,20 @@
  * The app cache (issue 27) as a user meets it: a real Vitest run of fixtures/app-cache, whose app is
  * built on the AI SDK (ai 6 + @ai-sdk/openai 3) against the fake provider, run twice.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
-import { type FixtureRun, runFixture, tempStateDir } from './run-fixture.js'
+import { type FixtureRun, REPO, runFixture, tempStateDir } from './run-fixture.js'
+
+/** `vitest-judge <args>` as a process. */
+function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' }
+  delete env.VITEST_JUDGE_DIR
+  const result = spawnSync(process.execPath, [join(REPO, 'dist/cli/index.js'), ...args], { env, encoding: 'utf8' })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
 
 const outputs = (run: FixtureRun) => run.report?.runs[0]?.cases.map((c) => [c.name, c.output]) ?? []
 
@@ -115,6 +124,25 @@ describe('auto: the second run makes no app request', () => {
     })
     expect(replay.exitCode, replay.stderr).toBe(0)
     expect(outputs(replay)).toEqual(outputs(first))
+  })
+
+  test('cache stats counts the app entries apart; cache clear keeps them unless --app', () => {
+    const stats = cli(['cache', 'stats', '--json', '--dir', dir])
+    expect(stats.code, stats.stderr).toBe(0)
+    const figures = JSON.parse(stats.stdout) as { entries: number; app: { entries: number; byKind: object } }
+    expect(figures.entries).toBe(0) // the local judge caches nothing
+    expect(figures.app.entries).toBe(6)
+    expect(figures.app.byKind).toEqual({
+      model: { entries: 3, bytes: expect.any(Number) },
+      tool: { entries: 3, bytes: expect.any(Number) },
+    })
+    expect(cli(['cache', 'stats', '--dir', dir]).stdout).toMatch(/App cache[^\n]*\n\s+entries 6 \(model 3 · tool 3\)/)
+    expect(cli(['cache', 'clear', '--dir', dir]).stdout).toContain('Deleted 0 entries')
+    expect(JSON.parse(cli(['cache', 'stats', '--json', '--dir', dir]).stdout).app.entries).toBe(6)
+    const cleared = cli(['cache', 'clear', '--app', '--dir', dir])
+    expect(cleared.stdout).toMatch(/Deleted 6 app cache entries from .*cache\.db; 0 left\./)
+    expect(JSON.parse(cli(['cache', 'stats', '--json', '--dir', dir]).stdout).app.entries).toBe(0)
+    expect(cli(['cache', 'stats', '--app', '--dir', dir]).code).not.toBe(0)
   })
 })
 
