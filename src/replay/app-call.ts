@@ -92,9 +92,18 @@ export async function appCall<T>(spec: AppCallSpec, handlers: AppCallHandlers<T>
   const n = state?.occurrences.get(base) ?? 0
   state?.occurrences.set(base, n + 1)
   const key = n === 0 ? base : cacheKey({ base, n })
-  const cache = await workerAppCache(mode === 'replay')
+  let cache: AppCache
+  let entry: AppCacheEntry | undefined
+  try {
+    cache = await workerAppCache(mode === 'replay')
+    entry = mode === 'record' ? undefined : await cache.get(key)
+  } catch (error) {
+    // Without its recordings a replay cannot answer; `auto` and `record` make the call live, unrecorded.
+    if (mode === 'replay') throw error
+    warnOnce(`The app cache is unavailable (${(error as Error).message}); ${spec.name} was made live`)
+    return handlers.live(undefined)
+  }
   if (mode !== 'record') {
-    const entry = await cache.get(key)
     if (entry) {
       const replayed = handlers.replay(entry)
       if (state) {

@@ -168,3 +168,22 @@ describe('replay with nothing recorded', () => {
     expect(run.report?.runs[0]?.appCache?.misses).toBe(3)
   })
 })
+
+describe('which mode a call gets', () => {
+  test("a suite's appCache: 'off' keeps it live over the plugin option; VITEST_JUDGE_APP_CACHE wins over both", async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const dir = tempStateDir()
+    const base = { APP_BASE_URL: tenant.openaiBaseURL, APP_KEY: FAKE_API_KEY, APP_FILES: 'suite-mode.eval.ts' }
+    const run = (env: Record<string, string>) => runFixture('app-cache', { dir, env: { ...base, ...env } })
+    // Plugin option auto, suite off: both trials live, twice.
+    await run({ APP_CACHE_OPTION: 'auto' })
+    await run({ APP_CACHE_OPTION: 'auto' })
+    expect((await tenant.stats()).requests).toBe(4)
+    // The variable wins: the first run records each trial's call (two entries), the second replays both.
+    const recorded = await run({ VITEST_JUDGE_APP_CACHE: 'auto' })
+    expect(recorded.report?.runs[0]?.cases[0]?.appCache).toMatchObject({ recorded: 2, replayed: 0 })
+    const replayed = await run({ VITEST_JUDGE_APP_CACHE: 'auto' })
+    expect(replayed.report?.runs[0]?.cases[0]?.appCache).toMatchObject({ recorded: 0, replayed: 2 })
+    expect((await tenant.stats()).requests).toBe(6)
+  })
+})
