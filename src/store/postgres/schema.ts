@@ -6,6 +6,8 @@
  */
 import type { Pool, PoolClient } from 'pg'
 import { StoreError } from '../../errors.js'
+import { pgMigrations } from '../columns.js'
+import { CACHE_ENTITIES, RUNS_ENTITIES } from '../entities.js'
 import { describePgError, inTransaction, isConnectionError } from './driver.js'
 import { unreachable, withRetry } from './retry.js'
 import type { PgLocation } from './url.js'
@@ -15,8 +17,11 @@ export type PgPart = 'runs' | 'cache'
 
 const META = 'vitest_judge_meta'
 
-/** `PG_MIGRATIONS[part][i]` takes the part from version `i` to `i + 1`; a released entry is never edited. */
-export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
+/**
+ * The steps of each part released before the tables were declared (`entities.ts`), as written then;
+ * `PG_MIGRATIONS` adds the steps derived from the declarations. A released step is never edited.
+ */
+const RELEASED: Record<PgPart, ((s: string) => string)[]> = {
   runs: [
     (s) => `
     CREATE TABLE ${s}.invocations (
@@ -62,6 +67,12 @@ export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
       key TEXT PRIMARY KEY, kind TEXT NOT NULL, judge TEXT NOT NULL, metric TEXT, value TEXT NOT NULL,
       created_at BIGINT NOT NULL, last_used_at BIGINT, hit_count BIGINT NOT NULL DEFAULT 0);`,
   ],
+}
+
+/** `PG_MIGRATIONS[part][i]` takes the part from version `i` to `i + 1`. */
+export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
+  runs: pgMigrations(RUNS_ENTITIES, RELEASED.runs),
+  cache: pgMigrations(CACHE_ENTITIES, RELEASED.cache),
 }
 
 /** Options of {@link ensurePart}. */
