@@ -9,6 +9,26 @@ export {
   openDatabase,
   withImmediate,
 } from './database.js'
+export {
+  type AnyEntity,
+  type ColumnDecl,
+  type ColumnType,
+  defineEntity,
+  type Entity,
+  type EntityDecl,
+  fromRow,
+  pgColumnArrays,
+  pgInsert,
+  pgInsertMany,
+  pgMigrations,
+  type RowOf,
+  rowValues,
+  type SqlValue,
+  sqliteInsert,
+  sqliteMigrations,
+  type StorePart,
+} from './columns.js'
+export { CACHE_ENTITIES, RUNS_ENTITIES } from './entities.js'
 export { newId } from './ids.js'
 export {
   CACHE_MIGRATIONS,

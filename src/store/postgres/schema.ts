@@ -84,6 +84,8 @@ export interface EnsurePartOptions {
   retry?: boolean
   /** The retry window (ms) when `retry`. @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
   retryMs?: number
+  /** The part's migrations (tests of declarations not in `entities.ts`). @default PG_MIGRATIONS[part] */
+  migrations?: readonly ((s: string) => string)[]
 }
 
 /**
@@ -97,7 +99,8 @@ export async function ensurePart(
   readonly: boolean,
   options: EnsurePartOptions = {},
 ): Promise<boolean> {
-  const migrate = () => migratePart(pool, location, part, readonly)
+  const migrations = options.migrations ?? PG_MIGRATIONS[part]
+  const migrate = () => migratePart(pool, location, part, readonly, migrations)
   try {
     return options.retry === true ? await withRetry(location, migrate, options.retryMs) : await migrate()
   } catch (error) {
@@ -109,9 +112,15 @@ export async function ensurePart(
   }
 }
 
-async function migratePart(pool: Pool, location: PgLocation, part: PgPart, readonly: boolean): Promise<boolean> {
+async function migratePart(
+  pool: Pool,
+  location: PgLocation,
+  part: PgPart,
+  readonly: boolean,
+  migrations: readonly ((s: string) => string)[],
+): Promise<boolean> {
   const s = quoteIdent(location.schema)
-  const target = PG_MIGRATIONS[part].length
+  const target = migrations.length
   const current = await partVersion(pool, location, part)
   if (current > target) throw newer(location, part, current, target)
   if (current === target) return true
@@ -134,7 +143,7 @@ async function migratePart(pool: Pool, location: PgLocation, part: PgPart, reado
     )
     for (let version = locked; version < target; version++) {
       try {
-        await client.query(PG_MIGRATIONS[part][version]?.(s) ?? '')
+        await client.query(migrations[version]?.(s) ?? '')
       } catch (error) {
         throw new StoreError(
           `Upgrading the ${part} tables in ${location.display} to version ${version + 1} failed (${describePgError(error)}); ` +
