@@ -1,14 +1,5 @@
 /** The storage layer: the run-store and judge-cache interfaces, their backends, selectors and JSON report reading. */
-export {
-  APPLICATION_IDS,
-  BUSY_TIMEOUT_MS,
-  type Database,
-  type DatabaseKind,
-  type DatabaseSpec,
-  isBusy,
-  openDatabase,
-  withImmediate,
-} from './database.js'
+
 export {
   type AnyEntity,
   type ColumnDecl,
@@ -24,10 +15,20 @@ export {
   type RowOf,
   rowValues,
   type SqlValue,
+  type StorePart,
   sqliteInsert,
   sqliteMigrations,
-  type StorePart,
 } from './columns.js'
+export {
+  APPLICATION_IDS,
+  BUSY_TIMEOUT_MS,
+  type Database,
+  type DatabaseKind,
+  type DatabaseSpec,
+  isBusy,
+  openDatabase,
+  withImmediate,
+} from './database.js'
 export { CACHE_ENTITIES, RUNS_ENTITIES } from './entities.js'
 export { newId } from './ids.js'
 export {
