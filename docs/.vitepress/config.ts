@@ -134,7 +134,14 @@ export default defineConfig({
   // Dead links fail the build (VitePress's default, kept on); links outside docs/ are checked by repositoryLinks.
   ignoreDeadLinks: false,
   lastUpdated: false,
-  buildEnd: (site) => checkAnchors(site.outDir),
+  buildEnd: (site) => {
+    // Recorded by the theme (theme/index.ts) while the pages were rendered, in this process.
+    const renderErrors = (globalThis as { [key: symbol]: string[] | undefined })[
+      Symbol.for('vitest-judge.docs.renderErrors')
+    ]
+    if (renderErrors?.length) throw new Error(`pages that failed to render:\n  ${renderErrors.join('\n  ')}`)
+    checkAnchors(site.outDir)
+  },
   markdown: {
     config: (md) => {
       repositoryLinks(md)
