@@ -28,9 +28,8 @@ const theme: Theme = {
     app.config.errorHandler = (error, instance, info) => {
       const store = globalThis as { [RENDER_ERRORS]?: string[] }
       const page = pageOf(instance?.$.appContext.provides) ?? 'a page'
-      ;(store[RENDER_ERRORS] ??= []).push(
-        `${String(page)}: ${error instanceof Error ? error.message : String(error)} (${info})`,
-      )
+      store[RENDER_ERRORS] ??= []
+      store[RENDER_ERRORS].push(`${String(page)}: ${error instanceof Error ? error.message : String(error)} (${info})`)
       previous?.(error, instance, info)
     }
   },
