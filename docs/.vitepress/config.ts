@@ -55,6 +55,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: 'CLI', link: '/reference/cli' },
       { text: 'Configuration', link: '/reference/configuration' },
       { text: 'Errors', link: '/reference/errors' },
+      { text: 'Troubleshooting', link: '/guide/troubleshooting' },
       { text: 'Performance', link: '/reference/performance' },
       { text: 'Support matrix', link: '/reference/support-matrix' },
       { text: 'Architecture', link: '/reference/architecture' },
