@@ -304,3 +304,37 @@ export function stepArguments(step: TrajectoryStep | undefined, max = 120): stri
   if (text === undefined) return ''
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
+
+/** Attributes a trajectory is read from (`trace.ts` `toolCalls`). */
+const TRAJECTORY_KEYS = ['gen_ai.tool.name', 'gen_ai.tool.call.arguments'] as const
+
+/**
+ * The part of a trace its trajectory is read from, for the page's other invocations (Compare shows
+ * their trajectory, not their spans): tool spans with their name and arguments, or, when there are
+ * none, the model calls' output messages (the calls they asked for). Undefined without spans.
+ */
+export function trajectoryTrace(trace: CaseTrace | undefined): CaseTrace | undefined {
+  if (!trace || trace.spans.length === 0) return undefined
+  const tools = trace.spans.filter((span) => span.kind === 'tool')
+  const keep = tools.length > 0 ? tools : trace.spans.filter((span) => span.kind === 'llm')
+  const keys: readonly string[] = tools.length > 0 ? TRAJECTORY_KEYS : ['gen_ai.output.messages']
+  return {
+    spans: keep.map((span) => {
+      const attributes: TraceSpan['attributes'] = {}
+      for (const key of keys) {
+        const value = span.attributes[key]
+        if (value !== undefined) attributes[key] = value
+      }
+      return {
+        id: span.id,
+        name: span.name,
+        kind: span.kind,
+        start: span.start,
+        end: span.end,
+        status: span.status,
+        attributes,
+      }
+    }),
+    dropped: trace.dropped,
+  }
+}

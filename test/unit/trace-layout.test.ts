@@ -6,6 +6,7 @@ import {
   MIN_BAR,
   spanBadges,
   spanDetail,
+  trajectoryTrace,
   waterfall,
 } from '../../src/report/trace-layout.js'
 import type { CaseTrace, TraceSpan } from '../../src/report/trace-types.js'
@@ -140,5 +141,27 @@ describe('alignTrajectories', () => {
     const rows = alignTrajectories(base, head)
     expect(rows).toHaveLength(501)
     expect(ops(rows).slice(3, 5)).toEqual(['r:t3/-', 'a:-/other'])
+  })
+})
+
+describe('trajectoryTrace', () => {
+  test('keeps the tool spans with their name and arguments only', () => {
+    const slim = trajectoryTrace(agentTrace())
+    expect(slim?.spans.map((s) => s.name)).toEqual(['ai.toolCall search', 'ai.toolCall lookup'])
+    expect(slim?.spans[0]?.attributes).toEqual({
+      'gen_ai.tool.name': 'search',
+      'gen_ai.tool.call.arguments': '{"query":"Eiffel tower"}',
+    })
+    expect(JSON.stringify(slim).length).toBeLessThan(JSON.stringify(agentTrace()).length / 2)
+  })
+
+  test("without tool spans, the model calls' output messages; without spans, nothing", () => {
+    const trace = agentTrace()
+    trace.spans = trace.spans.filter((s) => s.kind !== 'tool')
+    expect(trajectoryTrace(trace)?.spans.map((s) => Object.keys(s.attributes))).toEqual([
+      ['gen_ai.output.messages'],
+      [],
+    ])
+    expect(trajectoryTrace({ spans: [], dropped: 0 })).toBeUndefined()
   })
 })
