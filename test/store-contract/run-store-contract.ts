@@ -312,6 +312,9 @@ export function runStoreContract(backend: RunStoreBackend): void {
         expect(back?.cases[0]?.trace).toStrictEqual(traced.trace)
         expect(back?.cases[1]).not.toHaveProperty('trace')
         expect(back?.cases[2]?.trace).toStrictEqual(failing)
+        // Kept in the case's own trace column (not the catch-all extra JSON); none for the case without spans.
+        expect(await env.raw.count('cases WHERE trace_json IS NOT NULL')).toBe(2)
+        expect(await env.raw.count("cases WHERE extra_json LIKE '%spans%'")).toBe(0)
         // The MLflow export and the page read a run by file: the traces come with it.
         expect((await store.getRunByFile(id, 'evals/agent.test.ts'))?.cases[2]?.trace?.spans[4]?.error).toBe(
           failing.spans[4]?.error,
