@@ -1,13 +1,15 @@
 /**
  * The app cache (issue 27): the app's own model and tool calls, recorded and replayed. It lives beside
  * the judge cache, in the same backends (the `app_entries` table of `<dir>/cache.db`, or the
- * `app_cache_entries` table of the PostgreSQL schema of `cache.url`), and never mixes with its entries.
+ * `app_cache_entries` table of the PostgreSQL schema of `cache.url`; one declaration, `APP_CACHE_ENTRIES`
+ * in `entities.ts`), and never mixes with its entries.
  * What is stored is the call's result only (redacted): never the request, a key or a header.
  */
 import { existsSync } from 'node:fs'
 import { StoreError } from '../errors.js'
-import { redact } from '../redact.js'
+import { fromRow, type RowOf, rowValues, sqliteInsert } from './columns.js'
 import { type Database, isBusy, openDatabase } from './database.js'
+import { APP_CACHE_ENTRIES } from './entities.js'
 import { CACHE_MIGRATIONS } from './judge-cache.js'
 import { cacheDbPath } from './paths.js'
 
@@ -58,53 +60,21 @@ export interface AppCache {
   close(): Promise<void>
 }
 
-/** A stored row, as both backends return it. */
-export interface AppEntryRow {
-  key: string
-  kind: string
-  name: string
-  value: string
-  latency_ms: number | null
-  tokens_input: number | string | null
-  tokens_output: number | string | null
-  created_at: number | string
-}
+/** A stored row, as both backends return it (`SELECT *`). */
+export type AppEntryRow = RowOf<typeof APP_CACHE_ENTRIES>
 
 /** The entry of a stored row. */
 export function toAppEntry(row: AppEntryRow): AppCacheEntry {
-  const input = row.tokens_input === null ? null : Number(row.tokens_input)
-  const output = row.tokens_output === null ? null : Number(row.tokens_output)
+  const out = fromRow(APP_CACHE_ENTRIES, row) as unknown as AppCacheEntry
   return {
-    kind: row.kind === 'tool' ? 'tool' : 'model',
-    name: row.name,
-    value: JSON.parse(row.value) as unknown,
-    latencyMs: row.latency_ms === null ? null : Number(row.latency_ms),
-    tokens: input === null || output === null ? null : { input, output },
-    createdAt: Number(row.created_at),
+    ...out,
+    kind: out.kind === 'tool' ? 'tool' : 'model',
+    latencyMs: out.latencyMs ?? null,
+    tokens: out.tokens ?? null,
   }
 }
 
-/**
- * The stored text of a value: every string in it redacted (a key-shaped token in model output never
- * reaches the store), as JSON. Redacting string by string keeps the JSON valid.
- */
-export function storedAppValue(key: string, value: unknown): string {
-  const json = JSON.stringify(redactStrings(value))
-  if (json === undefined) throw new TypeError(`Cannot record ${typeof value} under ${key}: the value must be JSON.`)
-  return json
-}
-
-function redactStrings(value: unknown): unknown {
-  if (typeof value === 'string') return redact(value)
-  if (value === null || typeof value !== 'object') return value
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    return redactStrings((value as { toJSON: () => unknown }).toJSON())
-  }
-  if (Array.isArray(value)) return value.map(redactStrings)
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[k] = redactStrings(v)
-  return out
-}
+export { storedAppValue } from './app-value.js'
 
 const HIT_FLUSH_EVERY = 256
 
@@ -142,17 +112,7 @@ export class SqliteAppCache implements AppCache {
   }
 
   async set(key: string, entry: AppCacheEntryInput): Promise<void> {
-    const value = storedAppValue(key, entry.value)
-    this.writable().set.run(
-      key,
-      entry.kind,
-      redact(entry.name),
-      value,
-      entry.latencyMs,
-      entry.tokens?.input ?? null,
-      entry.tokens?.output ?? null,
-      entry.createdAt ?? Date.now(),
-    )
+    this.writable().set.run(...rowValues(APP_CACHE_ENTRIES, entry, { key }))
   }
 
   async stats(): Promise<AppCacheStats> {
@@ -235,10 +195,9 @@ export function addKind(
 }
 
 function prepare(db: Database) {
-  const columns = 'key, kind, name, value, latency_ms, tokens_input, tokens_output, created_at'
   return {
-    get: db.prepare(`SELECT ${columns} FROM app_entries WHERE key = ?`),
-    set: db.prepare(`INSERT OR REPLACE INTO app_entries (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    get: db.prepare('SELECT * FROM app_entries WHERE key = ?'),
+    set: db.prepare(sqliteInsert(APP_CACHE_ENTRIES, { upsert: true })),
     hit: db.prepare('UPDATE app_entries SET hit_count = hit_count + ?, last_used_at = ? WHERE key = ?'),
     stats: db.prepare(
       `SELECT kind, count(*) AS entries, coalesce(sum(length(key) + length(CAST(value AS BLOB))), 0) AS bytes,

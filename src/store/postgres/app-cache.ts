@@ -1,10 +1,9 @@
 /**
- * The app cache in a PostgreSQL schema (`app_cache_entries`, its own versioned part `app`), shared by
- * every machine using the URL: what one state folder recorded, another replays.
+ * The app cache in a PostgreSQL schema (`app_cache_entries`, in the `cache` part beside the judge's
+ * `cache_entries`), shared by every machine using the URL: what one state folder recorded, another replays.
  */
 import type { Pool } from 'pg'
 import { StoreError } from '../../errors.js'
-import { redact } from '../../redact.js'
 import {
   type AppCache,
   type AppCacheEntry,
@@ -12,9 +11,10 @@ import {
   type AppCacheStats,
   type AppEntryRow,
   addKind,
-  storedAppValue,
   toAppEntry,
 } from '../app-cache.js'
+import { pgInsert, pgTable, rowValues } from '../columns.js'
+import { APP_CACHE_ENTRIES } from '../entities.js'
 import { acquirePool, releasePool } from './driver.js'
 import { withRetry } from './retry.js'
 import { ensurePart, quoteIdent } from './schema.js'
@@ -38,7 +38,7 @@ export class PgAppCache implements AppCache {
     private readonly present: boolean,
   ) {
     this.location = pg.display
-    this.table = `${quoteIdent(pg.schema)}.app_cache_entries`
+    this.table = pgTable(APP_CACHE_ENTRIES, quoteIdent(pg.schema))
   }
 
   /** Connects (the process's pool), checks the schema and migrates the `app` part (unless read-only). */
@@ -49,7 +49,7 @@ export class PgAppCache implements AppCache {
     const pool = await acquirePool(location)
     try {
       const readonly = options.readonly === true
-      const present = await ensurePart(pool, location, 'app', readonly, { retry: options.retryOpen === true })
+      const present = await ensurePart(pool, location, 'cache', readonly, { retry: options.retryOpen === true })
       return new PgAppCache(location, pool, readonly, options.recordHits !== false && !readonly, present)
     } catch (error) {
       await releasePool(location)
@@ -66,7 +66,7 @@ export class PgAppCache implements AppCache {
     const result = await withRetry(this.pg, () =>
       this.pool.query<AppEntryRow>({
         name: this.name('get'),
-        text: `SELECT key, kind, name, value, latency_ms, tokens_input, tokens_output, created_at FROM ${this.table} WHERE key = $1`,
+        text: `SELECT * FROM ${this.table} WHERE key = $1`,
         values: [key],
       }),
     )
@@ -83,26 +83,13 @@ export class PgAppCache implements AppCache {
   }
 
   async set(key: string, entry: AppCacheEntryInput): Promise<void> {
-    const value = storedAppValue(key, entry.value)
+    const values = rowValues(APP_CACHE_ENTRIES, entry, { key })
     this.writable()
     await withRetry(this.pg, () =>
       this.pool.query({
         name: this.name('set'),
-        text: `INSERT INTO ${this.table} (key, kind, name, value, latency_ms, tokens_input, tokens_output, created_at)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-          ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, value = EXCLUDED.value,
-          latency_ms = EXCLUDED.latency_ms, tokens_input = EXCLUDED.tokens_input, tokens_output = EXCLUDED.tokens_output,
-          created_at = EXCLUDED.created_at`,
-        values: [
-          key,
-          entry.kind,
-          redact(entry.name),
-          value,
-          entry.latencyMs,
-          entry.tokens?.input ?? null,
-          entry.tokens?.output ?? null,
-          entry.createdAt ?? Date.now(),
-        ],
+        text: pgInsert(APP_CACHE_ENTRIES, quoteIdent(this.pg.schema), { upsert: true }),
+        values,
       }),
     )
   }
