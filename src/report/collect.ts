@@ -46,6 +46,7 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
   if (cost) reportCase.cost = cost
   if (meta?.human) reportCase.human = meta.human
   if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
+  if (meta?.trace) reportCase.trace = meta.trace
   return reportCase
 }
 
