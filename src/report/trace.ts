@@ -11,7 +11,7 @@ import type { CaseTrace, TraceSpan, TrajectoryStep } from './trace-types.js'
 export interface TraceSummary {
   /** Model calls plus tool calls: each is one step of the app. */
   steps: number
-  /** `llm` spans. */
+  /** Model calls (`llm` spans not inside another `llm` span). */
   modelCalls: number
   /** Tool calls (see `toolCalls`). */
   toolCalls: number
@@ -36,6 +36,24 @@ function parse(value: unknown): unknown {
   } catch {
     return value
   }
+}
+
+/**
+ * The model calls of a trace: its `llm` spans, except those inside another `llm` span (the same call
+ * seen twice, e.g. a `traceClient` span around an SDK's own instrumentation span): the outer one counts.
+ */
+export function modelCallSpans(trace: CaseTrace | undefined): TraceSpan[] {
+  if (!trace) return []
+  const byId = new Map(trace.spans.map((s) => [s.id, s]))
+  return trace.spans.filter((s) => {
+    if (s.kind !== 'llm') return false
+    let parent = s.parentId !== undefined ? byId.get(s.parentId) : undefined
+    for (let depth = 0; parent && depth < 1000; depth++) {
+      if (parent.kind === 'llm') return false
+      parent = parent.parentId !== undefined ? byId.get(parent.parentId) : undefined
+    }
+    return true
+  })
 }
 
 /** The tool calls a model asked for in an `llm` span (`gen_ai.output.messages` parts of type `tool_call`). */
@@ -74,7 +92,7 @@ export function toolCalls(trace: CaseTrace | undefined): TrajectoryStep[] {
       return step
     })
   }
-  return spans.filter((s) => s.kind === 'llm').flatMap(requestedToolCalls)
+  return modelCallSpans(trace).flatMap(requestedToolCalls)
 }
 
 /** Steps, model calls, tokens, failed spans and duration of a trace. */
@@ -95,11 +113,11 @@ export function summary(trace: CaseTrace | undefined): TraceSummary {
     if (s.start < first) first = s.start
     if (s.end > last) last = s.end
     if (s.status === 'error') out.failedSpans++
-    if (s.kind === 'llm') {
-      out.modelCalls++
-      out.tokens.input += num(s.attributes['gen_ai.usage.input_tokens'])
-      out.tokens.output += num(s.attributes['gen_ai.usage.output_tokens'])
-    }
+  }
+  for (const s of modelCallSpans(trace)) {
+    out.modelCalls++
+    out.tokens.input += num(s.attributes['gen_ai.usage.input_tokens'])
+    out.tokens.output += num(s.attributes['gen_ai.usage.output_tokens'])
   }
   out.tokens.total = out.tokens.input + out.tokens.output
   out.toolCalls = toolCalls(trace).length
@@ -335,8 +353,7 @@ function providerOf(span: TraceSpan): string | undefined {
 export function appCost(trace: CaseTrace | undefined, pricing: Pricing = {}): AppCost {
   let usd: number | null = 0
   const unpriced = new Set<string>()
-  for (const s of trace?.spans ?? []) {
-    if (s.kind !== 'llm') continue
+  for (const s of modelCallSpans(trace)) {
     const tokens = {
       input: num(s.attributes['gen_ai.usage.input_tokens']),
       output: num(s.attributes['gen_ai.usage.output_tokens']),

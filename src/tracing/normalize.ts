@@ -42,7 +42,7 @@ function stringify(value: unknown): string {
   }
 }
 
-function cut(text: string): string {
+function cutText(text: string): string {
   if (text.length <= MAX_ATTRIBUTE_CHARS) return text
   let end = MAX_ATTRIBUTE_CHARS
   const last = text.charCodeAt(end - 1)
@@ -51,10 +51,12 @@ function cut(text: string): string {
 }
 
 /** One attribute value as a span holds it: primitives and flat arrays as they are, anything else as JSON text. */
-function toValue(value: unknown, clean: (text: string) => string): SpanAttributeValue | undefined {
+function toValue(value: unknown, clean: (text: string) => string, cutLong = true): SpanAttributeValue | undefined {
   if (value === undefined || value === null) return undefined
+  const cut = cutLong ? cutText : (text: string) => text
   if (typeof value === 'string') return clean(cut(value))
   if (typeof value === 'number' || typeof value === 'boolean') return value
+  if (typeof value === 'bigint') return value.toString()
   if (
     Array.isArray(value) &&
     value.every((v) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
@@ -258,7 +260,7 @@ export function toOtelAttributes(
   const out: Record<string, SpanAttributeValue> = {}
   if (!raw) return out
   for (const [key, value] of Object.entries(raw)) {
-    const v = toValue(value, (text) => text)
+    const v = toValue(value, (text) => text, false)
     if (v !== undefined) out[key] = v
   }
   return out

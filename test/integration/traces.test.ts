@@ -98,6 +98,18 @@ describe('traces through the AI SDK, traceClient and span()', () => {
     }
   })
 
+  test('app tokens, model calls and cost per run and invocation, beside the judge figures', () => {
+    const suite = run.report?.runs.find((r) => r.file === 'suite.eval.ts')
+    expect(suite?.app?.modelCalls).toBe(18)
+    expect(suite?.app?.costUsd).toBeGreaterThan(0)
+    const tokens = (suite?.cases ?? []).reduce((n, c) => n + (c.tokens?.input ?? 0), 0)
+    expect(suite?.app?.tokens.input).toBe(tokens)
+    expect(run.report?.app?.modelCalls).toBeGreaterThan(18)
+    expect(run.stdout).toMatch(/app tokens \d+ in \/ \d+ out · \d+ model calls · app cost \$0\.\d+/)
+    const md = readFileSync(join(run.dir, 'summary.md'), 'utf8')
+    expect(md).toMatch(/app tokens \d+ in \/ \d+ out/)
+  })
+
   test('JUnit system-out carries one trace line per traced case', () => {
     const xml = readFileSync(join(run.dir, 'junit.xml'), 'utf8')
     expect(xml).toMatch(/trace: search -&gt; lookup \(3 model calls, \d+ tokens\)/)
