@@ -210,6 +210,10 @@ export const CASES = defineEntity<ReportCase, { runId: string; ord: number }>()(
     },
     error: { type: 'text', null: true, field: 'error', redact: true },
     extra_json: { type: 'text', null: true, extra: true },
+    // The case's trace as one JSON text beside the case (not a table of spans): the page, `show` and
+    // the MLflow export read a case with its whole trace, so one row read and one parse serve them
+    // with no join or second query; nothing queries single spans. NULL for a case without spans.
+    trace_json: { type: 'text', null: true, field: 'trace', json: true, redact: true, since: 3 },
   },
 })
 
