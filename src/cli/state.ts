@@ -3,10 +3,12 @@
  * so that reading works while vitest writes and on a file a killed process left behind), and run
  * selectors turned into JSON reports, with report files read without needing a store at all.
  */
+
 import { existsSync } from 'node:fs'
 import { SelectorError, StoreError, UsageError } from '../errors.js'
 import { recordedCost } from '../report/cost.js'
 import { validateReport } from '../report/json.js'
+import { runKey } from '../report/run-key.js'
 import type { JsonReport } from '../report/types.js'
 import { openRunStore } from '../store/open.js'
 import { runsDbPath } from '../store/paths.js'
@@ -135,18 +137,18 @@ export class State {
  * whole invocation's).
  */
 export function onlyFiles(report: JsonReport, files: ReadonlySet<string>): JsonReport {
-  const runs = report.runs.filter((run) => files.has(run.file))
+  const runs = report.runs.filter((run) => files.has(runKey(run)))
   if (runs.length === report.runs.length) return report
   const { cost: _cost, ...rest } = report
   const cost = report.cost === undefined ? undefined : recordedCost(runs)
   return { ...rest, runs, ...(cost ? { cost } : {}) }
 }
 
-/** The file of run `runId` in `report`. */
+/** The key (`ReportRun.key`) of run `runId` in `report`. */
 export function fileOfRun(report: JsonReport, runId: string): string {
   const run = report.runs.find((r) => r.id === runId)
   if (run === undefined) throw new SelectorError(`Run ${runId} is not in invocation ${report.invocation.id}.`)
-  return run.file
+  return runKey(run)
 }
 
 /** A URL with its password removed, for messages. */

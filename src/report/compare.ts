@@ -4,6 +4,7 @@
  */
 import { type CaseIndex, directionOf, indexCases, kindOf, LOWER_IS_BETTER } from './case-index.js'
 import { caseTextChanged } from './dataset-digest.js'
+import { runKey, runSourceFile } from './run-key.js'
 import { holmAdjust, meanConfidenceInterval, pairedTest, unpairedTest } from './statistics.js'
 import { excerpt, formatDelta, formatP, formatValue, metricBaseName } from './text.js'
 import type {
@@ -203,7 +204,8 @@ function compareRun(base: CaseIndex, head: CaseIndex, opts: CompareOptions): Run
   const removedCases: string[] = []
   for (const key of base.cases.keys()) if (!head.cases.has(key)) removedCases.push(caseName(key))
   const result: RunComparison = {
-    file: head.run.file,
+    file: runSourceFile(head.run),
+    key: runKey(head.run),
     status: 'matched',
     baseRunId: base.run.id,
     headRunId: head.run.id,
@@ -253,25 +255,27 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * Compares `head` with its baseline `base`, file by file (runs matched by `file`) and metric by
+ * Compares `head` with its baseline `base`, run by run (runs matched by `key`: a file, or a file's
+ * variant) and metric by
  * metric. A metric is tested paired (sign-flip permutation test over the cases matched by name)
  * when at least two cases have a value on both sides, else unpaired (two-sample permutation test,
  * or Welch's t-test for large samples). `regressed`/`improved` need a p-value at or under `alpha`;
  * the direction follows the metric's `greaterIsBetter` (latency: lower is better).
  */
 export function compareReports(base: JsonReport, head: JsonReport, opts: CompareOptions): ReportComparison {
-  const baseRuns = new Map(base.runs.map((run) => [run.file, run]))
-  const headRuns = new Map(head.runs.map((run) => [run.file, run]))
-  const files = [...new Set([...baseRuns.keys(), ...headRuns.keys()])].sort(compareText)
-  const runs: RunComparison[] = files.map((file) => {
-    const baseRun = baseRuns.get(file)
-    const headRun = headRuns.get(file)
+  const baseRuns = new Map(base.runs.map((run) => [runKey(run), run]))
+  const headRuns = new Map(head.runs.map((run) => [runKey(run), run]))
+  const keys = [...new Set([...baseRuns.keys(), ...headRuns.keys()])].sort(compareText)
+  const runs: RunComparison[] = keys.map((key) => {
+    const baseRun = baseRuns.get(key)
+    const headRun = headRuns.get(key)
     if (baseRun && headRun) return compareRun(indexCases(baseRun), indexCases(headRun), opts)
     const run = (headRun ?? baseRun) as ReportRun
     const index = indexCases(run)
     const names = run.cases.map((c) => c.name)
     return {
-      file,
+      file: runSourceFile(run),
+      key,
       status: headRun ? 'new' : 'removed',
       baseRunId: baseRun?.id ?? null,
       headRunId: headRun?.id ?? null,
@@ -415,7 +419,10 @@ export interface GateSettings {
 
 /** One reason the gate fails the run. */
 export interface GateFailure {
+  /** The test file (a path). */
   file: string
+  /** The run's key (`ReportRun.key`): the file, or `<file> [<variant>]` (absent for a gate on the whole invocation). */
+  key?: string
   metric: string
   /** `regression` (a score-kind metric), `measurement` (a named measurement), `min-mean` or `min-agreement` (kappa with human labels). */
   kind: 'regression' | 'measurement' | 'min-mean' | 'min-agreement'
@@ -451,7 +458,7 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
   const maxDrop = gate.maxDrop ?? 0
   const measurements = gate.measurements ?? {}
   const runs = comparison?.runs ?? []
-  const byFile = new Map(runs.map((run) => [run.file, run]))
+  const byKey = new Map(runs.map((run) => [runKey(run), run]))
   const family = familyPValues(runs, gate.alpha, measurements)
   const tests = family.adjusted.size
   for (const run of runs) {
@@ -468,6 +475,7 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
         if (!(drop > maxDrop + 1e-12)) continue
         failures.push({
           file: run.file,
+          key: runKey(run),
           metric: m.metric,
           kind: 'regression',
           baseMean: m.baseMean,
@@ -477,7 +485,7 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
           pAdjusted: adjusted,
           threshold: maxDrop,
           message:
-            `${run.file}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
+            `${runKey(run)}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
             `(${formatDelta(m.delta)}, ${ps}) ${moved} more than gate.maxDrop ${maxDrop}` +
             `${gate.maxDrop === null ? ' (maxDrop not set: any significant drop fails)' : ''}` +
             ` at alpha ${gate.alpha}`,
@@ -494,6 +502,7 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
         : ''
       failures.push({
         file: run.file,
+        key: runKey(run),
         metric: m.metric,
         kind: 'measurement',
         baseMean: m.baseMean,
@@ -503,24 +512,25 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
         pAdjusted: adjusted,
         threshold: limit,
         message:
-          `${run.file}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
+          `${runKey(run)}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
           `(${formatDelta(m.delta)}, ${share}${ps}) ${moved} more than gate.measurements.${m.metric} ${limit} ` +
           `(${formatPercentLimit(limit)} of the baseline mean) at alpha ${gate.alpha}`,
       })
     }
   }
-  for (const run of [...head.runs].sort((a, b) => compareText(a.file, b.file))) {
+  for (const run of [...head.runs].sort((a, b) => compareText(runKey(a), runKey(b)))) {
     const index = indexCases(run)
     for (const [metric, min] of Object.entries(gate.minMean)) {
       const aggregate = run.aggregates?.[metric]
       if (!aggregate || aggregate.n === 0 || kindOf(metric, index) !== 'score') continue
       if (aggregate.mean >= min) continue
-      const compared = byFile.get(run.file)?.metrics.find((m) => m.metric === metric)
+      const compared = byKey.get(runKey(run))?.metrics.find((m) => m.metric === metric)
       const baseMean = compared?.baseMean ?? null
       const delta = baseMean === null ? null : aggregate.mean - baseMean
       const versus = baseMean === null ? 'no baseline' : `baseline ${formatValue(baseMean)}, ${formatDelta(delta)}`
       failures.push({
-        file: run.file,
+        file: runSourceFile(run),
+        key: runKey(run),
         metric,
         kind: 'min-mean',
         baseMean,
@@ -529,7 +539,7 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
         pValue: compared?.pValue ?? null,
         pAdjusted: null,
         threshold: min,
-        message: `${run.file}: ${metric} mean ${formatValue(aggregate.mean)} is under gate.minMean.${metric} ${min} (${versus})`,
+        message: `${runKey(run)}: ${metric} mean ${formatValue(aggregate.mean)} is under gate.minMean.${metric} ${min} (${versus})`,
       })
     }
   }

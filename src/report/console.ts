@@ -8,6 +8,7 @@
 import { describeAgreement } from './agreement.js'
 import { type GateFailure, tooFewCasesText } from './compare.js'
 import { costLines, formatUsd } from './cost.js'
+import { runKey } from './run-key.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { MetricComparison, RunComparison } from './types.js'
@@ -220,8 +221,8 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
   const maxFiles = opts.maxFiles ?? 20
   const maxCases = opts.maxCases ?? 3
   const gateFailures = opts.gateFailures ?? []
-  const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [r.file, r]))
-  const runs = new Map(report.runs.map((r) => [r.file, r]))
+  const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [runKey(r), r]))
+  const runs = new Map(report.runs.map((r) => [runKey(r), r]))
   const files = [...new Set([...runs.keys(), ...comparisons.keys()])].sort()
   const summaries: FileSummary[] = files.map((file) => {
     const run = runs.get(file)
@@ -233,7 +234,7 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
       (run?.judgeErrors ?? 0) > 0 ||
       regressed ||
       run?.status === 'interrupted' ||
-      gateFailures.some((g) => g.file === file)
+      gateFailures.some((g) => (g.key ?? g.file) === file)
     return { run, file, comparison, failed, problems }
   })
 

@@ -6,6 +6,7 @@
  * valid XML 1.0 whatever the model wrote: one escaper removes the characters XML cannot carry and
  * escapes the rest; no CDATA is used. Attributes are one line, and no text line starts with `::`.
  */
+import { runKey } from './run-key.js'
 import { defuseCommands, singleLine, stripUnsafe } from './text.js'
 import type { CaseMetricResult, JsonReport, ReportCase, ReportRun } from './types.js'
 
@@ -331,9 +332,10 @@ export function writeJunitSuite(
   const max = opts.maxTextLength ?? 4000
   const includeOutput = opts.includeOutput ?? true
   const totals = junitTotals(run)
+  // The suite is named by the run key (a variant's run is its own suite); `file` is the path.
   const file = attr('file', run.file)
   const lines: string[] = [
-    `${PAD1}<testsuite${attr('name', run.file)}${file}${attr('timestamp', timestamp)}` +
+    `${PAD1}<testsuite${attr('name', runKey(run))}${file}${attr('timestamp', timestamp)}` +
       `${attr('tests', totals.tests)}${attr('failures', totals.failures)}${attr('errors', totals.errors)}` +
       `${attr('skipped', 0)}${attr('time', seconds(totals.ms))}>`,
     `${PAD2}<properties>`,
@@ -341,7 +343,7 @@ export function writeJunitSuite(
   for (const line of runProperties(run, max)) lines.push(PAD3 + line)
   lines.push(`${PAD2}</properties>`)
   put(lines.join('\n'))
-  const classname = attr('classname', run.file)
+  const classname = attr('classname', runKey(run))
   for (const testCase of run.cases) {
     const outcome = caseOutcome(testCase, run.file, max, includeOutput)
     const props = opts.properties ? caseProperties(testCase, max) : []
@@ -404,7 +406,7 @@ export function renderJunitFooter(): string {
  * properties are sorted by name. `timestamp` is the invocation's start.
  */
 export function renderJunit(report: JsonReport, opts: JunitOptions = {}): string {
-  const runs = [...report.runs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+  const runs = [...report.runs].sort((a, b) => (runKey(a) < runKey(b) ? -1 : runKey(a) > runKey(b) ? 1 : 0))
   const totals: JunitTotals = { tests: 0, failures: 0, errors: 0, ms: 0 }
   const suites: string[] = []
   for (const run of runs) {

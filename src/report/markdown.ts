@@ -5,6 +5,7 @@
  */
 import { type GateFailure, tooFewCasesText } from './compare.js'
 import { costLines, describeCost } from './cost.js'
+import { runKey } from './run-key.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { CaseDelta, MetricAgreement, MetricComparison, ReportComparison, RunComparison } from './types.js'
@@ -125,9 +126,10 @@ interface FileView {
 }
 
 function fileViews(report: ReportSummary, gateFailures: GateFailure[]): FileView[] {
-  const files = new Set([...report.runs.map((r) => r.file), ...(report.comparison?.runs ?? []).map((r) => r.file)])
-  const runs = new Map(report.runs.map((r) => [r.file, r]))
-  const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [r.file, r]))
+  // Keyed by run key: a file's variants are shown as runs of their own.
+  const files = new Set([...report.runs.map(runKey), ...(report.comparison?.runs ?? []).map(runKey)])
+  const runs = new Map(report.runs.map((r) => [runKey(r), r]))
+  const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [runKey(r), r]))
   const views = [...files].map((file): FileView => {
     const run = runs.get(file)
     const comparison = comparisons.get(file)
@@ -135,7 +137,7 @@ function fileViews(report: ReportSummary, gateFailures: GateFailure[]): FileView
     const judgeErrors = run?.judgeErrors ?? 0
     const regressed = comparison?.metrics.filter((m) => m.status === 'regressed').length ?? 0
     const improved = comparison?.metrics.filter((m) => m.status === 'improved').length ?? 0
-    const gate = gateFailures.filter((g) => g.file === file).length
+    const gate = gateFailures.filter((g) => (g.key ?? g.file) === file).length
     const severity =
       regressed > 0 || gate > 0 ? 2 : failed > 0 || judgeErrors > 0 || run?.status === 'interrupted' ? 1 : 0
     return { file, run, comparison, failed, judgeErrors, regressed, improved, gateFailures: gate, severity }
@@ -418,7 +420,7 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
     const all: CaseDelta[] = []
     for (const run of comparison.runs) {
       for (const d of run.regressedCases) {
-        fileOf.set(d, run.file)
+        fileOf.set(d, runKey(run))
         all.push(d)
       }
     }

@@ -148,8 +148,14 @@ export interface ReportCase {
 /** One test file in one invocation. */
 export interface ReportRun {
   id: string
-  /** Path relative to the project root, with forward slashes. */
+  /** Path of the test file relative to the project root, with forward slashes (a variant's run too). */
   file: string
+  /**
+   * The run's key within its invocation, wherever runs are matched (stores, comparison, merge, gate):
+   * `file` for a run without a variant, `<file> [<variant>]` for a variant's run. Reports written
+   * before it existed lack it; readers take it from {@link runKey}.
+   */
+  key?: string
   /** `complete`, or `interrupted` when the process died before the run was finished. */
   status?: 'complete' | 'interrupted'
   cases: ReportCase[]
@@ -164,7 +170,7 @@ export interface ReportRun {
   cost?: CostSummary
   /** Agreement of the judge with human labels, per metric (absent when no case has both). */
   agreement?: Record<string, MetricAgreement>
-  /** The `describeEval` variant this run recorded; `file` is then `<path> [<variant>]`. */
+  /** The `describeEval` variant this run recorded; `key` is then `<file> [<variant>]`. */
   variant?: string
   /** A variant's run: the invocation's params with the variant's fields merged. */
   params?: Record<string, string | number | boolean>
@@ -242,9 +248,12 @@ export interface CaseDelta {
   kind?: 'score' | 'measurement'
 }
 
-/** Comparison of one file. */
+/** Comparison of one run (a file, or one variant of a file). */
 export interface RunComparison {
+  /** The test file (a path). */
   file: string
+  /** The run key the two sides were matched by (`ReportRun.key`); absent in comparisons written before it existed. */
+  key?: string
   status: 'matched' | 'new' | 'removed'
   baseRunId: string | null
   headRunId: string | null

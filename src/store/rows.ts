@@ -5,6 +5,7 @@
 import { hostname } from 'node:os'
 import { redact } from '../redact.js'
 import { recordedCost } from '../report/cost.js'
+import { runKey, withRunKey } from '../report/run-key.js'
 import type {
   CaseMetricResult,
   JsonReport,
@@ -36,6 +37,7 @@ export const INVOCATION_KEYS = new Set([
 export const RUN_KEYS = new Set([
   'id',
   'file',
+  'key',
   'status',
   'cases',
   'aggregates',
@@ -165,9 +167,15 @@ export interface AggregateRow {
   extra_json: string | null
 }
 
+/**
+ * The `runs.file` column holds the run's key (unique in its invocation: `<file> [<variant>]` for a
+ * variant's run), as it always has; the path is the key less the variant (`withRunKey`), so rows
+ * written before report.json had `key` read the same way.
+ */
 export function toRun(row: RunRow, cases: ReportCase[], aggregates: Record<string, MetricAggregate>): ReportRun {
-  const run: ReportRun = {
-    ...parseExtra(row.extra_json),
+  const extra = parseExtra(row.extra_json)
+  const run: ReportRun = withRunKey({
+    ...extra,
     id: row.id,
     file: row.file,
     cases,
@@ -175,7 +183,9 @@ export function toRun(row: RunRow, cases: ReportCase[], aggregates: Record<strin
     judgeErrors: row.judge_errors,
     cache: { hits: row.cache_hits, misses: row.cache_misses },
     tokens: { input: row.tokens_input, output: row.tokens_output },
-  }
+    variant: extra.variant as string | undefined,
+  })
+  if (run.variant === undefined) delete run.variant
   if (row.status !== null) run.status = row.status
   if (row.duration_ms !== null) run.durationMs = row.duration_ms
   if (row.dataset_digest !== null && row.dataset_digest !== undefined) run.datasetDigest = row.dataset_digest
@@ -436,7 +446,7 @@ export function runValues(invocationId: string, run: ReportRun): (string | numbe
   return [
     run.id,
     invocationId,
-    run.file,
+    runKey(run),
     run.status ?? null,
     run.cases.length,
     passed,

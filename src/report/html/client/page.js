@@ -173,10 +173,16 @@
 
   // --- the data, indexed ----------------------------------------------------------------------
 
+  // A run's key (report/run-key.ts): `<file> [<variant>]` for a variant's run; `file` is the path.
+  function runKeyOf(run) {
+    return run.key || run.file
+  }
+
   function casesOf(inv) {
     const out = []
     for (const run of inv.runs) {
-      for (const c of run.cases) out.push({ file: run.file, c, key: `${run.file}\u0000${c.name}`, order: out.length })
+      const key = runKeyOf(run)
+      for (const c of run.cases) out.push({ file: key, c, key: `${key}\u0000${c.name}`, order: out.length })
     }
     return out
   }
@@ -396,10 +402,10 @@
     // Files x metrics.
     view.append(el('h2', { text: 'Files × metrics' }))
     const compared = new Map()
-    for (const r of cmp ? cmp.runs : []) for (const m of r.metrics) compared.set(`${r.file}\u0000${m.metric}`, m)
-    const gated = new Set((H.gate ? H.gate.failures : []).map((f) => `${f.file}\u0000${f.metric}`))
-    const files = [...new Set([...head.runs.map((r) => r.file), ...(cmp ? cmp.runs.map((r) => r.file) : [])])].sort()
-    const runOf = new Map(head.runs.map((r) => [r.file, r]))
+    for (const r of cmp ? cmp.runs : []) for (const m of r.metrics) compared.set(`${runKeyOf(r)}\u0000${m.metric}`, m)
+    const gated = new Set((H.gate ? H.gate.failures : []).map((f) => `${f.key || f.file}\u0000${f.metric}`))
+    const files = [...new Set([...head.runs.map(runKeyOf), ...(cmp ? cmp.runs.map(runKeyOf) : [])])].sort()
+    const runOf = new Map(head.runs.map((r) => [runKeyOf(r), r]))
     const table = el('table', { class: 'grid', id: 'matrix' })
     table.append(
       el(
@@ -1567,7 +1573,8 @@
     section.append(el('h3', { text: 'Cases side by side' }))
     const maps = columns.map(({ run }) => {
       const map = new Map()
-      if (run) for (const c of run.cases) map.set(matchName(c.name, run.variant), { file: run.file, c, key: c.name })
+      if (run)
+        for (const c of run.cases) map.set(matchName(c.name, run.variant), { file: runKeyOf(run), c, key: c.name })
       return map
     })
     const cases = sideBySide({
