@@ -222,11 +222,22 @@ describe('validateReport', () => {
       ['evals/plain.eval.ts', 'evals/plain.eval.ts', undefined],
     ])
     // Merged with a report of today's shape, the same variant's runs are one run.
-    const today = shard('new', '2025-01-02T10:00:00.000Z', [
-      { ...run('r3', 'evals/qa.eval.ts', [scoreCase('qa > [mini] c', 1)]), key: 'evals/qa.eval.ts [mini]', variant: 'mini' },
-    ], {})
+    const today = shard(
+      'new',
+      '2025-01-02T10:00:00.000Z',
+      [
+        {
+          ...run('r3', 'evals/qa.eval.ts', [scoreCase('qa > [mini] c', 1)]),
+          key: 'evals/qa.eval.ts [mini]',
+          variant: 'mini',
+        },
+      ],
+      {},
+    )
     const merged = mergeReports([old as JsonReport, today])
     const mini = merged.runs.filter((r) => r.variant === 'mini')
-    expect(mini.map((r) => [r.file, r.key, r.cases.length])).toEqual([['evals/qa.eval.ts', 'evals/qa.eval.ts [mini]', 3]])
+    expect(mini.map((r) => [r.file, r.key, r.cases.length])).toEqual([
+      ['evals/qa.eval.ts', 'evals/qa.eval.ts [mini]', 3],
+    ])
   })
 })
