@@ -55,10 +55,18 @@ export interface JunitReportOptions {
   properties?: boolean
   /**
    * Put a `file` attribute on every `<testcase>` (it is always on `<testsuite>`), like Vitest's own
-   * JUnit reporter option of that name.
+   * JUnit reporter option of that name. Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then.
    * @default false
    */
   addFileAttribute?: boolean
+  /**
+   * Put a `line` attribute (the test's line) on every `<testcase>`, for consumers that read it
+   * (mikepenz/action-junit-report). Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then:
+   * without it, the line is in the failure body's last line, `at <test> (<file>:<line>:<col>)`,
+   * where those consumers find it too.
+   * @default false
+   */
+  addLineAttribute?: boolean
 }
 
 /** Options of `vitestJudge(options)`. */
@@ -95,7 +103,7 @@ export interface VitestJudgeOptions {
    * @default VITEST_JUDGE_STORE_URL env, else the SQLite files in `dir`
    */
   store?: string
-  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false }` */
+  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false, addLineAttribute: false }` */
   junit?: JunitReportOptions
   /**
    * Print `::error file=...,line=...::` workflow commands for failed cases and gate failures, so
@@ -203,7 +211,7 @@ export interface ResolvedVitestJudgeOptions {
    * worker of one invocation shares it); absent when the budget is not shared.
    */
   budgetKey?: string
-  junit: { properties: boolean; addFileAttribute: boolean }
+  junit: { properties: boolean; addFileAttribute: boolean; addLineAttribute: boolean }
   githubAnnotations: boolean
   testAnnotations: boolean
   /** MLflow logging, or null when off. */
@@ -371,6 +379,7 @@ export function resolveOptions(
     junit: {
       properties: options.junit?.properties ?? false,
       addFileAttribute: options.junit?.addFileAttribute ?? false,
+      addLineAttribute: options.junit?.addLineAttribute ?? false,
     },
     githubAnnotations: options.githubAnnotations ?? env.GITHUB_ACTIONS === 'true',
     testAnnotations: options.testAnnotations ?? true,

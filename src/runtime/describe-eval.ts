@@ -230,9 +230,7 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
           }
           ;(task.meta as Record<string, unknown>)[META_KEY] = meta
           try {
-            await limiter.run(() =>
-              runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal),
-            )
+            await limiter.run(() => runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal))
           } finally {
             annotateCase(task, meta)
           }
