@@ -122,8 +122,8 @@ function metricRows(summary: FileSummary, width: number, p: Palette): string[] {
   const lines = [
     p.dim(
       `    ${'metric'.padEnd(nameWidth)}${pad(COLUMNS.map(([name]) => name))}` +
-        `${withComparison ? `${'delta'.padStart(DELTA_WIDTH)}${'p'.padStart(P_WIDTH)}` : ''}` +
-        `${adjusted ? 'p adj'.padStart(P_WIDTH) : ''}`,
+        `${withComparison ? `${'delta'.padStart(DELTA_WIDTH)}${'p(2s)'.padStart(P_WIDTH)}` : ''}` +
+        `${adjusted ? 'p1 adj'.padStart(P_WIDTH) : ''}`,
     ),
   ]
   const warnings: string[] = []
@@ -273,10 +273,14 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
       regressedMetrics > 0
         ? p.red(`${regressedMetrics} ${regressedMetrics === 1 ? 'metric' : 'metrics'} regressed`)
         : p.green('no significant regression')
-    // Tests that could not reach alpha (too few changed cases) are left out of Holm's count.
+    // Tests that could not reach alpha / K (too few changed cases) are left out of the count.
     const all = (c.correction?.tests ?? 0) + (c.correction?.excluded ?? 0)
     const over = c.correction?.excluded ? `${c.correction.tests} of ${all} tests` : plural(all, 'test')
-    const correction = c.correction ? `, Holm over ${over}` : ''
+    const correction = !c.correction
+      ? ''
+      : c.correction.sided === 'one-sided'
+        ? `, one-sided Tarone-Holm over ${over}`
+        : `, Holm over ${over}`
     lines.push(
       ` baseline ${safe(c.base.label, 40)} → current ${safe(c.head.label, 40)} (alpha ${c.alpha}${correction}): ${verdict}`,
     )

@@ -157,13 +157,22 @@ function significance(m: MetricComparison): string {
     return `${m.significant ? `**${p}**` : p} (${m.test}${outside})${warning}`
   }
   const adjusted = formatP(m.pAdjusted)
-  return `${p}, adj. ${m.significant ? `**${adjusted}**` : adjusted} (${m.test})${warning}`
+  // The adjusted p-value is one-sided (the gate's) when `pOneSided` was recorded, and the raw one two-sided.
+  const label = m.pOneSided === undefined ? 'adj.' : 'one-sided adj.'
+  return `${p}, ${label} ${m.significant ? `**${adjusted}**` : adjusted} (${m.test})${warning}`
 }
 
-/** `, Holm's step-down correction over 30 tests (adj. p)` when the comparison records one. */
+/** `, gate: one-sided p-values, Tarone-Holm over 30 tests (…)` when the comparison records a correction. */
 function correctionText(comparison: ReportComparison): string {
   const c = comparison.correction
   if (!c) return ''
+  if (c.sided === 'one-sided') {
+    const left = c.excluded > 0 ? `; ${c.excluded} more could not reach α/${c.tests} with so few changed cases` : ''
+    return (
+      `; p is two-sided; the gate's p-values are one-sided (each metric's worse direction), adjusted by Tarone's ` +
+      `procedure with Holm's step-down over ${plural(c.tests, 'test')} (adj.: family-wise error at most α${left})`
+    )
+  }
   const left = c.excluded > 0 ? `; ${c.excluded} more could not reach α with so few changed cases` : ''
   return `, Holm's step-down correction over ${plural(c.tests, 'test')} (adj. p: family-wise error at most α${left})`
 }

@@ -438,13 +438,15 @@
         } else if (a) cell.append(el('div', { class: 'muted', text: 'no value (n=0)' }))
         else cell.append(el('div', { class: 'muted', text: '-' }))
         if (m && m.status !== 'new') {
-          const p = m.pAdjusted !== undefined && m.pAdjusted !== null ? ` p_adj=${formatP(m.pAdjusted)}` : ''
+          // The adjusted p-value is the gate's: one-sided (worse direction) when `pOneSided` is recorded.
+          const sided = m.pOneSided !== undefined ? ' (one-sided)' : ''
+          const p = m.pAdjusted !== undefined && m.pAdjusted !== null ? ` p_adj${sided}=${formatP(m.pAdjusted)}` : ''
           const how = m.method || m.test
           cell.append(
             el('div', {
               class: `small delta ${m.status === 'regressed' ? 'regressed' : m.status === 'improved' ? 'improved' : ''}`,
               title: `baseline ${formatValue(m.baseMean)}; ${how}; n=${m.n.base}/${m.n.head} (${m.n.paired} paired)`,
-              text: `Δ ${formatDelta(m.delta)} p=${formatP(m.pValue)}${p} ${m.status}`,
+              text: `Δ ${formatDelta(m.delta)} p (two-sided)=${formatP(m.pValue)}${p} ${m.status}`,
             }),
           )
         }
