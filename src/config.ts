@@ -112,8 +112,10 @@ export interface VitestJudgeOptions {
    */
   githubAnnotations?: boolean
   /**
-   * Record each judged result as a Vitest test annotation (`context.annotate`), shown by Vitest's
-   * own reporters, UI and HTML report.
+   * Record the judged results as Vitest test annotations (`context.annotate`, one per
+   * `describeEval` case, one per matcher call), shown by Vitest's own reporters, UI and HTML
+   * report. When every reporter in use shows annotations of failed tests only (Vitest's `default`
+   * and `dot`), only failed tests are annotated (what they would show), which keeps warm reruns fast.
    * @default true
    */
   testAnnotations?: boolean
@@ -213,7 +215,8 @@ export interface ResolvedVitestJudgeOptions {
   budgetKey?: string
   junit: { properties: boolean; addFileAttribute: boolean; addLineAttribute: boolean }
   githubAnnotations: boolean
-  testAnnotations: boolean
+  /** `'failed'`: set by the plugin when the reporters in use show annotations of failed tests only. */
+  testAnnotations: boolean | 'failed'
   /** MLflow logging, or null when off. */
   mlflow: ResolvedMlflowOptions | null
 }

@@ -53,7 +53,7 @@ function collectTest(testCase: TestCase): CollectedTest {
   const result = testCase.result()
   const diagnostic = testCase.diagnostic()
   const meta = readCaseMeta(testCase.meta())
-  const location = testLocation(testCase)
+  const location = meta?.location ?? testLocation(testCase)
   const firstError = result.errors?.[0]
   return {
     name: testCase.fullName,

@@ -13,6 +13,7 @@ import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
 import { textDigest } from '../report/dataset-digest.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
+import { callSiteIn, captureCallSite } from './call-site.js'
 import { type CaseLocation, caseProblem, type EvalCase, type EvalData, loadCases } from './dataset.js'
 import { humanLabelsOf } from './human-labels.js'
 import { createLimiter } from './limiter.js'
@@ -204,6 +205,8 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
   checkOptions(name, options as DescribeEvalOptions<unknown, unknown>)
   const variants: (ResolvedVariant<TVariant> | undefined)[] =
     options.variants === undefined ? [undefined] : resolveVariants(name, options.variants)
+  // The cases are declared here by the library: a failed one points at the describeEval(...) call.
+  const declared = captureCallSite()
   describe(name, async () => {
     const settings = runtimeOptions()
     const loaded = await loadCases(options.data, settings.root)
@@ -229,10 +232,16 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
             meta.variantParams = variant.params
           }
           ;(task.meta as Record<string, unknown>)[META_KEY] = meta
+          let failed = true
           try {
             await limiter.run(() => runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal))
+            failed = false
           } finally {
-            annotateCase(task, meta)
+            if (failed) {
+              const at = callSiteIn(declared, task.file?.filepath)
+              if (at) meta.location = at
+            }
+            annotateCase(task, meta, failed)
           }
         })
       })
