@@ -3,7 +3,7 @@
  * crosses the worker/main-process boundary by structured clone.
  */
 import type { CaseTrace } from './trace-types.js'
-import type { CaseMetricResult, JudgeCallTally } from './types.js'
+import type { CaseAppCache, CaseMetricResult, JudgeCallTally } from './types.js'
 
 /** The key under `task.meta`. */
 export const META_KEY = 'vitestJudge'
@@ -43,6 +43,8 @@ export interface CaseMeta {
    * matcher call; set for failed tests only (Vitest's `includeTaskLocation` is not needed).
    */
   location?: { line: number; column: number }
+  /** What the app cache did for the case's own calls (replayed, recorded, missed). */
+  appCache?: CaseAppCache
 }
 
 /** An empty record. */

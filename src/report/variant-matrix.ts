@@ -10,6 +10,8 @@
  * adjusted p-value at or under `alpha`. Otherwise the columns the leader cannot be told apart from
  * are reported as a tie.
  */
+
+import { DEFAULT_ALPHA } from '../defaults.js'
 import { type CaseIndex, directionOf, indexCases, kindOf } from './case-index.js'
 import { runSourceFile } from './collect.js'
 import { holmAdjust, meanConfidenceInterval, pairedTest } from './statistics.js'
@@ -23,6 +25,9 @@ import type {
   VariantPair,
   VariantUsage,
 } from './types.js'
+import { matchName } from './variant-match.js'
+
+export { matchName }
 
 /** One column to compare: a run and the label it is shown under. */
 export interface VariantMatrixInput {
@@ -32,22 +37,12 @@ export interface VariantMatrixInput {
 
 /** Options of {@link variantMatrix}. */
 export interface VariantMatrixOptions {
-  /** Significance level for the adjusted p-values. @default 0.05 */
+  /** Significance level for the adjusted p-values. @default DEFAULT_ALPHA (0.05) */
   alpha?: number
   /** Most divergent cases kept (with every column's output). @default 0 */
   maxCases?: number
   /** Characters of each output kept in a divergent case. @default 300 */
   outputChars?: number
-}
-
-/** The name a case is matched by across columns: without its `[variant] ` prefix. */
-export function matchName(name: string, variant: string | undefined): string {
-  if (variant === undefined) return name
-  const tag = `[${variant}] `
-  const cut = name.lastIndexOf(' > ')
-  const head = cut < 0 ? '' : name.slice(0, cut + 3)
-  const last = cut < 0 ? name : name.slice(cut + 3)
-  return last.startsWith(tag) ? head + last.slice(tag.length) : name
 }
 
 function indexColumn(run: ReportRun): CaseIndex {
@@ -196,7 +191,7 @@ export function variantMatrix(
   columns: readonly VariantMatrixInput[],
   options: VariantMatrixOptions = {},
 ): VariantMatrix {
-  const alpha = options.alpha ?? 0.05
+  const alpha = options.alpha ?? DEFAULT_ALPHA
   const indexes = columns.map((c) => indexColumn(c.run))
   const metrics: string[] = []
   const seen = new Set<string>()
