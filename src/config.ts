@@ -129,6 +129,15 @@ export interface VitestJudgeOptions {
    * @default MLFLOW_TRACKING_URI env, else off
    */
   mlflow?: MlflowOptions | false
+  /**
+   * The app cache: record the app's own model and tool calls (`appCacheMiddleware()`, `cachedModel()`,
+   * `replayTool()`, `traceClient()`) and replay them. `'off'`: every call is live; `'auto'`: a recorded
+   * call is replayed, a new one is made and recorded; `'record'`: every call is made and recorded;
+   * `'replay'`: recorded calls only, a new one fails the case with `VJ_REPLAY_MISS` and is never made.
+   * The env variable wins over this option and over every per-suite or per-call `mode`.
+   * @default VITEST_JUDGE_APP_CACHE env, else `'off'` (an eval measures the live app)
+   */
+  appCache?: AppCacheMode
 }
 
 /** The `budget` option. */
@@ -219,6 +228,10 @@ export interface ResolvedVitestJudgeOptions {
   testAnnotations: boolean
   /** MLflow logging, or null when off. */
   mlflow: ResolvedMlflowOptions | null
+  /** The app cache's mode for the run. */
+  appCache: AppCacheMode
+  /** Where `appCache` came from: `env` (VITEST_JUDGE_APP_CACHE, which per-suite and per-call modes do not override), `option` or `default`. */
+  appCacheSource: 'env' | 'option' | 'default'
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['readwrite', 'readonly', 'refresh', 'off']
@@ -358,6 +371,7 @@ export function resolveOptions(
     mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
     pricing,
     budget,
+    ...resolveAppCacheMode(options.appCache, env),
   }
 }
 
@@ -527,4 +541,36 @@ function storeUrl(value: unknown, what: string): string | null {
     )
   }
   return value.trim()
+}
+
+// --- app cache (issue 27) ---------------------------------------------------------------------
+
+/**
+ * How the app's own model and tool calls meet the app cache: `'off'` (live), `'auto'` (replay a
+ * recorded call, make and record a new one), `'record'` (always make and record), `'replay'` (recorded
+ * calls only: a new call fails with `VJ_REPLAY_MISS` and is never made).
+ */
+export type AppCacheMode = 'off' | 'auto' | 'record' | 'replay'
+
+/** The app cache modes, in the order the docs list them. */
+export const APP_CACHE_MODES: readonly AppCacheMode[] = ['off', 'auto', 'record', 'replay']
+
+/** Checks an app cache mode given by an option; `what` names the option for the message. */
+export function checkAppCacheMode(value: unknown, what: string): AppCacheMode {
+  if (typeof value === 'string' && (APP_CACHE_MODES as readonly string[]).includes(value)) return value as AppCacheMode
+  throw new ConfigError(
+    `${what} must be one of ${APP_CACHE_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(value)?.slice(0, 60)}.`,
+  )
+}
+
+/** The run's app cache mode: VITEST_JUDGE_APP_CACHE (an empty value is unset), else the option, else `'off'`. */
+export function resolveAppCacheMode(
+  option: AppCacheMode | undefined,
+  env: Record<string, string | undefined>,
+): { appCache: AppCacheMode; appCacheSource: 'env' | 'option' | 'default' } {
+  const fromEnv = env.VITEST_JUDGE_APP_CACHE?.trim()
+  if (fromEnv) return { appCache: checkAppCacheMode(fromEnv, 'VITEST_JUDGE_APP_CACHE'), appCacheSource: 'env' }
+  if (option !== undefined)
+    return { appCache: checkAppCacheMode(option, 'Option `appCache`'), appCacheSource: 'option' }
+  return { appCache: 'off', appCacheSource: 'default' }
 }

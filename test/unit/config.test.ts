@@ -51,6 +51,8 @@ describe('resolveOptions defaults', () => {
       noColor: false,
       testAnnotations: true,
       mlflow: null,
+      appCache: 'off',
+      appCacheSource: 'default',
     })
   })
 
@@ -305,5 +307,29 @@ describe('mlflow option', () => {
       'mlflow.trackingUri',
     )
     expect(configError(() => resolve({ mlflow: {} })).message).toContain('MLFLOW_TRACKING_URI')
+  })
+})
+
+describe('the app cache mode', () => {
+  it('is off by default, set by the option, and VITEST_JUDGE_APP_CACHE wins over the option', () => {
+    expect(resolveOptions({}, { root: ROOT, env: {} }).appCache).toBe('off')
+    expect(resolveOptions({ appCache: 'auto' }, { root: ROOT, env: {} })).toMatchObject({
+      appCache: 'auto',
+      appCacheSource: 'option',
+    })
+    expect(
+      resolveOptions({ appCache: 'auto' }, { root: ROOT, env: { VITEST_JUDGE_APP_CACHE: 'replay' } }),
+    ).toMatchObject({ appCache: 'replay', appCacheSource: 'env' })
+    // An empty variable (CI exports unset ones as '') is unset.
+    expect(resolveOptions({ appCache: 'record' }, { root: ROOT, env: { VITEST_JUDGE_APP_CACHE: '' } }).appCache).toBe(
+      'record',
+    )
+  })
+
+  it('refuses an unknown mode, naming the variable or the option and the modes', () => {
+    expect(() => resolveOptions({}, { root: ROOT, env: { VITEST_JUDGE_APP_CACHE: 'readonly' } })).toThrow(
+      /VITEST_JUDGE_APP_CACHE must be one of 'off', 'auto', 'record', 'replay', got "readonly"/,
+    )
+    expect(() => resolveOptions({ appCache: 'on' as never }, { root: ROOT, env: {} })).toThrow(/Option `appCache`/)
   })
 })
