@@ -3,10 +3,13 @@
  * so that reading works while vitest writes and on a file a killed process left behind), and run
  * selectors turned into JSON reports, with report files read without needing a store at all.
  */
+
 import { existsSync } from 'node:fs'
 import { SelectorError, StoreError, UsageError } from '../errors.js'
+import { mergeAgreements } from '../report/agreement.js'
 import { recordedCost } from '../report/cost.js'
 import { validateReport } from '../report/json.js'
+import { runKey } from '../report/run-key.js'
 import type { JsonReport } from '../report/types.js'
 import { openRunStore } from '../store/open.js'
 import { runsDbPath } from '../store/paths.js'
@@ -144,21 +147,27 @@ export class State {
 /**
  * `report` reduced to the runs of `files` (for a selector that named one run). When runs are left
  * out, the invocation's `cost` becomes that of the runs kept (without the budget, which was the
- * whole invocation's).
+ * whole invocation's), and so does its judge-human `agreement`.
  */
 export function onlyFiles(report: JsonReport, files: ReadonlySet<string>): JsonReport {
-  const runs = report.runs.filter((run) => files.has(run.file))
+  const runs = report.runs.filter((run) => files.has(runKey(run)))
   if (runs.length === report.runs.length) return report
-  const { cost: _cost, ...rest } = report
+  const { cost: _cost, agreement: _agreement, ...rest } = report
   const cost = report.cost === undefined ? undefined : recordedCost(runs)
-  return { ...rest, runs, ...(cost ? { cost } : {}) }
+  const agreement = report.agreement === undefined ? undefined : mergeAgreements(runs)
+  return {
+    ...rest,
+    runs,
+    ...(cost ? { cost } : {}),
+    ...(agreement && Object.keys(agreement).length > 0 ? { agreement } : {}),
+  }
 }
 
-/** The file of run `runId` in `report`. */
+/** The key (`ReportRun.key`) of run `runId` in `report`. */
 export function fileOfRun(report: JsonReport, runId: string): string {
   const run = report.runs.find((r) => r.id === runId)
   if (run === undefined) throw new SelectorError(`Run ${runId} is not in invocation ${report.invocation.id}.`)
-  return run.file
+  return runKey(run)
 }
 
 /** A URL with its password removed, for messages. */

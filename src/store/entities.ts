@@ -44,6 +44,7 @@
  */
 import { hostname } from 'node:os'
 import { redact } from '../redact.js'
+import { runKey, runSourceFile } from '../report/run-key.js'
 import type { CaseMetricResult, MetricAggregate, ReportCase, ReportRun } from '../report/types.js'
 import type { AppCacheEntryInput } from './app-cache.js'
 import { storedAppValue } from './app-value.js'
@@ -127,15 +128,24 @@ export const RUNS = defineEntity<ReportRun, { invocationId: string }>()({
   part: 'runs',
   since: 1,
   unique: [['invocation_id', 'file']],
-  storedElsewhere: ['cases', 'aggregates'],
+  // `key` is the `file` column (below).
+  storedElsewhere: ['cases', 'aggregates', 'key'],
   columns: {
     id: { type: 'text', primaryKey: true, field: 'id' },
     invocation_id: { type: 'text', references: 'invocations', to: (_, ctx) => ctx.invocationId },
+    // The run's key (unique in its invocation: `<file> [<variant>]` for a variant's run), as this
+    // column always held; the path is the key less the variant (`runSourceFile`), so rows written
+    // before report.json had `key` read the same way.
     file: {
       type: 'text',
       field: 'file',
+      to: (run) => runKey(run),
       // The run's cases and aggregates, read from their tables, take their place in the report here.
-      from: (file, out) => Object.assign(out, { file, cases: [], aggregates: {} }),
+      from: (file, out) => {
+        const key = String(file)
+        const path = runSourceFile({ file: key, variant: out.variant as string | undefined })
+        Object.assign(out, { file: path, key, cases: [], aggregates: {} })
+      },
     },
     judge_errors: { type: 'int', field: 'judgeErrors' },
     cache_hits: { type: 'int', field: 'cache', to: (run) => run.cache.hits, from: ignore },

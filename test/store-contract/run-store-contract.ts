@@ -100,6 +100,7 @@ export function makeRun(file: string, cases: ReportCase[], extra: Partial<Report
   return {
     id: newId(),
     file,
+    key: file,
     status: 'complete',
     cases,
     aggregates: {
@@ -158,6 +159,25 @@ export function runStoreContract(backend: RunStoreBackend): void {
     }
 
     describe('round trip', () => {
+      test("a variant's run keeps `file` the path and `key` its key; a row saved before `key` existed reads the same", async () => {
+        const inv = invocation(newId(), '2025-01-01T12:00:00.000Z')
+        await store.startInvocation(inv)
+        const mini = makeRun('evals/v.test.ts', [fullCase(0)], { key: 'evals/v.test.ts [mini]', variant: 'mini' })
+        // The shape reporters wrote before `key`: the key in `file`.
+        const { key: _key, ...older } = makeRun('evals/v.test.ts [large]', [fullCase(1)], { variant: 'large' })
+        await store.saveRun(inv.id, mini)
+        await store.saveRun(inv.id, older as ReportRun)
+        await store.finishInvocation(inv.id, 'complete', '2025-01-01T12:05:00.000Z')
+        const report = await store.getReport(inv.id)
+        expect(report.runs.map((r) => [r.file, r.key, r.variant])).toEqual([
+          ['evals/v.test.ts', 'evals/v.test.ts [large]', 'large'],
+          ['evals/v.test.ts', 'evals/v.test.ts [mini]', 'mini'],
+        ])
+        expect(await store.getRunFiles(inv.id)).toEqual(['evals/v.test.ts [large]', 'evals/v.test.ts [mini]'])
+        expect((await store.getRunByFile(inv.id, 'evals/v.test.ts [mini]'))?.id).toBe(mini.id)
+        expect(await store.getRunByFile(inv.id, 'evals/v.test.ts')).toBeUndefined()
+      })
+
       test('getReport gives back the saved invocation, runs and cases', async () => {
         const inv = invocation(newId(), '2025-01-01T12:00:00.000Z', {
           ci: { provider: 'github', runId: '42', ref: null },

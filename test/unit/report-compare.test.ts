@@ -124,8 +124,10 @@ describe('compareReports', () => {
       ),
     ])
     const r = compareReports(base, head, { alpha: 0.05 }).runs[0]!
-    expect(r.metrics[0]).toMatchObject({ test: 'unpaired', method: 'permutation exact', status: 'unchanged' })
+    // Two-sided 2 of 20 splits; the gate's one-sided test (worse direction) 1 of 20: at alpha, so regressed.
+    expect(r.metrics[0]).toMatchObject({ test: 'unpaired', method: 'permutation exact', status: 'regressed' })
     expect(r.metrics[0]!.pValue).toBeCloseTo(0.1, 12)
+    expect(r.metrics[0]!.pOneSided).toBeCloseTo(0.05, 12)
     expect(r.newCases).toEqual(['x', 'y', 'z'])
     expect(r.removedCases).toEqual(['a', 'b', 'c'])
   })
@@ -289,7 +291,7 @@ describe('evaluateGate', () => {
       threshold: 0.1,
     })
     expect(failures[0]!.message).toBe(
-      'evals/qa.test.ts: answer_similarity mean 1.000 -> 0.250 (-0.750, p=0.031, Holm-adjusted p=0.031 over 1 test) dropped more than gate.maxDrop 0.1 at alpha 0.05',
+      'evals/qa.test.ts: answer_similarity mean 1.000 -> 0.250 (-0.750, one-sided p=0.016, Tarone-Holm-adjusted p=0.016 over 1 test) dropped more than gate.maxDrop 0.1 at alpha 0.05',
     )
   })
 
