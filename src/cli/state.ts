@@ -39,6 +39,8 @@ export class State {
   readonly storeUrl: string | null
   private store: RunStore | undefined
   private storeWritable = false
+  /** The open under way, so that concurrent first callers (the `ui` server's requests) share it. */
+  private opening: Promise<RunStore> | undefined
 
   constructor(io: CliIo, dir: string, storeUrl?: string) {
     this.io = io
@@ -70,6 +72,19 @@ export class State {
   async runs(options: { write?: boolean } = {}): Promise<RunStore> {
     const write = options.write === true
     if (this.store !== undefined && (this.storeWritable || !write)) return this.store
+    if (this.opening !== undefined) {
+      if (!write) return this.opening
+      // A write after a read-only open under way: that one lands first, then this one replaces it.
+      await this.opening.catch(() => undefined)
+      return this.runs(options)
+    }
+    this.opening = this.open(write).finally(() => {
+      this.opening = undefined
+    })
+    return this.opening
+  }
+
+  private async open(write: boolean): Promise<RunStore> {
     if (!this.hasRuns()) {
       throw new StoreError(
         `No runs recorded in ${this.runsFile} yet: run vitest (with the vitest-judge plugin) first, ` +
@@ -127,6 +142,8 @@ export class State {
 
   /** Closes the store, if it was opened. */
   async close(): Promise<void> {
+    const opening = this.opening
+    if (opening !== undefined) await opening.catch(() => undefined)
     const store = this.store
     this.store = undefined
     await store?.close()
