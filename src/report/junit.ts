@@ -6,7 +6,9 @@
  * valid XML 1.0 whatever the model wrote: one escaper removes the characters XML cannot carry and
  * escapes the rest; no CDATA is used. Attributes are one line, and no text line starts with `::`.
  */
+
 import { defuseCommands, singleLine, stripUnsafe } from './text.js'
+import { traceLine } from './trace.js'
 import type { CaseMetricResult, JsonReport, ReportCase, ReportRun } from './types.js'
 
 /** Options of {@link renderJunit}. */
@@ -346,6 +348,9 @@ export function writeJunitSuite(
     const outcome = caseOutcome(testCase, run.file, max, includeOutput)
     const props = opts.properties ? caseProperties(testCase, max) : []
     const out: string[] = metricLines(testCase)
+    // What the app did, in one line: `trace: search -> lookup (2 model calls, 812 tokens)`.
+    const traced = traceLine(testCase.trace)
+    if (traced) out.unshift(line(traced, max))
     // A failed case shows its output in the failure body: once.
     if (includeOutput && !outcome && testCase.output) out.push(`output: ${clip(testCase.output, max)}`)
     const where = testCase.location ? attr('line', testCase.location.line) : ''

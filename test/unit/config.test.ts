@@ -49,6 +49,7 @@ describe('resolveOptions defaults', () => {
       githubAnnotations: false,
       testAnnotations: true,
       mlflow: null,
+      traces: { enabled: true, maxSpans: 500, maxBytes: 512_000, inReport: true },
     })
   })
 
