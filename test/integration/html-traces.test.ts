@@ -44,7 +44,8 @@ function cases(head: boolean): ReportCase[] {
     judgeErrors: 0,
     input: `input of ${name}`,
     output: `output of ${name}`,
-    ...(trace ? { trace } : {}),
+    // As the reporter records them: the app's tokens are the case's, read from its model calls.
+    ...(trace ? { trace, tokens: { input: 300, output: 60 } } : {}),
   })
   return [
     make('agent > hostile tool result', !head, agentTrace(t0, { failLookup: head, hostile: true })),
@@ -219,7 +220,9 @@ describe('the span view in Chromium', () => {
     expect(await card('app model calls')).toBe('6')
     expect(await card('app tokens in')).toBe('900')
     expect(await card('app tokens out')).toBe('180')
-    expect(await page.locator('#app-cost').textContent()).toBe('app cost $0.0006 at list prices')
+    expect(await page.locator('#app-cost').textContent()).toBe(
+      'app tokens 900 in / 180 out · 6 model calls · app cost $0.0006',
+    )
   })
 
   test('no console message, no page error, no request but its own file', () => {

@@ -1,22 +1,13 @@
-/** The Overview's app figures (from the cases' traces), beside the judge's: model calls, tokens, cost. */
-import { appUsage } from '../../../app-usage.js'
-import { formatUsd } from '../../../cost.js'
+/** The Overview's app figures (the report's own: `report.app`), beside the judge's: model calls, tokens, cost. */
+import { describeAppUsage } from '../../../cost.js'
 import type { PageContext } from '../context.js'
 import { el } from '../dom.js'
-import { anyTrace } from './facts.js'
 
-/** `app cost $0.0123 at list prices`, or why it is unknown. */
-export function appCostText(usd: number | null, unpriced: readonly string[]): string {
-  if (usd !== null) return `app cost ${formatUsd(usd)} at list prices`
-  return unpriced.length > 0
-    ? `app cost unknown: no price for ${unpriced.slice(0, 5).join(', ')}${unpriced.length > 5 ? ', …' : ''}`
-    : 'app cost unknown'
-}
-
-/** The app's cards and cost line, or null when no case has a trace. */
+/** The app's cards and its line (tokens, model calls, cost), or null when nothing was reported or traced. */
 export function appOverview(ctx: PageContext): HTMLElement | null {
-  if (!anyTrace(ctx.headCases)) return null
-  const usage = appUsage(ctx.headCases.map((item) => item.c))
+  const app = ctx.header.app
+  if (!app) return null
+  const traced = ctx.headCases.filter((item) => item.c.trace).length
   const card = (key: string, value: number) =>
     el(
       'div',
@@ -30,11 +21,11 @@ export function appOverview(ctx: PageContext): HTMLElement | null {
     el(
       'div',
       { class: 'cards' },
-      card('traced cases', usage.tracedCases),
-      card('app model calls', usage.modelCalls),
-      card('app tokens in', usage.tokens.input),
-      card('app tokens out', usage.tokens.output),
+      card('traced cases', traced),
+      card('app model calls', app.modelCalls),
+      card('app tokens in', app.tokens.input),
+      card('app tokens out', app.tokens.output),
     ),
-    el('p', { class: 'facts' }, el('span', { id: 'app-cost', text: appCostText(usage.usd, usage.unpriced) })),
+    el('p', { class: 'facts' }, el('span', { id: 'app-cost', text: describeAppUsage(app) })),
   )
 }
