@@ -157,6 +157,6 @@ export const traceSection: DetailSection = {
       out.push(el('h4', { text: 'trajectory: baseline beside this run' }), trajectoryTable(caseToolCalls(base), head))
     }
     if (c.trace.spans.length > 0) out.push(waterfallView(c))
-    return out
+    return el('section', { id: 'case-trace' }, out)
   },
 }
