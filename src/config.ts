@@ -140,11 +140,6 @@ export interface VitestJudgeOptions {
    */
   mlflow?: MlflowOptions | false
   /**
-   * Traces of the system under test (spans of its model calls, tool calls and steps, per case).
-   * @default `{ enabled: true, maxSpans: 500, maxBytes: 512000, inReport: true }`
-   */
-  traces?: TracesOptions
-  /**
    * The app cache: record the app's own model and tool calls (`appCacheMiddleware()`, `cachedModel()`,
    * `replayTool()`, `traceClient()`) and replay them. `'off'`: every call is live; `'auto'`: a recorded
    * call is replayed, a new one is made and recorded; `'record'`: every call is made and recorded;
@@ -153,6 +148,11 @@ export interface VitestJudgeOptions {
    * @default VITEST_JUDGE_APP_CACHE env, else `'off'` (an eval measures the live app)
    */
   appCache?: AppCacheMode
+  /**
+   * Traces of the system under test (spans of its model calls, tool calls and steps, per case).
+   * @default `{ enabled: true, maxSpans: 500, maxBytes: 512000, inReport: true }`
+   */
+  traces?: TracesOptions
 }
 
 /** The `traces` option: what the worker records of the app's spans, per case. */
@@ -292,12 +292,12 @@ export interface ResolvedVitestJudgeOptions {
   testAnnotations: boolean | 'failed'
   /** MLflow logging, or null when off. */
   mlflow: ResolvedMlflowOptions | null
-  /** Traces of the system under test. */
-  traces: ResolvedTracesOptions
   /** The app cache's mode for the run. */
   appCache: AppCacheMode
   /** Where `appCache` came from: `env` (VITEST_JUDGE_APP_CACHE, which per-suite and per-call modes do not override), `option` or `default`. */
   appCacheSource: 'env' | 'option' | 'default'
+  /** Traces of the system under test. */
+  traces: ResolvedTracesOptions
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['readwrite', 'readonly', 'refresh', 'off']
@@ -438,8 +438,8 @@ export function resolveOptions(
     mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
     pricing,
     budget,
-    traces: resolveTracesOptions(options.traces),
     ...resolveAppCacheMode(options.appCache, env),
+    traces: resolveTracesOptions(options.traces),
   }
 }
 

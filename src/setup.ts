@@ -2,10 +2,12 @@
 import * as vitest from 'vitest'
 import { afterAll, beforeAll, expect } from 'vitest'
 import { flushWorkerAppCaches } from './replay/app-call.js'
+import { appCacheInterceptor } from './replay/clients.js'
 import { judgeMatchers } from './runtime/matchers.js'
 import { traceMatchers } from './runtime/trace-matchers.js'
 import { flushWorkerCaches } from './runtime/worker-cache.js'
 import { installTracingOnce, traceTest } from './tracing/case-hooks.js'
+import { setModelCallInterceptor } from './tracing/client.js'
 
 expect.extend(judgeMatchers as unknown as Parameters<typeof expect.extend>[0])
 expect.extend(traceMatchers as unknown as Parameters<typeof expect.extend>[0])
@@ -15,6 +17,9 @@ expect.extend(traceMatchers as unknown as Parameters<typeof expect.extend>[0])
 // and each test body runs in its own span collector.
 beforeAll(() => installTracingOnce())
 vitest.aroundEach?.((runTest, context) => traceTest(context.task, runTest) as Promise<void>)
+
+// The app cache (issue 27) answers or records the model calls of clients wrapped by traceClient().
+setModelCallInterceptor(appCacheInterceptor)
 
 // A shared (PostgreSQL) cache writes its hit counts asynchronously: at the end of each file, while
 // the worker still runs (its 'exit' handler cannot wait on the network).

@@ -449,8 +449,7 @@ function openaiChat(body: Json, entry: FakeLogEntry, state: TenantState): Reply 
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new BadRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.")
   }
-  // Scripted agents answer plain (not streamed) requests.
-  const agent = body.stream === true ? undefined : agentReply(state.name, body, entry.seq)
+  const agent = agentReply(state.name, body, entry.seq)
   if (agent) return { status: 200, headers: { 'x-request-id': `req_fake_${entry.seq}` }, body: agent }
   const temperature = body.temperature
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
