@@ -12,6 +12,7 @@
  */
 import type { Attributes, Span } from '@opentelemetry/api'
 import { ConfigError } from '../errors.js'
+import { armTracing } from './collector.js'
 import { CACHED_HINT, KIND_HINT, SOURCE_HINT, toOtelAttributes } from './normalize.js'
 import { ownTracer } from './otel.js'
 import { failSpan } from './span.js'
@@ -290,6 +291,7 @@ export function traceClient<T extends object>(client: T): T {
     throw new ConfigError('traceClient(client) needs an OpenAI, Anthropic or Gemini SDK client object.')
   }
   if (traced.has(client)) return client
+  armTracing()
   let patched = 0
   for (const { provider, path } of METHODS) {
     if (provider === 'anthropic' && !isAnthropic(client as Json)) continue

@@ -23,7 +23,7 @@ import {
 } from '@opentelemetry/api'
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { SpanAttributeValue, TraceSpan } from '../report/trace-types.js'
-import { type CaseCollector, currentCollector } from './collector.js'
+import { armTracing, type CaseCollector, currentCollector } from './collector.js'
 import { CACHED_HINT, deriveKind, normalizeAttributes, SOURCE_HINT, withoutHints } from './normalize.js'
 
 /** OpenTelemetry context through AsyncLocalStorage (what `@opentelemetry/context-async-hooks` does, for functions). */
@@ -177,6 +177,7 @@ class LazyTracerProvider implements TracerProvider {
   private provider: TracerProvider | undefined
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     if (!this.provider) {
+      armTracing()
       const require = createRequire(import.meta.url)
       const sdk = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base')
       this.provider = new sdk.BasicTracerProvider({ spanProcessors: [processor] })
@@ -216,6 +217,8 @@ export function installTracing(): void {
     const delegate = global.getDelegate?.() ?? global
     if ((delegate as unknown as Record<symbol, unknown>)[MARK]) return
     if (trace.setGlobalTracerProvider(new LazyTracerProvider())) return
+    // The user set OpenTelemetry up: spans are expected.
+    armTracing()
     if (!attachTo(delegate)) {
       warnOnce(
         'a tracer provider is already registered and vitest-judge could not add its span processor to it: ' +

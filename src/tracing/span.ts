@@ -1,6 +1,7 @@
 /** `span(name, fn, attributes?)`: a span of the current case made by hand (a retrieval, a tool, a step). */
 import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api'
 import type { SpanKind } from '../report/trace-types.js'
+import { armTracing } from './collector.js'
 import { KIND_HINT, SOURCE_HINT, toOtelAttributes } from './normalize.js'
 import { ownTracer } from './otel.js'
 
@@ -39,6 +40,7 @@ export function failSpan(s: Span, error: unknown): void {
  * ```
  */
 export function span<T>(name: string, fn: (span: Span) => T, attributes?: SpanAttributesInput): T {
+  armTracing()
   const { kind, ...rest } = attributes ?? {}
   const attrs = toOtelAttributes(rest)
   attrs[SOURCE_HINT] = 'manual'

@@ -7,7 +7,7 @@ import { trace } from '@opentelemetry/api'
 import { beforeAll, describe, expect, inject, test } from 'vitest'
 import { summary } from '../../src/report/trace.js'
 import { traceClient } from '../../src/tracing/client.js'
-import { type CaseCollector, outsideCase, runWithCollector } from '../../src/tracing/collector.js'
+import { armTracing, type CaseCollector, outsideCase, runWithCollector } from '../../src/tracing/collector.js'
 import { installTracing } from '../../src/tracing/otel.js'
 import { span } from '../../src/tracing/span.js'
 import { FAKE_API_KEY, fakeTenant } from '../fake-provider/client.js'
@@ -23,7 +23,11 @@ async function inCase(body: () => Promise<unknown>, caps = limits): Promise<Case
   return kept as CaseCollector
 }
 
-beforeAll(() => installTracing())
+beforeAll(() => {
+  installTracing()
+  // What the plugin's transform does for a project that mentions tracing.
+  armTracing()
+})
 
 describe('capture', () => {
   test('concurrent cases each get only the spans their own async context started', async () => {
