@@ -25,6 +25,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: 'Eval suites and datasets', link: '/guide/eval-suites' },
       { text: 'Variants', link: '/guide/variants' },
       { text: 'Metrics', link: '/guide/metrics' },
+      { text: 'Traces of the app', link: '/guide/traces' },
       { text: 'Judges', link: '/guide/judges' },
       { text: 'Agreement with human labels', link: '/guide/agreement' },
     ],
