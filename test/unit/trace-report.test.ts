@@ -183,3 +183,34 @@ describe('trace metrics', async () => {
     expect(priced.score).toBeCloseTo(30 / 1e6)
   })
 })
+
+describe('trace matcher messages', async () => {
+  const { traceMatchers } = await import('../../src/runtime/trace-matchers.js')
+  test('hostile tool names and errors stay text, and secrets never show', () => {
+    process.env.OPENAI_API_KEY = 'sk-unit-secret-abcdefghijklmnop'
+    try {
+      const hostile: CaseTrace = {
+        spans: [
+          tool('::error::\u001b[31mrm -rf\u001b[0m\u202e\n::error::name', { key: 'sk-unit-secret-abcdefghijklmnop' }),
+          s('tool', { 'gen_ai.tool.name': 'x' }, { status: 'error', error: 'boom\n::error::injected' }),
+        ],
+        dropped: 0,
+      }
+      const state = { isNot: false }
+      const trajectory = traceMatchers.toMatchTrajectory.call(state, hostile, ['search']).message()
+      const called = traceMatchers.toHaveCalledTool.call(state, hostile, 'search').message()
+      const failed = traceMatchers.toHaveNoFailedSpans.call(state, hostile).message()
+      for (const text of [trajectory, called, failed]) {
+        expect(text).not.toMatch(/[\u001b\u202e]/)
+        expect(text).not.toContain('sk-unit-secret-abcdefghijklmnop')
+      }
+      expect(trajectory).toContain('rm -rf')
+      // An error's newlines are folded: no line of the message starts with a workflow command.
+      for (const text of [trajectory, called, failed])
+        expect(text.split('\n').some((l) => l.startsWith('::'))).toBe(false)
+      expect(() => traceMatchers.toHaveCalledTool.call(state, 'not a trace', 'x')).toThrow(/getTrace\(context\)/)
+    } finally {
+      delete process.env.OPENAI_API_KEY
+    }
+  })
+})
