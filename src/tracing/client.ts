@@ -10,7 +10,7 @@
  * (the recorded one on a replay, without calling `send`). It runs inside the call's span; when it
  * answers from its cache it sets `request.cached = true`, and the span is marked `cached`.
  */
-import type { Attributes, Span } from '@opentelemetry/api'
+import { type Attributes, type Span, trace } from '@opentelemetry/api'
 import { ConfigError } from '../errors.js'
 import { armTracing } from './collector.js'
 import { CACHED_HINT, KIND_HINT, SOURCE_HINT, toOtelAttributes } from './normalize.js'
@@ -33,6 +33,14 @@ export interface ModelCallRequest {
 export type ModelCallInterceptor = (request: ModelCallRequest, send: () => unknown) => unknown
 
 let interceptor: ModelCallInterceptor | undefined
+
+/**
+ * Marks the active span (a model or tool call answered from a cache, e.g. inside the AI SDK's
+ * `doGenerate` span, where a language-model middleware runs) as `cached` in the case's trace.
+ */
+export function markActiveSpanCached(): void {
+  trace.getActiveSpan()?.setAttribute(CACHED_HINT, true)
+}
 
 /** Installs (or removes, with `undefined`) the interceptor every traced model call goes through. */
 export function setModelCallInterceptor(next: ModelCallInterceptor | undefined): void {

@@ -177,3 +177,42 @@ describe('traceClient on the real Anthropic and Gemini SDKs', () => {
     await tenant.reset()
   })
 })
+
+describe('the model-call hook (for the app cache)', () => {
+  test('an interceptor answers without a request; the span is marked cached', async () => {
+    const { default: OpenAI } = await import('openai')
+    const { setModelCallInterceptor, markActiveSpanCached } = await import('../../src/tracing/client.js')
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const client = traceClient(new OpenAI({ baseURL: tenant.openaiBaseURL, apiKey: FAKE_API_KEY }))
+    const canned = {
+      id: 'rec-1',
+      model: 'gpt-4.1-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'from the cache' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 3, completion_tokens: 4 },
+    }
+    setModelCallInterceptor(async (request) => {
+      request.cached = true
+      return canned
+    })
+    try {
+      const c = await inCase(async () => {
+        const reply = await client.chat.completions.create({
+          model: 'gpt-4.1-mini',
+          messages: [{ role: 'user', content: 'hi' }],
+        })
+        expect(reply.choices[0]?.message.content).toBe('from the cache')
+        span('tool from a cache', () => markActiveSpanCached(), { kind: 'tool' })
+      })
+      const spans = c.snapshot()?.spans ?? []
+      expect(spans.map((s) => [s.name, s.cached])).toEqual([
+        ['chat gpt-4.1-mini', true],
+        ['tool from a cache', true],
+      ])
+      expect(spans[0]?.attributes['gen_ai.usage.output_tokens']).toBe(4)
+      expect((await tenant.stats()).requests).toBe(0)
+    } finally {
+      setModelCallInterceptor(undefined)
+      await tenant.reset()
+    }
+  })
+})
