@@ -6,8 +6,15 @@
  * ```
  */
 
-// Traces of the system under test (docs/guide/traces.md).
-export type { CacheMode, GateOptions, ReportsOptions, TracesOptions, VitestJudgeOptions } from './config.js'
+// Traces of the system under test (docs/guide/traces.md); app cache (issue 27).
+export type {
+  AppCacheMode,
+  CacheMode,
+  GateOptions,
+  ReportsOptions,
+  TracesOptions,
+  VitestJudgeOptions,
+} from './config.js'
 export * from './errors.js'
 export type { AnthropicJudgeOptions } from './judges/anthropic-judge.js'
 export { anthropic } from './judges/anthropic-judge.js'
@@ -35,6 +42,15 @@ export type { JsonOutputOptions, SafeParseSchemaLike, StandardSchemaLike } from 
 export type { ToolCallAccuracyOptions } from './metrics/tool-calls.js'
 export type { AppCostOptions, TaskCompletionOptions } from './metrics/trace-metrics.js'
 export type { Metric, MetricContext, MetricInput, MetricValue, ToolCall } from './metrics/types.js'
+export type {
+  AppCacheCallParams,
+  AppCacheMiddleware,
+  AppCacheMiddlewareOptions,
+  AppCacheModelLike,
+} from './replay/ai-sdk.js'
+export { appCacheMiddleware, cachedModel } from './replay/ai-sdk.js'
+export type { ReplayToolOptions } from './replay/replay-tool.js'
+export { replayTool } from './replay/replay-tool.js'
 export type { TraceSummary, TrajectoryMatch, TrajectoryMatchOptions, TrajectoryMode } from './report/trace.js'
 export { summary as traceSummary, toolCalls as traceToolCalls } from './report/trace.js'
 export type { CaseTrace, SpanAttributeValue, SpanKind, TraceSpan, TrajectoryStep } from './report/trace-types.js'

@@ -1,6 +1,7 @@
 /** The setup file the plugin adds: registers the matchers. The only module with side effects. */
 import * as vitest from 'vitest'
 import { afterAll, beforeAll, expect } from 'vitest'
+import { flushWorkerAppCaches } from './replay/app-call.js'
 import { judgeMatchers } from './runtime/matchers.js'
 import { traceMatchers } from './runtime/trace-matchers.js'
 import { flushWorkerCaches } from './runtime/worker-cache.js'
@@ -18,3 +19,4 @@ vitest.aroundEach?.((runTest, context) => traceTest(context.task, runTest) as Pr
 // A shared (PostgreSQL) cache writes its hit counts asynchronously: at the end of each file, while
 // the worker still runs (its 'exit' handler cannot wait on the network).
 afterAll(() => flushWorkerCaches())
+afterAll(() => flushWorkerAppCaches())

@@ -25,9 +25,15 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: 'Eval suites and datasets', link: '/guide/eval-suites' },
       { text: 'Variants', link: '/guide/variants' },
       { text: 'Metrics', link: '/guide/metrics' },
-      { text: 'Traces of the app', link: '/guide/traces' },
       { text: 'Judges', link: '/guide/judges' },
       { text: 'Agreement with human labels', link: '/guide/agreement' },
+    ],
+  },
+  {
+    text: 'What the app did',
+    items: [
+      { text: 'Traces of the app', link: '/guide/traces' },
+      { text: 'Record and replay app calls', link: '/guide/app-cache' },
     ],
   },
   {

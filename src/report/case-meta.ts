@@ -3,7 +3,7 @@
  * crosses the worker/main-process boundary by structured clone.
  */
 import type { CaseTrace } from './trace-types.js'
-import type { CaseMetricResult, JudgeCallTally } from './types.js'
+import type { CaseAppCache, CaseMetricResult, JudgeCallTally } from './types.js'
 
 /** The key under `task.meta`. */
 export const META_KEY = 'vitestJudge'
@@ -38,6 +38,8 @@ export interface CaseMeta {
   variantParams?: Record<string, string | number | boolean>
   /** The case's trace (capped and redacted in the worker), when the system under test made spans. */
   trace?: CaseTrace
+  /** What the app cache did for the case's own calls (replayed, recorded, missed). */
+  appCache?: CaseAppCache
 }
 
 /** An empty record. */

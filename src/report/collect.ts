@@ -6,7 +6,7 @@ import type { CaseMeta } from './case-meta.js'
 import { caseCost, costSummary, mergeTallies } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
 import { appCost, summary } from './trace.js'
-import type { AppUsage, JudgeCallTally, ReportCase, ReportRun } from './types.js'
+import type { AppUsage, JudgeCallTally, ReportCase, ReportRun, RunAppCache } from './types.js'
 
 /** What the reporter knows of one finished test. */
 export interface CollectedTest {
@@ -51,6 +51,7 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
     reportCase.trace = meta.trace
     if (summary(meta.trace).modelCalls > 0) reportCase.appCostUsd = appCost(meta.trace, pricing).usd
   }
+  if (meta?.appCache) reportCase.appCache = meta.appCache
   return reportCase
 }
 
@@ -135,6 +136,7 @@ export function buildRun(
   const cost = costSummary(tallies, pricing)
   const agreement = agreementOf(cases, file)
   const app = appUsage(cases, pricing)
+  const appCache = runAppCache(cases)
   return {
     id,
     file,
@@ -150,6 +152,7 @@ export function buildRun(
     ...(cost ? { cost } : {}),
     ...(app ? { app } : {}),
     ...(Object.keys(agreement).length > 0 ? { agreement } : {}),
+    ...(appCache ? { appCache } : {}),
   }
 }
 
@@ -199,4 +202,29 @@ export function mergeAppUsage(runs: ReadonlyArray<{ app?: AppUsage }>): AppUsage
   if (out && out.modelCalls === 0) out.costUsd = null
   if (out && unpriced.size > 0) out.unpriced = [...unpriced].sort()
   return out
+}
+
+/** The app cache's part in a run: the cases' figures summed (absent when no case used the app cache). */
+export function runAppCache(cases: readonly ReportCase[]): RunAppCache | undefined {
+  let run: RunAppCache | undefined
+  for (const c of cases) {
+    const a = c.appCache
+    if (!a) continue
+    run ??= {
+      replayed: 0,
+      recorded: 0,
+      misses: 0,
+      replayedLatencyMs: 0,
+      savedTokens: { input: 0, output: 0 },
+      replayedCases: 0,
+    }
+    run.replayed += a.replayed
+    run.recorded += a.recorded
+    run.misses += a.misses
+    run.replayedLatencyMs += a.replayedLatencyMs
+    run.savedTokens.input += a.savedTokens.input
+    run.savedTokens.output += a.savedTokens.output
+    if (a.replayed > 0) run.replayedCases++
+  }
+  return run
 }
