@@ -201,7 +201,7 @@ describe('trace matcher messages', async () => {
       const called = traceMatchers.toHaveCalledTool.call(state, hostile, 'search').message()
       const failed = traceMatchers.toHaveNoFailedSpans.call(state, hostile).message()
       for (const text of [trajectory, called, failed]) {
-        expect(text).not.toMatch(/[\u001b\u202e]/)
+        expect(text.includes('\u001b') || text.includes('\u202e')).toBe(false)
         expect(text).not.toContain('sk-unit-secret-abcdefghijklmnop')
       }
       expect(trajectory).toContain('rm -rf')
