@@ -216,3 +216,28 @@ describe('the model-call hook (for the app cache)', () => {
     }
   })
 })
+
+describe('traceClient on a streamed OpenAI chat completion', () => {
+  test('the span ends when the stream is read, with its text and usage', async () => {
+    const { default: OpenAI } = await import('openai')
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const client = traceClient(new OpenAI({ baseURL: tenant.openaiBaseURL, apiKey: FAKE_API_KEY }))
+    let text = ''
+    const c = await inCase(async () => {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4.1-mini',
+        messages: [{ role: 'user', content: 'stream me something' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
+    })
+    const [spanOf] = c.snapshot()?.spans ?? []
+    expect(text.length).toBeGreaterThan(0)
+    expect(spanOf?.attributes['gen_ai.request.stream']).toBe(true)
+    expect(spanOf?.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0)
+    const out = JSON.parse(String(spanOf?.attributes['gen_ai.output.messages']))
+    expect(out[0].parts[0]).toEqual({ type: 'text', content: text })
+    await tenant.reset()
+  })
+})
