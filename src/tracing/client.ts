@@ -10,11 +10,12 @@
  * (the recorded one on a replay, without calling `send`). It runs inside the call's span; when it
  * answers from its cache it sets `request.cached = true`, and the span is marked `cached`.
  */
-import { type Attributes, type Span, trace } from '@opentelemetry/api'
+import type { Attributes, Span } from '@opentelemetry/api'
 import { ConfigError } from '../errors.js'
+import { otelApi } from './api.js'
 import { armTracing } from './collector.js'
 import { CACHED_HINT, KIND_HINT, SOURCE_HINT, toOtelAttributes } from './normalize.js'
-import { ownTracer } from './otel.js'
+import { installTracing, ownTracer } from './otel.js'
 import { failSpan } from './span.js'
 
 /** One model call as the wrappers see it. */
@@ -39,7 +40,7 @@ let interceptor: ModelCallInterceptor | undefined
  * `doGenerate` span, where a language-model middleware runs) as `cached` in the case's trace.
  */
 export function markActiveSpanCached(): void {
-  trace.getActiveSpan()?.setAttribute(CACHED_HINT, true)
+  otelApi().trace.getActiveSpan()?.setAttribute(CACHED_HINT, true)
 }
 
 /** Installs (or removes, with `undefined`) the interceptor every traced model call goes through. */
@@ -374,6 +375,7 @@ export function traceClient<T extends object>(client: T): T {
   }
   if (traced.has(client)) return client
   armTracing()
+  installTracing()
   let patched = 0
   for (const { provider, path } of METHODS) {
     if (provider === 'anthropic' && !isAnthropic(client as Json)) continue

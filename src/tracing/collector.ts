@@ -68,7 +68,8 @@ export function armTracing(): void {
   armed = true
 }
 
-function isArmed(): boolean {
+/** Whether spans can appear in this worker (see `armTracing`). */
+export function isArmed(): boolean {
   return armed || (globalThis as Record<string, unknown>)[TRACES_MARK] === true
 }
 
