@@ -6,7 +6,7 @@
  * ```
  */
 
-// Traces of the system under test (docs/guide/traces.md); app cache (issue 27).
+// Traces of the system under test (docs/guide/traces.md); the app cache (docs/guide/app-cache.md).
 export type {
   AppCacheMode,
   CacheMode,

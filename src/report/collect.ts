@@ -50,11 +50,11 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
   if (cost) reportCase.cost = cost
   if (meta?.human) reportCase.human = meta.human
   if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
+  if (meta?.appCache) reportCase.appCache = meta.appCache
   if (meta?.trace) {
     reportCase.trace = meta.trace
     if (summary(meta.trace).modelCalls > 0) reportCase.appCostUsd = appCost(meta.trace, pricing).usd
   }
-  if (meta?.appCache) reportCase.appCache = meta.appCache
   return reportCase
 }
 
@@ -125,8 +125,8 @@ export function buildRun(
   }
   const cost = costSummary(tallies, pricing)
   const agreement = agreementOf(cases, file)
-  const app = appUsage(cases, pricing)
   const appCache = runAppCache(cases)
+  const app = appUsage(cases, pricing)
   return {
     id,
     file,
@@ -145,6 +145,31 @@ export function buildRun(
     ...(Object.keys(agreement).length > 0 ? { agreement } : {}),
     ...(appCache ? { appCache } : {}),
   }
+}
+
+/** The app cache's part in a run: the cases' figures summed (absent when no case used the app cache). */
+export function runAppCache(cases: readonly ReportCase[]): RunAppCache | undefined {
+  let run: RunAppCache | undefined
+  for (const c of cases) {
+    const a = c.appCache
+    if (!a) continue
+    run ??= {
+      replayed: 0,
+      recorded: 0,
+      misses: 0,
+      replayedLatencyMs: 0,
+      savedTokens: { input: 0, output: 0 },
+      replayedCases: 0,
+    }
+    run.replayed += a.replayed
+    run.recorded += a.recorded
+    run.misses += a.misses
+    run.replayedLatencyMs += a.replayedLatencyMs
+    run.savedTokens.input += a.savedTokens.input
+    run.savedTokens.output += a.savedTokens.output
+    if (a.replayed > 0) run.replayedCases++
+  }
+  return run
 }
 
 /** What the app spent over some cases (tokens reported or traced, traced model calls and their cost); undefined when nothing. */
@@ -193,29 +218,4 @@ export function mergeAppUsage(runs: ReadonlyArray<{ app?: AppUsage }>): AppUsage
   if (out && out.modelCalls === 0) out.costUsd = null
   if (out && unpriced.size > 0) out.unpriced = [...unpriced].sort()
   return out
-}
-
-/** The app cache's part in a run: the cases' figures summed (absent when no case used the app cache). */
-export function runAppCache(cases: readonly ReportCase[]): RunAppCache | undefined {
-  let run: RunAppCache | undefined
-  for (const c of cases) {
-    const a = c.appCache
-    if (!a) continue
-    run ??= {
-      replayed: 0,
-      recorded: 0,
-      misses: 0,
-      replayedLatencyMs: 0,
-      savedTokens: { input: 0, output: 0 },
-      replayedCases: 0,
-    }
-    run.replayed += a.replayed
-    run.recorded += a.recorded
-    run.misses += a.misses
-    run.replayedLatencyMs += a.replayedLatencyMs
-    run.savedTokens.input += a.savedTokens.input
-    run.savedTokens.output += a.savedTokens.output
-    if (a.replayed > 0) run.replayedCases++
-  }
-  return run
 }

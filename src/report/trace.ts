@@ -339,7 +339,10 @@ export function compactTrace(trace: CaseTrace | undefined, maxChars = 4000): str
 
 /** What an app's model calls cost. `usd` is null ("unknown", never 0) when a model has no price. */
 export interface AppCost {
+  /** USD of the model calls made (a call the app cache answered, `cached`, cost nothing this run). */
   usd: number | null
+  /** USD the app cache's replayed (`cached`) calls would have cost; null when one has no price. */
+  savedUsd?: number | null
   /** `provider:model` of the model calls without a known price (add them to the `pricing` option). */
   unpriced: string[]
 }
@@ -355,6 +358,8 @@ function providerOf(span: TraceSpan): string | undefined {
 /** Prices the `llm` spans of a trace with the judge price table and the `pricing` option (by `provider:model`, then model). */
 export function appCost(trace: CaseTrace | undefined, pricing: Pricing = {}): AppCost {
   let usd: number | null = 0
+  let savedUsd: number | null = 0
+  let replayed = false
   const unpriced = new Set<string>()
   for (const s of modelCallSpans(trace)) {
     const tokens = {
@@ -371,6 +376,13 @@ export function appCost(trace: CaseTrace | undefined, pricing: Pricing = {}): Ap
       price = priceOf(provider ? `${provider}:${model}` : model, pricing) ?? pricing[model] ?? null
       if (price) break
     }
+    if (s.cached) {
+      // Replayed by the app cache: no request was made, its cost is saved, not spent (issue 27).
+      replayed = true
+      if (!price) savedUsd = null
+      else if (savedUsd !== null) savedUsd += usdOf(tokens, price)
+      continue
+    }
     if (!price) {
       unpriced.add(`${provider ?? '?'}:${models[0] ?? '?'}`)
       usd = null
@@ -378,5 +390,5 @@ export function appCost(trace: CaseTrace | undefined, pricing: Pricing = {}): Ap
     }
     if (usd !== null) usd += usdOf(tokens, price)
   }
-  return { usd, unpriced: [...unpriced].sort() }
+  return { usd, unpriced: [...unpriced].sort(), ...(replayed ? { savedUsd } : {}) }
 }

@@ -51,9 +51,9 @@ describe('resolveOptions defaults', () => {
       noColor: false,
       testAnnotations: true,
       mlflow: null,
-      traces: { enabled: true, maxSpans: 500, maxBytes: 512_000, inReport: true },
       appCache: 'off',
       appCacheSource: 'default',
+      traces: { enabled: true, maxSpans: 500, maxBytes: 512_000, inReport: true },
     })
   })
 
