@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { SelectorError, StoreError, UsageError } from '../errors.js'
+import { mergeAgreements } from '../report/agreement.js'
 import { recordedCost } from '../report/cost.js'
 import { validateReport } from '../report/json.js'
 import type { JsonReport } from '../report/types.js'
@@ -132,14 +133,20 @@ export class State {
 /**
  * `report` reduced to the runs of `files` (for a selector that named one run). When runs are left
  * out, the invocation's `cost` becomes that of the runs kept (without the budget, which was the
- * whole invocation's).
+ * whole invocation's), and so does its judge-human `agreement`.
  */
 export function onlyFiles(report: JsonReport, files: ReadonlySet<string>): JsonReport {
   const runs = report.runs.filter((run) => files.has(run.file))
   if (runs.length === report.runs.length) return report
-  const { cost: _cost, ...rest } = report
+  const { cost: _cost, agreement: _agreement, ...rest } = report
   const cost = report.cost === undefined ? undefined : recordedCost(runs)
-  return { ...rest, runs, ...(cost ? { cost } : {}) }
+  const agreement = report.agreement === undefined ? undefined : mergeAgreements(runs)
+  return {
+    ...rest,
+    runs,
+    ...(cost ? { cost } : {}),
+    ...(agreement && Object.keys(agreement).length > 0 ? { agreement } : {}),
+  }
 }
 
 /** The file of run `runId` in `report`. */

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { onlyFiles } from '../../src/cli/state.js'
 import { PRICES_AS_OF } from '../../src/judges/pricing.js'
+import { agreementFromConfusion, mergeAgreements } from '../../src/report/agreement.js'
 import { caseCost, costSummary, invocationCost, recordedCost } from '../../src/report/cost.js'
 import { mergeReports } from '../../src/report/json.js'
 import type { CostSummary, JsonReport, JudgeCallTally, ReportRun } from '../../src/report/types.js'
@@ -150,5 +151,43 @@ describe('one run of an invocation (show <run id>)', () => {
     expect(one.cost).toStrictEqual(b.cost)
     expect(onlyFiles(report('i', [a, run('c', {})]), new Set(['c']))).not.toHaveProperty('cost')
     expect(onlyFiles({ ...whole, runs: [a, run('c', {})] }, new Set(['c']))).not.toHaveProperty('cost')
+  })
+
+  test("the invocation's judge-human agreement becomes that of the run shown (the page header carries it)", () => {
+    const labelled = (file: string, grades: Array<[number, number]>): ReportRun => ({
+      ...run(file, {}),
+      agreement: {
+        m: agreementFromConfusion(
+          'm',
+          Array.from({ length: 5 }, (_, h) =>
+            Array.from(
+              { length: 5 },
+              (_, j) => grades.filter(([human, judge]) => human === h + 1 && judge === j + 1).length,
+            ),
+          ),
+          [],
+        ),
+      },
+    })
+    const a = labelled('a', [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+      [5, 5],
+    ])
+    const b = labelled('b', [
+      [1, 5],
+      [5, 1],
+      [2, 4],
+      [4, 2],
+      [3, 3],
+    ])
+    const whole = { ...report('i', [a, b]), agreement: mergeAgreements([a, b]) }
+    const one = onlyFiles(whole, new Set(['a']))
+    expect(one.agreement?.m?.kappa).toBe(a.agreement?.m?.kappa)
+    expect(one.agreement?.m?.kappa).not.toBe(whole.agreement.m?.kappa)
+    expect(onlyFiles(whole, new Set(['a', 'b']))).toBe(whole)
+    expect(onlyFiles({ ...whole, runs: [a, run('c', {})] }, new Set(['c']))).not.toHaveProperty('agreement')
   })
 })
