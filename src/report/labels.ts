@@ -5,8 +5,10 @@
  * unchanged and reads as stale once they change. Pure functions over plain data: the reporter, the
  * CLI, the ui server and the page share them.
  */
+import { agreementOf, withLabelCounts } from './agreement.js'
 import { caseDigest } from './dataset-digest.js'
-import type { ReportCase, ReportRun } from './types.js'
+import { metricBaseName } from './text.js'
+import type { MetricAgreement, ReportCase, ReportRun } from './types.js'
 
 /** How a label grades: on the judged metrics' 1-5 rubric, or pass (1) / fail (0) for the others. */
 export type LabelScale = 'grade' | 'pass'
@@ -109,9 +111,11 @@ export function poolHumanGrades(
   cases: readonly ReportCase[],
   index: LabelIndex,
   runKey: string,
-): { cases: ReportCase[]; fromLabels: number; datasetWon: number } {
+): { cases: ReportCase[]; fromLabels: number; datasetWon: number; pooled: Set<string>; overruled: Set<string> } {
   let fromLabels = 0
   let datasetWon = 0
+  const pooled = new Set<string>()
+  const overruled = new Set<string>()
   const out = cases.map((c) => {
     const labels = labelsOfCase(index, runKey, c)
     if (labels === undefined) return c
@@ -120,15 +124,59 @@ export function poolHumanGrades(
       if (label.stale || label.scale !== 'grade' || label.grade === null) continue
       if (c.human?.[metric] !== undefined) {
         datasetWon++
+        overruled.add(labelKey(c.name, metric))
         continue
       }
       human ??= { ...c.human }
       human[metric] = label.grade
       fromLabels++
+      pooled.add(labelKey(c.name, metric))
     }
     return human === undefined ? c : { ...c, human }
   })
-  return { cases: out, fromLabels, datasetWon }
+  return { cases: out, fromLabels, datasetWon, pooled, overruled }
+}
+
+function labelKey(caseName: string, metric: string): string {
+  return `${caseName}\u0000${metric}`
+}
+
+/**
+ * A run's judge-human agreement with its store labels pooled in ({@link poolHumanGrades}), each
+ * metric saying how many of its grades came from labels and how many labels the dataset overruled.
+ * Only grades the agreement counts (the case has the judge's 1-5 grade) are counted.
+ */
+export function agreementWithLabels(
+  cases: readonly ReportCase[],
+  index: LabelIndex,
+  runKey: string,
+  file?: string,
+): Record<string, MetricAgreement> {
+  const pooled = poolHumanGrades(cases, index, runKey)
+  const agreement = agreementOf(pooled.cases, file)
+  const counts = new Map<string, { fromLabels: number; datasetWon: number }>()
+  for (const c of pooled.cases) {
+    for (const [key, result] of Object.entries(c.metrics ?? {})) {
+      if (typeof result.raw !== 'number') continue
+      const metric = metricBaseName(key)
+      const k = labelKey(c.name, metric)
+      const entry = counts.get(metric) ?? { fromLabels: 0, datasetWon: 0 }
+      if (pooled.pooled.has(k)) entry.fromLabels++
+      if (pooled.overruled.has(k)) entry.datasetWon++
+      counts.set(metric, entry)
+    }
+  }
+  for (const [metric, a] of Object.entries(agreement)) agreement[metric] = withLabelCounts(a, counts.get(metric))
+  return agreement
+}
+
+/** The cases with their labels attached (`labels`, replacing any kept before); the input is not changed. */
+export function withCaseLabels(cases: readonly ReportCase[], index: LabelIndex, runKey: string): ReportCase[] {
+  return cases.map((c) => {
+    const labels = labelsOfCase(index, runKey, c)
+    const { labels: _old, ...rest } = c
+    return labels === undefined ? rest : { ...rest, labels }
+  })
 }
 
 /** The columns of `labels export` (SPEC), in order. */
@@ -166,4 +214,42 @@ export function formatLabels(labels: readonly HumanLabel[], format: 'jsonl' | 'c
   const lines = [LABEL_EXPORT_COLUMNS.join(',')]
   for (const row of rows) lines.push(LABEL_EXPORT_COLUMNS.map((k) => csvField(row[k])).join(','))
   return `${lines.join('\r\n')}\r\n`
+}
+
+/** A label's grade in words: `4/5`, `pass`, `fail`, or `comment` for a comment alone. */
+export function labelGradeText(label: Pick<HumanLabel, 'grade' | 'scale'>): string {
+  if (label.grade === null) return 'comment'
+  if (label.scale === 'pass') return label.grade === 1 ? 'pass' : 'fail'
+  return `${label.grade}/5`
+}
+
+/**
+ * Plain-text lines for the labelled cases of a report (for `show`): each label beside the judge's
+ * grade or score, stale ones marked. Text only; the caller cleans it for its terminal.
+ */
+export function labelLines(report: {
+  runs: ReadonlyArray<Pick<ReportRun, 'file' | 'cases'> & { key?: string }>
+}): string[] {
+  const lines: string[] = []
+  for (const run of report.runs) {
+    for (const c of run.cases) {
+      for (const [metric, label] of Object.entries(c.labels ?? {})) {
+        const result = c.metrics?.[metric]
+        const judge =
+          typeof result?.raw === 'number'
+            ? `judge ${Math.round(result.raw * 100) / 100}/5`
+            : result?.pass !== undefined && result.pass !== null
+              ? `judge ${result.pass ? 'pass' : 'fail'}`
+              : c.scores[metric] !== undefined && c.scores[metric] !== null
+                ? `judge ${c.scores[metric]}`
+                : 'judge n/a'
+        const comment = label.comment ? ` "${label.comment}"` : ''
+        const stale = label.stale ? ' [stale: the case changed since]' : ''
+        lines.push(
+          `${labelRunKey(run)} > ${c.name} · ${metric}: ${judge} · human ${labelGradeText(label)} by ${label.reviewer}${comment}${stale}`,
+        )
+      }
+    }
+  }
+  return lines
 }
