@@ -59,10 +59,18 @@ export interface JunitReportOptions {
   properties?: boolean
   /**
    * Put a `file` attribute on every `<testcase>` (it is always on `<testsuite>`), like Vitest's own
-   * JUnit reporter option of that name.
+   * JUnit reporter option of that name. Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then.
    * @default false
    */
   addFileAttribute?: boolean
+  /**
+   * Put a `line` attribute (the test's line) on every `<testcase>`, for consumers that read it
+   * (mikepenz/action-junit-report). Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then:
+   * without it, the line is in the failure body's last line, `at <test> (<file>:<line>:<col>)`,
+   * where those consumers find it too.
+   * @default false
+   */
+  addLineAttribute?: boolean
 }
 
 /** Options of `vitestJudge(options)`. */
@@ -99,7 +107,7 @@ export interface VitestJudgeOptions {
    * @default VITEST_JUDGE_STORE_URL env, else the SQLite files in `dir`
    */
   store?: string
-  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false }` */
+  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false, addLineAttribute: false }` */
   junit?: JunitReportOptions
   /**
    * Print `::error file=...,line=...::` workflow commands for failed cases and gate failures, so
@@ -108,8 +116,10 @@ export interface VitestJudgeOptions {
    */
   githubAnnotations?: boolean
   /**
-   * Record each judged result as a Vitest test annotation (`context.annotate`), shown by Vitest's
-   * own reporters, UI and HTML report.
+   * Record the judged results as Vitest test annotations (`context.annotate`, one per
+   * `describeEval` case, one per matcher call), shown by Vitest's own reporters, UI and HTML
+   * report. When every reporter in use shows annotations of failed tests only (Vitest's `default`
+   * and `dot`), only failed tests are annotated (what they would show), which keeps warm reruns fast.
    * @default true
    */
   testAnnotations?: boolean
@@ -138,6 +148,59 @@ export interface VitestJudgeOptions {
    * @default VITEST_JUDGE_APP_CACHE env, else `'off'` (an eval measures the live app)
    */
   appCache?: AppCacheMode
+  /**
+   * Traces of the system under test (spans of its model calls, tool calls and steps, per case).
+   * @default `{ enabled: true, maxSpans: 500, maxBytes: 512000, inReport: true }`
+   */
+  traces?: TracesOptions
+}
+
+/** The `traces` option: what the worker records of the app's spans, per case. */
+export interface TracesOptions {
+  /** Record spans (OpenTelemetry, `traceClient`, `span()`) into each case. @default true */
+  enabled?: boolean
+  /** Spans kept per case; later spans are dropped and counted. @default 500 */
+  maxSpans?: number
+  /** Bytes of span JSON kept per case; later spans are dropped and counted. @default 512000 */
+  maxBytes?: number
+  /** Write each case's `trace` into report.json (the stores keep it either way). @default true */
+  inReport?: boolean
+}
+
+/** Traces after defaults. */
+export interface ResolvedTracesOptions {
+  enabled: boolean
+  maxSpans: number
+  maxBytes: number
+  inReport: boolean
+}
+
+/** Defaults of the `traces` option (stated in docs/guide/traces.md). */
+export const TRACE_DEFAULTS: Readonly<ResolvedTracesOptions> = {
+  enabled: true,
+  maxSpans: 500,
+  maxBytes: 512_000,
+  inReport: true,
+}
+
+/** Resolves the `traces` option. */
+export function resolveTracesOptions(option: TracesOptions | undefined): ResolvedTracesOptions {
+  if (option !== undefined && (option === null || typeof option !== 'object')) {
+    throw new ConfigError('Option `traces` must be `{ enabled?, maxSpans?, maxBytes?, inReport? }`.')
+  }
+  const whole = (value: unknown, name: string, fallback: number): number => {
+    if (value === undefined) return fallback
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new ConfigError(`Option \`traces.${name}\` must be a whole number >= 0, got ${JSON.stringify(value)}.`)
+    }
+    return value
+  }
+  return {
+    enabled: option?.enabled ?? TRACE_DEFAULTS.enabled,
+    maxSpans: whole(option?.maxSpans, 'maxSpans', TRACE_DEFAULTS.maxSpans),
+    maxBytes: whole(option?.maxBytes, 'maxBytes', TRACE_DEFAULTS.maxBytes),
+    inReport: option?.inReport ?? TRACE_DEFAULTS.inReport,
+  }
 }
 
 /** The `budget` option. */
@@ -219,19 +282,22 @@ export interface ResolvedVitestJudgeOptions {
    * worker of one invocation shares it); absent when the budget is not shared.
    */
   budgetKey?: string
-  junit: { properties: boolean; addFileAttribute: boolean }
+  junit: { properties: boolean; addFileAttribute: boolean; addLineAttribute: boolean }
   githubAnnotations: boolean
   /** GITHUB_STEP_SUMMARY: the file the markdown summary is appended to, or null. */
   githubStepSummary: string | null
   /** NO_COLOR is set: the console table has no colour even on a terminal. */
   noColor: boolean
-  testAnnotations: boolean
+  /** `'failed'`: set by the plugin when the reporters in use show annotations of failed tests only. */
+  testAnnotations: boolean | 'failed'
   /** MLflow logging, or null when off. */
   mlflow: ResolvedMlflowOptions | null
   /** The app cache's mode for the run. */
   appCache: AppCacheMode
   /** Where `appCache` came from: `env` (VITEST_JUDGE_APP_CACHE, which per-suite and per-call modes do not override), `option` or `default`. */
   appCacheSource: 'env' | 'option' | 'default'
+  /** Traces of the system under test. */
+  traces: ResolvedTracesOptions
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['readwrite', 'readonly', 'refresh', 'off']
@@ -363,6 +429,7 @@ export function resolveOptions(
     junit: {
       properties: options.junit?.properties ?? false,
       addFileAttribute: options.junit?.addFileAttribute ?? false,
+      addLineAttribute: options.junit?.addLineAttribute ?? false,
     },
     githubAnnotations: options.githubAnnotations ?? env.GITHUB_ACTIONS === 'true',
     githubStepSummary: envValue('GITHUB_STEP_SUMMARY', env) ?? null,
@@ -372,6 +439,7 @@ export function resolveOptions(
     pricing,
     budget,
     ...resolveAppCacheMode(options.appCache, env),
+    traces: resolveTracesOptions(options.traces),
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * The `vitest-judge ui` server: the HTML report's page, live, from the run store, loopback unless
- * told otherwise. It serves the page (`/`, `/?inv=<id>`), the state the page polls (`/api/state`)
- * and the review labels (`GET /api/labels?inv=<id>`); its only writes are review (`POST
- * /api/labels`, `POST /api/dataset`, see `ui-review.ts`), each with the per-server token the page
- * gets in its head, Host and Origin the bound address, a JSON body of at most 64 KiB. Any other
- * path, a path with `..`, another method, or (on loopback) a foreign Host header is refused.
+    token,
+    reviewer,
+ * The `vitest-judge ui` server: the HTML report's page, live, from the run store. Read-only (the
+ * store is opened read-only once per server, on the first request that needs it), loopback unless told otherwise, and it serves exactly
+ * two things: the page (`/`, `/?inv=<id>`) and the state the page polls (`/api/state`). Any other
+ * path, a path with `..`, a method other than GET/HEAD, or (on loopback) a foreign Host header is
+ * refused.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -88,13 +89,17 @@ function plain(res: ServerResponse, status: number, text: string): void {
 /** The newest complete invocation's id, or null when there is none yet. */
 async function latestId(state: State): Promise<string | null> {
   if (!state.hasRuns()) return null
+  let id: string | null = null
   try {
     const resolved = await resolveSelector('latest', () => state.runs(), { requireComplete: true })
-    return resolved.kind === 'invocation' ? resolved.id : null
+    if (resolved.kind === 'invocation') id = resolved.id
   } catch (error) {
-    if (error instanceof SelectorError || error instanceof StoreError) return null
-    throw error
+    if (!(error instanceof SelectorError || error instanceof StoreError)) throw error
   }
+  // A PostgreSQL store opened before its tables existed (or while the server was away) reads as
+  // empty for good: until there is an invocation, the next poll opens it again.
+  if (id === null && state.storeUrl !== null) await state.close()
+  return id
 }
 
 /** The largest request body a write accepts. */
@@ -162,8 +167,9 @@ function withToken(html: string, token: string, reviewer: string): string {
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const host = options.host ?? '127.0.0.1'
   const loopback = isLoopback(host)
-  // A --store that is not a postgres:// URL is a usage error now, not on every request.
-  new State(options.io, options.dir, options.store)
+  // A --store that is not a postgres:// URL is a usage error now, not on every request. One store
+  // per server: a PostgreSQL store would otherwise be a new pool at every poll of the page.
+  const state = new State(options.io, options.dir, options.store)
   const csp = pageCsp(pageAssets(), 'live')
   const token = randomBytes(24).toString('hex')
   const reviewer = resolveReviewer(options.reviewer, options.io.cwd)
@@ -199,7 +205,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return
     }
     const url = new URL(raw, 'http://ui.invalid')
-    const state = new State(options.io, options.dir, options.store)
     try {
       if (write) {
         if (url.pathname !== '/api/labels' && url.pathname !== '/api/dataset') {
@@ -250,8 +255,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       }
       const status = error instanceof SelectorError ? 404 : 500
       plain(res, status, redact(error instanceof Error ? error.message : String(error)))
-    } finally {
-      await state.close()
     }
   }
   const server = createServer((req, res) => {
@@ -274,10 +277,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     url: `http://${shownHost}:${address.port}/`,
     token,
     reviewer,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections()
         server.close(() => resolve())
-      }),
+      })
+      await state.close()
+    },
   }
 }

@@ -38,6 +38,11 @@ export interface CaseMeta {
   variantParams?: Record<string, string | number | boolean>
   /** The case's trace (capped and redacted in the worker), when the system under test made spans. */
   trace?: CaseTrace
+  /**
+   * Where a failed test is in its file (1-based): its `describeEval(...)` call, or the failing
+   * matcher call; set for failed tests only (Vitest's `includeTaskLocation` is not needed).
+   */
+  location?: { line: number; column: number }
   /** What the app cache did for the case's own calls (replayed, recorded, missed). */
   appCache?: CaseAppCache
 }

@@ -4,7 +4,7 @@
  * price makes the total `null` ("unknown") and is named in `unpriced`; it is never counted as 0.
  */
 import { PRICES_AS_OF, type Pricing, priceOf, usdOf } from '../judges/pricing.js'
-import type { CaseCost, CostSummary, InvocationCost, JudgeCallTally, JudgeCost } from './types.js'
+import type { AppUsage, CaseCost, CostSummary, InvocationCost, JudgeCallTally, JudgeCost } from './types.js'
 
 /** Adds tallies by judge into `into` (mutated) and returns it. */
 export function mergeTallies(
@@ -85,32 +85,10 @@ export function costSummary(
   return { ...cost, ...(unpriced.length > 0 ? { unpriced } : {}), byJudge, pricesAsOf: PRICES_AS_OF }
 }
 
-/** The invocation's cost: the runs' per-judge tallies added up and priced again. */
-export function invocationCost(
-  runs: ReadonlyArray<{ cost?: CostSummary }>,
-  pricing?: Pricing,
-): CostSummary | undefined {
-  const tallies: Record<string, JudgeCallTally> = {}
-  for (const run of runs) {
-    const byJudge: Record<string, JudgeCallTally> = {}
-    for (const [judge, c] of Object.entries(run.cost?.byJudge ?? {})) {
-      byJudge[judge] = {
-        calls: c.calls,
-        input: c.input,
-        output: c.output,
-        cached: c.cached,
-        cachedInput: c.cachedInput,
-        cachedOutput: c.cachedOutput,
-      }
-    }
-    mergeTallies(tallies, byJudge)
-  }
-  return costSummary(tallies, pricing)
-}
-
 /**
- * The cost of runs as they were recorded (read back from the run store, or merged from shard
- * reports): each judge's tallies added up and priced at the price the runs recorded for it, so a
+ * The cost of runs as they were recorded, the one way an invocation's cost is computed: by the
+ * reporter over the runs it just priced, by the stores over the runs they read back, by `merge`
+ * over the shards' runs: each judge's tallies added up and priced at the price the runs recorded for it, so a
  * `pricing` option or price table of the reading process plays no part. A judge recorded without a
  * price stays unknown. A judge recorded at different prices (shards run with different `pricing`)
  * keeps the sum of the recorded amounts, and `price` null. `pricesAsOf` lists the dates the runs
@@ -205,4 +183,21 @@ export function costLines(cost: InvocationCost): string[] {
     lines.push(`budget: ${parts.join(', ')}`)
   }
   return lines
+}
+
+/**
+ * One line of plain text on what the app under test spent, beside the judge's:
+ * `app tokens 600 in / 212 out · 2 model calls · app cost $0.0012` (the cost says why it is unknown).
+ */
+export function describeAppUsage(app: AppUsage): string {
+  const parts = [`app tokens ${app.tokens.input} in / ${app.tokens.output} out`]
+  if (app.modelCalls > 0) {
+    parts.push(`${app.modelCalls} model call${app.modelCalls === 1 ? '' : 's'}`)
+    parts.push(
+      app.costUsd === null
+        ? `app cost unknown${app.unpriced?.length ? ` (no price for ${app.unpriced.slice(0, 3).join(', ')}: add it to \`pricing\`)` : ''}`
+        : `app cost ${formatUsd(app.costUsd)}`,
+    )
+  }
+  return parts.join(' · ')
 }

@@ -22,11 +22,31 @@ export type EvalData<TInput = unknown> =
   | ReadonlyArray<EvalCase<TInput>>
   | (() => ReadonlyArray<EvalCase<TInput>> | Promise<ReadonlyArray<EvalCase<TInput>>>)
 
+/** Where a case came from, as errors name it. */
+export interface CaseLocation {
+  file?: string
+  /** 1-based line (or CSV record line), when known. */
+  line?: number
+  /** `line 3`, `case 2 (0-based, line 7)`, `data[3]`. */
+  label: string
+}
+
 /** A loaded case with where it came from. */
 export interface LoadedCase<TInput = unknown> {
   case: EvalCase<TInput>
   /** `file:line` or `data[3]`. */
   source: string
+  /** Where the case is, for problems found after loading (a JSON file's lines are found only then). */
+  where: () => CaseLocation
+}
+
+/**
+ * A problem with a loaded case found after loading (a `human` grade, `expectedToolCalls`): a
+ * `VJ_DATASET` error naming the file and line, like the loader's own.
+ */
+export function caseProblem(where: CaseLocation, message: string): DatasetError {
+  const { label, ...at } = where
+  return new DatasetError(`${label}: ${message}`, at)
 }
 
 function checkCase(value: unknown, where: { file?: string; line?: number }, label: string): EvalCase {
@@ -64,7 +84,8 @@ function parseJsonl(file: string, text: string): LoadedCase[] {
     } catch (error) {
       throw new DatasetError(`line ${line} is not valid JSON (${(error as Error).message}).`, { file, line })
     }
-    out.push({ case: checkCase(value, { file, line }, `line ${line}`), source: `${file}:${line}` })
+    const where = { file, line, label: `line ${line}` }
+    out.push({ case: checkCase(value, where, where.label), source: `${file}:${line}`, where: () => where })
   })
   return out
 }
@@ -84,9 +105,20 @@ function parseJson(file: string, text: string): LoadedCase[] {
     throw new DatasetError('must hold an array of cases, or an object with a "cases" array.', { file })
   }
   let lines: number[] | undefined
+  const where = (index: number): CaseLocation => {
+    lines ??= caseLines(text, Array.isArray(value))
+    const line = lines[index]
+    return line === undefined
+      ? { file, label: `case ${index} (0-based)` }
+      : { file, line, label: `case ${index} (0-based, line ${line})` }
+  }
   return list.map((item, index) => {
     try {
-      return { case: checkCase(item, { file }, `case ${index} (0-based)`), source: `${file}[${index}]` }
+      return {
+        case: checkCase(item, { file }, `case ${index} (0-based)`),
+        source: `${file}[${index}]`,
+        where: () => where(index),
+      }
     } catch (error) {
       // The line is found only on failure (a pass over the text), then the case is checked again with it.
       lines ??= caseLines(text, Array.isArray(value))
@@ -225,7 +257,8 @@ function parseCsvCases(file: string, text: string): LoadedCase[] {
       const cell = row.fields[index] ?? ''
       if (cell !== '' || column === 'input') value[column] = cell
     })
-    return { case: checkCase(value, { file, line: row.line }, `line ${row.line}`), source: `${file}:${row.line}` }
+    const where = { file, line: row.line, label: `line ${row.line}` }
+    return { case: checkCase(value, where, where.label), source: `${file}:${row.line}`, where: () => where }
   })
 }
 
@@ -265,7 +298,10 @@ export async function loadCases<TInput>(data: EvalData<TInput>, root: string): P
     label = typeof data === 'function' ? 'the data function' : 'the data array'
     const value = typeof data === 'function' ? await data() : data
     if (!Array.isArray(value)) throw new DatasetError(`${label} must give an array of cases.`)
-    loaded = value.map((item, index) => ({ case: checkCase(item, {}, `data[${index}]`), source: `data[${index}]` }))
+    loaded = value.map((item, index) => {
+      const where = { label: `data[${index}]` }
+      return { case: checkCase(item, {}, `data[${index}]`), source: `data[${index}]`, where: () => where }
+    })
   }
   if (loaded.length === 0) throw new DatasetError(`${label} has no cases.`)
   return loaded as LoadedCase<TInput>[]

@@ -14,8 +14,12 @@ import { newAppCase, settleAppCase, withAppCase } from '../replay/app-call.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
 import { textDigest } from '../report/dataset-digest.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
+import { toolCalls as traceToolCalls } from '../report/trace.js'
+import type { CaseTrace, TrajectoryStep } from '../report/trace-types.js'
 import type { CaseMetricResult } from '../report/types.js'
-import { type EvalCase, type EvalData, loadCases } from './dataset.js'
+import { type CaseCollector, collectorOf } from '../tracing/collector.js'
+import { callSiteIn, captureCallSite } from './call-site.js'
+import { type CaseLocation, caseProblem, type EvalCase, type EvalData, loadCases } from './dataset.js'
 import { humanLabelsOf } from './human-labels.js'
 import { createLimiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
@@ -41,6 +45,11 @@ export type TaskContext<TInput = unknown, TVariant = undefined> = EvalCase<TInpu
   variant: TVariant
   /** The variant's name (`undefined` in a suite without `variants`). */
   variantName: string | undefined
+  /**
+   * What the app did in this trial so far (its spans; read it after the app returns):
+   * `expect(context.trace).toHaveCalledTool('search')`. Empty when it made none or traces are off.
+   */
+  readonly trace: CaseTrace
 }
 
 /** Options of `describeEval`. */
@@ -154,7 +163,11 @@ function normalizeTaskResult(result: TaskResult): NormalizedTaskResult {
   if (result && typeof result === 'object' && 'output' in result) {
     const usage = result.usage
     const toolCalls = result.toolCalls
-    if (toolCalls !== undefined) checkToolCalls(toolCalls, 'the task returned `toolCalls`')
+    if (toolCalls !== undefined && !isToolCalls(toolCalls)) {
+      throw new ConfigError(
+        `the task returned \`toolCalls\`, which must be ${TOOL_CALLS_SHAPE}, got ${JSON.stringify(toolCalls)?.slice(0, 120)}.`,
+      )
+    }
     return {
       output: toText(result.output),
       ...(usage ? { tokens: { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0 } } : {}),
@@ -164,15 +177,22 @@ function normalizeTaskResult(result: TaskResult): NormalizedTaskResult {
   return { output: toText(result) }
 }
 
-function checkToolCalls(value: unknown, what: string): asserts value is ToolCall[] {
-  const ok =
+function isToolCalls(value: unknown): value is ToolCall[] {
+  return (
     Array.isArray(value) &&
     value.every((call) => call !== null && typeof call === 'object' && typeof (call as ToolCall).name === 'string')
-  if (!ok) {
-    throw new ConfigError(
-      `${what}, which must be an array of { name, arguments? } objects, got ${JSON.stringify(value)?.slice(0, 120)}.`,
-    )
-  }
+  )
+}
+
+const TOOL_CALLS_SHAPE = 'an array of { name, arguments? } objects'
+
+/** A case's `expectedToolCalls` must be tool calls: else a `VJ_DATASET` error naming its file and line. */
+function checkExpectedToolCalls(value: unknown, where: () => CaseLocation): asserts value is ToolCall[] {
+  if (isToolCalls(value)) return
+  throw caseProblem(
+    where(),
+    `\`expectedToolCalls\` must be ${TOOL_CALLS_SHAPE}, got ${JSON.stringify(value)?.slice(0, 120)}.`,
+  )
 }
 
 // A CSV column holds the calls as JSON text.
@@ -202,6 +222,8 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
   checkOptions(name, options as DescribeEvalOptions<unknown, unknown>)
   const variants: (ResolvedVariant<TVariant> | undefined)[] =
     options.variants === undefined ? [undefined] : resolveVariants(name, options.variants)
+  // The cases are declared here by the library: a failed one points at the describeEval(...) call.
+  const declared = captureCallSite()
   describe(name, async () => {
     const settings = runtimeOptions()
     const loaded = await loadCases(options.data, settings.root)
@@ -218,7 +240,7 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
       return title
     })
     for (const variant of variants) {
-      loaded.forEach(({ case: evalCase }, index) => {
+      loaded.forEach(({ case: evalCase, where }, index) => {
         const title = variant ? `[${singleLine(variant.name)}] ${titles[index]}` : (titles[index] as string)
         test.concurrent(title, { timeout }, async ({ task, signal }) => {
           const meta: CaseMeta = emptyCaseMeta()
@@ -227,10 +249,18 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
             meta.variantParams = variant.params
           }
           ;(task.meta as Record<string, unknown>)[META_KEY] = meta
+          let failed = true
           try {
-            await limiter.run(() => runCase(evalCase, options, variant, meta, trials, settings.minScore, signal))
+            await limiter.run(() =>
+              runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal, collectorOf(task)),
+            )
+            failed = false
           } finally {
-            annotateCase(task, meta)
+            if (failed) {
+              const at = callSiteIn(declared, task.file?.filepath)
+              if (at) meta.location = at
+            }
+            annotateCase(task, meta, failed)
           }
         })
       })
@@ -240,12 +270,14 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
 
 async function runCase<TInput, TVariant>(
   evalCase: EvalCase<TInput>,
+  where: () => CaseLocation,
   options: DescribeEvalOptions<TInput, TVariant>,
   variant: ResolvedVariant<TVariant> | undefined,
   meta: CaseMeta,
   trials: number,
   minScore: number,
   signal: AbortSignal,
+  collector: CaseCollector | undefined,
 ): Promise<void> {
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
@@ -255,21 +287,29 @@ async function runCase<TInput, TVariant>(
     evalCase as EvalCase,
     options.humanLabels,
     options.metrics.filter((m) => m.judged).map((m) => m.name),
+    where,
   )
   if (human) meta.human = human
   const expectedToolCalls = parsedToolCalls(evalCase.expectedToolCalls)
-  if (expectedToolCalls !== undefined) checkToolCalls(expectedToolCalls, 'the case has `expectedToolCalls`')
+  if (expectedToolCalls !== undefined) checkExpectedToolCalls(expectedToolCalls, where)
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
+  let trialStart = 0
   const context = {
     ...evalCase,
     case: evalCase,
     variant: variant?.value,
     variantName: variant?.name,
   } as TaskContext<TInput, TVariant>
+  Object.defineProperty(context, 'trace', {
+    enumerable: false,
+    get: () => collector?.snapshot(trialStart) ?? { spans: [], dropped: 0 },
+  })
+  const expectedTrajectory = parsedToolCalls(evalCase.expectedTrajectory) as Array<string | TrajectoryStep> | undefined
   const judge = variant?.judge ?? options.judge
   const appCase = newAppCase(meta, options.appCache)
   for (let trial = 0; trial < trials; trial++) {
+    trialStart = collector?.spans.length ?? 0
     const started = performance.now()
     let raw: TaskResult
     try {
@@ -283,7 +323,24 @@ async function runCase<TInput, TVariant>(
     // A replay miss fails the case even when the app caught it; a stream's recording is written first.
     await settleAppCase(appCase)
     latencies.push(latencyMs)
-    const { output, tokens, toolCalls } = normalizeTaskResult(raw)
+    const normalized = normalizeTaskResult(raw)
+    const { output, tokens } = normalized
+    const trace = collector?.snapshot(trialStart)
+    // The calls the app made, read from its trace when the task returned none.
+    const traced = trace ? traceToolCalls(trace) : []
+    const toolCalls: ToolCall[] | undefined =
+      normalized.toolCalls ??
+      (traced.length > 0
+        ? traced.map((c) => ({
+            name: c.name,
+            arguments:
+              c.arguments !== null && typeof c.arguments === 'object' && !Array.isArray(c.arguments)
+                ? (c.arguments as Record<string, unknown>)
+                : typeof c.arguments === 'string'
+                  ? c.arguments
+                  : {},
+          }))
+        : undefined)
     if (trial === 0) meta.output = output
     if (tokens) {
       meta.tokens ??= { input: 0, output: 0 }
@@ -301,6 +358,8 @@ async function runCase<TInput, TVariant>(
       ...(expectedToolCalls !== undefined ? { expectedToolCalls } : {}),
       ...(evalCase.input !== undefined ? { input: toText(evalCase.input) } : {}),
       ...(tokens ? { tokens } : {}),
+      ...(trace ? { trace } : {}),
+      ...(Array.isArray(expectedTrajectory) ? { expectedTrajectory } : {}),
       extra: evalCase,
     }
     const outcomes = await Promise.all(

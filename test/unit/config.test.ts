@@ -45,7 +45,7 @@ describe('resolveOptions defaults', () => {
       root: ROOT,
       pricing: {},
       budget: null,
-      junit: { properties: false, addFileAttribute: false },
+      junit: { properties: false, addFileAttribute: false, addLineAttribute: false },
       githubAnnotations: false,
       githubStepSummary: null,
       noColor: false,
@@ -53,6 +53,7 @@ describe('resolveOptions defaults', () => {
       mlflow: null,
       appCache: 'off',
       appCacheSource: 'default',
+      traces: { enabled: true, maxSpans: 500, maxBytes: 512_000, inReport: true },
     })
   })
 

@@ -9,7 +9,7 @@ import {
   labelLines,
   withCaseLabels,
 } from '../../src/report/labels.js'
-import type { ReportCase } from '../../src/report/types.js'
+import type { MetricAgreement, ReportCase } from '../../src/report/types.js'
 
 const FILE = 'evals/qa.eval.ts'
 
@@ -61,7 +61,8 @@ describe('review labels in agreement', () => {
     const line = describeAgreement(a as NonNullable<typeof a>)
     expect(line).toContain('2 grades from review labels')
     expect(line).toContain("1 review label not used: the dataset's human grade wins")
-    const merged = mergeAgreements([{ agreement: { answer_similarity: a } }, { agreement: { answer_similarity: a } }])
+    const m = a as MetricAgreement
+    const merged = mergeAgreements([{ agreement: { answer_similarity: m } }, { agreement: { answer_similarity: m } }])
     expect(merged.answer_similarity?.fromLabels).toBe(4)
   })
 
