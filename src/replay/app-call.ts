@@ -12,6 +12,7 @@ import type { CaseMeta } from '../report/case-meta.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseAppCache } from '../report/types.js'
 import { runtimeOptions } from '../runtime/runtime-options.js'
+import { onWorkerFlush } from '../runtime/worker-flush.js'
 import type { AppCache, AppCacheEntry, AppEntryKind } from '../store/app-cache.js'
 import { cacheKey } from '../store/judge-cache.js'
 import { openAppCache } from '../store/open.js'
@@ -181,6 +182,7 @@ export function workerAppCache(readonly: boolean): Promise<AppCache> {
   const id = `${readonly ? 'ro' : 'rw'}:${settings.cacheUrl ?? settings.dir}`
   let cache = open.get(id)
   if (!cache) {
+    onWorkerFlush(flushWorkerAppCaches)
     cache = openAppCache({ dir: settings.dir, url: settings.cacheUrl, readonly, retryOpen: true })
     cache.catch(() => open.delete(id))
     open.set(id, cache)
