@@ -2,7 +2,8 @@
  * Comparison of a report with its baseline (per file and metric, with significance tests) and the
  * quality gate over that comparison.
  */
-import { type CaseIndex, directionOf, indexCases, kindOf, LOWER_IS_BETTER } from './case-index.js'
+import { builtInNature } from '../metrics/built-in.js'
+import { type CaseIndex, directionOf, indexCases, kindOf } from './case-index.js'
 import { caseTextChanged } from './dataset-digest.js'
 import { runKey, runSourceFile } from './run-key.js'
 import { meanConfidenceInterval, pairedTest, taroneHolm, unpairedTest } from './statistics.js'
@@ -326,7 +327,7 @@ export function compareReports(base: JsonReport, head: JsonReport, opts: Compare
 // --- family-wise error control ------------------------------------------------------------
 
 function kindOfComparison(m: MetricComparison): 'score' | 'measurement' {
-  return m.kind ?? (LOWER_IS_BETTER.has(m.metric) ? 'measurement' : 'score')
+  return m.kind ?? builtInNature(m.metric).kind
 }
 
 /** The family of one gate evaluation and its adjusted p-values. */

@@ -16,7 +16,7 @@ import { readCaseMeta } from '../report/case-meta.js'
 import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
-import { invocationCost } from '../report/cost.js'
+import { recordedCost } from '../report/cost.js'
 import { runKey } from '../report/run-key.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
 import { defuseCommands } from '../report/text.js'
@@ -420,7 +420,8 @@ export class JudgeReporter implements Reporter {
   /** The invocation's cost over its runs, with the budget's figures when one was set. */
   private invocationCost(runs: ReadonlyArray<{ cost?: CostSummary }>): InvocationCost | undefined {
     const options = this.options as ResolvedVitestJudgeOptions
-    const cost = invocationCost(runs, options.pricing)
+    // The runs were priced in this process (with `pricing`): their recorded cost is the invocation's.
+    const cost = recordedCost(runs)
     if (!options.budget || !options.budgetKey) return cost
     let budget: BudgetSummary | undefined
     try {

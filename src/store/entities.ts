@@ -9,20 +9,20 @@
  * ## Adding a column
  *
  * Add one entry to the entity's `columns`, with `since` the next schema version of its part (a
- * part's version is the highest `since` declared in it: 2 for `runs` today, so 3) and `null: true`
- * (or a `default`):
+ * part's version is the highest `since` declared in it; say it is 3, so 4) and `null: true` (or a
+ * `default`):
  *
- *     review_note: { type: 'text', null: true, field: 'reviewNote', redact: true, since: 3 },
+ *     review_note: { type: 'text', null: true, field: 'reviewNote', redact: true, since: 4 },
  *
  * That is all: the insert writes `case.reviewNote`, the read sets it back when not NULL, the field
- * leaves the `extra_json` column, and migration 3 of both backends is `ALTER TABLE ... ADD COLUMN`.
+ * leaves the `extra_json` column, and migration 4 of both backends is `ALTER TABLE ... ADD COLUMN`.
  * Released migration steps (the SQL in `run-schema.ts`, `judge-cache.ts`, `postgres/schema.ts`) are
  * never edited.
  *
  * ## Adding an entity (a table)
  *
  *     export const TRACE_SPANS = defineEntity<TraceSpan, { runId: string; caseOrd: number; ord: number }>()({
- *       table: 'trace_spans', part: 'runs', since: 3,
+ *       table: 'trace_spans', part: 'runs', since: 4,
  *       primaryKey: ['run_id', 'case_ord', 'ord'],
  *       columns: {
  *         run_id: { type: 'text', references: 'runs', to: (_, ctx) => ctx.runId },
@@ -35,7 +35,7 @@
  *       },
  *     })
  *
- * then list it in `RUNS_ENTITIES` (or `CACHE_ENTITIES`): migration 3 creates the table in both backends. Write rows with `rowValues(TRACE_SPANS, span, ctx)` and
+ * then list it in `RUNS_ENTITIES` (or `CACHE_ENTITIES`): migration 4 creates the table in both backends. Write rows with `rowValues(TRACE_SPANS, span, ctx)` and
  * `sqliteInsert(TRACE_SPANS)` (SQLite) or `pgColumnArrays` + `pgInsertMany(TRACE_SPANS, schema)`
  * (PostgreSQL, one statement for all rows); read them with `SELECT *` and `fromRow(TRACE_SPANS, row)`
  * (typed `RowOf<typeof TRACE_SPANS>`). The record's fields that no column stores survive in the

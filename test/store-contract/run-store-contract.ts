@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { NoInvocationYetError, ReportFormatError, SelectorError, StoreError } from '../../src/errors.js'
-import { caseCost, costSummary, invocationCost } from '../../src/report/cost.js'
+import { caseCost, costSummary } from '../../src/report/cost.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 import { newId } from '../../src/store/ids.js'
 import { STALE_RUNNING_MS } from '../../src/store/rows.js'
 import { resolveSelector } from '../../src/store/selectors.js'
 import type { NewInvocation, RunStore } from '../../src/store/types.js'
+import { pricedAfresh } from '../cost-oracle.js'
 import { agentTrace } from '../trace-sample.js'
 
 /** Raw access to a backend's tables, for what the interface does not expose. */
@@ -396,7 +397,7 @@ export function runStoreContract(backend: RunStoreBackend): void {
         // The run without a cost (the one `record` saved) has no cost field, not a null one.
         expect(report.runs.find((r) => r.file === 'evals/a.test.ts')).not.toHaveProperty('cost')
         // The invocation's cost is what the reporter wrote into report.json (less the budget).
-        expect(report.cost).toStrictEqual(invocationCost(report.runs, pricing))
+        expect(report.cost).toStrictEqual(pricedAfresh(report.runs, pricing))
         expect(report.cost?.usd).toBeNull()
         expect(report.cost?.unpriced).toEqual(['openai:my-finetune'])
         expect(report.cost?.byJudge['openai:gpt-4.1-mini']?.calls).toBe(6)

@@ -197,6 +197,31 @@ describe('compareReports', () => {
     expect(cmp.runs[0]!.metrics[0]).toMatchObject({ greaterIsBetter: false, status: 'regressed' })
   })
 
+  test('an old report without recorded directions: every built-in metric keeps its own (toxicity, reading grade)', () => {
+    const bare = (scores: (i: number) => Record<string, number>) =>
+      names(8).map((n, i) => ({ name: n, pass: true, judgeErrors: 0, scores: scores(i) }))
+    const base = report('b', [
+      run(
+        'f',
+        bare(() => ({ toxicity: 0, flesch_kincaid_grade: 6, answer_similarity: 0.25 })),
+      ),
+    ])
+    const head = report('h', [
+      run(
+        'f',
+        bare((i) => ({ toxicity: 0.5 + i / 100, flesch_kincaid_grade: 12 + i, answer_similarity: 0.75 + i / 100 })),
+      ),
+    ])
+    const cmp = compareReports(base, head, { alpha: 0.05 })
+    const byMetric = Object.fromEntries(cmp.runs[0]!.metrics.map((m) => [m.metric, m]))
+    expect(byMetric.toxicity).toMatchObject({ greaterIsBetter: false, kind: 'score', status: 'regressed' })
+    expect(byMetric.flesch_kincaid_grade).toMatchObject({ greaterIsBetter: false, kind: 'measurement' })
+    expect(byMetric.answer_similarity).toMatchObject({ greaterIsBetter: true, status: 'improved' })
+    // The gate fails on the toxicity rise (a score); the reading grade, a measurement, is not gated by maxDrop.
+    const failures = evaluateGate(cmp, head, { maxDrop: 0, alpha: 0.05, minMean: {}, measurements: {} })
+    expect(failures.map((f) => f.metric)).toEqual(['toxicity'])
+  })
+
   test('metric keys name#2 fold into the metric; judge errors are not paired', () => {
     const base = report('b', [
       run(
