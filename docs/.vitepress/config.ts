@@ -42,6 +42,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: 'Reports', link: '/guide/reports' },
       { text: 'Comparison and the gate', link: '/guide/comparison-and-gate' },
       { text: 'The HTML report and ui', link: '/guide/html-report' },
+      { text: 'Traces: kept, shown, in MLflow', link: '/guide/traces-view' },
     ],
   },
   {

@@ -1,4 +1,5 @@
 import type { GradeRequest, Judge, JudgeFields, Verdict } from '../judges/types.js'
+import type { CaseTrace, TrajectoryStep } from '../report/trace-types.js'
 
 /** One tool (function) call made by the system under test, or expected of it. */
 export interface ToolCall {
@@ -25,6 +26,10 @@ export interface MetricInput extends JudgeFields {
   tokens?: { input: number; output: number }
   /** Extra columns of the dataset row. */
   extra?: Record<string, unknown>
+  /** What the system under test did in this trial (describeEval), when it made spans. */
+  trace?: CaseTrace
+  /** The tool calls the case expects, in order (its `expectedTrajectory` column). */
+  expectedTrajectory?: Array<string | TrajectoryStep>
 }
 
 /** What a metric needs from the runtime to score. */
