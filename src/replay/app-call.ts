@@ -14,8 +14,7 @@ import type { CaseAppCache } from '../report/types.js'
 import { runtimeOptions } from '../runtime/runtime-options.js'
 import { onWorkerFlush } from '../runtime/worker-flush.js'
 import type { AppCache, AppCacheEntry, AppEntryKind } from '../store/app-cache.js'
-import { cacheKey } from '../store/judge-cache.js'
-import { openAppCache } from '../store/open.js'
+import { cacheKey } from '../store/cache-key.js'
 
 /** What the app cache knows of the case running (set by `describeEval` around its task). */
 export interface AppCaseState {
@@ -183,7 +182,10 @@ export function workerAppCache(readonly: boolean): Promise<AppCache> {
   let cache = open.get(id)
   if (!cache) {
     onWorkerFlush(flushWorkerAppCaches)
-    cache = openAppCache({ dir: settings.dir, url: settings.cacheUrl, readonly, retryOpen: true })
+    // The stores load on the first app call, not with the setup file (SQLite's native module).
+    cache = import('../store/open.js').then(({ openAppCache }) =>
+      openAppCache({ dir: settings.dir, url: settings.cacheUrl, readonly, retryOpen: true }),
+    )
     cache.catch(() => open.delete(id))
     open.set(id, cache)
   }
