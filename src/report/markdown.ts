@@ -294,6 +294,9 @@ function fileDetails(view: FileView, maxCases: number): string {
   }
   const replayed = view.comparison ? replayedText(view.comparison) : null
   if (replayed) changes.push(replayed)
+  else if (view.run?.appCache && view.run.appCache.replayedCases > 0) {
+    changes.push(`app calls replayed in ${view.run.appCache.replayedCases} of ${view.run.caseCount} cases (recordings)`)
+  }
   if (view.run) {
     const { hits, misses } = view.run.cache
     changes.push(
