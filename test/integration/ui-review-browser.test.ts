@@ -138,7 +138,12 @@ describe('review in the live page', () => {
     expect(await page.locator('#dataset-add').count()).toBe(0)
     expect(await page.locator('#f-unreviewed').count()).toBe(0)
     await page.click('.vrow[data-case="case 0"]')
-    expect(await page.locator('.review-metric').count()).toBe(0)
+    // The labels are shown, as text; nothing to grade with.
+    expect(await page.textContent('.review-metric[data-metric="answer_similarity"]')).toBe(
+      'answer_similarity: judge 1 · human 1/5 by bob',
+    )
+    expect(await page.locator('[data-grade]').count()).toBe(0)
+    expect(await page.locator('textarea').count()).toBe(0)
     await page.close()
   }, 60_000)
 })

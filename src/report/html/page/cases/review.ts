@@ -87,7 +87,7 @@ export function reviewSection(onChange: () => void): DetailSection {
   return {
     id: 'review',
     render: (item, ctx) => {
-      if (reviewToken() === null) return null
+      if (reviewToken() === null) return readOnlyLabels(item.c)
       const rows: Child[] = []
       const current = metricOf(item)
       for (const { metric, scale } of reviewMetrics(item.c)) {
@@ -169,6 +169,23 @@ export function reviewSection(onChange: () => void): DetailSection {
       ]
     },
   }
+}
+
+/** A report file's labels (no review there): each beside the judge's grade, as text. */
+function readOnlyLabels(c: ReportCase): Child {
+  const entries = Object.entries(c.labels ?? {})
+  if (entries.length === 0) return null
+  return [
+    el('h3', { text: 'review labels' }),
+    entries.map(([metric, label]) =>
+      el('div', {
+        class: 'review-metric text',
+        'data-metric': metric,
+        'data-stale': label.stale ? 'true' : null,
+        text: `${metric}: judge ${c.metrics?.[metric]?.raw ?? 'n/a'} · human ${labelGradeText(label)} by ${label.reviewer}${label.stale ? ' (stale: the case changed since)' : ''}${label.comment ? ` · "${label.comment}"` : ''}`,
+      }),
+    ),
+  ]
 }
 
 /** "not reviewed" and "judge and human disagree" (live page only). */
