@@ -117,7 +117,7 @@ export class SqliteJudgeCache implements JudgeCache {
     if (json === undefined)
       throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
     // A verdict's justification may quote the answer, and the answer may hold a key (embeddings are numbers).
-    const value = entry.kind === 'grade' ? redact(json) : json
+    const value = entry.kind !== 'embed' ? redact(json) : json
     this.writable().set.run(key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now())
   }
 

@@ -203,7 +203,7 @@ export function toRunSummary(row: RunRow, aggregates: Record<string, MetricAggre
 /** A judge cache row, in both backends. */
 export interface EntryRow {
   key: string
-  kind: 'grade' | 'embed'
+  kind: 'grade' | 'embed' | 'complete'
   judge: string
   metric: string | null
   value: string

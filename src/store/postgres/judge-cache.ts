@@ -104,7 +104,7 @@ export class PgJudgeCache implements JudgeCache {
     if (json === undefined)
       throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
     this.writable()
-    const value = entry.kind === 'grade' ? redact(json) : json
+    const value = entry.kind !== 'embed' ? redact(json) : json
     await withRetry(this.pg, () =>
       this.pool.query({
         name: this.name('set'),
