@@ -19,7 +19,16 @@ export type { GradingExample, RubricSpec } from './judges/prompt.js'
 export { buildGradingPrompt } from './judges/prompt.js'
 export type { JudgeProvider, LlmJudgeOptions } from './judges/provider.js'
 export { registerJudge } from './judges/resolve-judge.js'
-export type { GradeRequest, GradingPrompt, Judge, JudgeFields, Usage, Verdict } from './judges/types.js'
+export type {
+  CompletionReply,
+  CompletionRequest,
+  GradeRequest,
+  GradingPrompt,
+  Judge,
+  JudgeFields,
+  Usage,
+  Verdict,
+} from './judges/types.js'
 export type { JudgeMatchers } from './matcher-types.js'
 export type { CodeMetricOptions, CodeMetricResult } from './metrics/code-metric.js'
 export type { EmbeddingSimilarityOptions, ExactMatchOptions } from './metrics/computed-metrics.js'
@@ -33,8 +42,24 @@ export type { JudgedMetricOptions } from './metrics/rubric-metric.js'
 export type { JsonOutputOptions, SafeParseSchemaLike, StandardSchemaLike } from './metrics/structured-output.js'
 export type { ToolCallAccuracyOptions } from './metrics/tool-calls.js'
 export type { Metric, MetricContext, MetricInput, MetricValue, ToolCall } from './metrics/types.js'
+// Conversations (describeConversation, conversation rows, transcripts).
+export type { ConversationInfo, ReportTurn } from './report/conversation-types.js'
 export type * from './report/types.js'
+export type {
+  ConversationCase,
+  ConversationData,
+  ConversationScenario,
+  ConversationTurn,
+  TurnRole,
+} from './runtime/conversation-data.js'
 export type { EvalCase, EvalData } from './runtime/dataset.js'
+export type {
+  ChatContext,
+  ChatMessage,
+  ChatResult,
+  DescribeConversationOptions,
+} from './runtime/describe-conversation.js'
+export { describeConversation, STOP_MARKER } from './runtime/describe-conversation.js'
 export type { DescribeEvalOptions, TaskContext, TaskResult } from './runtime/describe-eval.js'
 export { describeEval } from './runtime/describe-eval.js'
 export type {

@@ -15,6 +15,13 @@ import {
   tokenF1,
 } from './computed-metrics.js'
 import {
+  conversationCompleteness,
+  goalAchieved,
+  knowledgeRetention,
+  roleAdherence,
+  userFrustration,
+} from './conversation-metrics.js'
+import {
   answerCorrectness,
   answerRelevance,
   answerSimilarity,
@@ -55,6 +62,12 @@ export const metrics = {
   contextRecall,
   toolCallAccuracy,
   preference,
+  // Conversations (describeConversation `metrics`): each reads the whole transcript.
+  conversationCompleteness,
+  knowledgeRetention,
+  roleAdherence,
+  userFrustration,
+  goalAchieved,
   /** Metric sets after MLflow's `model_type` defaults: `[...metrics.presets.questionAnswering(), mine]`. */
   presets: { questionAnswering, textSummarization, text },
 } as const

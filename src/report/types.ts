@@ -2,6 +2,7 @@
  * The plain data shapes shared by the reporter, the run store, the report renderers and the CLI.
  * They are the JSON report's types (SPEC "Runs, cache, reports"): fields may be added, never renamed.
  */
+import type { ConversationInfo, ReportTurn } from './conversation-types.js'
 import type { CaseTrace } from './trace-types.js'
 
 /** Aggregates of one metric over the cases of one run. */
@@ -143,6 +144,10 @@ export interface ReportCase {
   location?: { line: number; column: number }
   /** What the system under test did (spans), when it made any; see `trace-types.ts`. */
   trace?: CaseTrace
+  /** A conversation's transcript (SPEC: `turns: [{ role, content, scores? }]`), per-turn scores on assistant turns. */
+  turns?: ReportTurn[]
+  /** How the conversation was run and how it ended (conversation cases only). */
+  conversation?: ConversationInfo
 }
 
 /** One test file in one invocation. */
