@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, inject, test } from 'vitest'
-import type { ReportCase } from '../../src/report/types.js'
+import type { JsonReport, ReportCase } from '../../src/report/types.js'
 import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
-import { type FixtureRun, runFixture, tempStateDir, testNamed } from './run-fixture.js'
+import { type FixtureRun, REPO, runFixture, tempStateDir, testNamed } from './run-fixture.js'
 
 function caseNamed(run: FixtureRun, name: string): ReportCase {
   const found = run.report?.runs.flatMap((r) => r.cases).find((c) => c.name === name)
@@ -122,5 +125,19 @@ describe('describeConversation, real Vitest and the fake provider', () => {
     expect(caseNamed(second, 'forgetful > order-status').metrics?.knowledge_retention?.justification).toBe(
       caseNamed(first, 'forgetful > order-status').metrics?.knowledge_retention?.justification,
     )
+  })
+
+  test('the run store keeps the transcript: `export` gives back the turns and how the conversation ended', () => {
+    const out = join(first.dir, 'exported.json')
+    const result = spawnSync(process.execPath, [join(REPO, 'dist/cli/index.js'), 'export', 'latest', '--out', out], {
+      env: { ...process.env, VITEST_JUDGE_DIR: first.dir },
+      encoding: 'utf8',
+    })
+    expect(result.status, result.stderr).toBe(0)
+    const exported = JSON.parse(readFileSync(out, 'utf8')) as JsonReport
+    const stored = exported.runs.flatMap((r) => r.cases).find((c) => c.name === 'forgetful > order-status')
+    const reported = caseNamed(second, 'forgetful > order-status')
+    expect(stored?.turns).toEqual(reported.turns)
+    expect(stored?.conversation).toEqual(reported.conversation)
   })
 })
