@@ -6,6 +6,7 @@
  * valid XML 1.0 whatever the model wrote: one escaper removes the characters XML cannot carry and
  * escapes the rest; no CDATA is used. Attributes are one line, and no text line starts with `::`.
  */
+import { conversationLine, isConversation, worstTurn } from './conversation.js'
 import { defuseCommands, singleLine, stripUnsafe } from './text.js'
 import type { CaseMetricResult, JsonReport, ReportCase, ReportRun } from './types.js'
 
@@ -179,11 +180,17 @@ function scoreText(result: CaseMetricResult | undefined, score: number | null): 
 /** One `<system-out>` line per metric: what CI views that show a test's output show of its scores. */
 function metricLines(testCase: ReportCase): string[] {
   const lines: string[] = []
+  const conversation = isConversation(testCase)
+  const how = conversationLine(testCase)
+  if (how) lines.push(line(`${PREFIX} conversation: ${how}`, LINE_MAX))
   for (const key of metricKeys(testCase)) {
     const result = testCase.metrics?.[key]
     const parts = [`${PREFIX} ${key}:`]
     if (result?.error) parts.push(`error ${errorText(result.error)}`)
     else parts.push(scoreText(result, scoreOf(testCase, key)))
+    // A conversation's metric names the turn that pulled it down.
+    const worst = conversation && !result?.error ? worstTurn(testCase, key) : undefined
+    if (worst) parts.push(`worst turn ${worst.turn} (${num(worst.score)})`)
     if (result?.judge) parts.push(`judge ${result.judge}`)
     if (result?.trials && result.trials.length > 1) parts.push(`trials ${result.trials.map(num).join(',')}`)
     if (result?.justification) parts.push(`justification: ${result.justification}`)

@@ -15,6 +15,7 @@ import { formatTranscript } from '../metrics/conversation-metrics.js'
 import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
+import { WORST_SUFFIX } from '../report/conversation.js'
 import type { ConversationInfo, ReportTurn } from '../report/conversation-types.js'
 import { defuseCommands, singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
@@ -96,9 +97,6 @@ export interface DescribeConversationOptions<TVariant = undefined> {
  * transcript: a reply holding it ends the conversation (text before it is kept as the last user turn).
  */
 export const STOP_MARKER = '<<GOAL_MET>>'
-
-/** The suffix of a turn metric's worst-turn score. */
-export const WORST_SUFFIX = '_worst'
 
 function conversationName(row: ConversationCase, index: number): string {
   if (row.id !== undefined) return singleLine(String(row.id))
