@@ -15,19 +15,11 @@
  *   (https://deepeval.com/guides/guides-multi-turn-evaluation-metrics).
  */
 import { MissingFieldError } from '../errors.js'
-import type { ReportTurn } from '../report/conversation-types.js'
+import { formatTranscript } from '../report/conversation.js'
 import type { JudgedMetricOptions } from './rubric-metric.js'
 import { normalizeRaw } from './rubric-metric.js'
 import { buildSectionedPrompt, type PromptSection } from './sectioned-prompt.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from './types.js'
-
-/**
- * The transcript as the judge reads it: one block per turn, `Turn N, user:` / `Turn N, assistant:`,
- * so a justification can name turns the way the report numbers them.
- */
-export function formatTranscript(turns: readonly Pick<ReportTurn, 'role' | 'content' | 'turn'>[]): string {
-  return turns.map((t) => `Turn ${t.turn}, ${t.role}:\n${t.content}`).join('\n\n')
-}
 
 interface ConversationRubric {
   name: string

@@ -8,6 +8,14 @@ import type { ReportTurn } from './conversation-types.js'
 import type { TraceSpan } from './trace-types.js'
 import type { ReportCase } from './types.js'
 
+/**
+ * The transcript as judges read it (and the MLflow table shows it): one block per turn,
+ * `Turn N, user:` / `Turn N, assistant:`, so a justification names turns as the report numbers them.
+ */
+export function formatTranscript(turns: readonly Pick<ReportTurn, 'role' | 'content' | 'turn'>[]): string {
+  return turns.map((t) => `Turn ${t.turn}, ${t.role}:\n${t.content}`).join('\n\n')
+}
+
 /** The suffix of a turn metric's worst-turn score (`answer_relevance_worst`). */
 export const WORST_SUFFIX = '_worst'
 

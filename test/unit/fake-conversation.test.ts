@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatTranscript } from '../../src/metrics/conversation-metrics.js'
+import { formatTranscript } from '../../src/report/conversation.js'
 import { readSimulatorReply, STOP_MARKER, simulatorSystemPrompt } from '../../src/runtime/describe-conversation.js'
 import { conversationReply, FAKE_STOP_MARKER, gradeConversation } from '../fake-provider/conversation.js'
 
