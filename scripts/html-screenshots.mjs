@@ -1,4 +1,4 @@
-// Makes the README's screenshots of the HTML report: a small project's four invocations written by
+// Makes the docs' screenshots of the HTML report (docs/guide/html-report.md, one in README.md): a small project's four invocations written by
 // the built reporter, then each view photographed in headless Chromium (Debian's /usr/bin/chromium).
 //   npm run build && node scripts/html-screenshots.mjs   (writes docs/images/html-*.png)
 import { mkdtempSync, rmSync } from 'node:fs'

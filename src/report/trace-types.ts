@@ -44,6 +44,11 @@ export interface CaseTrace {
   spans: TraceSpan[]
   /** Spans dropped at the per-case cap (by count or by bytes); 0 when none. */
   dropped: number
+  /**
+   * Tags of the case's trace, sent as MLflow trace tags by the MLflow export (e.g.
+   * `mlflow.trace.session` to group a conversation's traces). Absent when none.
+   */
+  tags?: Record<string, string>
 }
 
 /** A tool call in a trajectory: the name, and the arguments when known. */

@@ -294,9 +294,8 @@ describe('examples/github-actions', () => {
   })
 })
 
-describe('README, section "CI: GitHub Actions"', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-  const section = /^## CI: GitHub Actions\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? ''
+describe('the docs page "CI: GitHub Actions" (docs/guide/github-action.md)', () => {
+  const section = readFileSync(join(ROOT, 'docs/guide/github-action.md'), 'utf8')
 
   test('its workflows parse and pass only inputs the action has', () => {
     const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1] ?? '') as Workflow)

@@ -95,10 +95,11 @@ export async function exportToMlflow(
     }
     logged++
     const files = Object.keys(result.childRunIds).length
+    const traced = result.traces > 0 ? ` and ${result.traces} case trace(s)` : ''
     const redone = result.replaced > 0 ? `, replacing ${result.replaced} half-logged run(s)` : ''
     println(
       io,
-      `Logged invocation ${id} to MLflow ${client.server}, experiment "${clean(experiment, 80)}": run ${result.parentRunId} with ${files} file run(s)${redone}.`,
+      `Logged invocation ${id} to MLflow ${client.server}, experiment "${clean(experiment, 80)}": run ${result.parentRunId} with ${files} file run(s)${traced}${redone}.`,
     )
     for (const note of result.notes) println(io, `  note: ${note}`)
   }

@@ -53,6 +53,19 @@ export interface MlflowRun {
   }
 }
 
+/**
+ * The artifact proxy path of a run's artifact, or undefined when the run's artifacts live where
+ * the REST API cannot write (the server was started without `--serve-artifacts` / with a
+ * client-side artifact store).
+ */
+export function artifactPath(artifactUri: string | undefined, file: string): string | undefined {
+  if (!artifactUri) return undefined
+  const match = /^mlflow-artifacts:(?:\/\/[^/]*)?(\/.*)?$/.exec(artifactUri)
+  if (!match) return undefined
+  const base = (match[1] ?? '').replace(/^\/+|\/+$/g, '')
+  return base ? `${base}/${file}` : file
+}
+
 const RETRY_STATUS = (status: number) => status === 429 || status >= 500
 const MAX_RETRY_AFTER_MS = 30_000
 
@@ -82,13 +95,19 @@ export class MlflowClient {
     }
   }
 
-  /** Calls `/api/2.0/mlflow/<endpoint>`; GET bodies become the query string. */
-  async call<T>(method: 'GET' | 'POST', endpoint: string, body: Record<string, unknown> = {}): Promise<T> {
+  /**
+   * Calls `/api/2.0/mlflow/<endpoint>`; GET bodies become the query string (an array value repeats
+   * its key, as MLflow reads repeated fields).
+   */
+  async call<T>(method: 'GET' | 'POST' | 'PATCH', endpoint: string, body: Record<string, unknown> = {}): Promise<T> {
     let url = `${this.base}/api/2.0/mlflow/${endpoint}`
     let payload: string | undefined
     if (method === 'GET') {
       const query = new URLSearchParams()
-      for (const [key, value] of Object.entries(body)) if (value !== undefined) query.set(key, String(value))
+      for (const [key, value] of Object.entries(body)) {
+        if (Array.isArray(value)) for (const item of value) query.append(key, String(item))
+        else if (value !== undefined) query.set(key, String(value))
+      }
       const text = query.toString()
       if (text) url += `?${text}`
     } else payload = JSON.stringify(body)

@@ -7,9 +7,19 @@
  */
 import { renderJunit } from '../../report/junit.js'
 import type { ReportInvocation, ReportRun } from '../../report/types.js'
-import type { MlflowClient, MlflowKeyValue, MlflowMetricEntity, MlflowRun } from './client.js'
+import {
+  artifactPath,
+  type MlflowClient,
+  type MlflowKeyValue,
+  type MlflowMetricEntity,
+  type MlflowRun,
+} from './client.js'
 import { EVAL_TABLE_FILE, evalResultsTable, loggedArtifactsTag } from './eval-table.js'
 import { fileRunContent, InvocationContentBuilder, type RunContent, TAG } from './run-content.js'
+import type { TraceTagsFor } from './trace-content.js'
+import { deleteRunTraces, logRunTraces } from './traces.js'
+
+export { artifactPath }
 
 /** An artifact of the parent run (the invocation's JUnit XML, its markdown summary). */
 export interface InvocationArtifact {
@@ -30,6 +40,13 @@ export interface InvocationSource {
   artifacts?: readonly InvocationArtifact[]
   /** Redacts text before it leaves the process (report text may hold what a model wrote). */
   redact?: (text: string) => string
+  /**
+   * Extra MLflow trace tags per case, merged over the case's own `trace.tags` (e.g.
+   * `{ 'mlflow.trace.session': conversationId }` to group a conversation's traces).
+   */
+  traceTags?: TraceTagsFor
+  /** Whether to log the cases' traces (default true). */
+  traces?: boolean
 }
 
 /** What an export did. */
@@ -42,6 +59,8 @@ export interface MlflowExportResult {
   childRunIds: Record<string, string>
   /** Half-logged runs of an earlier attempt that were deleted before logging again. */
   replaced: number
+  /** Case traces logged (MLflow's trace API), linked to their file's child run. */
+  traces: number
   /** Things that did not stop the export, e.g. artifacts the server cannot store. */
   notes: string[]
 }
@@ -156,19 +175,6 @@ function metricEntities(content: RunContent, timestamp: number): MlflowMetricEnt
   return content.metrics.map((m) => ({ key: m.key, value: m.value, timestamp, step: 0 }))
 }
 
-/**
- * The artifact proxy path of a run's artifact, or undefined when the run's artifacts live where
- * the REST API cannot write (the server was started without `--serve-artifacts` / with a
- * client-side artifact store).
- */
-export function artifactPath(artifactUri: string | undefined, file: string): string | undefined {
-  if (!artifactUri) return undefined
-  const match = /^mlflow-artifacts:(?:\/\/[^/]*)?(\/.*)?$/.exec(artifactUri)
-  if (!match) return undefined
-  const base = (match[1] ?? '').replace(/^\/+|\/+$/g, '')
-  return base ? `${base}/${file}` : file
-}
-
 async function createRun(
   client: MlflowClient,
   experimentId: string,
@@ -206,7 +212,15 @@ export async function exportInvocation(
   const existing = await findInvocationRuns(client, experimentId, invocation.id)
   const done = existing.find((run) => tagOf(run, TAG.logged) === 'complete')
   if (done) {
-    return { outcome: 'already', experimentId, parentRunId: done.info.run_id, childRunIds: {}, replaced: 0, notes }
+    return {
+      outcome: 'already',
+      experimentId,
+      parentRunId: done.info.run_id,
+      childRunIds: {},
+      replaced: 0,
+      traces: 0,
+      notes,
+    }
   }
   let replaced = 0
   for (const stale of existing) {
@@ -216,6 +230,8 @@ export async function exportInvocation(
       `tags.\`mlflow.parentRunId\` = ${quoted(stale.info.run_id)}`,
     )
     for (const child of children) {
+      // Its traces too: the new child run gets its own.
+      await deleteRunTraces(client, experimentId, child.info.run_id)
       await client.call('POST', 'runs/delete', { run_id: child.info.run_id })
       replaced++
     }
@@ -237,6 +253,9 @@ export async function exportInvocation(
   }
 
   const childRunIds: Record<string, string> = {}
+  let traces = 0
+  let tracesWithoutData = 0
+  const skippedTraceTags = new Set<string>()
   for (const file of source.files) {
     const run = await source.loadRun(file)
     if (!run) continue
@@ -257,6 +276,15 @@ export async function exportInvocation(
     await upload(child.artifactUri, EVAL_TABLE_FILE, JSON.stringify(evalResultsTable(run)), 'application/json')
     const junit = renderJunit({ version: 1, invocation, runs: [run], comparison: null })
     await upload(child.artifactUri, 'junit.xml', junit, 'application/xml')
+    if (source.traces !== false) {
+      const logged = await logRunTraces(client, experimentId, invocation, run, child.runId, {
+        redact,
+        traceTags: source.traceTags,
+      })
+      traces += logged.traces
+      tracesWithoutData += logged.withoutData
+      for (const key of logged.skippedTags) skippedTraceTags.add(key)
+    }
     await finishRun(client, child.runId, content)
   }
 
@@ -274,6 +302,16 @@ export async function exportInvocation(
       'artifacts were not sent: the server does not proxy artifacts (start it with --serve-artifacts, the default since MLflow 2.0)',
     )
   }
+  if (tracesWithoutData > 0) {
+    notes.push(
+      `${tracesWithoutData} trace(s) were logged without their spans: the server does not proxy artifacts (start it with --serve-artifacts)`,
+    )
+  }
+  if (skippedTraceTags.size > 0) {
+    notes.push(
+      `trace tags left out (MLflow takes names of letters, digits, _ . - / and spaces, up to 250 characters): ${[...skippedTraceTags].slice(0, 5).join(', ')}`,
+    )
+  }
   await finishRun(client, parent.runId, content)
-  return { outcome: 'logged', experimentId, parentRunId: parent.runId, childRunIds, replaced, notes }
+  return { outcome: 'logged', experimentId, parentRunId: parent.runId, childRunIds, replaced, traces, notes }
 }
