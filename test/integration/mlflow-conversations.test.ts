@@ -8,6 +8,13 @@ import { FAKE_API_KEY, fakeTenant } from '../fake-provider/client.js'
 import { MLFLOW_SKIP_REASON, type MlflowServer, startMlflowServer } from '../mlflow-server/server.js'
 import { type FixtureRun, runFixture } from './run-fixture.js'
 
+interface Trace {
+  request_id: string
+  status?: string
+  tags?: Array<{ key: string; value: string }>
+  request_metadata?: Array<{ key: string; value: string }>
+}
+
 interface Run {
   info: { run_id: string; artifact_uri: string }
   data: { metrics?: Array<{ key: string; value: number }>; tags?: Array<{ key: string; value: string }> }
@@ -90,5 +97,40 @@ describe.skipIf(MLFLOW_SKIP_REASON !== undefined)('conversations in MLflow 2.17.
       'Turn 1, user:\nHi, my order number is A4417. Where is it?\n\nTurn 1, assistant:\nYour order A4417 has shipped.\n\n' +
         'Turn 2, user:\nWhen will it arrive?\n\nTurn 2, assistant:\nCould you tell me your order number?',
     )
+  })
+
+  test('each turn is a trace, a conversation’s traces grouped by the mlflow.trace.session tag (read back)', async () => {
+    const got = await api<{ experiment: { experiment_id: string } }>(server, 'GET', 'experiments/get-by-name', {
+      experiment_name: experiment,
+    })
+    const { traces = [] } = await api<{ traces?: Trace[] }>(server, 'GET', 'traces', {
+      experiment_ids: got.experiment.experiment_id,
+      filter: `run_id = '${child.info.run_id}'`,
+      max_results: '500',
+    })
+    const tagOf = (t: Trace, key: string) => t.tags?.find((x) => x.key === key)?.value
+    const sessions = new Map<string, Trace[]>()
+    for (const t of traces) {
+      const session = tagOf(t, 'mlflow.trace.session')
+      if (session === undefined) continue
+      sessions.set(session, [...(sessions.get(session) ?? []), t])
+    }
+    const forgetful = [...sessions.values()].find((list) =>
+      list.some((t) => tagOf(t, 'vitest_judge.case') === 'forgetful > order-status'),
+    )
+    expect(forgetful?.map((t) => tagOf(t, 'vitest_judge.turn')).sort()).toEqual(['1', '2'])
+    const meta = (t: Trace, key: string) => t.request_metadata?.find((x) => x.key === key)?.value
+    const second = forgetful?.find((t) => tagOf(t, 'vitest_judge.turn') === '2') as Trace
+    expect(meta(second, 'mlflow.traceInputs')).toBe(JSON.stringify('When will it arrive?'))
+    expect(meta(second, 'mlflow.traceOutputs')).toBe(JSON.stringify('Could you tell me your order number?'))
+    expect(tagOf(second, 'mlflow.traceName')).toBe('forgetful > order-status · turn 2')
+    // Seven conversations: 2 + 1 turns (support), 2 + 1 (forgetful), 2 + 3 (booking), 3 (the throwing one).
+    expect(sessions.size).toBe(7)
+    expect(traces).toHaveLength(14)
+    const broken = [...sessions.values()].find((list) =>
+      list.some((t) => tagOf(t, 'vitest_judge.case') === 'throws > breaks-in-turn-3'),
+    )
+    const third = broken?.find((t) => tagOf(t, 'vitest_judge.turn') === '3')
+    expect(third?.status).toBe('ERROR')
   })
 })
