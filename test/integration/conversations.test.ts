@@ -140,4 +140,18 @@ describe('describeConversation, real Vitest and the fake provider', () => {
     expect(stored?.turns).toEqual(reported.turns)
     expect(stored?.conversation).toEqual(reported.conversation)
   })
+
+  test('with the offline local judge, a scenario fails saying to give an LLM simulator; no turn is made up', async () => {
+    const local = await runFixture('conversations')
+    const t = testNamed(local, 'booking > book-table')
+    expect(t.state).toBe('failed')
+    expect(t.errors.join('\n')).toContain(
+      'Judge local: this judge cannot write text, so it cannot play the simulated user',
+    )
+    expect(t.errors.join('\n')).toContain("simulator: 'openai:gpt-4.1-mini'")
+    const c = caseNamed(local, 'booking > book-table')
+    expect(c.turns).toEqual([])
+    expect(c.conversation).toMatchObject({ ended: 'error', simulator: 'local', error: { turn: 1 } })
+    expect(c.judgeErrors).toBe(1)
+  })
 })
