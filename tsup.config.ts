@@ -1,5 +1,7 @@
 import { cpSync } from 'node:fs'
+import { build } from 'esbuild'
 import { defineConfig } from 'tsup'
+import { PAGE_BUNDLE_OPTIONS, PAGE_ENTRY } from './src/report/html/page-bundle.js'
 
 export default defineConfig({
   entry: {
@@ -17,8 +19,10 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: false,
-  // The HTML report's page script and style are inlined from files, read beside the bundle.
+  // The HTML report's page script (its TypeScript bundled into one IIFE) and style are inlined
+  // from files read beside the bundle.
   async onSuccess() {
     cpSync('src/report/html/client', 'dist/report-page', { recursive: true })
+    await build({ ...PAGE_BUNDLE_OPTIONS, entryPoints: [PAGE_ENTRY], outfile: 'dist/report-page/page.js' })
   },
 })

@@ -55,6 +55,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: 'CLI', link: '/reference/cli' },
       { text: 'Configuration', link: '/reference/configuration' },
       { text: 'Errors', link: '/reference/errors' },
+      { text: 'Troubleshooting', link: '/guide/troubleshooting' },
       { text: 'Performance', link: '/reference/performance' },
       { text: 'Support matrix', link: '/reference/support-matrix' },
       { text: 'Architecture', link: '/reference/architecture' },
@@ -134,7 +135,14 @@ export default defineConfig({
   // Dead links fail the build (VitePress's default, kept on); links outside docs/ are checked by repositoryLinks.
   ignoreDeadLinks: false,
   lastUpdated: false,
-  buildEnd: (site) => checkAnchors(site.outDir),
+  buildEnd: (site) => {
+    // Recorded by the theme (theme/index.ts) while the pages were rendered, in this process.
+    const renderErrors = (globalThis as { [key: symbol]: string[] | undefined })[
+      Symbol.for('vitest-judge.docs.renderErrors')
+    ]
+    if (renderErrors?.length) throw new Error(`pages that failed to render:\n  ${renderErrors.join('\n  ')}`)
+    checkAnchors(site.outDir)
+  },
   markdown: {
     config: (md) => {
       repositoryLinks(md)

@@ -7,14 +7,7 @@ import { SelectorError, StoreError } from '../errors.js'
 import { redact } from '../redact.js'
 import { compareReports } from '../report/compare.js'
 import { pageAssets } from '../report/html/assets.js'
-import {
-  PAGE_DATA_VERSION,
-  type PageHeader,
-  pageVariants,
-  TREND_HISTORY_LIMIT,
-  t95Table,
-  trendPoints,
-} from '../report/html/page-data.js'
+import { type PageHeader, pageHeader, pageHistory } from '../report/html/page-data.js'
 import { renderPage } from '../report/html/render-page.js'
 import type { JsonReport } from '../report/types.js'
 import { variantMatricesOf } from '../report/variant-matrix.js'
@@ -74,33 +67,28 @@ export async function buildPage(
   } else notes.push('No baseline to compare with: the previous invocation of this experiment is not recorded.')
   let history: PageHeader['history'] = null
   if (state.hasRuns()) {
-    try {
-      const experiment = head.report.invocation.experiment ?? 'default'
-      const invocations = await (await state.runs()).listInvocations({ limit: TREND_HISTORY_LIMIT, experiment })
-      history = { experiment, limit: TREND_HISTORY_LIMIT, points: trendPoints(invocations) }
-    } catch (error) {
-      if (!(error instanceof StoreError)) throw error
-      missing.push(`Trends: the run history could not be read (${error.message}).`)
-    }
+    const experiment = head.report.invocation.experiment ?? 'default'
+    history = await pageHistory(
+      experiment,
+      async (limit) => (await state.runs()).listInvocations({ limit, experiment }),
+      missing,
+      (error) => error instanceof StoreError,
+    )
   } else missing.push(`Trends: no run history in ${state.runsFile} (the report was made from report files only).`)
-  const header: PageHeader = {
-    version: PAGE_DATA_VERSION,
-    generatedAt: new Date().toISOString(),
+  const header = pageHeader({
     mode: options.mode ?? 'file',
-    baseline: baseReport ? 1 : null,
+    report: headReport,
     comparison,
-    gate: null,
+    hasBaseline: baseReport !== undefined,
     notes,
-    history,
     missing,
-    t95: t95Table(),
+    history,
     // A report file carries its matrices; an invocation read back from the store gets them made the same way.
-    variants: pageVariants(
+    variants:
       (head.runId === undefined ? headReport.variants : undefined) ??
-        variantMatricesOf(headReport.runs, { alpha: options.alpha ?? 0.05 }),
-    ),
-    ...(options.follow ? { follow: true } : {}),
-  }
+      variantMatricesOf(headReport.runs, { alpha: options.alpha ?? 0.05 }),
+    follow: options.follow === true,
+  })
   return renderPage(
     header,
     reports.map((report) => ({ invocation: report.invocation, runs: report.runs })),
@@ -111,18 +99,6 @@ export async function buildPage(
 
 /** A live page without an invocation: it says why and reloads when the first one completes. */
 export function emptyPage(reason: string): string {
-  const header: PageHeader = {
-    version: PAGE_DATA_VERSION,
-    generatedAt: new Date().toISOString(),
-    mode: 'live',
-    baseline: null,
-    comparison: null,
-    gate: null,
-    notes: [],
-    history: null,
-    missing: [reason],
-    t95: [],
-    follow: true,
-  }
+  const header = pageHeader({ mode: 'live', report: null, missing: [reason], follow: true })
   return renderPage(header, [], pageAssets(), redact)
 }

@@ -2,8 +2,16 @@
  * A small GitHub REST client on the global `fetch` (Node 20): bearer token, API version header,
  * retries for rate limits and server errors, and pagination through `Link` headers. No Octokit: the
  * CLI needs four endpoints. The token is never part of a message; callers register it with
- * `registerSecret` so that `redact` removes it from anything printed.
+ * `registerSecret` so that `redact` removes it from anything printed. Retries follow the shared
+ * policy (`http-retry.ts`).
  */
+import {
+  type ClassifiedFailure,
+  HttpStatusFailure,
+  isRetryableStatus,
+  parseRetryAfter,
+  withRetries,
+} from '../http-retry.js'
 
 /** The public GitHub API. GitHub Enterprise Server sets `GITHUB_API_URL` to its own `/api/v3`. */
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com'
@@ -19,13 +27,13 @@ export interface GitHubClientOptions {
   apiUrl?: string | undefined
   /**
    * Retries after a rate limit (429, or 403 with `x-ratelimit-remaining: 0` or `retry-after`), a
-   * server error (5xx) or a dropped connection. POST is only retried after a rate limit, which
+   * retryable status (408, 409, 5xx: `http-retry.ts`) or a dropped connection. POST is only retried after a rate limit, which
    * means GitHub did not act on it: a POST that failed otherwise may have landed.
    * @default 2
    */
   retries?: number
   /**
-   * First retry delay in milliseconds, doubled at each retry (`retry-after` wins when set).
+   * First retry delay in milliseconds, doubled at each retry with jitter, at most 8 s (`retry-after` wins when set).
    * @default 1000
    */
   retryDelayMs?: number
@@ -109,10 +117,30 @@ function githubMessageOf(data: unknown): string | undefined {
   return typeof message === 'string' ? message.slice(0, 300) : undefined
 }
 
-const RETRY_STATUSES = new Set([500, 502, 503, 504])
+function parseBody(text: string): unknown {
+  if (text.trim() === '') return null
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
+}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/**
+ * GitHub's failures for the shared retry policy: a rate limit is always retried (GitHub did not act
+ * on the request), with its own wait; any other retryable status or a dropped connection only when
+ * the request may be repeated (a POST that failed otherwise may have landed).
+ */
+function classifyGitHubFailure(error: unknown, idempotent: boolean): ClassifiedFailure {
+  if (!(error instanceof HttpStatusFailure)) return { retryable: idempotent, message: String(error) }
+  const rateLimited = isRateLimit(error.status, error.headers)
+  const retryAfterMs = rateLimited ? rateLimitWait(error.headers, Date.now()) : parseRetryAfter(error.headers)
+  return {
+    retryable: rateLimited || (idempotent && isRetryableStatus(error.status)),
+    status: error.status,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    message: error.message,
+  }
 }
 
 /** Whether a response is one of GitHub's rate limits (primary: 403/429 with no requests left; secondary: retry-after). */
@@ -124,8 +152,8 @@ function isRateLimit(status: number, headers: Headers): boolean {
 
 /** Milliseconds to wait before retrying a rate-limited response, from `retry-after` or `x-ratelimit-reset`. */
 function rateLimitWait(headers: Headers, now: number): number | undefined {
-  const after = headers.get('retry-after')
-  if (after !== null && /^\d+$/.test(after.trim())) return Number(after) * 1000
+  const after = parseRetryAfter(headers, now)
+  if (after !== undefined) return after
   const reset = headers.get('x-ratelimit-reset')
   if (reset !== null && /^\d+$/.test(reset.trim())) return Math.max(0, Number(reset) * 1000 - now)
   return undefined
@@ -187,49 +215,36 @@ export class GitHubClient {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body)
     const idempotent = method !== 'POST'
 
-    for (let attempt = 0; ; attempt++) {
-      const backoff = this.retryDelayMs * 2 ** attempt
-      let response: Response
-      try {
-        response = await this.fetchImpl(url, {
+    const policy = { maxRetries: this.retries, baseDelayMs: this.retryDelayMs, maxRetryAfterMs: this.maxRetryAfterMs }
+    try {
+      const { value } = await withRetries(
+        async () => {
+          const response = await this.fetchImpl(url, {
+            method,
+            headers,
+            ...(body === undefined ? {} : { body }),
+            redirect: 'error',
+            signal: AbortSignal.timeout(this.timeoutMs),
+          })
+          const text = await response.text()
+          if (!response.ok) throw new HttpStatusFailure(response.status, response.headers, text)
+          return { status: response.status, data: parseBody(text), headers: response.headers }
+        },
+        (error) => classifyGitHubFailure(error, idempotent),
+        policy,
+      )
+      return value
+    } catch (error) {
+      if (error instanceof HttpStatusFailure) {
+        throw new GitHubApiError({
+          status: error.status,
           method,
-          headers,
-          ...(body === undefined ? {} : { body }),
-          redirect: 'error',
-          signal: AbortSignal.timeout(this.timeoutMs),
+          path,
+          githubMessage: githubMessageOf(parseBody(error.body)),
+          rateLimited: isRateLimit(error.status, error.headers),
         })
-      } catch (error) {
-        if (idempotent && attempt < this.retries) {
-          await sleep(backoff)
-          continue
-        }
-        throw new GitHubApiError({ status: 0, method, path, detail: networkDetail(error, this.apiUrl) })
       }
-      const text = await response.text()
-      let data: unknown = null
-      if (text.trim() !== '') {
-        try {
-          data = JSON.parse(text)
-        } catch {
-          data = null
-        }
-      }
-      if (response.ok) return { status: response.status, data, headers: response.headers }
-      const rateLimited = isRateLimit(response.status, response.headers)
-      if (attempt < this.retries && (rateLimited || (idempotent && RETRY_STATUSES.has(response.status)))) {
-        const wait = rateLimited ? (rateLimitWait(response.headers, Date.now()) ?? backoff) : backoff
-        if (wait <= this.maxRetryAfterMs) {
-          await sleep(wait)
-          continue
-        }
-      }
-      throw new GitHubApiError({
-        status: response.status,
-        method,
-        path,
-        githubMessage: githubMessageOf(data),
-        rateLimited,
-      })
+      throw new GitHubApiError({ status: 0, method, path, detail: networkDetail(error, this.apiUrl) })
     }
   }
 

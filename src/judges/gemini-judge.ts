@@ -1,5 +1,6 @@
 /** The Gemini judge, over `@google/genai` (`generateContent` with a JSON response schema). */
 import type { GoogleGenAI } from '@google/genai'
+import { isRetryableStatus } from '../http-retry.js'
 import { registerSecret } from '../redact.js'
 import {
   type ChatMessage,
@@ -12,7 +13,6 @@ import {
 } from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
-import { isRetryableStatus } from './retry.js'
 import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from './types.js'
 
 /** Options of `gemini(...)`. */

@@ -3,7 +3,13 @@
  * the asked JSON, retries with backoff, and provider failures turned into `JudgeError`s.
  */
 import { JudgeError, MissingPackageError } from '../errors.js'
-import { type ClassifiedFailure, isRetryableStatus, parseRetryAfter, timeoutSignal, withRetries } from './retry.js'
+import {
+  type ClassifiedFailure,
+  isRetryableStatus,
+  parseRetryAfter,
+  timeoutSignal,
+  withRetries,
+} from '../http-retry.js'
 import type { CompletionReply, CompletionRequest, GradeRequest, Usage, Verdict } from './types.js'
 
 /** One chat message for a provider. */

@@ -104,3 +104,21 @@ export function kindOf(metric: string, ...indexes: (CaseIndex | undefined)[]): '
   }
   return LOWER_IS_BETTER.has(metric) ? 'measurement' : 'score'
 }
+
+/**
+ * Whether `head` did worse than `base` on the metric recorded under `key` (e.g. `faithfulness#2`):
+ * both have a number for it and it moved in the metric's worse direction (as either case recorded
+ * it, else {@link LOWER_IS_BETTER} by name). The page's per-case "regressed" mark.
+ */
+export function worse(
+  head: ReportCase,
+  base: Pick<ReportCase, 'scores' | 'metrics'> | undefined,
+  key: string,
+): boolean {
+  const h = head.scores?.[key]
+  const b = base?.scores?.[key]
+  if (typeof h !== 'number' || typeof b !== 'number') return false
+  const recorded = head.metrics?.[key]?.greaterIsBetter ?? base?.metrics?.[key]?.greaterIsBetter
+  const greaterIsBetter = recorded ?? !LOWER_IS_BETTER.has(metricBaseName(key))
+  return greaterIsBetter ? h < b : h > b
+}

@@ -23,6 +23,9 @@ import type {
   VariantPair,
   VariantUsage,
 } from './types.js'
+import { matchName } from './variant-match.js'
+
+export { matchName }
 
 /** One column to compare: a run and the label it is shown under. */
 export interface VariantMatrixInput {
@@ -38,16 +41,6 @@ export interface VariantMatrixOptions {
   maxCases?: number
   /** Characters of each output kept in a divergent case. @default 300 */
   outputChars?: number
-}
-
-/** The name a case is matched by across columns: without its `[variant] ` prefix. */
-export function matchName(name: string, variant: string | undefined): string {
-  if (variant === undefined) return name
-  const tag = `[${variant}] `
-  const cut = name.lastIndexOf(' > ')
-  const head = cut < 0 ? '' : name.slice(0, cut + 3)
-  const last = cut < 0 ? name : name.slice(cut + 3)
-  return last.startsWith(tag) ? head + last.slice(tag.length) : name
 }
 
 function indexColumn(run: ReportRun): CaseIndex {

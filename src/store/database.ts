@@ -212,7 +212,8 @@ function describe(error: unknown): string {
 }
 
 // busy_timeout already waits up to BUSY_TIMEOUT_MS; this covers the rare SQLITE_BUSY that SQLite
-// returns without calling the busy handler (e.g. while another connection recovers the WAL).
+// returns without calling the busy handler (e.g. while another connection recovers the WAL). Not the
+// HTTP retry policy (http-retry.ts): better-sqlite3 calls are synchronous, so the wait is too.
 function retryBusy<T>(fn: () => T): T {
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,4 +1,24 @@
 /** The storage layer: the run-store and judge-cache interfaces, their backends, selectors and JSON report reading. */
+
+export {
+  type AnyEntity,
+  type ColumnDecl,
+  type ColumnType,
+  defineEntity,
+  type Entity,
+  type EntityDecl,
+  fromRow,
+  pgColumnArrays,
+  pgInsert,
+  pgInsertMany,
+  pgMigrations,
+  type RowOf,
+  rowValues,
+  type SqlValue,
+  type StorePart,
+  sqliteInsert,
+  sqliteMigrations,
+} from './columns.js'
 export {
   APPLICATION_IDS,
   BUSY_TIMEOUT_MS,
@@ -9,6 +29,7 @@ export {
   openDatabase,
   withImmediate,
 } from './database.js'
+export { CACHE_ENTITIES, RUNS_ENTITIES } from './entities.js'
 export { newId } from './ids.js'
 export {
   CACHE_MIGRATIONS,

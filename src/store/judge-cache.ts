@@ -7,14 +7,15 @@
 import { createHash } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
 import { StoreError } from '../errors.js'
-import { redact } from '../redact.js'
+import { rowValues, sqliteInsert, sqliteMigrations } from './columns.js'
 import { type Database, isBusy, openDatabase, withImmediate } from './database.js'
+import { CACHE_ENTITIES, CACHE_ENTRIES } from './entities.js'
 import { cacheDbPath } from './paths.js'
-import { type EntryRow, toEntry } from './rows.js'
+import { ENTRY_COLUMNS, type EntryRow, toEntry } from './rows.js'
 import type { CachedEntry, CacheEntryInput, CacheStats, JudgeCache } from './types.js'
 
-/** Migrations of `cache.db`, applied by `openDatabase`. */
-export const CACHE_MIGRATIONS: string[] = [
+/** Migrations of `cache.db`, applied by `openDatabase`: the released step as written then, then the declared ones (`entities.ts`). */
+export const CACHE_MIGRATIONS: string[] = sqliteMigrations(CACHE_ENTITIES, [
   `
   CREATE TABLE entries (
     key TEXT PRIMARY KEY,
@@ -27,7 +28,7 @@ export const CACHE_MIGRATIONS: string[] = [
     hit_count INTEGER NOT NULL DEFAULT 0
   );
   `,
-]
+])
 
 export type { CachedEntry, CacheEntryInput, CacheStats } from './types.js'
 
@@ -116,9 +117,7 @@ export class SqliteJudgeCache implements JudgeCache {
     const json = JSON.stringify(entry.value)
     if (json === undefined)
       throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
-    // A verdict's justification may quote the answer, and the answer may hold a key (embeddings are numbers).
-    const value = entry.kind !== 'embed' ? redact(json) : json
-    this.writable().set.run(key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now())
+    this.writable().set.run(...rowValues(CACHE_ENTRIES, entry, { key }))
   }
 
   /** Figures of the whole cache. */
@@ -211,13 +210,10 @@ export class SqliteJudgeCache implements JudgeCache {
 }
 
 function prepareStatements(db: Database) {
-  const columns = 'key, kind, judge, metric, value, created_at'
   return {
-    get: db.prepare(`SELECT ${columns} FROM entries WHERE key = ?`),
-    getMany: db.prepare(`SELECT ${columns} FROM entries WHERE key IN (SELECT value FROM json_each(?))`),
-    set: db.prepare(
-      'INSERT OR REPLACE INTO entries (key, kind, judge, metric, value, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
+    get: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE key = ?`),
+    getMany: db.prepare(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE key IN (SELECT value FROM json_each(?))`),
+    set: db.prepare(sqliteInsert(CACHE_ENTRIES, { upsert: true })),
     hit: db.prepare('UPDATE entries SET hit_count = hit_count + ?, last_used_at = ? WHERE key = ?'),
     stats:
       db.prepare(`SELECT kind, count(*) AS entries, coalesce(sum(length(key) + length(CAST(value AS BLOB))), 0) AS bytes,

@@ -2,8 +2,6 @@
  * Row shapes and conversions shared by the run store backends: both keep the same columns, so a
  * report goes in and comes back out the same way from SQLite and PostgreSQL.
  */
-import { hostname } from 'node:os'
-import { redact } from '../redact.js'
 import { recordedCost } from '../report/cost.js'
 import type {
   CaseMetricResult,
@@ -13,173 +11,41 @@ import type {
   ReportInvocation,
   ReportRun,
 } from '../report/types.js'
-import { EXPLICIT_NULL } from './run-schema.js'
+import { fromRow, type RowOf, rowValues, type SqlValue } from './columns.js'
+import { AGGREGATES, CACHE_ENTRIES, CASE_METRICS, CASES, HOST, INVOCATIONS, RUNS } from './entities.js'
 import type { CachedEntry, InvocationStatus, InvocationSummary, NewInvocation, RunSummary } from './types.js'
+
+export { HOST } from './entities.js'
 
 /** A 'running' invocation with no sign of life (no saved run, no start) for this long reads as interrupted. */
 export const STALE_RUNNING_MS = 24 * 60 * 60 * 1000
 
-/** This machine's name, recorded with a running invocation to tell whether its process is alive. */
-export const HOST = hostname()
+/** An `invocations` row as both backends return it. */
+export type InvocationRow = RowOf<typeof INVOCATIONS> & { status: InvocationStatus }
 
-export const INVOCATION_KEYS = new Set([
-  'id',
-  'startedAt',
-  'endedAt',
-  'status',
-  'git',
-  'params',
-  'experiment',
-  'ci',
-  'tags',
-])
-export const RUN_KEYS = new Set([
-  'id',
-  'file',
-  'status',
-  'cases',
-  'aggregates',
-  'judgeErrors',
-  'cache',
-  'tokens',
-  'durationMs',
-  'datasetDigest',
-])
-export const CASE_KEYS = new Set([
-  'name',
-  'pass',
-  'scores',
-  'judgeErrors',
-  'metrics',
-  'id',
-  'input',
-  'output',
-  'expected',
-  'durationMs',
-  'latencyMs',
-  'tokens',
-  'error',
-])
-export const METRIC_KEYS = new Set([
-  'score',
-  'raw',
-  'kind',
-  'threshold',
-  'pass',
-  'justification',
-  'judge',
-  'trials',
-  'greaterIsBetter',
-  'error',
-])
-export const AGGREGATE_KEYS = new Set(['n', 'mean', 'variance', 'p90', 'min', 'max', 'median', 'pass_rate'])
+/** A `runs` row as both backends return it. */
+export type RunRow = RowOf<typeof RUNS> & { status: 'complete' | 'interrupted' | null }
 
-/** A row as both backends return it. */
-export interface InvocationRow {
-  id: string
-  experiment: string
-  started_at: string
-  started_ms: number
-  ended_at: string | null
-  status: InvocationStatus
-  git_commit: string | null
-  git_branch: string | null
-  params_json: string
-  ci_json: string | null
-  extra_json: string | null
-  pid: number | null
-  hostname: string | null
-  last_seen_ms: number
+/** A `cases` row as both backends return it. */
+export type CaseRow = RowOf<typeof CASES>
+
+/** A `case_metrics` row as both backends return it. */
+export type MetricRow = RowOf<typeof CASE_METRICS>
+
+/** An `aggregates` row as both backends return it. */
+export type AggregateRow = RowOf<typeof AGGREGATES>
+
+/** A judge cache row, in both backends (without the hit bookkeeping, which lookups do not read). */
+export type EntryRow = Omit<RowOf<typeof CACHE_ENTRIES>, 'last_used_at' | 'hit_count'> & {
+  kind: 'grade' | 'embed' | 'complete'
 }
 
-/** A row as both backends return it. */
-export interface RunRow {
-  id: string
-  invocation_id: string
-  file: string
-  status: 'complete' | 'interrupted' | null
-  case_count: number
-  pass_count: number
-  judge_errors: number
-  cache_hits: number
-  cache_misses: number
-  tokens_input: number
-  tokens_output: number
-  duration_ms: number | null
-  extra_json: string | null
-  /** Added by runs.db migration 2 (absent from rows read before it). */
-  dataset_digest?: string | null
-}
+/** The judge cache columns a lookup reads. */
+export const ENTRY_COLUMNS = CACHE_ENTRIES.insertColumns.join(', ')
 
-/** A row as both backends return it. */
-export interface CaseRow {
-  ord: number
-  name: string
-  pass: number
-  scores_json: string
-  judge_errors: number
-  case_id: string | null
-  input: string | null
-  output: string | null
-  expected: string | null
-  duration_ms: number | null
-  latency_ms: number | null
-  tokens_input: number | null
-  tokens_output: number | null
-  error: string | null
-  has_metrics: number
-  extra_json: string | null
-}
-
-/** A row as both backends return it. */
-export interface MetricRow {
-  case_ord: number
-  metric: string
-  kind: 'score' | 'measurement'
-  score: number | null
-  raw: number | null
-  threshold: number | null
-  pass: number | null
-  justification: string | null
-  judge: string | null
-  trials_json: string | null
-  greater_is_better: number | null
-  error_code: string | null
-  error_message: string | null
-  explicit_nulls: number
-  extra_json: string | null
-}
-
-/** A row as both backends return it. */
-export interface AggregateRow {
-  run_id: string
-  metric: string
-  n: number
-  mean: number | null
-  variance: number | null
-  p90: number | null
-  min: number | null
-  max: number | null
-  median: number | null
-  pass_rate: number | null
-  extra_json: string | null
-}
-
+/** A run row with its cases and aggregates, as the report holds it. */
 export function toRun(row: RunRow, cases: ReportCase[], aggregates: Record<string, MetricAggregate>): ReportRun {
-  const run: ReportRun = {
-    ...parseExtra(row.extra_json),
-    id: row.id,
-    file: row.file,
-    cases,
-    aggregates,
-    judgeErrors: row.judge_errors,
-    cache: { hits: row.cache_hits, misses: row.cache_misses },
-    tokens: { input: row.tokens_input, output: row.tokens_output },
-  }
-  if (row.status !== null) run.status = row.status
-  if (row.duration_ms !== null) run.durationMs = row.duration_ms
-  if (row.dataset_digest !== null && row.dataset_digest !== undefined) run.datasetDigest = row.dataset_digest
-  return run
+  return Object.assign(fromRow(RUNS, row), { cases, aggregates }) as unknown as ReportRun
 }
 
 /**
@@ -200,112 +66,24 @@ export function toRunSummary(row: RunRow, aggregates: Record<string, MetricAggre
   return { ...rest, status: status ?? 'complete', caseCount: row.case_count, passed: row.pass_count }
 }
 
-/** A judge cache row, in both backends. */
-export interface EntryRow {
-  key: string
-  kind: 'grade' | 'embed' | 'complete'
-  judge: string
-  metric: string | null
-  value: string
-  created_at: number
-}
-
 /** A cache row as the entry it stores. */
 export function toEntry(row: EntryRow): CachedEntry {
-  const entry: CachedEntry = {
-    kind: row.kind,
-    judge: row.judge,
-    value: JSON.parse(row.value),
-    createdAt: row.created_at,
-  }
-  if (row.metric !== null) entry.metric = row.metric
-  return entry
+  return fromRow(CACHE_ENTRIES, row) as unknown as CachedEntry
 }
 
-/** See the module comment. */
+/** A case row (its metrics, rows of their own, are added by the caller). */
 export function toCase(row: CaseRow): ReportCase {
-  const c: ReportCase = {
-    ...parseExtra(row.extra_json),
-    name: row.name,
-    pass: row.pass === 1,
-    scores: JSON.parse(row.scores_json) as ReportCase['scores'],
-    judgeErrors: row.judge_errors,
-  }
-  if (row.has_metrics === 1) c.metrics = {}
-  if (row.case_id !== null) c.id = row.case_id
-  if (row.input !== null) c.input = row.input
-  if (row.output !== null) c.output = row.output
-  if (row.expected !== null) c.expected = row.expected
-  if (row.duration_ms !== null) c.durationMs = row.duration_ms
-  if (row.latency_ms !== null) c.latencyMs = row.latency_ms
-  if (row.tokens_input !== null && row.tokens_output !== null)
-    c.tokens = { input: row.tokens_input, output: row.tokens_output }
-  if (row.error !== null) c.error = row.error
-  return c
+  return fromRow(CASES, row) as unknown as ReportCase
 }
 
-/** See the module comment. */
+/** A metric row. */
 export function toMetric(row: MetricRow): CaseMetricResult {
-  const m: CaseMetricResult = { ...parseExtra(row.extra_json), score: row.score, kind: row.kind }
-  const nulls = row.explicit_nulls
-  if (row.raw !== null) m.raw = row.raw
-  else if (nulls & EXPLICIT_NULL.raw) m.raw = null
-  if (row.threshold !== null) m.threshold = row.threshold
-  else if (nulls & EXPLICIT_NULL.threshold) m.threshold = null
-  if (row.pass !== null) m.pass = row.pass === 1
-  else if (nulls & EXPLICIT_NULL.pass) m.pass = null
-  if (row.justification !== null) m.justification = row.justification
-  if (row.judge !== null) m.judge = row.judge
-  if (row.trials_json !== null) m.trials = JSON.parse(row.trials_json) as number[]
-  if (row.greater_is_better !== null) m.greaterIsBetter = row.greater_is_better === 1
-  if (row.error_code !== null) m.error = { code: row.error_code, message: row.error_message ?? '' }
-  return m
+  return fromRow(CASE_METRICS, row) as unknown as CaseMetricResult
 }
 
-/** See the module comment. */
+/** An aggregate row. */
 export function toAggregate(row: AggregateRow): MetricAggregate {
-  // SQLite keeps NaN as NULL; NaN is what the aggregate held.
-  const num = (value: number | null) => value ?? Number.NaN
-  return {
-    ...parseExtra(row.extra_json),
-    n: row.n,
-    mean: num(row.mean),
-    variance: num(row.variance),
-    p90: num(row.p90),
-    min: num(row.min),
-    max: num(row.max),
-    median: num(row.median),
-    pass_rate: num(row.pass_rate),
-  }
-}
-
-// Fields a newer reporter adds are kept verbatim, so that the store never drops part of a report.
-/** See the module comment. */
-export function extraJson(value: object, known: Set<string>): string | null {
-  let extra: Record<string, unknown> | undefined
-  for (const [key, field] of Object.entries(value)) {
-    if (known.has(key) || field === undefined) continue
-    extra ??= {}
-    extra[key] = field
-  }
-  return extra === undefined ? null : redact(JSON.stringify(extra))
-}
-
-/** See the module comment. */
-export function parseExtra(json: string | null): Record<string, unknown> {
-  return json === null ? {} : (JSON.parse(json) as Record<string, unknown>)
-}
-
-/** See the module comment. */
-export function redactParams(params: ReportInvocation['params']): ReportInvocation['params'] {
-  const out: ReportInvocation['params'] = {}
-  for (const [key, value] of Object.entries(params)) out[key] = typeof value === 'string' ? redact(value) : value
-  return out
-}
-
-/** See the module comment. */
-export function bool(value: boolean | null | undefined): number | null {
-  return value === true ? 1 : value === false ? 0 : null
+  return fromRow(AGGREGATES, row) as unknown as MetricAggregate
 }
 
 /** Status of an invocation row as readers see it: a `running` row whose process is gone reads `interrupted`. */
@@ -318,28 +96,10 @@ export function effectiveStatus(row: InvocationRow): InvocationStatus {
 
 /** The report header of an invocation row, with its tags. */
 export function toInvocation(row: InvocationRow, tags: string[]): Omit<InvocationSummary, 'runs'> {
-  const invocation: Omit<InvocationSummary, 'runs'> = {
-    ...parseExtra(row.extra_json),
-    id: row.id,
-    startedAt: row.started_at,
-    status: effectiveStatus(row),
-    git: { commit: row.git_commit, branch: row.git_branch },
-    params: JSON.parse(row.params_json) as ReportInvocation['params'],
-    experiment: row.experiment,
-    tags,
-  }
-  if (row.ended_at !== null) invocation.endedAt = row.ended_at
-  if (row.ci_json !== null) invocation.ci = JSON.parse(row.ci_json) as ReportInvocation['ci']
+  const invocation = fromRow(INVOCATIONS, row) as unknown as Omit<InvocationSummary, 'runs'>
+  invocation.status = effectiveStatus(row)
+  invocation.tags = tags
   return invocation
-}
-
-/** `explicit_nulls` of a metric: the optional fields present with the value null. */
-export function explicitNulls(m: CaseMetricResult): number {
-  return (
-    (m.raw === null ? EXPLICIT_NULL.raw : 0) |
-    (m.threshold === null ? EXPLICIT_NULL.threshold : 0) |
-    (m.pass === null ? EXPLICIT_NULL.pass : 0)
-  )
 }
 
 /** Groups tag rows by invocation. */
@@ -371,241 +131,29 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Column order of `invocations` inserts, shared by both backends. */
-export const INVOCATION_INSERT_COLUMNS = [
-  'id',
-  'experiment',
-  'started_at',
-  'started_ms',
-  'ended_at',
-  'status',
-  'git_commit',
-  'git_branch',
-  'params_json',
-  'ci_json',
-  'extra_json',
-  'pid',
-  'hostname',
-  'last_seen_ms',
-] as const
-
-/** Values of an `invocations` row, in `INVOCATION_INSERT_COLUMNS` order. */
-export function invocationValues(inv: NewInvocation, now: number, pid: number): (string | number | null)[] {
-  const parsed = Date.parse(inv.startedAt)
-  return [
-    inv.id,
-    inv.experiment,
-    inv.startedAt,
-    Number.isNaN(parsed) ? now : parsed,
-    inv.endedAt ?? null,
-    inv.status ?? 'running',
-    inv.git.commit,
-    inv.git.branch,
-    JSON.stringify(redactParams(inv.params)),
-    inv.ci === undefined ? null : JSON.stringify(inv.ci),
-    extraJson(inv, INVOCATION_KEYS),
-    pid,
-    HOST,
-    now,
-  ]
+/** Values of an `invocations` row, in `INVOCATIONS.insertColumns` order. */
+export function invocationValues(inv: NewInvocation, now: number, pid: number): SqlValue[] {
+  return rowValues(INVOCATIONS, inv, { now, pid })
 }
 
-/** Column order of `runs` inserts. */
-export const RUN_INSERT_COLUMNS = [
-  'id',
-  'invocation_id',
-  'file',
-  'status',
-  'case_count',
-  'pass_count',
-  'judge_errors',
-  'cache_hits',
-  'cache_misses',
-  'tokens_input',
-  'tokens_output',
-  'duration_ms',
-  'extra_json',
-  'saved_at',
-  'dataset_digest',
-] as const
-
-/** Values of a `runs` row. */
-export function runValues(invocationId: string, run: ReportRun): (string | number | null)[] {
-  let passed = 0
-  for (const c of run.cases) if (c.pass) passed++
-  return [
-    run.id,
-    invocationId,
-    run.file,
-    run.status ?? null,
-    run.cases.length,
-    passed,
-    run.judgeErrors,
-    run.cache.hits,
-    run.cache.misses,
-    run.tokens.input,
-    run.tokens.output,
-    run.durationMs ?? null,
-    extraJson(run, RUN_KEYS),
-    new Date().toISOString(),
-    run.datasetDigest ?? null,
-  ]
-}
-
-/** Column order of `cases` inserts. */
-export const CASE_INSERT_COLUMNS = [
-  'run_id',
-  'ord',
-  'name',
-  'pass',
-  'scores_json',
-  'judge_errors',
-  'case_id',
-  'input',
-  'output',
-  'expected',
-  'duration_ms',
-  'latency_ms',
-  'tokens_input',
-  'tokens_output',
-  'error',
-  'has_metrics',
-  'extra_json',
-] as const
-
-/** Values of a `cases` row. Case texts come from the task and the dataset: an answer that echoes a key must not be stored. */
-export function caseValues(runId: string, ord: number, c: ReportCase): (string | number | null)[] {
-  return [
-    runId,
-    ord,
-    redact(c.name),
-    c.pass ? 1 : 0,
-    JSON.stringify(c.scores),
-    c.judgeErrors,
-    c.id ?? null,
-    c.input === undefined ? null : redact(c.input),
-    c.output === undefined ? null : redact(c.output),
-    c.expected === undefined ? null : redact(c.expected),
-    c.durationMs ?? null,
-    c.latencyMs ?? null,
-    c.tokens?.input ?? null,
-    c.tokens?.output ?? null,
-    c.error === undefined ? null : redact(c.error),
-    c.metrics === undefined ? 0 : 1,
-    extraJson(c, CASE_KEYS),
-  ]
-}
-
-/** Column order of `case_metrics` inserts. */
-export const METRIC_INSERT_COLUMNS = [
-  'run_id',
-  'case_ord',
-  'ord',
-  'metric',
-  'kind',
-  'score',
-  'raw',
-  'threshold',
-  'pass',
-  'justification',
-  'judge',
-  'trials_json',
-  'greater_is_better',
-  'error_code',
-  'error_message',
-  'explicit_nulls',
-  'extra_json',
-] as const
-
-/** Values of a `case_metrics` row. */
-export function metricValues(
-  runId: string,
-  caseOrd: number,
-  ord: number,
-  metric: string,
-  m: CaseMetricResult,
-): (string | number | null)[] {
-  return [
-    runId,
-    caseOrd,
-    ord,
-    metric,
-    m.kind,
-    m.score,
-    m.raw ?? null,
-    m.threshold ?? null,
-    bool(m.pass),
-    m.justification === undefined ? null : redact(m.justification),
-    m.judge ?? null,
-    m.trials === undefined ? null : JSON.stringify(m.trials),
-    bool(m.greaterIsBetter),
-    m.error?.code ?? null,
-    m.error === undefined ? null : redact(m.error.message),
-    explicitNulls(m),
-    extraJson(m, METRIC_KEYS),
-  ]
-}
-
-/** Column order of `aggregates` inserts. */
-export const AGGREGATE_INSERT_COLUMNS = [
-  'run_id',
-  'ord',
-  'metric',
-  'n',
-  'mean',
-  'variance',
-  'p90',
-  'min',
-  'max',
-  'median',
-  'pass_rate',
-  'extra_json',
-] as const
-
-/** Values of an `aggregates` row. */
-export function aggregateValues(
-  runId: string,
-  ord: number,
-  metric: string,
-  a: MetricAggregate,
-): (string | number | null)[] {
-  return [
-    runId,
-    ord,
-    metric,
-    a.n,
-    a.mean,
-    a.variance,
-    a.p90,
-    a.min,
-    a.max,
-    a.median,
-    a.pass_rate,
-    extraJson(a, AGGREGATE_KEYS),
-  ]
-}
-
-/** Every row of a run, as values in insert column order (one pass over the cases). */
+/** Every row of a run, as values in each entity's insert column order (one pass over the cases). */
 export function runRows(
   invocationId: string,
   run: ReportRun,
-): {
-  run: (string | number | null)[]
-  cases: (string | number | null)[][]
-  metrics: (string | number | null)[][]
-  aggregates: (string | number | null)[][]
-} {
-  const cases: (string | number | null)[][] = []
-  const metrics: (string | number | null)[][] = []
+): { run: SqlValue[]; cases: SqlValue[][]; metrics: SqlValue[][]; aggregates: SqlValue[][] } {
+  const runId = run.id
+  const cases: SqlValue[][] = []
+  const metrics: SqlValue[][] = []
   run.cases.forEach((c, ord) => {
-    cases.push(caseValues(run.id, ord, c))
+    cases.push(rowValues(CASES, c, { runId, ord }))
     if (c.metrics === undefined) return
     let metricOrd = 0
-    for (const [metric, m] of Object.entries(c.metrics)) metrics.push(metricValues(run.id, ord, metricOrd++, metric, m))
+    for (const [metric, m] of Object.entries(c.metrics))
+      metrics.push(rowValues(CASE_METRICS, m, { runId, caseOrd: ord, ord: metricOrd++, metric }))
   })
-  const aggregates: (string | number | null)[][] = []
-  let aggregateOrd = 0
+  const aggregates: SqlValue[][] = []
+  let ord = 0
   for (const [metric, a] of Object.entries(run.aggregates))
-    aggregates.push(aggregateValues(run.id, aggregateOrd++, metric, a))
-  return { run: runValues(invocationId, run), cases, metrics, aggregates }
+    aggregates.push(rowValues(AGGREGATES, a, { runId, ord: ord++, metric }))
+  return { run: rowValues(RUNS, run, { invocationId }), cases, metrics, aggregates }
 }

@@ -1,10 +1,15 @@
 /**
- * Schema of `runs.db`. `RUNS_MIGRATIONS[i]` takes the file from version `i` to `i + 1`; a released
- * entry is never edited, a change is a new entry.
+ * Schema of `runs.db`. `RUNS_MIGRATIONS[i]` takes the file from version `i` to `i + 1`. The steps
+ * released before the tables were declared (`entities.ts`) are kept here as written then, never
+ * edited; every later step is derived from the declarations (`since` of a table or column).
  */
+import { sqliteMigrations } from './columns.js'
+import { RUNS_ENTITIES } from './entities.js'
 
-/** Migrations of `runs.db`, applied by `openDatabase`. */
-export const RUNS_MIGRATIONS: string[] = [
+export { EXPLICIT_NULL } from './entities.js'
+
+/** The released steps, as written before the declarations. */
+const RELEASED: string[] = [
   `
   CREATE TABLE invocations (
     id TEXT PRIMARY KEY,
@@ -114,5 +119,5 @@ export const RUNS_MIGRATIONS: string[] = [
   `,
 ]
 
-/** Bits of `case_metrics.explicit_nulls`: optional fields that were present with the value null. */
-export const EXPLICIT_NULL = { raw: 1, threshold: 2, pass: 4 } as const
+/** Migrations of `runs.db`, applied by `openDatabase`. */
+export const RUNS_MIGRATIONS: string[] = sqliteMigrations(RUNS_ENTITIES, RELEASED)

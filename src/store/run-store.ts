@@ -7,7 +7,9 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import { SelectorError, StoreError } from '../errors.js'
 import type { JsonReport, MetricAggregate, ReportInvocation, ReportRun } from '../report/types.js'
+import { rowValues, sqliteInsert } from './columns.js'
 import { type Database, openDatabase, withImmediate } from './database.js'
+import { AGGREGATES, CASE_METRICS, CASES, INVOCATIONS, RUNS, TAGS } from './entities.js'
 import { runsDbPath } from './paths.js'
 import {
   type AggregateRow,
@@ -48,8 +50,7 @@ export interface SqliteRunStoreOptions {
   readonly?: boolean
 }
 
-const INVOCATION_COLUMNS =
-  'id, experiment, started_at, started_ms, ended_at, status, git_commit, git_branch, params_json, ci_json, extra_json, pid, hostname, last_seen_ms'
+const INVOCATION_COLUMNS = INVOCATIONS.insertColumns.join(', ')
 const NEWEST_FIRST = 'ORDER BY started_ms DESC, id DESC'
 
 /**
@@ -85,7 +86,10 @@ export class SqliteRunStore implements RunStore {
         }
         throw error
       }
-      for (const name of inv.tags ?? []) this.stmts.upsertTag.run(name, inv.id, new Date(now).toISOString())
+      for (const name of inv.tags ?? [])
+        this.stmts.upsertTag.run(
+          ...rowValues(TAGS, { name, invocationId: inv.id, taggedAt: new Date(now).toISOString() }, undefined),
+        )
     })
   }
 
@@ -121,7 +125,9 @@ export class SqliteRunStore implements RunStore {
         throw new SelectorError(`No invocation ${invocationId} in ${this.file}. See \`vitest-judge runs\` for the ids.`)
       }
       const previous = this.stmts.tagTarget.get(name) as string | undefined
-      this.stmts.upsertTag.run(name, invocationId, new Date().toISOString())
+      this.stmts.upsertTag.run(
+        ...rowValues(TAGS, { name, invocationId, taggedAt: new Date().toISOString() }, undefined),
+      )
       return previous !== undefined && previous !== invocationId ? previous : null
     })
   }
@@ -260,27 +266,17 @@ export class SqliteRunStore implements RunStore {
 function prepareStatements(db: Database) {
   const inIds = 'IN (SELECT value FROM json_each(?))'
   return {
-    insertInvocation:
-      db.prepare(`INSERT INTO invocations (id, experiment, started_at, started_ms, ended_at, status, git_commit,
-      git_branch, params_json, ci_json, extra_json, pid, hostname, last_seen_ms) VALUES (${qs(14)})`),
+    insertInvocation: db.prepare(sqliteInsert(INVOCATIONS)),
     touchInvocation: db.prepare('UPDATE invocations SET last_seen_ms = ? WHERE id = ?'),
     finishInvocation: db.prepare('UPDATE invocations SET status = ?, ended_at = ?, last_seen_ms = ? WHERE id = ?'),
     markInterrupted: db.prepare("UPDATE invocations SET status = 'interrupted' WHERE id = ? AND status = 'running'"),
-    upsertTag: db.prepare('INSERT OR REPLACE INTO tags (name, invocation_id, tagged_at) VALUES (?, ?, ?)'),
+    upsertTag: db.prepare(sqliteInsert(TAGS, { upsert: true })),
     deleteRun: db.prepare('DELETE FROM runs WHERE id = ?'),
     deleteRunByFile: db.prepare('DELETE FROM runs WHERE invocation_id = ? AND file = ?'),
-    insertRun:
-      db.prepare(`INSERT INTO runs (id, invocation_id, file, status, case_count, pass_count, judge_errors, cache_hits,
-      cache_misses, tokens_input, tokens_output, duration_ms, extra_json, saved_at, dataset_digest) VALUES (${qs(15)})`),
-    insertCase:
-      db.prepare(`INSERT INTO cases (run_id, ord, name, pass, scores_json, judge_errors, case_id, input, output,
-      expected, duration_ms, latency_ms, tokens_input, tokens_output, error, has_metrics, extra_json) VALUES (${qs(17)})`),
-    insertMetric:
-      db.prepare(`INSERT INTO case_metrics (run_id, case_ord, ord, metric, kind, score, raw, threshold, pass,
-      justification, judge, trials_json, greater_is_better, error_code, error_message, explicit_nulls, extra_json)
-      VALUES (${qs(17)})`),
-    insertAggregate: db.prepare(`INSERT INTO aggregates (run_id, ord, metric, n, mean, variance, p90, min, max, median,
-      pass_rate, extra_json) VALUES (${qs(12)})`),
+    insertRun: db.prepare(sqliteInsert(RUNS)),
+    insertCase: db.prepare(sqliteInsert(CASES)),
+    insertMetric: db.prepare(sqliteInsert(CASE_METRICS)),
+    insertAggregate: db.prepare(sqliteInsert(AGGREGATES)),
     invocationExists: db.prepare('SELECT 1 FROM invocations WHERE id = ?').pluck(),
     invocationById: db.prepare(`SELECT ${INVOCATION_COLUMNS} FROM invocations WHERE id = ?`),
     invocationOrder: db.prepare('SELECT started_ms, id FROM invocations WHERE id = ?'),
@@ -312,8 +308,4 @@ function prepareStatements(db: Database) {
     casesOfRun: db.prepare('SELECT * FROM cases WHERE run_id = ? ORDER BY ord'),
     metricsOfRun: db.prepare('SELECT * FROM case_metrics WHERE run_id = ? ORDER BY case_ord, ord'),
   }
-}
-
-function qs(count: number): string {
-  return Array(count).fill('?').join(', ')
 }

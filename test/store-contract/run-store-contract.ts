@@ -16,6 +16,7 @@ import { newId } from '../../src/store/ids.js'
 import { STALE_RUNNING_MS } from '../../src/store/rows.js'
 import { resolveSelector } from '../../src/store/selectors.js'
 import type { NewInvocation, RunStore } from '../../src/store/types.js'
+import { agentTrace } from '../trace-sample.js'
 
 /** Raw access to a backend's tables, for what the interface does not expose. */
 export interface RawRunAccess {
@@ -290,6 +291,48 @@ export function runStoreContract(backend: RunStoreBackend): void {
         const id = newId()
         await store.startInvocation(invocation(id, new Date().toISOString(), { params: { note: `key ${key}` } }))
         await store.saveRun(id, makeRun('evals/s.test.ts', [{ ...fullCase(1), output: `leaked ${key}` }]))
+        const text = JSON.stringify(await store.getReport(id))
+        expect(text).not.toContain(key)
+        expect(text).toContain('[redacted]')
+      })
+    })
+
+    describe('traces', () => {
+      test("a case's trace comes back as saved (spans, dropped, tags); a case without spans has none", async () => {
+        const id = newId()
+        await store.startInvocation(invocation(id, new Date().toISOString()))
+        const traced = { ...fullCase(1), trace: agentTrace() }
+        const failing = agentTrace(1_765_000_001_000, { failLookup: true, hostile: true })
+        failing.dropped = 12
+        failing.tags = { 'mlflow.trace.session': 'conversation-1' }
+        const run = makeRun('evals/agent.test.ts', [traced, fullCase(2), { ...fullCase(3), trace: failing }])
+        await store.saveRun(id, run)
+        await store.finishInvocation(id, 'complete', new Date().toISOString())
+        const back = (await store.getReport(id)).runs[0]
+        expect(back?.cases[0]?.trace).toStrictEqual(traced.trace)
+        expect(back?.cases[1]).not.toHaveProperty('trace')
+        expect(back?.cases[2]?.trace).toStrictEqual(failing)
+        // Kept in the case's own trace column (not the catch-all extra JSON); none for the case without spans.
+        expect(await env.raw.count('cases WHERE trace_json IS NOT NULL')).toBe(2)
+        expect(await env.raw.count("cases WHERE extra_json LIKE '%spans%'")).toBe(0)
+        // The MLflow export and the page read a run by file: the traces come with it.
+        expect((await store.getRunByFile(id, 'evals/agent.test.ts'))?.cases[2]?.trace?.spans[4]?.error).toBe(
+          failing.spans[4]?.error,
+        )
+      })
+
+      test('a secret in a span attribute or a span error is never stored', async () => {
+        const key = 'sk-tracesecret0123456789abcdefgh'
+        const trace = agentTrace()
+        const llm = trace.spans[1]
+        if (llm) {
+          llm.attributes['http.request.header.authorization'] = `Bearer ${key}`
+          llm.status = 'error'
+          llm.error = `401 for key ${key}`
+        }
+        const id = newId()
+        await store.startInvocation(invocation(id, new Date().toISOString()))
+        await store.saveRun(id, makeRun('evals/t.test.ts', [{ ...fullCase(1), trace }]))
         const text = JSON.stringify(await store.getReport(id))
         expect(text).not.toContain(key)
         expect(text).toContain('[redacted]')

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest'
 import { redact } from '../../src/redact.js'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import { pageAssets } from '../../src/report/html/assets.js'
-import { poolAggregates, t95Table, trendPoints } from '../../src/report/html/page-data.js'
+import { poolAggregates, trendPoints } from '../../src/report/html/page-data.js'
 import { encodeRun, pageCsp, pageRunJson, renderPage, scriptSafeJson } from '../../src/report/html/render-page.js'
 import { meanConfidenceInterval } from '../../src/report/statistics.js'
 import type { ReportCase, ReportRun } from '../../src/report/types.js'
@@ -57,12 +57,6 @@ describe('page data', () => {
     expect(points.map((p) => p.id)).toEqual(['old', 'new'])
     expect(points[0]?.metrics.m?.mean).toBe(0.5)
   })
-
-  test('t quantiles: 12.706 at 1 degree of freedom, 1.98 at 120', () => {
-    const t = t95Table()
-    expect(t[1]).toBeCloseTo(12.706, 3)
-    expect(t[120]).toBeCloseTo(1.98, 2)
-  })
 })
 
 describe('page text', () => {
@@ -112,7 +106,8 @@ describe('page text', () => {
         notes: [],
         history: null,
         missing: [],
-        t95: [],
+        cost: null,
+        agreement: null,
       },
       [{ invocation: { id: 'i', startedAt: 's', git: { commit: null, branch: null }, params: {} }, runs: [] }],
       assets,

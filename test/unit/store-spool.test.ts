@@ -17,6 +17,7 @@ import { SqliteRunStore } from '../../src/store/run-store.js'
 import { flushStoreSpool, InvocationSpool, listStoreSpool, storeSpoolDir } from '../../src/store/store-spool.js'
 import type { NewInvocation } from '../../src/store/types.js'
 import { fullCase, makeRun } from '../store-contract/run-store-contract.js'
+import { agentTrace } from '../trace-sample.js'
 
 let dir: string
 let store: SqliteRunStore
@@ -134,6 +135,25 @@ describe('flushing', () => {
     expect(count('cases')).toBe(4)
     // Nothing left: a second flush writes nothing.
     expect(await flushStoreSpool(dir, store)).toEqual({ written: [], left: [] })
+  })
+
+  test("a case's trace is spooled with its case (secrets out) and flushed into the store's trace column", async () => {
+    const inv = invocation()
+    const trace = agentTrace()
+    const llm = trace.spans[1]
+    if (llm) llm.attributes['http.request.header.authorization'] = 'Bearer sk-spooltrace0123456789abcdef'
+    const spool = new InvocationSpool(dir, inv)
+    spool.addRun(makeRun('agent.eval.ts', [{ ...fullCase(1), trace }, fullCase(2)]))
+    spool.finish('complete', new Date().toISOString())
+    const files = readdirSync(spool.path).map((file) => readFileSync(join(spool.path, file), 'utf8'))
+    expect(files.join('\n')).toContain('ai.toolCall search')
+    expect(files.join('\n')).not.toContain('sk-spooltrace0123456789abcdef')
+    await flushStoreSpool(dir, store)
+    const back = (await store.getReport(inv.id)).runs[0]?.cases
+    expect(back?.[0]?.trace?.spans.map((s) => s.name)).toEqual(trace.spans.map((s) => s.name))
+    expect(back?.[0]?.trace?.spans[1]?.attributes['http.request.header.authorization']).toContain('[redacted]')
+    expect(back?.[1]).not.toHaveProperty('trace')
+    expect(count('cases WHERE trace_json IS NOT NULL')).toBe(1)
   })
 
   test('a flush interrupted midway and repeated, over an invocation partly written before the outage, duplicates no row', async () => {

@@ -1,12 +1,14 @@
 /**
  * A small client for MLflow's REST API (`/api/2.0/mlflow/...` and the artifact proxy
- * `/api/2.0/mlflow-artifacts/artifacts/...`) over plain `fetch`. Requests that meet a 429, a 5xx,
- * a timeout or a network error are retried with exponential backoff; anything else that is not a
- * 2xx is an {@link MlflowError} naming the server. Credentials go in the Authorization header
+ * `/api/2.0/mlflow-artifacts/artifacts/...`) over plain `fetch`. Requests that meet a retryable
+ * status (408, 409, 429, 5xx), a timeout or a network error are retried by the shared policy
+ * (`http-retry.ts`: backoff with jitter, `retry-after`); anything else that is not a 2xx is an
+ * {@link MlflowError} naming the server. Credentials go in the Authorization header
  * only and are registered with `redact`, so no message can carry them.
  */
 import type { MlflowCredentials, MlflowHttpSettings } from '../../config.js'
 import { MlflowError } from '../../errors.js'
+import { HttpStatusFailure, isRetryableStatus, parseRetryAfter, withRetries } from '../../http-retry.js'
 import { redact, registerSecret } from '../../redact.js'
 import { excerpt } from '../../report/text.js'
 
@@ -65,9 +67,6 @@ export function artifactPath(artifactUri: string | undefined, file: string): str
   const base = (match[1] ?? '').replace(/^\/+|\/+$/g, '')
   return base ? `${base}/${file}` : file
 }
-
-const RETRY_STATUS = (status: number) => status === 429 || status >= 500
-const MAX_RETRY_AFTER_MS = 30_000
 
 /** The MLflow REST client. */
 export class MlflowClient {
@@ -141,55 +140,43 @@ export class MlflowClient {
     await response.arrayBuffer()
   }
 
-  /** One request with retries; resolves to a 2xx response. */
+  /** One request with retries (the shared policy, `http-retry.ts`); resolves to a 2xx response. */
   private async send(what: string, url: string, init: RequestInit): Promise<Response> {
     const headers: Record<string, string> = { ...(init.headers as Record<string, string>) }
     if (this.authorization) headers.Authorization = this.authorization
-    let lastProblem = ''
-    for (let attempt = 0; ; attempt++) {
-      let wait = this.http.backoffMs * 2 ** attempt
-      try {
-        const response = await this.fetchFn(url, {
-          ...init,
-          headers,
-          signal: AbortSignal.timeout(this.http.timeoutMs),
-        })
-        if (response.ok) return response
-        const detail = await this.errorDetail(response)
-        if (!RETRY_STATUS(response.status)) throw this.refusal(what, response.status, detail)
-        lastProblem = `HTTP ${response.status}${detail.message ? ` (${detail.message})` : ''}`
-        const retryAfter = Number(response.headers.get('retry-after'))
-        if (Number.isFinite(retryAfter) && retryAfter > 0) wait = Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS)
-      } catch (error) {
-        if (error instanceof MlflowError) throw error
-        lastProblem = networkProblem(error, this.http.timeoutMs)
-      }
-      if (attempt >= this.http.maxRetries) {
-        const tries = attempt + 1
-        throw new MlflowError(
-          this.server,
-          `${what} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${lastProblem}.`,
-        )
-      }
-      await new Promise((resolve) => setTimeout(resolve, wait))
-    }
-  }
-
-  private async errorDetail(response: Response): Promise<{ code?: string; message?: string }> {
-    let text = ''
     try {
-      text = await response.text()
-    } catch {
-      return {}
-    }
-    try {
-      const body = JSON.parse(text) as { error_code?: unknown; message?: unknown }
-      const out: { code?: string; message?: string } = {}
-      if (typeof body.error_code === 'string') out.code = body.error_code
-      if (typeof body.message === 'string') out.message = excerpt(redact(body.message), 300)
-      return out
-    } catch {
-      return text.trim() ? { message: excerpt(redact(text), 200) } : {}
+      const { value } = await withRetries(
+        async () => {
+          const response = await this.fetchFn(url, {
+            ...init,
+            headers,
+            signal: AbortSignal.timeout(this.http.timeoutMs),
+          })
+          if (response.ok) return response
+          throw new HttpStatusFailure(response.status, response.headers, await response.text().catch(() => ''))
+        },
+        (error) =>
+          error instanceof HttpStatusFailure
+            ? {
+                retryable: isRetryableStatus(error.status),
+                status: error.status,
+                ...optional('retryAfterMs', parseRetryAfter(error.headers)),
+                message: error.message,
+              }
+            : { retryable: true, message: String(error) },
+        { maxRetries: this.http.maxRetries, baseDelayMs: this.http.backoffMs },
+      )
+      return value
+    } catch (error) {
+      const tries = (error as { attempts?: number }).attempts ?? 1
+      const detail = error instanceof HttpStatusFailure ? errorDetail(error.body) : undefined
+      if (error instanceof HttpStatusFailure && (error as { retryStop?: unknown }).retryStop === undefined)
+        throw this.refusal(what, error.status, detail ?? {})
+      const problem =
+        error instanceof HttpStatusFailure
+          ? `HTTP ${error.status}${detail?.message ? ` (${detail.message})` : ''}`
+          : networkProblem(error, this.http.timeoutMs)
+      throw new MlflowError(this.server, `${what} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${problem}.`)
     }
   }
 
@@ -204,6 +191,23 @@ export class MlflowClient {
       ...(detail.code !== undefined ? { mlflowCode: detail.code } : {}),
     })
   }
+}
+
+/** MLflow's `{ error_code, message }` of an error body, scrubbed and shortened. */
+function errorDetail(text: string): { code?: string; message?: string } {
+  try {
+    const body = JSON.parse(text) as { error_code?: unknown; message?: unknown }
+    const out: { code?: string; message?: string } = {}
+    if (typeof body.error_code === 'string') out.code = body.error_code
+    if (typeof body.message === 'string') out.message = excerpt(redact(body.message), 300)
+    return out
+  } catch {
+    return text.trim() ? { message: excerpt(redact(text), 200) } : {}
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }
 
 function networkProblem(error: unknown, timeoutMs: number): string {

@@ -6,67 +6,25 @@
  */
 import type { GateFailure } from '../compare.js'
 import { studentQuantile } from '../statistics.js'
-import type { MetricAggregate, ReportComparison, ReportInvocation, VariantMatrix } from '../types.js'
+import type { JsonReport, MetricAggregate, ReportComparison, ReportInvocation, VariantMatrix } from '../types.js'
 import { verdictText } from '../variant-render.js'
+import {
+  PAGE_DATA_VERSION,
+  type PageHeader,
+  type PageVariantMatrix,
+  TREND_HISTORY_LIMIT,
+  type TrendPoint,
+  type TrendValue,
+} from './page-header.js'
 
-/** Version of the page data; the page script says so when it meets a newer one. */
-/** Invocations of the experiment shown in the trends (the report's and `ui`'s page alike). */
-export const TREND_HISTORY_LIMIT = 50
-
-export const PAGE_DATA_VERSION = 1
-
-/** One point of a trend: one invocation's mean of one metric over all its cases. */
-export interface TrendValue {
-  n: number
-  mean: number
-  /** 95% Student t interval of the mean over the cases; null with fewer than two values. */
-  ci: [number, number] | null
-}
-
-/** One invocation of the experiment, for the trends. */
-export interface TrendPoint {
-  id: string
-  startedAt: string
-  status: string
-  git: ReportInvocation['git']
-  params: ReportInvocation['params']
-  tags: string[]
-  /** Metric -> the invocation's mean over every case of every file. */
-  metrics: Record<string, TrendValue>
-}
-
-/** Everything the page shows except the invocations' runs, which are streamed beside it. */
-export interface PageHeader {
-  version: typeof PAGE_DATA_VERSION
-  generatedAt: string
-  /** `file`: a static report, no request of any kind; `live`: served by `vitest-judge ui`. */
-  mode: 'file' | 'live'
-  /** Index in `invocations` of the page's baseline, or null. */
-  baseline: number | null
-  comparison: ReportComparison | null
-  /** The gate's verdict: null when no gate was evaluated. */
-  gate: { failures: GateFailure[] } | null
-  notes: string[]
-  /** The experiment's recent invocations, oldest first, or null when there is no history. */
-  history: { experiment: string; limit: number; points: TrendPoint[] } | null
-  /** What the page cannot show and why (e.g. no run history for a report file). */
-  missing: string[]
-  /** `t95[df]`: the 0.975 quantile of Student's t with `df` degrees of freedom (index 0 unused). */
-  t95: number[]
-  /** Live mode: the invocation shown follows the newest one. */
-  follow?: boolean
-  /**
-   * The variant matrix of each file of the page's invocation whose `describeEval` suites have
-   * variants, as report.json holds it, with each metric's verdict as a sentence (absent or empty: none).
-   */
-  variants?: PageVariantMatrix[]
-}
-
-/** A variant matrix as the page shows it: the matrix unchanged, and its verdicts in words. */
-export interface PageVariantMatrix extends VariantMatrix {
-  /** Aligned with `metrics`: the verdict sentence the console and markdown print. */
-  verdicts: string[]
-}
+export {
+  PAGE_DATA_VERSION,
+  type PageHeader,
+  type PageVariantMatrix,
+  TREND_HISTORY_LIMIT,
+  type TrendPoint,
+  type TrendValue,
+} from './page-header.js'
 
 /** The matrices for the page: each with its verdict sentences, labelled by column. */
 export function pageVariants(matrices: readonly VariantMatrix[] | undefined): PageVariantMatrix[] {
@@ -87,13 +45,65 @@ export interface InvocationAggregates {
   runs: ReadonlyArray<{ aggregates: Record<string, MetricAggregate> }>
 }
 
-const T_TABLE_SIZE = 200
+/** What {@link pageHeader} makes the header from. */
+export interface PageHeaderInput {
+  mode: PageHeader['mode']
+  /** The page's own report (null: a live page still waiting for its first invocation). */
+  report: Pick<JsonReport, 'cost' | 'agreement' | 'variants'> | null
+  /** The comparison shown (default: none). */
+  comparison?: ReportComparison | null
+  /** Whether the page holds a baseline (as its second invocation). */
+  hasBaseline?: boolean
+  /** The gate's failures, or null when no gate was evaluated. */
+  gateFailures?: GateFailure[] | null
+  notes?: string[]
+  missing?: string[]
+  history?: PageHeader['history']
+  /** The variant matrices to show (default: the report's). */
+  variants?: readonly VariantMatrix[] | undefined
+  follow?: boolean
+}
 
-/** Quantiles of Student's t at 0.975 for 1..200 degrees of freedom (the page uses 1.96 beyond). */
-export function t95Table(): number[] {
-  const table = [0]
-  for (let df = 1; df <= T_TABLE_SIZE; df++) table.push(Number(studentQuantile(0.975, df).toFixed(6)))
-  return table
+/**
+ * The page header: the one place the reporter's page, `vitest-judge report` and `vitest-judge ui`
+ * make it, so the page reads the same contract from each.
+ */
+export function pageHeader(input: PageHeaderInput): PageHeader {
+  const report = input.report
+  return {
+    version: PAGE_DATA_VERSION,
+    generatedAt: new Date().toISOString(),
+    mode: input.mode,
+    baseline: input.hasBaseline ? 1 : null,
+    comparison: input.comparison ?? null,
+    gate: input.gateFailures ? { failures: input.gateFailures } : null,
+    notes: input.notes ?? [],
+    history: input.history ?? null,
+    missing: input.missing ?? [],
+    cost: report?.cost ?? null,
+    agreement: report?.agreement && Object.keys(report.agreement).length > 0 ? report.agreement : null,
+    ...(report ? { variants: pageVariants(input.variants ?? report.variants) } : {}),
+    ...(input.follow ? { follow: true } : {}),
+  }
+}
+
+/**
+ * The experiment's trend history for the page: its last {@link TREND_HISTORY_LIMIT} invocations
+ * read through `read`; when that fails with an error `isExpected` accepts, null and a note in `missing`.
+ */
+export async function pageHistory(
+  experiment: string,
+  read: (limit: number) => Promise<readonly InvocationAggregates[]> | readonly InvocationAggregates[],
+  missing: string[],
+  isExpected: (error: unknown) => boolean = () => true,
+): Promise<PageHeader['history']> {
+  try {
+    return { experiment, limit: TREND_HISTORY_LIMIT, points: trendPoints(await read(TREND_HISTORY_LIMIT)) }
+  } catch (error) {
+    if (!isExpected(error)) throw error
+    missing.push(`Trends: the run history could not be read (${(error as Error).message}).`)
+    return null
+  }
 }
 
 /**

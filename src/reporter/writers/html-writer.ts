@@ -5,14 +5,7 @@
  */
 import { redact, redactor } from '../../redact.js'
 import { pageAssets } from '../../report/html/assets.js'
-import {
-  PAGE_DATA_VERSION,
-  type PageHeader,
-  pageVariants,
-  TREND_HISTORY_LIMIT,
-  t95Table,
-  trendPoints,
-} from '../../report/html/page-data.js'
+import { type PageHeader, pageHeader, pageHistory } from '../../report/html/page-data.js'
 import {
   encodeRun,
   INVOCATION_CLOSE,
@@ -52,31 +45,19 @@ export class HtmlWriter implements ReportWriter {
     const missing: string[] = []
     let history: PageHeader['history'] = null
     const experiment = end.report.invocation.experiment ?? 'default'
-    if (end.history) {
-      try {
-        history = {
-          experiment,
-          limit: TREND_HISTORY_LIMIT,
-          points: trendPoints(await end.history(TREND_HISTORY_LIMIT)),
-        }
-      } catch (error) {
-        missing.push(`Trends: the run history could not be read (${(error as Error).message}).`)
-      }
-    } else missing.push('Trends: runs are not recorded (no run store), so there is no history of this experiment.')
+    if (end.history) history = await pageHistory(experiment, end.history, missing)
+    else missing.push('Trends: runs are not recorded (no run store), so there is no history of this experiment.')
     const baseline = end.baseline
-    const header: PageHeader = {
-      version: PAGE_DATA_VERSION,
-      generatedAt: new Date().toISOString(),
+    const header = pageHeader({
       mode: 'file',
-      baseline: baseline ? 1 : null,
+      report: end.report,
       comparison: end.report.comparison,
-      gate: this.gate ? { failures: end.gateFailures } : null,
+      hasBaseline: baseline !== undefined && baseline !== null,
+      gateFailures: this.gate ? end.gateFailures : null,
       notes: end.notes,
-      history,
       missing,
-      t95: t95Table(),
-      variants: pageVariants(end.report.variants),
-    }
+      history,
+    })
     const assets = pageAssets()
     // The store is async and the page is streamed synchronously: the baseline's runs not spooled
     // while the invocation ran are read first.

@@ -5,8 +5,9 @@
  */
 import type { Pool } from 'pg'
 import { StoreError } from '../../errors.js'
-import { redact } from '../../redact.js'
-import { type EntryRow, toEntry } from '../rows.js'
+import { pgInsert, pgTable, rowValues } from '../columns.js'
+import { CACHE_ENTRIES } from '../entities.js'
+import { ENTRY_COLUMNS, type EntryRow, toEntry } from '../rows.js'
 import type { CachedEntry, CacheEntryInput, CacheStats, JudgeCache } from '../types.js'
 import { acquirePool, releasePool } from './driver.js'
 import { withRetry } from './retry.js'
@@ -44,7 +45,7 @@ export class PgJudgeCache implements JudgeCache {
     private readonly present: boolean,
   ) {
     this.location = pg.display
-    this.table = `${quoteIdent(pg.schema)}.cache_entries`
+    this.table = pgTable(CACHE_ENTRIES, quoteIdent(pg.schema))
   }
 
   /** Connects (the process's pool), checks the schema and migrates it (unless read-only). */
@@ -72,7 +73,7 @@ export class PgJudgeCache implements JudgeCache {
     const result = await withRetry(this.pg, () =>
       this.pool.query<EntryRow>({
         name: this.name('get'),
-        text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = $1`,
+        text: `SELECT ${ENTRY_COLUMNS} FROM ${this.table} WHERE key = $1`,
         values: [key],
       }),
     )
@@ -88,7 +89,7 @@ export class PgJudgeCache implements JudgeCache {
     const result = await withRetry(this.pg, () =>
       this.pool.query<EntryRow>({
         name: this.name('get_many'),
-        text: `SELECT key, kind, judge, metric, value, created_at FROM ${this.table} WHERE key = ANY($1::text[])`,
+        text: `SELECT ${ENTRY_COLUMNS} FROM ${this.table} WHERE key = ANY($1::text[])`,
         values: [[...new Set(keys)]],
       }),
     )
@@ -104,14 +105,12 @@ export class PgJudgeCache implements JudgeCache {
     if (json === undefined)
       throw new TypeError(`Cannot cache ${typeof entry.value} under ${key}: the value must be JSON.`)
     this.writable()
-    const value = entry.kind !== 'embed' ? redact(json) : json
+    const values = rowValues(CACHE_ENTRIES, entry, { key })
     await withRetry(this.pg, () =>
       this.pool.query({
         name: this.name('set'),
-        text: `INSERT INTO ${this.table} (key, kind, judge, metric, value, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-          ON CONFLICT (key) DO UPDATE SET kind = EXCLUDED.kind, judge = EXCLUDED.judge, metric = EXCLUDED.metric,
-          value = EXCLUDED.value, created_at = EXCLUDED.created_at`,
-        values: [key, entry.kind, entry.judge, entry.metric ?? null, value, entry.createdAt ?? Date.now()],
+        text: pgInsert(CACHE_ENTRIES, quoteIdent(this.pg.schema), { upsert: true }),
+        values,
       }),
     )
   }

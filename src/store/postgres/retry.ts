@@ -1,4 +1,9 @@
-/** Retrying a statement when the connection drops (a server restart), with backoff. */
+/**
+ * Retrying a statement when the connection drops (a server restart), with backoff. Not the HTTP
+ * policy (`http-retry.ts`): what is retried here is a lost connection, for a time window (the
+ * server may take seconds to come back), never a status or a server-asked wait, and a retried write
+ * must know it is a retry (`attempt`) because its first try may have committed.
+ */
 import { ConfigError, StoreError } from '../../errors.js'
 import { describePgError, isConnectionError } from './driver.js'
 import type { PgLocation } from './url.js'

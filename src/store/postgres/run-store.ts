@@ -6,19 +6,16 @@
 import type { Pool, PoolClient } from 'pg'
 import { SelectorError, StoreError } from '../../errors.js'
 import type { JsonReport, MetricAggregate, ReportInvocation, ReportRun } from '../../report/types.js'
+import { type AnyEntity, pgColumnArrays, pgInsert, pgInsertMany, rowValues, type SqlValue } from '../columns.js'
+import { AGGREGATES, CASE_METRICS, CASES, INVOCATIONS, RUNS, TAGS } from '../entities.js'
 import {
-  AGGREGATE_INSERT_COLUMNS,
   type AggregateRow,
-  CASE_INSERT_COLUMNS,
   type CaseRow,
   effectiveStatus,
   groupTags,
-  INVOCATION_INSERT_COLUMNS,
   type InvocationRow,
   invocationValues,
-  METRIC_INSERT_COLUMNS,
   type MetricRow,
-  RUN_INSERT_COLUMNS,
   type RunRow,
   runRows,
   storedReport,
@@ -43,59 +40,6 @@ import { acquirePool, inTransaction, releasePool } from './driver.js'
 import { withRetry } from './retry.js'
 import { ensurePart, quoteIdent } from './schema.js'
 import type { PgLocation } from './url.js'
-
-const CASE_TYPES = [
-  'text',
-  'int',
-  'text',
-  'int',
-  'text',
-  'int',
-  'text',
-  'text',
-  'text',
-  'text',
-  'float8',
-  'float8',
-  'int8',
-  'int8',
-  'text',
-  'int',
-  'text',
-]
-const METRIC_TYPES = [
-  'text',
-  'int',
-  'int',
-  'text',
-  'text',
-  'float8',
-  'float8',
-  'float8',
-  'int',
-  'text',
-  'text',
-  'text',
-  'int',
-  'text',
-  'text',
-  'int',
-  'text',
-]
-const AGGREGATE_TYPES = [
-  'text',
-  'int',
-  'text',
-  'int',
-  'float8',
-  'float8',
-  'float8',
-  'float8',
-  'float8',
-  'float8',
-  'float8',
-  'text',
-]
 
 /** Options of `PgRunStore.open`. */
 export interface PgRunStoreOptions {
@@ -155,15 +99,13 @@ export class PgRunStore implements RunStore {
     this.writable()
     const now = Date.now()
     const values = invocationValues(inv, now, process.pid)
-    const cols = INVOCATION_INSERT_COLUMNS.join(', ')
-    const params = values.map((_, i) => `$${i + 1}`).join(', ')
     await withRetry(this.pg, (attempt) =>
       inTransaction(this.pool, async (client) => {
         // A retry may follow a commit whose answer was lost: the row is then already there.
         const skip = options.ifAbsent === true || attempt > 1
         const inserted = await client.query({
           name: this.name(skip ? 'insert_invocation_if_absent' : 'insert_invocation'),
-          text: `INSERT INTO ${this.t('invocations')} (${cols}) VALUES (${params})${skip ? ' ON CONFLICT (id) DO NOTHING' : ''}`,
+          text: pgInsert(INVOCATIONS, this.s, { ifAbsent: skip }),
           values,
         })
         if (inserted.rowCount === 0 && skip) return
@@ -201,12 +143,12 @@ export class PgRunStore implements RunStore {
         })
         await client.query({
           name: this.name('insert_run'),
-          text: `INSERT INTO ${this.t('runs')} (${RUN_INSERT_COLUMNS.join(', ')}) VALUES (${RUN_INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+          text: pgInsert(RUNS, this.s),
           values: rows.run,
         })
-        await this.insertMany(client, 'cases', CASE_INSERT_COLUMNS, CASE_TYPES, rows.cases)
-        await this.insertMany(client, 'case_metrics', METRIC_INSERT_COLUMNS, METRIC_TYPES, rows.metrics)
-        await this.insertMany(client, 'aggregates', AGGREGATE_INSERT_COLUMNS, AGGREGATE_TYPES, rows.aggregates)
+        await this.insertMany(client, CASES, rows.cases)
+        await this.insertMany(client, CASE_METRICS, rows.metrics)
+        await this.insertMany(client, AGGREGATES, rows.aggregates)
         await client.query({
           name: this.name('touch_invocation'),
           text: `UPDATE ${this.t('invocations')} SET last_seen_ms = $1 WHERE id = $2`,
@@ -217,20 +159,12 @@ export class PgRunStore implements RunStore {
   }
 
   /** One INSERT ... SELECT FROM unnest(arrays) per table: a column per parameter, any number of rows. */
-  private async insertMany(
-    client: PoolClient,
-    table: string,
-    columns: readonly string[],
-    types: readonly string[],
-    rows: (string | number | null)[][],
-  ): Promise<void> {
+  private async insertMany(client: PoolClient, entity: AnyEntity, rows: SqlValue[][]): Promise<void> {
     if (rows.length === 0) return
-    const arrays = columns.map((_, c) => rows.map((row) => row[c] ?? null))
-    const params = types.map((type, i) => `$${i + 1}::${type}[]`).join(', ')
     await client.query({
-      name: this.name(`insert_many_${table}`),
-      text: `INSERT INTO ${this.t(table)} (${columns.join(', ')}) SELECT * FROM unnest(${params})`,
-      values: arrays,
+      name: this.name(`insert_many_${entity.table}`),
+      text: pgInsertMany(entity, this.s),
+      values: pgColumnArrays(entity, rows),
     })
   }
 
@@ -272,9 +206,8 @@ export class PgRunStore implements RunStore {
   private async upsertTag(client: PoolClient, name: string, invocationId: string, at: string): Promise<void> {
     await client.query({
       name: this.name('upsert_tag'),
-      text: `INSERT INTO ${this.t('tags')} (name, invocation_id, tagged_at) VALUES ($1, $2, $3)
-        ON CONFLICT (name) DO UPDATE SET invocation_id = EXCLUDED.invocation_id, tagged_at = EXCLUDED.tagged_at`,
-      values: [name, invocationId, at],
+      text: pgInsert(TAGS, this.s, { upsert: true }),
+      values: rowValues(TAGS, { name, invocationId, taggedAt: at }, undefined),
     })
   }
 

@@ -6,6 +6,8 @@
  */
 import type { Pool, PoolClient } from 'pg'
 import { StoreError } from '../../errors.js'
+import { pgMigrations } from '../columns.js'
+import { CACHE_ENTITIES, RUNS_ENTITIES } from '../entities.js'
 import { describePgError, inTransaction, isConnectionError } from './driver.js'
 import { unreachable, withRetry } from './retry.js'
 import type { PgLocation } from './url.js'
@@ -15,8 +17,11 @@ export type PgPart = 'runs' | 'cache'
 
 const META = 'vitest_judge_meta'
 
-/** `PG_MIGRATIONS[part][i]` takes the part from version `i` to `i + 1`; a released entry is never edited. */
-export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
+/**
+ * The steps of each part released before the tables were declared (`entities.ts`), as written then;
+ * `PG_MIGRATIONS` adds the steps derived from the declarations. A released step is never edited.
+ */
+const RELEASED: Record<PgPart, ((s: string) => string)[]> = {
   runs: [
     (s) => `
     CREATE TABLE ${s}.invocations (
@@ -64,6 +69,12 @@ export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
   ],
 }
 
+/** `PG_MIGRATIONS[part][i]` takes the part from version `i` to `i + 1`. */
+export const PG_MIGRATIONS: Record<PgPart, ((s: string) => string)[]> = {
+  runs: pgMigrations(RUNS_ENTITIES, RELEASED.runs),
+  cache: pgMigrations(CACHE_ENTITIES, RELEASED.cache),
+}
+
 /** Options of {@link ensurePart}. */
 export interface EnsurePartOptions {
   /**
@@ -73,6 +84,8 @@ export interface EnsurePartOptions {
   retry?: boolean
   /** The retry window (ms) when `retry`. @default VITEST_JUDGE_STORE_RETRY_MS, else 30 s */
   retryMs?: number
+  /** The part's migrations (tests of declarations not in `entities.ts`). @default PG_MIGRATIONS[part] */
+  migrations?: readonly ((s: string) => string)[]
 }
 
 /**
@@ -86,7 +99,8 @@ export async function ensurePart(
   readonly: boolean,
   options: EnsurePartOptions = {},
 ): Promise<boolean> {
-  const migrate = () => migratePart(pool, location, part, readonly)
+  const migrations = options.migrations ?? PG_MIGRATIONS[part]
+  const migrate = () => migratePart(pool, location, part, readonly, migrations)
   try {
     return options.retry === true ? await withRetry(location, migrate, options.retryMs) : await migrate()
   } catch (error) {
@@ -98,9 +112,15 @@ export async function ensurePart(
   }
 }
 
-async function migratePart(pool: Pool, location: PgLocation, part: PgPart, readonly: boolean): Promise<boolean> {
+async function migratePart(
+  pool: Pool,
+  location: PgLocation,
+  part: PgPart,
+  readonly: boolean,
+  migrations: readonly ((s: string) => string)[],
+): Promise<boolean> {
   const s = quoteIdent(location.schema)
-  const target = PG_MIGRATIONS[part].length
+  const target = migrations.length
   const current = await partVersion(pool, location, part)
   if (current > target) throw newer(location, part, current, target)
   if (current === target) return true
@@ -123,7 +143,7 @@ async function migratePart(pool: Pool, location: PgLocation, part: PgPart, reado
     )
     for (let version = locked; version < target; version++) {
       try {
-        await client.query(PG_MIGRATIONS[part][version]?.(s) ?? '')
+        await client.query(migrations[version]?.(s) ?? '')
       } catch (error) {
         throw new StoreError(
           `Upgrading the ${part} tables in ${location.display} to version ${version + 1} failed (${describePgError(error)}); ` +
