@@ -2,6 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import { conversationLine, mentionedTurns, transcriptRows, worstTurn } from '../../src/report/conversation.js'
+import { isWorstTurn, spanText, turnLabel } from '../../src/report/html/page/cases/transcript-text.js'
 import { renderJunit } from '../../src/report/junit.js'
 import type { JsonReport, ReportCase } from '../../src/report/types.js'
 
@@ -115,5 +116,19 @@ describe('reading a conversation case', () => {
       'vitest-judge knowledge_retention: 0.25 (raw 2/5) below pass mark 0.75 worst turn 2 (0.25) justification: Turn 2: the assistant asks for the order number the user gave in turn 1.',
     )
     expect(lines.find((l) => l.startsWith('vitest-judge answer_relevance:'))).toContain('worst turn 2 (0.25)')
+  })
+
+  test('the transcript view’s text: turn labels, span lines, the worst turn of a metric', () => {
+    const rows = transcriptRows(conversation)
+    expect(turnLabel(rows[1] as (typeof rows)[number])).toBe('turn 1 · assistant')
+    expect(turnLabel({ turn: 0, role: 'assistant' })).toBe('opening · assistant')
+    expect(
+      spanText({ kind: 'tool', name: 'lookup', start: 3100, end: 3112.5, status: 'error', error: 'no such order' }),
+    ).toBe('tool · lookup · 12.500 ms · error: no such order')
+    expect(isWorstTurn(rows, { turn: 2 }, 'answer_relevance', true)).toBe(true)
+    expect(isWorstTurn(rows, { turn: 1 }, 'answer_relevance', true)).toBe(false)
+    expect(isWorstTurn(rows, { turn: 1 }, 'answer_relevance', false)).toBe(true)
+    // One reply: nothing to single out.
+    expect(isWorstTurn(rows.slice(0, 2), { turn: 1 }, 'answer_relevance', true)).toBe(false)
   })
 })

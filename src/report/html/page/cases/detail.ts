@@ -11,6 +11,7 @@ import type { CaseItem } from '../data.js'
 import { type Child, el, visible } from '../dom.js'
 import { wordDiff } from '../word-diff.js'
 import { caseFacts, trialsText } from './detail-text.js'
+import { transcriptSection } from './transcript.js'
 
 /** One part of the case detail. */
 export interface DetailSection {
@@ -132,4 +133,4 @@ export const metricsSection: DetailSection = {
 }
 
 /** The sections of the case detail, in order. */
-export const DETAIL_SECTIONS: DetailSection[] = [summarySection, outputSection, metricsSection]
+export const DETAIL_SECTIONS: DetailSection[] = [summarySection, transcriptSection, outputSection, metricsSection]
