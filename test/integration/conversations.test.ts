@@ -36,6 +36,8 @@ describe('describeConversation, real Vitest and the fake provider', () => {
       'booking > never-satisfied',
       'forgetful > hostile',
       'forgetful > order-status',
+      'persona > [curt] greeting',
+      'persona > [polite] greeting',
       'support > hostile',
       'support > order-status',
       'throws > breaks-in-turn-3',
@@ -153,5 +155,37 @@ describe('describeConversation, real Vitest and the fake provider', () => {
     expect(c.turns).toEqual([])
     expect(c.conversation).toMatchObject({ ended: 'error', simulator: 'local', error: { turn: 1 } })
     expect(c.judgeErrors).toBe(1)
+  })
+
+  test('variants: each variant of a conversation suite is its own run, its fields in the run params', () => {
+    const runs = first.report?.runs ?? []
+    const polite = runs.find((r) => r.variant === 'polite')
+    const curt = runs.find((r) => r.variant === 'curt')
+    expect(polite?.file).toBe('variants.eval.ts [polite]')
+    expect(curt?.params).toMatchObject({ suite: 'conversations', variant: 'curt', style: 'curt' })
+    expect(polite?.aggregates.role_adherence?.mean).toBe(1)
+    expect(curt?.aggregates.role_adherence?.mean).toBe(0.25)
+    expect(curt?.cases[0]?.metrics?.role_adherence?.justification).toBe('The role breaks in turns 1, 2.')
+    expect(first.report?.variants?.find((m) => m.file === 'variants.eval.ts')?.metrics.map((m) => m.metric)).toContain(
+      'role_adherence',
+    )
+  })
+
+  test('the budget counts simulator calls: past maxCalls the next user turn is refused (VJ_BUDGET), said in the record', async () => {
+    const budget = await runFixture('conversations', {
+      env: {
+        OPENAI_API_KEY: FAKE_API_KEY,
+        OPENAI_BASE_URL: tenant.openaiBaseURL,
+        VITEST_JUDGE: 'openai:fake-judge',
+        BUDGET_MAX_CALLS: '2',
+      },
+    })
+    const t = testNamed(budget, 'budget > long-talk')
+    expect(t.state).toBe('failed')
+    expect(t.errors.join('\n')).toContain("the invocation's budget (maxCalls 2) is spent")
+    const c = caseNamed(budget, 'budget > long-talk')
+    expect(c.turns?.filter((x) => x.role === 'user')).toHaveLength(2)
+    expect(c.conversation).toMatchObject({ ended: 'error', error: { turn: 3 } })
+    expect(c.scores).toEqual({})
   })
 })
