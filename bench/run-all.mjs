@@ -25,6 +25,7 @@ const BENCHES = [
   { name: 'variants', file: 'variants.mjs' },
   { name: 'html-report', file: 'html-report.mjs' },
   { name: 'html-variants', file: 'html-variants.mjs' },
+  { name: 'app-cache', file: 'app-cache.mjs' },
 ]
 const EXTRAS = [
   { name: 'store-bench', file: 'store-bench.mjs' },

@@ -2,10 +2,14 @@
  * Options and their defaults, resolved once (in the main process by the plugin, and in a worker
  * only when the plugin did not provide them). Env variables are read here and nowhere else.
  */
+import { DEFAULT_ALPHA, DEFAULT_CONCURRENCY } from './defaults.js'
+import { type Env, envValue, processEnv } from './env.js'
 import { ConfigError } from './errors.js'
 import { defaultJudgeSpec, type JudgeSource } from './judges/providers.js'
 import type { Judge } from './judges/types.js'
 
+export { DEFAULT_ALPHA, DEFAULT_CONCURRENCY } from './defaults.js'
+export { type Env, envValue, processEnv } from './env.js'
 export { defaultJudgeSpec } from './judges/providers.js'
 
 /** Cache modes. */
@@ -125,6 +129,15 @@ export interface VitestJudgeOptions {
    * @default MLFLOW_TRACKING_URI env, else off
    */
   mlflow?: MlflowOptions | false
+  /**
+   * The app cache: record the app's own model and tool calls (`appCacheMiddleware()`, `cachedModel()`,
+   * `replayTool()`, `traceClient()`) and replay them. `'off'`: every call is live; `'auto'`: a recorded
+   * call is replayed, a new one is made and recorded; `'record'`: every call is made and recorded;
+   * `'replay'`: recorded calls only, a new one fails the case with `VJ_REPLAY_MISS` and is never made.
+   * The env variable wins over this option and over every per-suite or per-call `mode`.
+   * @default VITEST_JUDGE_APP_CACHE env, else `'off'` (an eval measures the live app)
+   */
+  appCache?: AppCacheMode
 }
 
 /** The `budget` option. */
@@ -164,6 +177,8 @@ export interface ResolvedMlflowOptions {
 
 /** Gate after defaults. */
 export interface ResolvedGateOptions {
+  /** Whether the gate decides the exit code (`gate` was given); its settings hold either way. */
+  enabled: boolean
   maxDrop: number | null
   alpha: number
   minMean: Record<string, number>
@@ -187,7 +202,8 @@ export interface ResolvedVitestJudgeOptions {
   /** The shared run store (`postgres://...`), or null for `<dir>/runs.db`. */
   store: string | null
   baseline: string | false
-  gate: ResolvedGateOptions | null
+  /** The gate's settings, always present; `gate.enabled` says whether it can fail the run. */
+  gate: ResolvedGateOptions
   reports: { junit: string | false; json: string | false; markdown: string | false; html: string | false }
   concurrency: number
   params: Record<string, string | number | boolean>
@@ -205,9 +221,17 @@ export interface ResolvedVitestJudgeOptions {
   budgetKey?: string
   junit: { properties: boolean; addFileAttribute: boolean }
   githubAnnotations: boolean
+  /** GITHUB_STEP_SUMMARY: the file the markdown summary is appended to, or null. */
+  githubStepSummary: string | null
+  /** NO_COLOR is set: the console table has no colour even on a terminal. */
+  noColor: boolean
   testAnnotations: boolean
   /** MLflow logging, or null when off. */
   mlflow: ResolvedMlflowOptions | null
+  /** The app cache's mode for the run. */
+  appCache: AppCacheMode
+  /** Where `appCache` came from: `env` (VITEST_JUDGE_APP_CACHE, which per-suite and per-call modes do not override), `option` or `default`. */
+  appCacheSource: 'env' | 'option' | 'default'
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['readwrite', 'readonly', 'refresh', 'off']
@@ -229,9 +253,9 @@ function resolvePath(root: string, p: string): string {
 /** Resolves user options and env variables into plain, validated options. The one place defaults live. */
 export function resolveOptions(
   options: VitestJudgeOptions = {},
-  context: { root: string; env?: Record<string, string | undefined>; packageName?: string },
+  context: { root: string; env?: Env; packageName?: string },
 ): ResolvedVitestJudgeOptions {
-  const env = context.env ?? process.env
+  const env = context.env ?? processEnv()
   const root = context.root
   let judge: string
   let judgeSource: ResolvedVitestJudgeOptions['judgeSource']
@@ -278,41 +302,9 @@ export function resolveOptions(
     baseline = ['false', 'none', 'off'].includes(env.VITEST_JUDGE_BASELINE) ? false : env.VITEST_JUDGE_BASELINE
   else baseline = 'previous'
 
-  let gate: ResolvedGateOptions | null = null
-  if (options.gate) {
-    const alpha = options.gate.alpha ?? 0.05
-    if (!(alpha > 0 && alpha < 1)) throw new ConfigError(`Option \`gate.alpha\` must be between 0 and 1, got ${alpha}.`)
-    const maxDrop = options.gate.maxDrop ?? null
-    if (maxDrop !== null && !(maxDrop >= 0))
-      throw new ConfigError(`Option \`gate.maxDrop\` must be >= 0, got ${maxDrop}.`)
-    const minMean = options.gate.minMean ?? {}
-    for (const [metric, value] of Object.entries(minMean)) {
-      if (typeof value !== 'number' || !Number.isFinite(value))
-        throw new ConfigError(`Option \`gate.minMean.${metric}\` must be a number.`)
-    }
-    const measurements = options.gate.measurements ?? {}
-    for (const [metric, value] of Object.entries(measurements)) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-        throw new ConfigError(
-          `Option \`gate.measurements.${metric}\` must be a number >= 0 (a fraction of the baseline mean, e.g. 0.5 for +50%), got ${String(value)}.`,
-        )
-    }
-    gate = { maxDrop, alpha, minMean, measurements }
-    if (options.gate.minAgreement !== undefined) {
-      const minAgreement: Record<string, number> = {}
-      for (const [metric, value] of Object.entries(options.gate.minAgreement)) {
-        if (typeof value !== 'number' || !Number.isFinite(value) || value < -1 || value > 1) {
-          throw new ConfigError(
-            `Option \`gate.minAgreement.${metric}\` must be a kappa from -1 to 1 (e.g. 0.6), got ${String(value)}.`,
-          )
-        }
-        minAgreement[metric] = value
-      }
-      gate.minAgreement = minAgreement
-    }
-  }
+  const gate = resolveGate(options.gate)
 
-  const concurrency = options.concurrency ?? 8
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new ConfigError(`Option \`concurrency\` must be a whole number >= 1, got ${concurrency}.`)
   }
@@ -373,11 +365,52 @@ export function resolveOptions(
       addFileAttribute: options.junit?.addFileAttribute ?? false,
     },
     githubAnnotations: options.githubAnnotations ?? env.GITHUB_ACTIONS === 'true',
+    githubStepSummary: envValue('GITHUB_STEP_SUMMARY', env) ?? null,
+    noColor: envValue('NO_COLOR', env) !== undefined,
     testAnnotations: options.testAnnotations ?? true,
     mlflow: resolveMlflowOptions(options.mlflow, env, experiment),
     pricing,
     budget,
+    ...resolveAppCacheMode(options.appCache, env),
   }
+}
+
+/**
+ * The gate's settings with their defaults, whether the gate is on or not (`enabled`): the comparison
+ * uses `alpha` and `measurements` either way. Shared by the plugin and the CLI.
+ */
+export function resolveGate(option: GateOptions | undefined): ResolvedGateOptions {
+  const alpha = option?.alpha ?? DEFAULT_ALPHA
+  if (!(alpha > 0 && alpha < 1)) throw new ConfigError(`Option \`gate.alpha\` must be between 0 and 1, got ${alpha}.`)
+  const maxDrop = option?.maxDrop ?? null
+  if (maxDrop !== null && !(maxDrop >= 0))
+    throw new ConfigError(`Option \`gate.maxDrop\` must be >= 0, got ${maxDrop}.`)
+  const minMean = option?.minMean ?? {}
+  for (const [metric, value] of Object.entries(minMean)) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new ConfigError(`Option \`gate.minMean.${metric}\` must be a number.`)
+  }
+  const measurements = option?.measurements ?? {}
+  for (const [metric, value] of Object.entries(measurements)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      throw new ConfigError(
+        `Option \`gate.measurements.${metric}\` must be a number >= 0 (a fraction of the baseline mean, e.g. 0.5 for +50%), got ${String(value)}.`,
+      )
+  }
+  const gate: ResolvedGateOptions = { enabled: Boolean(option), maxDrop, alpha, minMean, measurements }
+  if (option?.minAgreement !== undefined) {
+    const minAgreement: Record<string, number> = {}
+    for (const [metric, value] of Object.entries(option.minAgreement)) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < -1 || value > 1) {
+        throw new ConfigError(
+          `Option \`gate.minAgreement.${metric}\` must be a kappa from -1 to 1 (e.g. 0.6), got ${String(value)}.`,
+        )
+      }
+      minAgreement[metric] = value
+    }
+    gate.minAgreement = minAgreement
+  }
+  return gate
 }
 
 /**
@@ -508,4 +541,36 @@ function storeUrl(value: unknown, what: string): string | null {
     )
   }
   return value.trim()
+}
+
+// --- app cache (issue 27) ---------------------------------------------------------------------
+
+/**
+ * How the app's own model and tool calls meet the app cache: `'off'` (live), `'auto'` (replay a
+ * recorded call, make and record a new one), `'record'` (always make and record), `'replay'` (recorded
+ * calls only: a new call fails with `VJ_REPLAY_MISS` and is never made).
+ */
+export type AppCacheMode = 'off' | 'auto' | 'record' | 'replay'
+
+/** The app cache modes, in the order the docs list them. */
+export const APP_CACHE_MODES: readonly AppCacheMode[] = ['off', 'auto', 'record', 'replay']
+
+/** Checks an app cache mode given by an option; `what` names the option for the message. */
+export function checkAppCacheMode(value: unknown, what: string): AppCacheMode {
+  if (typeof value === 'string' && (APP_CACHE_MODES as readonly string[]).includes(value)) return value as AppCacheMode
+  throw new ConfigError(
+    `${what} must be one of ${APP_CACHE_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(value)?.slice(0, 60)}.`,
+  )
+}
+
+/** The run's app cache mode: VITEST_JUDGE_APP_CACHE (an empty value is unset), else the option, else `'off'`. */
+export function resolveAppCacheMode(
+  option: AppCacheMode | undefined,
+  env: Record<string, string | undefined>,
+): { appCache: AppCacheMode; appCacheSource: 'env' | 'option' | 'default' } {
+  const fromEnv = env.VITEST_JUDGE_APP_CACHE?.trim()
+  if (fromEnv) return { appCache: checkAppCacheMode(fromEnv, 'VITEST_JUDGE_APP_CACHE'), appCacheSource: 'env' }
+  if (option !== undefined)
+    return { appCache: checkAppCacheMode(option, 'Option `appCache`'), appCacheSource: 'option' }
+  return { appCache: 'off', appCacheSource: 'default' }
 }

@@ -25,6 +25,7 @@ export type VitestJudgeErrorCode =
   | 'VJ_METRIC'
   | 'VJ_MLFLOW'
   | 'VJ_REPORT_ASSET'
+  | 'VJ_REPLAY_MISS'
 
 /** Base class of every error vitest-judge throws. */
 export class VitestJudgeError extends Error {
@@ -235,5 +236,26 @@ export class MlflowError extends VitestJudgeError {
 export class ReportAssetError extends VitestJudgeError {
   constructor(message: string) {
     super('VJ_REPORT_ASSET', message)
+  }
+}
+
+/**
+ * The app cache is in `replay` mode and holds no recording of one of the app's model or tool calls:
+ * the call was not made, and the case fails.
+ */
+export class ReplayMissError extends VitestJudgeError {
+  /** The call, as named in the message (`openai.chat gpt-4.1-mini generate`, `tool weather`). */
+  readonly call: string
+  /** The call's cache key (SHA-256 hex). */
+  readonly key: string
+  constructor(call: string, key: string, detail?: string) {
+    super(
+      'VJ_REPLAY_MISS',
+      `No recording of the app's call ${call} (key ${key.slice(0, 12)})${detail ? `: ${detail}` : ''}. The app cache is in ` +
+        "replay mode (VITEST_JUDGE_APP_CACHE=replay or `appCache: 'replay'`), so the call was not made. Record it with " +
+        'VITEST_JUDGE_APP_CACHE=auto (or record) and a key, or check what changed in the request (model, messages, tools, settings).',
+    )
+    this.call = call
+    this.key = key
   }
 }

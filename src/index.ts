@@ -6,7 +6,8 @@
  * ```
  */
 
-export type { CacheMode, GateOptions, ReportsOptions, VitestJudgeOptions } from './config.js'
+// --- app cache: the app's own model and tool calls, recorded and replayed (issue 27) ---
+export type { AppCacheMode, CacheMode, GateOptions, ReportsOptions, VitestJudgeOptions } from './config.js'
 export * from './errors.js'
 export type { AnthropicJudgeOptions } from './judges/anthropic-judge.js'
 export { anthropic } from './judges/anthropic-judge.js'
@@ -44,6 +45,15 @@ export type { ToolCallAccuracyOptions } from './metrics/tool-calls.js'
 export type { Metric, MetricContext, MetricInput, MetricValue, ToolCall } from './metrics/types.js'
 // Conversations (describeConversation, conversation rows, transcripts).
 export type { ConversationInfo, ReportTurn } from './report/conversation-types.js'
+export type {
+  AppCacheCallParams,
+  AppCacheMiddleware,
+  AppCacheMiddlewareOptions,
+  AppCacheModelLike,
+} from './replay/ai-sdk.js'
+export { appCacheMiddleware, cachedModel } from './replay/ai-sdk.js'
+export type { ReplayToolOptions } from './replay/replay-tool.js'
+export { replayTool } from './replay/replay-tool.js'
 export type * from './report/types.js'
 export type {
   ConversationCase,

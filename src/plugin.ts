@@ -27,6 +27,9 @@ export type {
   VitestJudgeOptions,
 } from './config.js'
 
+import { DEFAULT_CONCURRENCY } from './defaults.js'
+import { processEnv } from './env.js'
+
 function packageName(root: string): string | undefined {
   try {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: unknown }
@@ -39,7 +42,7 @@ function packageName(root: string): string | undefined {
 function checkKeys(resolved: ResolvedVitestJudgeOptions): void {
   // A readonly replay never reaches the provider (a miss is an error before any request): no key needed.
   if (resolved.cache === 'readonly') return
-  const error = missingKeyError(resolved.judge, process.env)
+  const error = missingKeyError(resolved.judge, processEnv())
   if (error) throw error
 }
 
@@ -65,7 +68,7 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       const list = Array.isArray(setupFiles) ? setupFiles : setupFiles ? [setupFiles] : []
       if (!list.includes(setupFile)) test.setupFiles = [setupFile, ...list]
       // Eval cases are concurrent tests; Vitest's default cap of 5 would sit under the judge limit.
-      const concurrency = options.concurrency ?? 8
+      const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY
       const current = typeof test.maxConcurrency === 'number' ? test.maxConcurrency : 5
       test.maxConcurrency = Math.max(current, concurrency)
       // A judged test waits on a model; Vitest's 5 s default would time out ordinary judge calls.

@@ -2,6 +2,7 @@
  * Secret scrubbing. Every message we write (errors, logs, reports, database rows) goes through
  * `redact`, so a key never leaves the process even when an SDK puts it in an error.
  */
+import { processEnv } from './env.js'
 
 const KEY_ENV_VARS = [
   'OPENAI_API_KEY',
@@ -55,8 +56,9 @@ export function redactor(): (text: string) => string {
 
 function currentSecrets(): string[] {
   const secrets: string[] = []
+  const env = processEnv()
   for (const name of KEY_ENV_VARS) {
-    const value = process.env[name]
+    const value = env[name]
     if (value && value.length >= 6) secrets.push(value)
   }
   for (const value of extraSecrets) secrets.push(value)

@@ -47,6 +47,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: 'JUnit in CI', link: '/guide/junit-in-ci' },
       { text: 'MLflow', link: '/guide/mlflow' },
       { text: 'Reliability', link: '/guide/reliability' },
+      { text: 'Retries', link: '/guide/retries' },
     ],
   },
   {

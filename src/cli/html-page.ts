@@ -3,6 +3,8 @@
  * (store or JSON report files): the first is the page's own, the second (or, for one invocation of
  * the store, the previous one of its experiment) its baseline, and all of them in the Compare view.
  */
+
+import { DEFAULT_ALPHA } from '../defaults.js'
 import { SelectorError, StoreError } from '../errors.js'
 import { redact } from '../redact.js'
 import { compareReports } from '../report/compare.js'
@@ -61,7 +63,11 @@ export async function buildPage(
   const baseReport = reports[1]
   let comparison = headReport.comparison
   if (baseReport) {
-    comparison = compareReports(baseReport, { ...headReport, comparison: null }, { alpha: options.alpha ?? 0.05 })
+    comparison = compareReports(
+      baseReport,
+      { ...headReport, comparison: null },
+      { alpha: options.alpha ?? DEFAULT_ALPHA },
+    )
   } else if (comparison) {
     missing.push('The baseline named in this report is not available: its cases are not shown beside these.')
   } else notes.push('No baseline to compare with: the previous invocation of this experiment is not recorded.')
@@ -86,7 +92,7 @@ export async function buildPage(
     // A report file carries its matrices; an invocation read back from the store gets them made the same way.
     variants:
       (head.runId === undefined ? headReport.variants : undefined) ??
-      variantMatricesOf(headReport.runs, { alpha: options.alpha ?? 0.05 }),
+      variantMatricesOf(headReport.runs, { alpha: options.alpha ?? DEFAULT_ALPHA }),
     follow: options.follow === true,
   })
   return renderPage(

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
+import { processEnv } from '../env.js'
 import { UsageError } from '../errors.js'
 import { redact } from '../redact.js'
 import { defuseCommands, excerpt } from '../report/text.js'
@@ -39,7 +40,7 @@ export function processIo(): CliIo {
     stderr: (text) => {
       process.stderr.write(text)
     },
-    env: process.env,
+    env: processEnv(),
     cwd: process.cwd(),
     isTTY: process.stdout.isTTY === true,
   }

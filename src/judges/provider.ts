@@ -4,6 +4,8 @@
  * makes a judge (`JudgeProvider`, one per provider file: `openai-judge.ts`, `gemini-judge.ts`,
  * `anthropic-judge.ts`, listed for the workers in `provider-factories.ts`).
  */
+
+import { envValue } from '../env.js'
 import { ConfigError, MissingKeyError } from '../errors.js'
 import { type LlmCallOptions, loadSdk } from './llm-judge.js'
 import type { Judge } from './types.js'
@@ -63,14 +65,14 @@ export function resolveBaseUrl(
       `${provider.prefix}({ ... }) got both \`baseURL\` and \`baseUrl\` with different values; pass only \`baseURL\`.`,
     )
   }
-  return options.baseURL ?? options.baseUrl ?? (process.env[provider.baseUrlEnv] || undefined)
+  return options.baseURL ?? options.baseUrl ?? envValue(provider.baseUrlEnv)
 }
 
 /** The API key from the option, else the first of the provider's env variables that is set. */
 export function resolveApiKey(provider: Pick<ProviderInfo, 'keyEnv'>, apiKey: string | undefined): string | undefined {
   if (apiKey) return apiKey
   for (const name of provider.keyEnv) {
-    const value = process.env[name]
+    const value = envValue(name)
     if (value) return value
   }
   return undefined

@@ -97,7 +97,7 @@ export function directionOf(metric: string, ...indexes: (CaseIndex | undefined)[
 }
 
 /** The kind of `metric`, from what any of the runs recorded. */
-export function kindOf(metric: string, ...indexes: (CaseIndex | undefined)[]): 'score' | 'measurement' {
+export function kindOf(metric: string, ...indexes: (Pick<CaseIndex, 'kind'> | undefined)[]): 'score' | 'measurement' {
   for (const index of indexes) {
     const value = index?.kind.get(metric)
     if (value) return value

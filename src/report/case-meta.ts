@@ -4,7 +4,7 @@
  */
 import type { ConversationInfo, ReportTurn } from './conversation-types.js'
 import type { CaseTrace } from './trace-types.js'
-import type { CaseMetricResult, JudgeCallTally } from './types.js'
+import type { CaseAppCache, CaseMetricResult, JudgeCallTally } from './types.js'
 
 /** The key under `task.meta`. */
 export const META_KEY = 'vitestJudge'
@@ -43,6 +43,8 @@ export interface CaseMeta {
   turns?: ReportTurn[]
   /** How the conversation was run and how it ended. */
   conversation?: ConversationInfo
+  /** What the app cache did for the case's own calls (replayed, recorded, missed). */
+  appCache?: CaseAppCache
 }
 
 /** An empty record. */

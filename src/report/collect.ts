@@ -5,7 +5,7 @@ import { agreementOf } from './agreement.js'
 import type { CaseMeta } from './case-meta.js'
 import { caseCost, costSummary, mergeTallies } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
-import type { JudgeCallTally, ReportCase, ReportRun } from './types.js'
+import type { JudgeCallTally, ReportCase, ReportRun, RunAppCache } from './types.js'
 
 /** What the reporter knows of one finished test. */
 export interface CollectedTest {
@@ -48,6 +48,7 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
   if (meta?.turns) reportCase.turns = meta.turns
   if (meta?.conversation) reportCase.conversation = meta.conversation
   if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
+  if (meta?.appCache) reportCase.appCache = meta.appCache
   return reportCase
 }
 
@@ -131,6 +132,7 @@ export function buildRun(
   }
   const cost = costSummary(tallies, pricing)
   const agreement = agreementOf(cases, file)
+  const appCache = runAppCache(cases)
   return {
     id,
     file,
@@ -145,5 +147,31 @@ export function buildRun(
     datasetDigest: datasetDigest(cases),
     ...(cost ? { cost } : {}),
     ...(Object.keys(agreement).length > 0 ? { agreement } : {}),
+    ...(appCache ? { appCache } : {}),
   }
+}
+
+/** The app cache's part in a run: the cases' figures summed (absent when no case used the app cache). */
+export function runAppCache(cases: readonly ReportCase[]): RunAppCache | undefined {
+  let run: RunAppCache | undefined
+  for (const c of cases) {
+    const a = c.appCache
+    if (!a) continue
+    run ??= {
+      replayed: 0,
+      recorded: 0,
+      misses: 0,
+      replayedLatencyMs: 0,
+      savedTokens: { input: 0, output: 0 },
+      replayedCases: 0,
+    }
+    run.replayed += a.replayed
+    run.recorded += a.recorded
+    run.misses += a.misses
+    run.replayedLatencyMs += a.replayedLatencyMs
+    run.savedTokens.input += a.savedTokens.input
+    run.savedTokens.output += a.savedTokens.output
+    if (a.replayed > 0) run.replayedCases++
+  }
+  return run
 }

@@ -213,6 +213,8 @@ function compareRun(base: CaseIndex, head: CaseIndex, opts: CompareOptions): Run
     regressedCases: candidates.slice(0, opts.maxRegressedCases ?? 10).map((c) => withDetails(c.delta, c.key, head)),
   }
   if (changed.size > 0) result.changedCases = [...changed].map(caseName)
+  const replayed = replayedCases(base.run, head.run)
+  if (replayed) result.replayed = replayed
   const digests = { base: base.run.datasetDigest, head: head.run.datasetDigest }
   if (digests.base && digests.head && digests.base !== digests.head) {
     result.datasetDigest = { base: digests.base, head: digests.head }
@@ -233,6 +235,27 @@ export function datasetChangeText(run: RunComparison): string | null {
   if (changed > 0) parts.push(`${changed} changed (input, expected text or context: compared as new cases)`)
   if (parts.length === 0) return run.datasetDigest ? 'dataset digest differs' : null
   return `dataset changed: ${parts.join(', ')}`
+}
+
+/** Cases of each side answered from the app cache, when either side has any. */
+function replayedCases(base: ReportRun, head: ReportRun): RunComparison['replayed'] | undefined {
+  const count = (run: ReportRun) =>
+    run.appCache?.replayedCases ?? run.cases.filter((c) => (c.appCache?.replayed ?? 0) > 0).length
+  const replayed = { base: count(base), head: count(head), baseCases: base.cases.length, headCases: head.cases.length }
+  return replayed.base > 0 || replayed.head > 0 ? replayed : undefined
+}
+
+/**
+ * `app calls replayed: 3 of 3 cases (baseline 0 of 3): outputs recorded, latency and cost not live`,
+ * or null when neither side replayed any (the one wording of the console and the markdown summary).
+ */
+export function replayedText(run: RunComparison): string | null {
+  const r = run.replayed
+  if (!r) return null
+  return (
+    `app calls replayed: ${r.head} of ${r.headCases} cases (baseline ${r.base} of ${r.baseCases}): ` +
+    "their outputs are recordings, their latency and cost not the live app's"
+  )
 }
 
 /** Adds the output excerpt and the trials' confidence interval (only for the cases kept: both cost). */

@@ -6,7 +6,7 @@
  */
 
 import { describeAgreement } from './agreement.js'
-import { type GateFailure, tooFewCasesText } from './compare.js'
+import { type GateFailure, replayedText, tooFewCasesText } from './compare.js'
 import { costLines, formatUsd } from './cost.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
@@ -177,6 +177,10 @@ function fileBlock(
     facts.push(`tokens ${formatCount(run.tokens.input)}/${formatCount(run.tokens.output)}`)
     if (run.cost) facts.push(run.cost.usd === null ? p.yellow('cost unknown') : `cost ${formatUsd(run.cost.usd)}`)
     if (run.status === 'interrupted') facts.push(p.yellow('interrupted'))
+    const app = run.appCache
+    if (app && app.replayedCases > 0) facts.push(p.yellow(`app replayed ${app.replayedCases}/${run.caseCount} cases`))
+    if (app && app.misses > 0) facts.push(p.red(`${app.misses} replay misses`))
+    if (app && app.recorded > 0) facts.push(`app recorded ${app.recorded} calls`)
   }
   if (comparison?.status === 'new') facts.push(p.cyan('new file'))
   if (comparison?.status === 'removed') facts.push(p.yellow('removed file (in baseline only)'))
@@ -204,6 +208,8 @@ function fileBlock(
     if (comparison.status === 'matched' && changedCases > 0) {
       changes.push(`${changedCases} changed cases (new input, expected text or context: not compared)`)
     }
+    const replayed = replayedText(comparison)
+    if (replayed) changes.push(replayed)
     if (changes.length > 0) lines.push(p.dim(`    ${changes.join(' · ')}`))
   }
   return lines

@@ -3,6 +3,7 @@
  * inputs), and merging the reports of sharded runs (`vitest --shard`).
  */
 import { createHash } from 'node:crypto'
+import { DEFAULT_ALPHA } from '../defaults.js'
 import { ReportFormatError } from '../errors.js'
 import { aggregateRun } from './aggregate.js'
 import { agreementOf, mergeAgreements } from './agreement.js'
@@ -188,7 +189,7 @@ export function mergeReports(reports: readonly JsonReport[]): JsonReport {
 /**
  * The variant matrix of each file with variants: a shard's own matrix when the file's variant runs
  * all came from that shard unchanged (Vitest shards split by file), else made again from the merged
- * runs at the alpha the shard used (0.05 when no shard had a matrix for it).
+ * runs at the alpha the shard used (`DEFAULT_ALPHA` when no shard had a matrix for it).
  */
 function mergedVariants(
   reports: readonly JsonReport[],
@@ -215,7 +216,7 @@ function mergedVariants(
     return variantMatrix(
       file,
       fileRuns.map((run) => ({ label: run.variant as string, run })),
-      { alpha: own?.alpha ?? 0.05 },
+      { alpha: own?.alpha ?? DEFAULT_ALPHA },
     )
   })
 }

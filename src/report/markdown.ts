@@ -3,7 +3,7 @@
  * of files, the most regressed cases, and per-file metric tables folded in `<details>`. Everything
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
-import { type GateFailure, tooFewCasesText } from './compare.js'
+import { type GateFailure, replayedText, tooFewCasesText } from './compare.js'
 import { costLines, describeCost } from './cost.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
@@ -279,6 +279,8 @@ function fileDetails(view: FileView, maxCases: number): string {
     if (changedCases > 0)
       changes.push(`${changedCases} changed cases (new input, expected text or context: not compared)`)
   }
+  const replayed = view.comparison ? replayedText(view.comparison) : null
+  if (replayed) changes.push(replayed)
   if (view.run) {
     const { hits, misses } = view.run.cache
     changes.push(

@@ -148,6 +148,31 @@ export interface ReportCase {
   turns?: ReportTurn[]
   /** How the conversation was run and how it ended (conversation cases only). */
   conversation?: ConversationInfo
+  /** What the app cache did for the case's own model and tool calls (absent when it did nothing). */
+  appCache?: CaseAppCache
+}
+
+/**
+ * The app cache's part in one case (issue 27). A replayed call made no request: its recorded latency
+ * is not in the case's `latencyMs` (it is shown here, apart) and its tokens count as saved, not spent.
+ */
+export interface CaseAppCache {
+  /** App calls answered from the app cache (no request made). */
+  replayed: number
+  /** App calls made and recorded (`auto` on a miss, `record`). */
+  recorded: number
+  /** Calls a `replay` run found no recording of (`VJ_REPLAY_MISS`; never made). */
+  misses: number
+  /** What the replayed calls took when they were recorded, in ms (not part of this run's latency). */
+  replayedLatencyMs: number
+  /** Tokens the replayed calls used when recorded: saved by this run. */
+  savedTokens: { input: number; output: number }
+}
+
+/** The app cache's part in a run: the case figures summed, and how many cases were replayed. */
+export interface RunAppCache extends CaseAppCache {
+  /** Cases with at least one replayed call. */
+  replayedCases: number
 }
 
 /** One test file in one invocation. */
@@ -171,6 +196,8 @@ export interface ReportRun {
   agreement?: Record<string, MetricAgreement>
   /** The `describeEval` variant this run recorded; `file` is then `<path> [<variant>]`. */
   variant?: string
+  /** What the app cache did in the run (absent when no case used it). */
+  appCache?: RunAppCache
   /** A variant's run: the invocation's params with the variant's fields merged. */
   params?: Record<string, string | number | boolean>
   /**
@@ -265,6 +292,11 @@ export interface RunComparison {
   changedCases?: string[]
   /** The two runs' dataset digests, when both recorded one and they differ. */
   datasetDigest?: { base: string; head: string }
+  /**
+   * Cases of each side whose app calls were replayed from the app cache, of the side's cases (set when
+   * either side has any): their outputs are recordings, and their latency and cost are not the live app's.
+   */
+  replayed?: { base: number; head: number; baseCases: number; headCases: number }
 }
 
 /** Comparison of a whole invocation with its baseline. */

@@ -10,6 +10,8 @@
  * adjusted p-value at or under `alpha`. Otherwise the columns the leader cannot be told apart from
  * are reported as a tie.
  */
+
+import { DEFAULT_ALPHA } from '../defaults.js'
 import { type CaseIndex, directionOf, indexCases, kindOf } from './case-index.js'
 import { runSourceFile } from './collect.js'
 import { holmAdjust, meanConfidenceInterval, pairedTest } from './statistics.js'
@@ -35,7 +37,7 @@ export interface VariantMatrixInput {
 
 /** Options of {@link variantMatrix}. */
 export interface VariantMatrixOptions {
-  /** Significance level for the adjusted p-values. @default 0.05 */
+  /** Significance level for the adjusted p-values. @default DEFAULT_ALPHA (0.05) */
   alpha?: number
   /** Most divergent cases kept (with every column's output). @default 0 */
   maxCases?: number
@@ -189,7 +191,7 @@ export function variantMatrix(
   columns: readonly VariantMatrixInput[],
   options: VariantMatrixOptions = {},
 ): VariantMatrix {
-  const alpha = options.alpha ?? 0.05
+  const alpha = options.alpha ?? DEFAULT_ALPHA
   const indexes = columns.map((c) => indexColumn(c.run))
   const metrics: string[] = []
   const seen = new Set<string>()

@@ -85,8 +85,8 @@ export class BaselineComparison {
       const baseRun = await store?.getRunByFile(early.baseId, run.file)
       if (baseRun) this.onBaseRun({ baseId: early.baseId, invocation: early.invocation, run: baseRun })
       const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
-        alpha: options.gate?.alpha ?? 0.05,
-        measurements: options.gate?.measurements ?? {},
+        alpha: options.gate.alpha,
+        measurements: options.gate.measurements,
       }).runs[0]
       if (comparison) early.comparisons.set(run.file, comparison)
     } catch {
@@ -129,7 +129,7 @@ export class BaselineComparison {
     runs: readonly HeadRun[],
   ): Promise<ReportComparison> {
     const early = this.early ?? undefined
-    const opts = { alpha: this.options.gate?.alpha ?? 0.05, measurements: this.options.gate?.measurements ?? {} }
+    const opts = { alpha: this.options.gate.alpha, measurements: this.options.gate.measurements }
     let baseInvocation: ReportInvocation
     let baseRunOf: (file: string) => ReportRun | undefined | Promise<ReportRun | undefined>
     let baseFiles: string[]

@@ -1,5 +1,6 @@
 /** Git commit and branch of the invocation, and the CI it runs in, when known. */
 import { execFileSync } from 'node:child_process'
+import { type Env, processEnv } from '../env.js'
 
 function git(root: string, args: string[]): string | null {
   try {
@@ -12,7 +13,7 @@ function git(root: string, args: string[]): string | null {
 }
 
 /** Commit and branch: CI variables first (a PR checkout is a detached HEAD), then git itself. */
-export function gitInfo(root: string, env: Record<string, string | undefined> = process.env) {
+export function gitInfo(root: string, env: Env = processEnv()) {
   const commit = env.GITHUB_SHA ?? git(root, ['rev-parse', 'HEAD'])
   let branch = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || git(root, ['rev-parse', '--abbrev-ref', 'HEAD'])
   if (branch === 'HEAD') branch = null
@@ -20,7 +21,7 @@ export function gitInfo(root: string, env: Record<string, string | undefined> = 
 }
 
 /** The CI provider and run, when any. */
-export function ciInfo(env: Record<string, string | undefined> = process.env) {
+export function ciInfo(env: Env = processEnv()) {
   if (env.GITHUB_ACTIONS === 'true') {
     return { provider: 'github-actions', runId: env.GITHUB_RUN_ID ?? null, ref: env.GITHUB_REF ?? null }
   }

@@ -3,6 +3,7 @@
  * commands for a finished run (rendered by the pure `renderGithubAnnotations`).
  */
 import { isAbsolute, relative } from 'node:path'
+import { type Env, processEnv } from '../env.js'
 import type { GateFailure } from '../report/compare.js'
 import { renderGithubAnnotations } from '../report/github-annotations.js'
 import type { SummaryInput } from '../report/summary.js'
@@ -21,7 +22,7 @@ export function githubAnnotationText(
   report: Pick<SummaryInput, 'runs'>,
   gateFailures: readonly GateFailure[],
   root: string,
-  env: Record<string, string | undefined> = process.env,
+  env: Env = processEnv(),
 ): string {
   return renderGithubAnnotations(report, gateFailures, { pathPrefix: workspacePrefix(root, env) })
 }

@@ -250,7 +250,7 @@ export class JudgeReporter implements Reporter {
         variantMatrix(
           file,
           variantRuns.map((run) => ({ label: run.variant as string, run })),
-          { alpha: this.options.gate?.alpha ?? 0.05 },
+          { alpha: this.options.gate.alpha },
         ),
       )
     }
@@ -345,7 +345,7 @@ export class JudgeReporter implements Reporter {
       notes,
     )
     let gateFailures: GateFailure[] = []
-    if (options.gate) {
+    if (options.gate.enabled) {
       const gateHead: JsonReport = { ...report, runs: report.runs.map(kindsOnlyRun) }
       gateFailures = evaluateGate(report.comparison, gateHead, options.gate)
       gateFailures.push(...agreementGateFailures(agreement, options.gate.minAgreement))
@@ -388,7 +388,7 @@ export class JudgeReporter implements Reporter {
     this.vitest?.logger.log(
       redact(
         renderConsole(report, {
-          color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+          color: process.stdout.isTTY === true && !options.noColor,
           filesWritten: written,
           gateFailures,
           notes,

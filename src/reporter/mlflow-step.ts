@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import type { ResolvedMlflowOptions } from '../config.js'
+import { type Env, processEnv } from '../env.js'
 import { MlflowError } from '../errors.js'
 import { exportInvocation, type InvocationArtifact } from '../export/mlflow/exporter.js'
 import { mlflowClient } from '../export/mlflow/index.js'
@@ -36,7 +37,7 @@ export async function logInvocationToMlflow(
   invocationId: string,
   files: MlflowStepFiles,
   logger: MlflowStepLogger,
-  env: Record<string, string | undefined> = process.env,
+  env: Env = processEnv(),
 ): Promise<void> {
   if (mlflow === null) return
   if (mlflow.unusable !== undefined) {

@@ -8,11 +8,13 @@
  */
 import { performance } from 'node:perf_hooks'
 import { describe, test } from 'vitest'
+import { type AppCacheMode, checkAppCacheMode } from '../config.js'
 import { ConfigError, JudgeError, VitestJudgeError } from '../errors.js'
 import { resolveJudge } from '../judges/resolve-judge.js'
 import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
+import { newAppCase, settleAppCase, withAppCase } from '../replay/app-call.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
 import { formatTranscript, WORST_SUFFIX } from '../report/conversation.js'
 import type { ConversationInfo, ReportTurn } from '../report/conversation-types.js'
@@ -89,6 +91,11 @@ export interface DescribeConversationOptions<TVariant = undefined> {
   timeout?: number
   /** Judge of the suite's judged metrics (and the default simulator). @default the plugin's judge */
   judge?: string | Judge
+  /**
+   * The app cache mode of the calls `chat` makes (`appCacheMiddleware()`, `cachedModel()`,
+   * `replayTool()`), as describeEval's `appCache`. @default the plugin's `appCache` option
+   */
+  appCache?: AppCacheMode
 }
 
 /**
@@ -123,6 +130,7 @@ function checkOptions(name: string, options: DescribeConversationOptions<unknown
     ...turnMetrics.map((m) => ({ name: `${m.name}${WORST_SUFFIX}`, kind: m.kind })),
   ]
   checkThreshold(name, options.threshold, names, 'describeConversation')
+  if (options.appCache !== undefined) checkAppCacheMode(options.appCache, `${where}: \`appCache\``)
 }
 
 /** Defines a suite of conversations: one Vitest test per conversation (per conversation and variant with `variants`). */
@@ -265,6 +273,8 @@ async function runConversation<TVariant>(
   meta.turns = transcript
   meta.conversation = info
   const exchanges: Exchange[] = []
+  // One app-cache case for the whole conversation: the n-th identical call is its own entry.
+  const appCase = newAppCase(meta, options.appCache)
   const context = (turn: number): ChatContext<TVariant> => ({
     case: row,
     turn,
@@ -282,12 +292,20 @@ async function runConversation<TVariant>(
     const started = performance.now()
     let raw: ChatResult
     try {
-      raw = await options.chat(toMessages(transcript), context(turn))
+      try {
+        raw = await withAppCase(appCase, () => options.chat(toMessages(transcript), context(turn)))
+      } catch (error) {
+        // The app's own error after a replay miss hides the cause.
+        throw appCase.miss ?? error
+      }
+      await settleAppCase(appCase)
     } catch (error) {
       info.ended = 'error'
       info.error = { turn, message: errorMessage(error) }
       info.note = `chat threw in turn ${turn}; turns 1-${turn - 1} were answered.`
       if (turn === 1) info.note = 'chat threw in turn 1; no turn was answered.'
+      // Our own errors (a replay miss, VJ_REPLAY_MISS) keep their class and code.
+      if (error instanceof VitestJudgeError) throw error
       const wrapped = new Error(`chat threw in turn ${turn}: ${info.error.message}`, { cause: error })
       wrapped.name = error instanceof Error ? error.name : 'Error'
       throw wrapped

@@ -5,10 +5,12 @@
  */
 import { performance } from 'node:perf_hooks'
 import { describe, test } from 'vitest'
+import { type AppCacheMode, checkAppCacheMode } from '../config.js'
 import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
+import { newAppCase, settleAppCase, withAppCase } from '../replay/app-call.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
 import { textDigest } from '../report/dataset-digest.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
@@ -72,6 +74,12 @@ export interface DescribeEvalOptions<TInput = unknown, TVariant = undefined> {
    * @default `human` (a case's `human` field)
    */
   humanLabels?: string
+  /**
+   * The app cache mode of this suite's model and tool calls (`appCacheMiddleware()`, `cachedModel()`,
+   * `replayTool()`), over the plugin's `appCache` option; VITEST_JUDGE_APP_CACHE still wins.
+   * @default the plugin's `appCache` option
+   */
+  appCache?: AppCacheMode
 }
 
 function caseName(evalCase: EvalCase, index: number): string {
@@ -104,6 +112,7 @@ function checkOptions(name: string, options: DescribeEvalOptions<unknown, unknow
     )
   }
   checkThreshold(name, options.threshold, options.metrics, 'describeEval')
+  if (options.appCache !== undefined) checkAppCacheMode(options.appCache, `describeEval("${name}"): \`appCache\``)
   const trials = options.trials ?? 1
   if (!Number.isInteger(trials) || trials < 1)
     throw new ConfigError(`describeEval("${name}"): \`trials\` must be a whole number >= 1.`)
@@ -274,10 +283,20 @@ async function runCase<TInput, TVariant>(
     variantName: variant?.name,
   } as TaskContext<TInput, TVariant>
   const judge = variant?.judge ?? options.judge
+  const appCase = newAppCase(meta, options.appCache)
   for (let trial = 0; trial < trials; trial++) {
     const started = performance.now()
-    const raw = await options.task(evalCase.input, context)
+    let raw: TaskResult
+    try {
+      raw = await withAppCase(appCase, () => options.task(evalCase.input, context))
+    } catch (error) {
+      // The app's own error after a replay miss (an AI SDK stream reports "no output") hides the cause.
+      if (appCase.miss) throw appCase.miss
+      throw error
+    }
     const latencyMs = performance.now() - started
+    // A replay miss fails the case even when the app caught it; a stream's recording is written first.
+    await settleAppCase(appCase)
     latencies.push(latencyMs)
     const { output, tokens, toolCalls } = normalizeTaskResult(raw)
     if (trial === 0) meta.output = output

@@ -45,6 +45,8 @@
 import { hostname } from 'node:os'
 import { redact } from '../redact.js'
 import type { CaseMetricResult, MetricAggregate, ReportCase, ReportRun } from '../report/types.js'
+import type { AppCacheEntryInput } from './app-cache.js'
+import { storedAppValue } from './app-value.js'
 import { defineEntity, type SqlValue } from './columns.js'
 import type { CacheEntryInput, NewInvocation } from './types.js'
 
@@ -345,11 +347,44 @@ export const CACHE_ENTRIES = defineEntity<CacheEntryInput, { key: string }>()({
   },
 })
 
+/**
+ * A recorded call of the app under test (issue 27: the app cache), under its key: beside the judge's
+ * entries, never mixed with them. Only the result is stored (strings redacted): never the request,
+ * a key or a header.
+ */
+export const APP_CACHE_ENTRIES = defineEntity<AppCacheEntryInput, { key: string }>()({
+  table: 'app_entries',
+  pgTable: 'app_cache_entries',
+  part: 'cache',
+  since: 2,
+  columns: {
+    key: { type: 'text', primaryKey: true, to: (_, ctx) => ctx.key },
+    kind: { type: 'text', field: 'kind' },
+    name: { type: 'text', field: 'name', redact: true },
+    value: { type: 'text', field: 'value', json: true, to: (entry, ctx) => storedAppValue(ctx.key, entry.value) },
+    latency_ms: { type: 'real', null: true, field: 'latencyMs', from: (value, out) => (out.latencyMs = value) },
+    tokens_input: {
+      type: 'bigint',
+      null: true,
+      to: (entry) => entry.tokens?.input ?? null,
+      from: (value, out, row) =>
+        (out.tokens =
+          value === null || row.tokens_output === null
+            ? null
+            : { input: Number(value), output: Number(row.tokens_output) }),
+    },
+    tokens_output: { type: 'bigint', null: true, to: (entry) => entry.tokens?.output ?? null, from: ignore },
+    created_at: { type: 'bigint', field: 'createdAt', to: (entry) => entry.createdAt ?? Date.now() },
+    last_used_at: { type: 'bigint', null: true, insert: false },
+    hit_count: { type: 'bigint', default: '0', insert: false },
+  },
+})
+
 /** The tables of the runs part (`runs.db`, or the `runs` part of a PostgreSQL schema). */
 export const RUNS_ENTITIES = [INVOCATIONS, TAGS, RUNS, CASES, CASE_METRICS, AGGREGATES] as const
 
 /** The tables of the cache part (`cache.db`, or the `cache` part of a PostgreSQL schema). */
-export const CACHE_ENTITIES = [CACHE_ENTRIES] as const
+export const CACHE_ENTITIES = [CACHE_ENTRIES, APP_CACHE_ENTRIES] as const
 
 /** A parameter value as stored: strings scrubbed of secrets. */
 export function redactParams(params: NewInvocation['params']): NewInvocation['params'] {

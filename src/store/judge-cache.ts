@@ -11,7 +11,7 @@ import { rowValues, sqliteInsert, sqliteMigrations } from './columns.js'
 import { type Database, isBusy, openDatabase, withImmediate } from './database.js'
 import { CACHE_ENTITIES, CACHE_ENTRIES } from './entities.js'
 import { cacheDbPath } from './paths.js'
-import { ENTRY_COLUMNS, type EntryRow, toEntry } from './rows.js'
+import { addStatsRow, ENTRY_COLUMNS, type EntryRow, toEntry } from './rows.js'
 import type { CachedEntry, CacheEntryInput, CacheStats, JudgeCache } from './types.js'
 
 /** Migrations of `cache.db`, applied by `openDatabase`: the released step as written then, then the declared ones (`entities.ts`). */
@@ -140,14 +140,7 @@ export class SqliteJudgeCache implements JudgeCache {
       newest: number
       hits: number
     }[]
-    for (const row of rows) {
-      stats.entries += row.entries
-      stats.bytes += row.bytes
-      stats.hits += row.hits
-      stats.oldest = stats.oldest === null ? row.oldest : Math.min(stats.oldest, row.oldest)
-      stats.newest = stats.newest === null ? row.newest : Math.max(stats.newest, row.newest)
-      stats.byKind[row.kind] = { entries: row.entries, bytes: row.bytes }
-    }
+    for (const row of rows) addStatsRow(stats, row)
     for (const count of this.pendingHits.values()) stats.hits += count
     return stats
   }

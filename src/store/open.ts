@@ -3,6 +3,7 @@
  * schema when a `postgres://` URL is given (the `pg` driver is then loaded). Callers get the
  * `RunStore` / `JudgeCache` interfaces and never name a backend.
  */
+import { type AppCache, SqliteAppCache } from './app-cache.js'
 import { SqliteJudgeCache } from './judge-cache.js'
 import { SqliteRunStore } from './run-store.js'
 import type { JudgeCache, RunStore } from './types.js'
@@ -64,6 +65,31 @@ export async function openJudgeCache(options: OpenJudgeCacheOptions): Promise<Ju
     })
   }
   return new SqliteJudgeCache(options.dir, {
+    readonly: options.readonly === true,
+    recordHits: options.recordHits !== false,
+  })
+}
+
+/** Opens the app cache (the app's recorded calls), beside the judge cache: `<dir>/cache.db` or the `cache.url` schema. */
+export async function openAppCache(options: {
+  dir: string
+  url?: string | null
+  readonly?: boolean
+  recordHits?: boolean
+  retryOpen?: boolean
+}): Promise<AppCache> {
+  if (options.url) {
+    const [{ parsePgUrl }, { PgAppCache }] = await Promise.all([
+      import('./postgres/url.js'),
+      import('./postgres/app-cache.js'),
+    ])
+    return PgAppCache.open(parsePgUrl(options.url, 'The cache URL'), {
+      readonly: options.readonly === true,
+      recordHits: options.recordHits !== false,
+      retryOpen: options.retryOpen === true,
+    })
+  }
+  return new SqliteAppCache(options.dir, {
     readonly: options.readonly === true,
     recordHits: options.recordHits !== false,
   })

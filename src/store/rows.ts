@@ -13,7 +13,14 @@ import type {
 } from '../report/types.js'
 import { fromRow, type RowOf, rowValues, type SqlValue } from './columns.js'
 import { AGGREGATES, CACHE_ENTRIES, CASE_METRICS, CASES, HOST, INVOCATIONS, RUNS } from './entities.js'
-import type { CachedEntry, InvocationStatus, InvocationSummary, NewInvocation, RunSummary } from './types.js'
+import type {
+  CachedEntry,
+  CacheStats,
+  InvocationStatus,
+  InvocationSummary,
+  NewInvocation,
+  RunSummary,
+} from './types.js'
 
 export { HOST } from './entities.js'
 
@@ -69,6 +76,26 @@ export function toRunSummary(row: RunRow, aggregates: Record<string, MetricAggre
 /** A cache row as the entry it stores. */
 export function toEntry(row: EntryRow): CachedEntry {
   return fromRow(CACHE_ENTRIES, row) as unknown as CachedEntry
+}
+
+/** One kind's figures of the judge cache, as both backends' stats query gives them. */
+export interface CacheStatsRow {
+  kind: string
+  entries: number
+  bytes: number
+  oldest: number
+  newest: number
+  hits: number
+}
+
+/** Adds one kind's figures to the cache's. */
+export function addStatsRow(stats: CacheStats, row: CacheStatsRow): void {
+  stats.entries += row.entries
+  stats.bytes += row.bytes
+  stats.hits += row.hits
+  stats.oldest = stats.oldest === null ? row.oldest : Math.min(stats.oldest, row.oldest)
+  stats.newest = stats.newest === null ? row.newest : Math.max(stats.newest, row.newest)
+  stats.byKind[row.kind] = { entries: row.entries, bytes: row.bytes }
 }
 
 /** A case row (its metrics, rows of their own, are added by the caller). */

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type ConversationReply, conversationReply } from './conversation.js'
+import { chatCompletionStream } from './openai-stream.js'
 
 /** How a chat/generate reply can be broken on purpose. */
 export type MalformedMode = 'prose' | 'fenced' | 'score7' | 'missing-field' | 'not-json'
@@ -140,6 +141,8 @@ interface Reply {
   status: number
   body: unknown
   headers?: Record<string, string>
+  /** A body sent as is (a server-sent event stream) instead of `body` as JSON. */
+  raw?: { contentType: string; payload: string }
 }
 
 /** The fake judge's verdict before it is turned into reply text. */
@@ -432,7 +435,6 @@ function openaiChat(body: Json, entry: FakeLogEntry, state: TenantState): Reply 
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new BadRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.")
   }
-  if (body.stream === true) throw new BadRequest('stream: true is not supported by the fake provider')
   const temperature = body.temperature
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
     throw new BadRequest("Invalid 'temperature': expected a number between 0 and 2.")
@@ -449,7 +451,7 @@ function openaiChat(body: Json, entry: FakeLogEntry, state: TenantState): Reply 
   const promptTokens = estimateTokens(texts.join('\n'))
   const completionTokens = estimateTokens(text)
   const count = typeof body.n === 'number' && body.n > 1 ? Math.floor(body.n) : 1
-  return {
+  const reply: Reply = {
     status: 200,
     headers: { 'x-request-id': `req_fake_${entry.seq}` },
     body: {
@@ -479,6 +481,14 @@ function openaiChat(body: Json, entry: FakeLogEntry, state: TenantState): Reply 
       system_fingerprint: 'fp_fake',
     },
   }
+  if (body.stream !== true) return reply
+  // Streaming (test/fake-provider/openai-stream.ts): the same completion as server-sent events.
+  const options = isRecord(body.stream_options) ? body.stream_options : {}
+  const payload = chatCompletionStream(
+    reply.body as Parameters<typeof chatCompletionStream>[0],
+    options.include_usage === true,
+  )
+  return { ...reply, raw: { contentType: 'text/event-stream', payload } }
 }
 
 /** The checks OpenAI itself makes on `response_format`, so a judge that sends a bad schema fails here too. */
@@ -1043,6 +1053,11 @@ function errorReply(
 
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.headersSent) return
+  if (reply.raw) {
+    res.writeHead(reply.status, { 'content-type': reply.raw.contentType, ...reply.headers })
+    res.end(reply.raw.payload)
+    return
+  }
   const payload = JSON.stringify(reply.body)
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',

@@ -123,7 +123,8 @@ describe('the TypeScript blocks of docs/ and the README', () => {
     expect(ts.length - checked.length).toBeLessThanOrEqual(5)
   })
 
-  test('compile against the built package', () => {
+  // One tsc run over every block: about 10 s on an idle machine, several times that under load.
+  test('compile against the built package', { timeout: 240_000 }, () => {
     expect(existsSync(join(ROOT, 'dist/index.d.ts')), 'run `npm run build` first').toBe(true)
     execFileSync(process.execPath, [join(ROOT, 'scripts/link-self.mjs')])
     symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'), 'dir')

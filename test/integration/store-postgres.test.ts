@@ -11,6 +11,7 @@ import { newId } from '../../src/store/ids.js'
 import { openJudgeCache, openRunStore } from '../../src/store/open.js'
 import { PgJudgeCache } from '../../src/store/postgres/judge-cache.js'
 import { PgRunStore } from '../../src/store/postgres/run-store.js'
+import { PG_MIGRATIONS } from '../../src/store/postgres/schema.js'
 import { parsePgUrl } from '../../src/store/postgres/url.js'
 import { type PgServer, startPostgres } from '../pg/server.js'
 import { judgeCacheContract } from '../store-contract/judge-cache-contract.js'
@@ -114,8 +115,8 @@ describe('PostgreSQL schema', () => {
     const caches = await Promise.all(Array.from({ length: 6 }, () => PgJudgeCache.open(location)))
     const meta = await admin.query(`SELECT part, version FROM "${schema}".vitest_judge_meta ORDER BY part`)
     expect(meta.rows).toEqual([
-      { part: 'cache', version: 1 },
-      { part: 'runs', version: 2 },
+      { part: 'cache', version: PG_MIGRATIONS.cache.length },
+      { part: 'runs', version: PG_MIGRATIONS.runs.length },
     ])
     for (const s of stores) await s.close()
     for (const c of caches) await c.close()

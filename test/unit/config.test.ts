@@ -32,7 +32,7 @@ describe('resolveOptions defaults', () => {
       cacheUrl: null,
       store: null,
       baseline: 'previous',
-      gate: null,
+      gate: { enabled: false, maxDrop: null, alpha: 0.05, minMean: {}, measurements: {} },
       reports: {
         junit: '/project/.vitest-judge/junit.xml',
         json: '/project/.vitest-judge/report.json',
@@ -47,9 +47,21 @@ describe('resolveOptions defaults', () => {
       budget: null,
       junit: { properties: false, addFileAttribute: false },
       githubAnnotations: false,
+      githubStepSummary: null,
+      noColor: false,
       testAnnotations: true,
       mlflow: null,
+      appCache: 'off',
+      appCacheSource: 'default',
     })
+  })
+
+  it('reads GITHUB_STEP_SUMMARY and NO_COLOR (an empty value is unset)', () => {
+    const withEnv = (env: Record<string, string>) => resolveOptions({}, { root: ROOT, env })
+    expect(withEnv({ GITHUB_STEP_SUMMARY: '/tmp/summary.md' }).githubStepSummary).toBe('/tmp/summary.md')
+    expect(withEnv({ GITHUB_STEP_SUMMARY: '' }).githubStepSummary).toBeNull()
+    expect(withEnv({ NO_COLOR: '1' }).noColor).toBe(true)
+    expect(withEnv({ NO_COLOR: '' }).noColor).toBe(false)
   })
 
   it('writes GitHub annotations by default only inside GitHub Actions', () => {
@@ -207,15 +219,17 @@ describe('resolveOptions reports and gate', () => {
     expect(resolve({ reports: { html: false } }).reports.html).toBe(false)
   })
 
-  it('defaults gate.alpha to 0.05 and has no gate unless asked', () => {
-    expect(resolve().gate).toBeNull()
+  it('defaults gate.alpha to 0.05 and has no gate unless asked (its settings hold either way)', () => {
+    expect(resolve().gate).toEqual({ enabled: false, maxDrop: null, alpha: 0.05, minMean: {}, measurements: {} })
     expect(resolve({ gate: { maxDrop: 0.05 } }).gate).toEqual({
+      enabled: true,
       maxDrop: 0.05,
       alpha: 0.05,
       minMean: {},
       measurements: {},
     })
     expect(resolve({ gate: { minMean: { faithfulness: 0.8 } } }).gate).toEqual({
+      enabled: true,
       maxDrop: null,
       alpha: 0.05,
       minMean: { faithfulness: 0.8 },
@@ -293,5 +307,29 @@ describe('mlflow option', () => {
       'mlflow.trackingUri',
     )
     expect(configError(() => resolve({ mlflow: {} })).message).toContain('MLFLOW_TRACKING_URI')
+  })
+})
+
+describe('the app cache mode', () => {
+  it('is off by default, set by the option, and VITEST_JUDGE_APP_CACHE wins over the option', () => {
+    expect(resolveOptions({}, { root: ROOT, env: {} }).appCache).toBe('off')
+    expect(resolveOptions({ appCache: 'auto' }, { root: ROOT, env: {} })).toMatchObject({
+      appCache: 'auto',
+      appCacheSource: 'option',
+    })
+    expect(
+      resolveOptions({ appCache: 'auto' }, { root: ROOT, env: { VITEST_JUDGE_APP_CACHE: 'replay' } }),
+    ).toMatchObject({ appCache: 'replay', appCacheSource: 'env' })
+    // An empty variable (CI exports unset ones as '') is unset.
+    expect(resolveOptions({ appCache: 'record' }, { root: ROOT, env: { VITEST_JUDGE_APP_CACHE: '' } }).appCache).toBe(
+      'record',
+    )
+  })
+
+  it('refuses an unknown mode, naming the variable or the option and the modes', () => {
+    expect(() => resolveOptions({}, { root: ROOT, env: { VITEST_JUDGE_APP_CACHE: 'readonly' } })).toThrow(
+      /VITEST_JUDGE_APP_CACHE must be one of 'off', 'auto', 'record', 'replay', got "readonly"/,
+    )
+    expect(() => resolveOptions({ appCache: 'on' as never }, { root: ROOT, env: {} })).toThrow(/Option `appCache`/)
   })
 })

@@ -153,6 +153,7 @@ describe('runs.db keeps datasetDigest (migration 2)', () => {
     await first.close()
     const raw = new BetterSqlite3(runsDbPath(dir))
     raw.exec('ALTER TABLE runs DROP COLUMN dataset_digest')
+    raw.exec('ALTER TABLE cases DROP COLUMN trace_json')
     raw.pragma('user_version = 1')
     raw.close()
 

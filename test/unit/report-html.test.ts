@@ -4,10 +4,10 @@ import { describe, expect, test } from 'vitest'
 import { redact } from '../../src/redact.js'
 import { aggregateRun } from '../../src/report/aggregate.js'
 import { pageAssets } from '../../src/report/html/assets.js'
-import { poolAggregates, trendPoints } from '../../src/report/html/page-data.js'
+import { pageHeader, pageHistory, poolAggregates, trendPoints } from '../../src/report/html/page-data.js'
 import { encodeRun, pageCsp, pageRunJson, renderPage, scriptSafeJson } from '../../src/report/html/render-page.js'
 import { meanConfidenceInterval } from '../../src/report/statistics.js'
-import type { ReportCase, ReportRun } from '../../src/report/types.js'
+import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 
 function run(file: string, scores: number[], output = 'answer'): ReportRun {
   const cases: ReportCase[] = scores.map((score, i) => ({
@@ -56,6 +56,53 @@ describe('page data', () => {
     const points = trendPoints([inv('new', '2026-02-01T00:00:00Z'), inv('old', '2026-01-01T00:00:00Z')])
     expect(points.map((p) => p.id)).toEqual(['old', 'new'])
     expect(points[0]?.metrics.m?.mean).toBe(0.5)
+  })
+})
+
+describe('the page header', () => {
+  test("one pageHeader() for every writer: the report's cost and agreement carried as they are", () => {
+    const cost = {
+      calls: 1,
+      cachedCalls: 0,
+      usd: 0.5,
+      savedUsd: 0,
+      byJudge: {},
+      pricesAsOf: '2025-10-01',
+    } as unknown as NonNullable<JsonReport['cost']>
+    const agreement = { m: { metric: 'm', n: 3 } } as unknown as NonNullable<JsonReport['agreement']>
+    const header = pageHeader({ mode: 'file', report: { cost, agreement }, hasBaseline: true, gateFailures: [] })
+    expect(header).toMatchObject({ mode: 'file', baseline: 1, cost, agreement, gate: { failures: [] }, variants: [] })
+    expect(header).not.toHaveProperty('t95')
+    const bare = pageHeader({ mode: 'file', report: { agreement: {} } })
+    expect(bare).toMatchObject({ cost: null, agreement: null, gate: null, baseline: null, comparison: null })
+    expect(bare).not.toHaveProperty('follow')
+    const waiting = pageHeader({ mode: 'live', report: null, missing: ['none yet'], follow: true })
+    expect(waiting).toMatchObject({ mode: 'live', missing: ['none yet'], follow: true })
+    expect(waiting).not.toHaveProperty('variants')
+  })
+
+  test('the trend history: read through the store, or a note in missing when it cannot be read', async () => {
+    const missing: string[] = []
+    const history = await pageHistory(
+      'e',
+      async (limit) => {
+        expect(limit).toBe(50)
+        return []
+      },
+      missing,
+    )
+    expect(history).toEqual({ experiment: 'e', limit: 50, points: [] })
+    const failed = await pageHistory('e', () => Promise.reject(new Error('locked')), missing)
+    expect(failed).toBeNull()
+    expect(missing).toEqual(['Trends: the run history could not be read (locked).'])
+    await expect(
+      pageHistory(
+        'e',
+        () => Promise.reject(new TypeError('bug')),
+        [],
+        (e) => !(e instanceof TypeError),
+      ),
+    ).rejects.toThrow('bug')
   })
 })
 

@@ -42,6 +42,7 @@ test('a runs.db at the previous schema version is upgraded in place: runs saved 
   // Back to version 1, as the release before the dataset digest left the file.
   const raw = new BetterSqlite3(runsDbPath(dir))
   raw.exec('ALTER TABLE runs DROP COLUMN dataset_digest')
+  raw.exec('ALTER TABLE cases DROP COLUMN trace_json')
   raw.pragma('user_version = 1')
   raw.close()
 

@@ -1,9 +1,13 @@
-/** `vitest-judge cache stats` and `vitest-judge cache clear [--older-than 30d]`: the judge cache. */
+/**
+ * `vitest-judge cache stats` and `vitest-judge cache clear [--older-than 30d] [--app | --all]`: the
+ * judge cache, and beside it the app cache (the app's recorded model and tool calls, issue 27).
+ */
 import { existsSync } from 'node:fs'
 import { StoreError, UsageError } from '../../errors.js'
+import { type AppCache, type AppCacheStats, SqliteAppCache } from '../../store/app-cache.js'
 import { isBusy } from '../../store/database.js'
 import { SqliteJudgeCache } from '../../store/judge-cache.js'
-import { openJudgeCache } from '../../store/open.js'
+import { openAppCache, openJudgeCache } from '../../store/open.js'
 import { cacheDbPath } from '../../store/paths.js'
 import type { CacheStats } from '../../store/types.js'
 import { formatDuration, parseCommandArgs, parseDuration, resolveStateDir } from '../args.js'
@@ -12,19 +16,23 @@ import { type CliIo, displayPath, formatBytes, formatTime, println } from '../io
 
 /** `vitest-judge cache stats|clear`. */
 export const cacheCommand: Command = {
-  summary: 'judge cache figures (`cache stats`) and pruning (`cache clear [--older-than 30d]`)',
+  summary: 'judge and app cache figures (`cache stats`) and pruning (`cache clear [--older-than 30d] [--app]`)',
   usage: `Usage: vitest-judge cache stats [--json] [--dir PATH]
-       vitest-judge cache clear [--older-than DURATION] [--dir PATH]
+       vitest-judge cache clear [--older-than DURATION] [--app | --all] [--dir PATH]
 
 The judge cache (<dir>/cache.db) keeps every judge verdict and embedding, so that a second
-identical run makes no provider request.
+identical run makes no provider request. Beside it, the app cache keeps the app's own model
+and tool calls recorded with the \`appCache\` option (VITEST_JUDGE_APP_CACHE): its entries are
+counted and cleared apart.
 
-  stats   entries, size, hits, oldest and newest entry (read-only)
-  clear   deletes every entry, or with --older-than those not used for that long, then compacts
-          the file
+  stats   entries, size, hits, oldest and newest entry of each (read-only)
+  clear   deletes every judge entry, or with --older-than those not used for that long, then
+          compacts the file; the app's recordings are kept unless --app or --all is given
 
 Options:
   --older-than DURATION   a number and a unit: s, m, h or d (45s, 90m, 12h, 30d)
+  --app                   (clear) the app cache's entries only
+  --all                   (clear) the judge and the app cache's entries
   --json                  (stats) the figures as JSON
   --dir PATH              state folder (default: VITEST_JUDGE_DIR, else .vitest-judge)
   --store URL             a shared PostgreSQL cache (default: VITEST_JUDGE_CACHE_URL, else
@@ -34,16 +42,26 @@ Options:
     const { values, positionals } = parseCommandArgs('cache', args, {
       json: { type: 'boolean' },
       'older-than': { type: 'string' },
+      app: { type: 'boolean' },
+      all: { type: 'boolean' },
     })
     const [action, extra] = positionals
     if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}". See \`vitest-judge cache --help\`.`)
     const dir = resolveStateDir(io, values.dir)
     const url = values.store ?? (io.env.VITEST_JUDGE_CACHE_URL || io.env.VITEST_JUDGE_STORE_URL || undefined)
+    if (action !== 'clear' && (values.app || values.all)) {
+      throw new UsageError('--app and --all go with `cache clear`; `cache stats` shows both caches.')
+    }
+    if (values.app && values.all) throw new UsageError('Give --app (the app cache only) or --all (both), not both.')
+    const which: Which = values.all ? 'all' : values.app ? 'app' : 'judge'
     if (url !== undefined) {
       if (action === 'stats') return sharedStats(io, url, values.json === true)
       if (action === 'clear') {
         const olderThan = values['older-than']
-        return sharedClear(io, url, olderThan === undefined ? undefined : parseDuration(olderThan))
+        const olderThanMs = olderThan === undefined ? undefined : parseDuration(olderThan)
+        if (which !== 'app') await sharedClear(io, url, olderThanMs)
+        if (which !== 'judge') await clearApp(io, () => openAppCache({ dir, url, recordHits: false }), olderThanMs)
+        return EXIT.ok
       }
     }
     if (action === 'stats') {
@@ -54,7 +72,14 @@ Options:
     if (action === 'clear') {
       if (values.json) throw new UsageError('--json goes with `cache stats`, not `cache clear`.')
       const olderThan = values['older-than']
-      return clear(io, dir, olderThan === undefined ? undefined : parseDuration(olderThan))
+      const olderThanMs = olderThan === undefined ? undefined : parseDuration(olderThan)
+      if (which !== 'app') await clear(io, dir, olderThanMs)
+      if (which !== 'judge') {
+        if (!existsSync(cacheDbPath(dir)))
+          println(io, `Nothing to clear: no app cache at ${displayPath(io, cacheDbPath(dir))}.`)
+        else await clearApp(io, async () => new SqliteAppCache(dir, { recordHits: false }), olderThanMs)
+      }
+      return EXIT.ok
     }
     const what = action === undefined ? 'A subcommand is needed' : `Unknown subcommand "${action}"`
     throw new UsageError(`${what}: use \`vitest-judge cache stats\` or \`vitest-judge cache clear\`.`)
@@ -70,8 +95,15 @@ async function stats(io: CliIo, dir: string, json: boolean): Promise<number> {
   } finally {
     await cache.close()
   }
+  const appCache = new SqliteAppCache(dir, { readonly: true, recordHits: false })
+  let app: AppCacheStats
+  try {
+    app = await appCache.stats()
+  } finally {
+    await appCache.close()
+  }
   if (json) {
-    println(io, JSON.stringify({ file: cacheDbPath(dir), ...figures }, null, 2))
+    println(io, JSON.stringify({ file: cacheDbPath(dir), ...figures, app }, null, 2))
     return EXIT.ok
   }
   if (!existsSync(cacheDbPath(dir))) {
@@ -93,7 +125,41 @@ async function stats(io: CliIo, dir: string, json: boolean): Promise<number> {
   ]
   println(io, `Judge cache ${file}`)
   for (const [label, value] of rows) println(io, `  ${label.padEnd(8)}${value}`)
+  printApp(io, app, when)
   return EXIT.ok
+}
+
+type Which = 'judge' | 'app' | 'all'
+
+/** The app cache's section of `cache stats`. */
+function printApp(io: CliIo, app: AppCacheStats, when: (ms: number | null) => string): void {
+  const kinds = Object.entries(app.byKind)
+    .map(([kind, k]) => `${kind} ${k.entries}`)
+    .join(' · ')
+  println(io, "App cache (the app's recorded model and tool calls)")
+  println(io, `  entries ${app.entries}${kinds ? ` (${kinds})` : ''}`)
+  println(io, `  size    ${formatBytes(app.bytes)} of entries`)
+  println(io, `  hits    ${app.hits}`)
+  if (app.entries > 0) {
+    println(io, `  oldest  ${when(app.oldest)}`)
+    println(io, `  newest  ${when(app.newest)}`)
+  }
+}
+
+/** Deletes the app cache's entries (all, or those not used for `olderThanMs`). */
+async function clearApp(io: CliIo, opening: () => Promise<AppCache>, olderThanMs: number | undefined): Promise<void> {
+  const cache = await opening()
+  try {
+    const deleted = await cache.clear(olderThanMs === undefined ? {} : { olderThanMs })
+    const left = (await cache.stats()).entries
+    const which = olderThanMs === undefined ? '' : ` not used for ${formatDuration(olderThanMs)}`
+    println(
+      io,
+      `Deleted ${deleted} app cache ${deleted === 1 ? 'entry' : 'entries'}${which} from ${displayPath(io, cache.location)}; ${left} left.`,
+    )
+  } finally {
+    await cache.close()
+  }
 }
 
 async function clear(io: CliIo, dir: string, olderThanMs: number | undefined): Promise<number> {
@@ -135,14 +201,22 @@ async function sharedStats(io: CliIo, url: string, json: boolean): Promise<numbe
   const cache = await openJudgeCache({ dir: '', url, readonly: true, recordHits: false })
   try {
     const figures = await cache.stats()
+    const appCache = await openAppCache({ dir: '', url, readonly: true, recordHits: false })
+    let app: AppCacheStats
+    try {
+      app = await appCache.stats()
+    } finally {
+      await appCache.close()
+    }
     if (json) {
-      println(io, JSON.stringify({ location: cache.location, ...figures }, null, 2))
+      println(io, JSON.stringify({ location: cache.location, ...figures, app }, null, 2))
       return EXIT.ok
     }
     println(io, `Judge cache ${cache.location}`)
     println(io, `  entries ${figures.entries}`)
     println(io, `  size    ${formatBytes(figures.bytes)} of entries, ${formatBytes(figures.fileBytes)} in the table`)
     println(io, `  hits    ${figures.hits}`)
+    printApp(io, app, (ms) => (ms === null ? '-' : formatTime(new Date(ms).toISOString())))
     return EXIT.ok
   } finally {
     await cache.close()
@@ -151,6 +225,7 @@ async function sharedStats(io: CliIo, url: string, json: boolean): Promise<numbe
 
 /** `cache clear` of a shared (PostgreSQL) cache. */
 async function sharedClear(io: CliIo, url: string, olderThanMs: number | undefined): Promise<number> {
+  // The judge entries only; the app cache's are cleared by `clearApp`.
   const cache = await openJudgeCache({ dir: '', url, recordHits: false })
   try {
     const deleted = await cache.clear({ ...(olderThanMs === undefined ? {} : { olderThanMs }), vacuum: true })

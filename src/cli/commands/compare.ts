@@ -1,4 +1,6 @@
 /** `vitest-judge compare`: a run against a baseline, as text, markdown or JSON, optionally as a CI gate. */
+
+import { DEFAULT_ALPHA } from '../../defaults.js'
 import { NoInvocationYetError, SelectorError, UsageError } from '../../errors.js'
 import { compareReports, evaluateGate, type GateFailure } from '../../report/compare.js'
 import { renderConsole } from '../../report/console.js'
@@ -12,7 +14,6 @@ import { fileOfRun, onlyFiles, SELECTOR_HELP, type Selection, State } from '../s
 import { compareMany } from './compare-many.js'
 
 const FORMATS = ['text', 'markdown', 'json'] as const
-const DEFAULT_ALPHA = 0.05
 const DEFAULT_MAX_DROP = 0
 
 /** `vitest-judge compare [--base <sel>] [--head <sel>] [--format ...] [--out FILE] [--fail-on-regression] ...`. */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { SelectorError, UsageError } from '../../errors.js'
 import { annotation, readEvent, setOutputs, stringField } from '../../github/actions.js'
-import { GitHubApiError, GitHubClient } from '../../github/api.js'
+import { GitHubApiError } from '../../github/api.js'
 import { findBaselineArtifact, findBaselineReport } from '../../github/baseline.js'
 import { requireRepo } from '../../github/repo.js'
 import { registerSecret } from '../../redact.js'
@@ -16,6 +16,7 @@ import { parseReport } from '../../report/json.js'
 import { parseCommandArgs } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { type CliIo, clean, displayPath, eprintln } from '../io.js'
+import { githubClient } from './github-client.js'
 
 /** Whether `source` names a file or folder rather than an artifact: it has a slash, starts with a dot or ends in `.json`. */
 export function looksLikePath(source: string): boolean {
@@ -139,12 +140,7 @@ async function fromArtifact(
   const event = readEvent(io.env)
   const branch = (branchFlag ?? stringField(event.payload, 'repository', 'default_branch') ?? 'main').trim()
   if (branch === '') throw new UsageError('--branch needs a branch name.')
-  let client: GitHubClient
-  try {
-    client = new GitHubClient({ token, apiUrl: io.env.GITHUB_API_URL })
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
-  }
+  const client = githubClient(io, token)
   try {
     const { artifact, scanned } = await findBaselineArtifact(client, repo, { name, branch })
     if (artifact === undefined || artifact.runId === null) {

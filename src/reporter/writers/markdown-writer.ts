@@ -6,8 +6,14 @@ import type { ReportEnd, ReportOutput, ReportWriter } from './report-writer.js'
 
 /** The writer of `reports.markdown` and of the GitHub step summary. */
 export class MarkdownWriter implements ReportWriter {
-  /** @param path the report file, or `false` for the step summary only. */
-  constructor(private readonly path: string | false) {}
+  /**
+   * @param path the report file, or `false` for the step summary only.
+   * @param summaryFile GITHUB_STEP_SUMMARY (resolved option `githubStepSummary`), or null.
+   */
+  constructor(
+    private readonly path: string | false,
+    private readonly summaryFile: string | null = null,
+  ) {}
 
   write(end: ReportEnd, out: ReportOutput): void {
     const render = () => renderMarkdown(end.report, { gateFailures: end.gateFailures, notes: end.notes })
@@ -16,7 +22,7 @@ export class MarkdownWriter implements ReportWriter {
       markdown = render()
       sink.put(redact(markdown))
     })
-    const summaryFile = process.env.GITHUB_STEP_SUMMARY
+    const summaryFile = this.summaryFile
     if (!summaryFile) return
     try {
       appendFileSync(summaryFile, `${redact(markdown ?? render())}\n`)

@@ -7,7 +7,7 @@ import type { Pool } from 'pg'
 import { StoreError } from '../../errors.js'
 import { pgInsert, pgTable, rowValues } from '../columns.js'
 import { CACHE_ENTRIES } from '../entities.js'
-import { ENTRY_COLUMNS, type EntryRow, toEntry } from '../rows.js'
+import { addStatsRow, ENTRY_COLUMNS, type EntryRow, toEntry } from '../rows.js'
 import type { CachedEntry, CacheEntryInput, CacheStats, JudgeCache } from '../types.js'
 import { acquirePool, releasePool } from './driver.js'
 import { withRetry } from './retry.js'
@@ -133,14 +133,7 @@ export class PgJudgeCache implements JudgeCache {
       )
       return result.rows
     })
-    for (const row of rows) {
-      stats.entries += row.entries
-      stats.bytes += row.bytes
-      stats.hits += row.hits
-      stats.oldest = stats.oldest === null ? row.oldest : Math.min(stats.oldest, row.oldest)
-      stats.newest = stats.newest === null ? row.newest : Math.max(stats.newest, row.newest)
-      stats.byKind[row.kind] = { entries: row.entries, bytes: row.bytes }
-    }
+    for (const row of rows) addStatsRow(stats, row)
     const size = await this.pool.query<{ size: number }>('SELECT pg_total_relation_size($1)::int8 AS size', [
       this.table,
     ])

@@ -4,6 +4,8 @@
  * server may take seconds to come back), never a status or a server-asked wait, and a retried write
  * must know it is a retry (`attempt`) because its first try may have committed.
  */
+
+import { type Env, processEnv } from '../../env.js'
 import { ConfigError, StoreError } from '../../errors.js'
 import { describePgError, isConnectionError } from './driver.js'
 import type { PgLocation } from './url.js'
@@ -25,7 +27,7 @@ export const RETRY_BUDGET_MS = 30_000
  * The retry window: VITEST_JUDGE_STORE_RETRY_MS (milliseconds, 0 for a single attempt), else
  * {@link RETRY_BUDGET_MS}. Read at each write, so that a test can shorten it for a child process.
  */
-export function retryBudgetMs(env: Record<string, string | undefined> = process.env): number {
+export function retryBudgetMs(env: Env = processEnv()): number {
   const raw = env.VITEST_JUDGE_STORE_RETRY_MS?.trim()
   if (raw === undefined || raw === '') return RETRY_BUDGET_MS
   const ms = Number(raw)

@@ -3,7 +3,7 @@
  * the page's cases with their baseline case, the metric keys and kinds, the metric names. Pure
  * functions over plain data (unit-tested in Node); the rules come from `report/case-index.ts`.
  */
-import { indexCases, kindOf, worse } from '../../case-index.js'
+import { kindOf, worse } from '../../case-index.js'
 import { metricBaseName } from '../../text.js'
 import type { ReportCase, ReportInvocation, ReportRun } from '../../types.js'
 import type { PageHeader } from '../page-header.js'
@@ -87,8 +87,17 @@ export function indexPage(head: LoadedInvocation, base: LoadedInvocation | null)
       }
     }
   }
-  const indexes = head.runs.map((run) => indexCases(run))
-  const kinds = new Map(caseKeys.map((k) => [k, kindOf(metricBaseName(k), ...indexes)] as const))
+  // The kind each metric recorded first (what indexCases keeps, without indexing every value).
+  const recorded = new Map<string, 'score' | 'measurement'>()
+  const names = new Set(caseKeys.map(metricBaseName))
+  for (const item of headCases) {
+    for (const [key, m] of Object.entries(item.c.metrics || {})) {
+      const metric = metricBaseName(key)
+      if (m.kind && !recorded.has(metric)) recorded.set(metric, m.kind)
+    }
+    if (recorded.size >= names.size) break
+  }
+  const kinds = new Map(caseKeys.map((k) => [k, kindOf(metricBaseName(k), { kind: recorded })] as const))
   for (const item of headCases) {
     const b = baseByKey.get(item.key)
     item.base = b

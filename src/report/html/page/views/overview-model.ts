@@ -3,8 +3,9 @@
  * cost and agreement are the report's own (`report.cost`, `report.agreement`, carried by the page
  * header): the page adds nothing up itself.
  */
+import { describeAgreement } from '../../../agreement.js'
 import { costLines } from '../../../cost.js'
-import type { InvocationCost, ReportRun } from '../../../types.js'
+import type { InvocationCost, MetricAgreement, ReportRun } from '../../../types.js'
 
 /** The Overview's cards, in the order shown. */
 export interface OverviewTotals {
@@ -57,4 +58,9 @@ export function judgesOf(runs: readonly ReportRun[]): string[] {
 /** The cost lines the console and markdown print (cost, cache savings, budget), or why there are none. */
 export function costText(cost: InvocationCost | null | undefined): string {
   return cost ? costLines(cost).join(' · ') : 'cost not recorded'
+}
+
+/** The invocation's judge-human agreement, a line per metric as the console prints it (none: empty). */
+export function agreementLines(agreement: Readonly<Record<string, MetricAgreement>> | null | undefined): string[] {
+  return Object.values(agreement ?? {}).map(describeAgreement)
 }

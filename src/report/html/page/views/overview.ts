@@ -3,7 +3,7 @@ import { formatDelta, formatP, formatPercent, formatValue } from '../../../text.
 import type { MetricAgreement } from '../../../types.js'
 import type { PageContext, View } from '../context.js'
 import { type Child, el } from '../dom.js'
-import { costText, judgesOf, overviewTotals } from './overview-model.js'
+import { agreementLines, costText, judgesOf, overviewTotals } from './overview-model.js'
 
 function card(key: string, value: number, cls = ''): HTMLElement {
   return el(
@@ -170,7 +170,19 @@ export function buildOverview(ctx: PageContext): View {
     table.append(row)
   }
   view.append(el('div', { style: { 'overflow-x': 'auto' } }, table))
-  // Judge-human agreement: kappa with its interval and the confusion matrix (rows human, columns judge), per file.
+  // Judge-human agreement over the invocation (report.agreement), then per file: kappa with its
+  // interval and the confusion matrix (rows human, columns judge).
+  const overall = agreementLines(H.agreement)
+  if (overall.length > 0) {
+    view.append(
+      el('h2', { text: 'Agreement with human labels · the invocation' }),
+      el(
+        'ul',
+        { id: 'agreement' },
+        overall.map((line) => el('li', { class: 'text', text: line })),
+      ),
+    )
+  }
   for (const run of head.runs) {
     for (const a of Object.values(run.agreement || {})) view.append(agreementSection(run.file, a))
   }
