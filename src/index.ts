@@ -43,8 +43,6 @@ export type { JudgedMetricOptions } from './metrics/rubric-metric.js'
 export type { JsonOutputOptions, SafeParseSchemaLike, StandardSchemaLike } from './metrics/structured-output.js'
 export type { ToolCallAccuracyOptions } from './metrics/tool-calls.js'
 export type { Metric, MetricContext, MetricInput, MetricValue, ToolCall } from './metrics/types.js'
-// Conversations (describeConversation, conversation rows, transcripts).
-export type { ConversationInfo, ReportTurn } from './report/conversation-types.js'
 export type {
   AppCacheCallParams,
   AppCacheMiddleware,
@@ -54,6 +52,8 @@ export type {
 export { appCacheMiddleware, cachedModel } from './replay/ai-sdk.js'
 export type { ReplayToolOptions } from './replay/replay-tool.js'
 export { replayTool } from './replay/replay-tool.js'
+// Conversations (describeConversation, conversation rows, transcripts).
+export type { ConversationInfo, ReportTurn } from './report/conversation-types.js'
 export type * from './report/types.js'
 export type {
   ConversationCase,
