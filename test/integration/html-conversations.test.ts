@@ -1,10 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { FAKE_API_KEY, fakeTenant } from '../fake-provider/client.js'
 import { launchChromium, openReport, type PageWatch, watchPage } from './browser.js'
-import { type FixtureRun, runFixture } from './run-fixture.js'
+import { type FixtureRun, REPO, runFixture } from './run-fixture.js'
 
 // The conversations fixture's report.html in real headless Chromium: the transcript view.
 let run: FixtureRun
@@ -25,7 +26,10 @@ beforeAll(async () => {
   await openReport(page, url)
 }, 180_000)
 
+let ui: ChildProcess | undefined
+
 afterAll(async () => {
+  ui?.kill('SIGTERM')
   await browser?.close()
 })
 
@@ -98,5 +102,28 @@ describe('the transcript view', () => {
       .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-turn')}:${e.getAttribute('data-role')}`))
     expect(roles).toEqual(['1:user', '1:assistant', '2:user', '2:assistant', '3:user'])
     expect(await page.locator('#case-detail [data-transcript] pre.bad').textContent()).toBe('turn 3: backend down')
+  })
+
+  test('`ui` serves the same transcript from the run store', async () => {
+    ui = spawn(process.execPath, [join(REPO, 'dist/cli/index.js'), 'ui', '--port', '0', '--dir', run.dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const live = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      ui?.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        const found = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)
+        if (found?.[1]) resolve(found[1])
+      })
+      ui?.on('exit', (code) => reject(new Error(`ui exited with ${code}: ${out}`)))
+    })
+    await openReport(page, live)
+    await openCase('forgetful > order-status')
+    const turns = page.locator('#case-detail [data-transcript] li.turn')
+    expect(await turns.count()).toBe(4)
+    expect(await turns.nth(3).locator('pre[data-field="turn"]').textContent()).toBe(
+      'Could you tell me your order number?',
+    )
+    expect(await turns.nth(3).locator('tr[data-metric="answer_relevance"]').count()).toBe(1)
   })
 })
