@@ -124,6 +124,11 @@ describe('describeConversation, real Vitest and the fake provider', () => {
       caseNamed(run, 'booking > book-table').turns?.map((t) => `${t.role}: ${t.content}`)
     expect(contents(second)).toEqual(contents(first))
     expect(caseNamed(second, 'booking > book-table').cost).toMatchObject({ calls: 0, cachedCalls: 5 })
+    // The second run is compared with the first, conversation by conversation: nothing new, nothing regressed.
+    const compared = second.report?.comparison?.runs.find((r) => r.file === 'conversations.eval.ts')
+    expect(compared?.status).toBe('matched')
+    expect(compared?.newCases).toEqual([])
+    expect(compared?.metrics.find((m) => m.metric === 'knowledge_retention')?.delta).toBe(0)
     expect(caseNamed(second, 'forgetful > order-status').metrics?.knowledge_retention?.justification).toBe(
       caseNamed(first, 'forgetful > order-status').metrics?.knowledge_retention?.justification,
     )
