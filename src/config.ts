@@ -59,10 +59,18 @@ export interface JunitReportOptions {
   properties?: boolean
   /**
    * Put a `file` attribute on every `<testcase>` (it is always on `<testsuite>`), like Vitest's own
-   * JUnit reporter option of that name.
+   * JUnit reporter option of that name. Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then.
    * @default false
    */
   addFileAttribute?: boolean
+  /**
+   * Put a `line` attribute (the test's line) on every `<testcase>`, for consumers that read it
+   * (mikepenz/action-junit-report). Jenkins' `junit-10.xsd` (xunit plugin) rejects the file then:
+   * without it, the line is in the failure body's last line, `at <test> (<file>:<line>:<col>)`,
+   * where those consumers find it too.
+   * @default false
+   */
+  addLineAttribute?: boolean
 }
 
 /** Options of `vitestJudge(options)`. */
@@ -99,7 +107,7 @@ export interface VitestJudgeOptions {
    * @default VITEST_JUDGE_STORE_URL env, else the SQLite files in `dir`
    */
   store?: string
-  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false }` */
+  /** JUnit report contents. @default `{ properties: false, addFileAttribute: false, addLineAttribute: false }` */
   junit?: JunitReportOptions
   /**
    * Print `::error file=...,line=...::` workflow commands for failed cases and gate failures, so
@@ -108,8 +116,10 @@ export interface VitestJudgeOptions {
    */
   githubAnnotations?: boolean
   /**
-   * Record each judged result as a Vitest test annotation (`context.annotate`), shown by Vitest's
-   * own reporters, UI and HTML report.
+   * Record the judged results as Vitest test annotations (`context.annotate`, one per
+   * `describeEval` case, one per matcher call), shown by Vitest's own reporters, UI and HTML
+   * report. When every reporter in use shows annotations of failed tests only (Vitest's `default`
+   * and `dot`), only failed tests are annotated (what they would show), which keeps warm reruns fast.
    * @default true
    */
   testAnnotations?: boolean
@@ -219,13 +229,14 @@ export interface ResolvedVitestJudgeOptions {
    * worker of one invocation shares it); absent when the budget is not shared.
    */
   budgetKey?: string
-  junit: { properties: boolean; addFileAttribute: boolean }
+  junit: { properties: boolean; addFileAttribute: boolean; addLineAttribute: boolean }
   githubAnnotations: boolean
   /** GITHUB_STEP_SUMMARY: the file the markdown summary is appended to, or null. */
   githubStepSummary: string | null
   /** NO_COLOR is set: the console table has no colour even on a terminal. */
   noColor: boolean
-  testAnnotations: boolean
+  /** `'failed'`: set by the plugin when the reporters in use show annotations of failed tests only. */
+  testAnnotations: boolean | 'failed'
   /** MLflow logging, or null when off. */
   mlflow: ResolvedMlflowOptions | null
   /** The app cache's mode for the run. */
@@ -363,6 +374,7 @@ export function resolveOptions(
     junit: {
       properties: options.junit?.properties ?? false,
       addFileAttribute: options.junit?.addFileAttribute ?? false,
+      addLineAttribute: options.junit?.addLineAttribute ?? false,
     },
     githubAnnotations: options.githubAnnotations ?? env.GITHUB_ACTIONS === 'true',
     githubStepSummary: envValue('GITHUB_STEP_SUMMARY', env) ?? null,

@@ -73,8 +73,7 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       test.maxConcurrency = Math.max(current, concurrency)
       // A judged test waits on a model; Vitest's 5 s default would time out ordinary judge calls.
       if (test.testTimeout === undefined) test.testTimeout = 60_000
-      // The test's line, for the JUnit failure frame and the GitHub annotations.
-      if (test.includeTaskLocation === undefined) test.includeTaskLocation = true
+      // No `includeTaskLocation` (a stack per test): a failed case records its own line (call-site.ts).
     },
     configureVitest(context: VitestPluginContext) {
       const { vitest } = context
@@ -107,6 +106,8 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
 
   function configure({ vitest, project }: VitestPluginContext, resolved: ResolvedVitestJudgeOptions): void {
     checkKeys(resolved)
+    // Each annotation is a message from the worker: none for passing tests when no reporter shows them.
+    if (resolved.testAnnotations === true && !showsPassingAnnotations(vitest)) resolved.testAnnotations = 'failed'
     project.provide('vitestJudge', resolved)
     if (!reporterAdded.has(vitest)) {
       reporterAdded.add(vitest)
@@ -119,6 +120,24 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       if (!listed) vitest.config.reporters.push(new JudgeReporter(resolved) as never)
     }
   }
+}
+
+/**
+ * Vitest's reporters that print test annotations of failed tests only (with the failure): `default`
+ * and `dot`; `github-actions` prints none of ours (they carry no location). Any other reporter
+ * (verbose, tree, junit, json, html, blob, tap, a custom one) and the UI may show them all.
+ */
+const FAILED_ONLY_REPORTERS = new Set(['default', 'dot', 'github-actions', 'hanging-process'])
+
+/** Whether a reporter in use (or the UI) may show the annotations of passing tests. */
+export function showsPassingAnnotations(vitest: { config: { reporters: readonly unknown[]; ui?: boolean } }): boolean {
+  if (vitest.config.ui) return true
+  return vitest.config.reporters.some((entry) => {
+    const reporter = Array.isArray(entry) ? entry[0] : entry
+    if (reporter instanceof JudgeReporter) return false
+    if (typeof reporter !== 'string') return true
+    return !(FAILED_ONLY_REPORTERS.has(reporter) || reporter.startsWith('vitest-judge/reporter'))
+  })
 }
 
 export default vitestJudge

@@ -30,6 +30,10 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     ],
   },
   {
+    text: 'What the app did',
+    items: [{ text: 'Record and replay app calls', link: '/guide/app-cache' }],
+  },
+  {
     text: 'Runs and results',
     items: [
       { text: 'Runs and cache', link: '/guide/runs-and-cache' },

@@ -3,10 +3,13 @@
  * so that reading works while vitest writes and on a file a killed process left behind), and run
  * selectors turned into JSON reports, with report files read without needing a store at all.
  */
+
 import { existsSync } from 'node:fs'
 import { SelectorError, StoreError, UsageError } from '../errors.js'
+import { mergeAgreements } from '../report/agreement.js'
 import { recordedCost } from '../report/cost.js'
 import { validateReport } from '../report/json.js'
+import { runKey } from '../report/run-key.js'
 import type { JsonReport } from '../report/types.js'
 import { openRunStore } from '../store/open.js'
 import { runsDbPath } from '../store/paths.js'
@@ -36,6 +39,8 @@ export class State {
   readonly storeUrl: string | null
   private store: RunStore | undefined
   private storeWritable = false
+  /** The open under way, so that concurrent first callers (the `ui` server's requests) share it. */
+  private opening: Promise<RunStore> | undefined
 
   constructor(io: CliIo, dir: string, storeUrl?: string) {
     this.io = io
@@ -67,6 +72,14 @@ export class State {
   async runs(options: { write?: boolean } = {}): Promise<RunStore> {
     const write = options.write === true
     if (this.store !== undefined && (this.storeWritable || !write)) return this.store
+    if (this.opening !== undefined && !write) return this.opening
+    this.opening = this.open(write).finally(() => {
+      this.opening = undefined
+    })
+    return this.opening
+  }
+
+  private async open(write: boolean): Promise<RunStore> {
     if (!this.hasRuns()) {
       throw new StoreError(
         `No runs recorded in ${this.runsFile} yet: run vitest (with the vitest-judge plugin) first, ` +
@@ -124,6 +137,8 @@ export class State {
 
   /** Closes the store, if it was opened. */
   async close(): Promise<void> {
+    const opening = this.opening
+    if (opening !== undefined) await opening.catch(() => undefined)
     const store = this.store
     this.store = undefined
     await store?.close()
@@ -132,21 +147,27 @@ export class State {
 /**
  * `report` reduced to the runs of `files` (for a selector that named one run). When runs are left
  * out, the invocation's `cost` becomes that of the runs kept (without the budget, which was the
- * whole invocation's).
+ * whole invocation's), and so does its judge-human `agreement`.
  */
 export function onlyFiles(report: JsonReport, files: ReadonlySet<string>): JsonReport {
-  const runs = report.runs.filter((run) => files.has(run.file))
+  const runs = report.runs.filter((run) => files.has(runKey(run)))
   if (runs.length === report.runs.length) return report
-  const { cost: _cost, ...rest } = report
+  const { cost: _cost, agreement: _agreement, ...rest } = report
   const cost = report.cost === undefined ? undefined : recordedCost(runs)
-  return { ...rest, runs, ...(cost ? { cost } : {}) }
+  const agreement = report.agreement === undefined ? undefined : mergeAgreements(runs)
+  return {
+    ...rest,
+    runs,
+    ...(cost ? { cost } : {}),
+    ...(agreement && Object.keys(agreement).length > 0 ? { agreement } : {}),
+  }
 }
 
-/** The file of run `runId` in `report`. */
+/** The key (`ReportRun.key`) of run `runId` in `report`. */
 export function fileOfRun(report: JsonReport, runId: string): string {
   const run = report.runs.find((r) => r.id === runId)
   if (run === undefined) throw new SelectorError(`Run ${runId} is not in invocation ${report.invocation.id}.`)
-  return run.file
+  return runKey(run)
 }
 
 /** A URL with its password removed, for messages. */

@@ -1,6 +1,6 @@
 /**
  * The `vitest-judge ui` server: the HTML report's page, live, from the run store. Read-only (the
- * store is opened read-only per request), loopback unless told otherwise, and it serves exactly
+ * store is opened read-only once per server, on the first request that needs it), loopback unless told otherwise, and it serves exactly
  * two things: the page (`/`, `/?inv=<id>`) and the state the page polls (`/api/state`). Any other
  * path, a path with `..`, a method other than GET/HEAD, or (on loopback) a foreign Host header is
  * refused.
@@ -73,21 +73,26 @@ function plain(res: ServerResponse, status: number, text: string): void {
 /** The newest complete invocation's id, or null when there is none yet. */
 async function latestId(state: State): Promise<string | null> {
   if (!state.hasRuns()) return null
+  let id: string | null = null
   try {
     const resolved = await resolveSelector('latest', () => state.runs(), { requireComplete: true })
-    return resolved.kind === 'invocation' ? resolved.id : null
+    if (resolved.kind === 'invocation') id = resolved.id
   } catch (error) {
-    if (error instanceof SelectorError || error instanceof StoreError) return null
-    throw error
+    if (!(error instanceof SelectorError || error instanceof StoreError)) throw error
   }
+  // A PostgreSQL store opened before its tables existed (or while the server was away) reads as
+  // empty for good: until there is an invocation, the next poll opens it again.
+  if (id === null && state.storeUrl !== null) await state.close()
+  return id
 }
 
 /** Starts the server; resolves once it listens. */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const host = options.host ?? '127.0.0.1'
   const loopback = isLoopback(host)
-  // A --store that is not a postgres:// URL is a usage error now, not on every request.
-  new State(options.io, options.dir, options.store)
+  // A --store that is not a postgres:// URL is a usage error now, not on every request. One store
+  // per server: a PostgreSQL store would otherwise be a new pool at every poll of the page.
+  const state = new State(options.io, options.dir, options.store)
   const csp = pageCsp(pageAssets(), 'live')
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = req.url ?? '/'
@@ -111,7 +116,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return
     }
     const url = new URL(raw, 'http://ui.invalid')
-    const state = new State(options.io, options.dir, options.store)
     try {
       if (url.pathname === '/api/state') {
         send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ latest: await latestId(state) }))
@@ -135,8 +139,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     } catch (error) {
       const status = error instanceof SelectorError ? 404 : 500
       plain(res, status, redact(error instanceof Error ? error.message : String(error)))
-    } finally {
-      await state.close()
     }
   }
   const server = createServer((req, res) => {
@@ -156,10 +158,12 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
   return {
     url: `http://${shownHost}:${address.port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections()
         server.close(() => resolve())
-      }),
+      })
+      await state.close()
+    },
   }
 }

@@ -2,6 +2,7 @@
 import { ConfigError, MissingFieldError } from '../errors.js'
 import { resolveEmbeddingJudge } from '../judges/resolve-judge.js'
 import type { Judge } from '../judges/types.js'
+import { builtInNature } from './built-in.js'
 import {
   bleu as bleuOf,
   exactMatchScore,
@@ -36,13 +37,11 @@ function referenceMetric(name: string, compute: (output: string, expected: strin
 
 function measurement(
   name: string,
-  greaterIsBetter: boolean,
   compute: (input: MetricInput) => number | undefined | Promise<number | undefined>,
 ): Metric {
   return {
     name,
-    kind: 'measurement',
-    greaterIsBetter,
+    ...builtInNature(name),
     requires: [],
     version: 'v1',
     judged: false,
@@ -113,24 +112,24 @@ export function bleu(): Metric {
  * easier). Syllables from CMUdict and en-US hyphenation, loaded on first use.
  */
 export function fleschKincaidGrade(): Metric {
-  return measurement('flesch_kincaid_grade', false, async (input) =>
+  return measurement('flesch_kincaid_grade', async (input) =>
     fleschKincaidGradeOf(input.output, await loadSyllableCounter()),
   )
 }
 
 /** Automated Readability Index grade of the output, counted as textstat counts (a measurement). */
 export function ariGrade(): Metric {
-  return measurement('ari_grade', false, (input) => ariGradeOf(input.output))
+  return measurement('ari_grade', (input) => ariGradeOf(input.output))
 }
 
 /** Task latency in ms (describeEval; a measurement, lower is better). */
 export function latency(): Metric {
-  return measurement('latency', false, (input) => input.latencyMs)
+  return measurement('latency', (input) => input.latencyMs)
 }
 
 /** Tokens the task reported (input + output; a measurement, lower is better). 0 when the task reports none. */
 export function tokenCount(): Metric {
-  return measurement('token_count', false, (input) => (input.tokens ? input.tokens.input + input.tokens.output : 0))
+  return measurement('token_count', (input) => (input.tokens ? input.tokens.input + input.tokens.output : 0))
 }
 
 /** Options of `embeddingSimilarity`. */

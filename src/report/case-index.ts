@@ -3,11 +3,9 @@
  * case keys (a repeated name gets `\u0000k`), each case's value per metric (its `name#k` results
  * averaged), pass tallies, and the direction and kind each metric recorded.
  */
+import { builtInNature } from '../metrics/built-in.js'
 import { metricBaseName } from './text.js'
 import type { ReportCase, ReportRun } from './types.js'
-
-/** Metrics whose smaller values are better, for reports that do not record `greaterIsBetter`. */
-export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(['latency', 'token_count'])
 
 /** What one run knows per metric. */
 export interface CaseIndex {
@@ -93,7 +91,7 @@ export function directionOf(metric: string, ...indexes: (CaseIndex | undefined)[
     const value = index?.greaterIsBetter.get(metric)
     if (value !== undefined) return value
   }
-  return !LOWER_IS_BETTER.has(metric)
+  return builtInNature(metric).greaterIsBetter
 }
 
 /** The kind of `metric`, from what any of the runs recorded. */
@@ -102,13 +100,13 @@ export function kindOf(metric: string, ...indexes: (Pick<CaseIndex, 'kind'> | un
     const value = index?.kind.get(metric)
     if (value) return value
   }
-  return LOWER_IS_BETTER.has(metric) ? 'measurement' : 'score'
+  return builtInNature(metric).kind
 }
 
 /**
  * Whether `head` did worse than `base` on the metric recorded under `key` (e.g. `faithfulness#2`):
  * both have a number for it and it moved in the metric's worse direction (as either case recorded
- * it, else {@link LOWER_IS_BETTER} by name). The page's per-case "regressed" mark.
+ * it, else the built-in metric's direction by name: `metrics/built-in.ts`). The page's per-case "regressed" mark.
  */
 export function worse(
   head: ReportCase,
@@ -119,6 +117,6 @@ export function worse(
   const b = base?.scores?.[key]
   if (typeof h !== 'number' || typeof b !== 'number') return false
   const recorded = head.metrics?.[key]?.greaterIsBetter ?? base?.metrics?.[key]?.greaterIsBetter
-  const greaterIsBetter = recorded ?? !LOWER_IS_BETTER.has(metricBaseName(key))
+  const greaterIsBetter = recorded ?? builtInNature(metricBaseName(key)).greaterIsBetter
   return greaterIsBetter ? h < b : h > b
 }

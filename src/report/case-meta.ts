@@ -43,6 +43,11 @@ export interface CaseMeta {
   turns?: ReportTurn[]
   /** How the conversation was run and how it ended. */
   conversation?: ConversationInfo
+  /**
+   * Where a failed test is in its file (1-based): its `describeEval(...)` call, or the failing
+   * matcher call; set for failed tests only (Vitest's `includeTaskLocation` is not needed).
+   */
+  location?: { line: number; column: number }
   /** What the app cache did for the case's own calls (replayed, recorded, missed). */
   appCache?: CaseAppCache
 }

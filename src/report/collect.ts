@@ -5,7 +5,10 @@ import { agreementOf } from './agreement.js'
 import type { CaseMeta } from './case-meta.js'
 import { caseCost, costSummary, mergeTallies } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
+import { variantRunKey } from './run-key.js'
 import type { JudgeCallTally, ReportCase, ReportRun, RunAppCache } from './types.js'
+
+export { runKey, runSourceFile, variantRunKey, withRunKey } from './run-key.js'
 
 /** What the reporter knows of one finished test. */
 export interface CollectedTest {
@@ -53,20 +56,6 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
 }
 
 /**
- * The key of a variant's run wherever runs are keyed by file (run store, comparison, JUnit suite,
- * gate): `<file> [<variant>]`. The run's `variant` field holds the name.
- */
-export function variantRunFile(file: string, variant: string): string {
-  return `${file} [${variant}]`
-}
-
-/** The test file a run came from: its `file` without the ` [variant]` suffix. */
-export function runSourceFile(run: Pick<ReportRun, 'file' | 'variant'>): string {
-  const suffix = run.variant === undefined ? '' : ` [${run.variant}]`
-  return suffix && run.file.endsWith(suffix) ? run.file.slice(0, -suffix.length) : run.file
-}
-
-/**
  * Builds the runs of one file: one for the tests without a variant (when there are any), then one
  * per `describeEval` variant in the order first seen, each with the invocation's params and the
  * variant's fields merged. Only the run without a variant carries the file's duration (the
@@ -96,7 +85,8 @@ export function buildRuns(
         runs.push(buildRun(newId(), file, group, options.durationMs, options.pricing))
       continue
     }
-    const run = buildRun(newId(), variantRunFile(file, variant), group, undefined, options.pricing)
+    const run = buildRun(newId(), file, group, undefined, options.pricing)
+    run.key = variantRunKey(file, variant)
     run.variant = variant
     run.params = { ...options.params, ...group.find((t) => t.meta?.variantParams)?.meta?.variantParams }
     runs.push(run)
@@ -136,6 +126,7 @@ export function buildRun(
   return {
     id,
     file,
+    key: file,
     status: 'complete',
     cases,
     aggregates: aggregateRun(cases),

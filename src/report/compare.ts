@@ -2,9 +2,11 @@
  * Comparison of a report with its baseline (per file and metric, with significance tests) and the
  * quality gate over that comparison.
  */
-import { type CaseIndex, directionOf, indexCases, kindOf, LOWER_IS_BETTER } from './case-index.js'
+import { builtInNature } from '../metrics/built-in.js'
+import { type CaseIndex, directionOf, indexCases, kindOf } from './case-index.js'
 import { caseTextChanged } from './dataset-digest.js'
-import { holmAdjust, meanConfidenceInterval, pairedTest, unpairedTest } from './statistics.js'
+import { runKey, runSourceFile } from './run-key.js'
+import { meanConfidenceInterval, pairedTest, taroneHolm, unpairedTest } from './statistics.js'
 import { excerpt, formatDelta, formatP, formatValue, metricBaseName } from './text.js'
 import type {
   CaseDelta,
@@ -85,6 +87,7 @@ function compareMetric(
   }
   let test: MetricComparison['test'] = 'none'
   let pValue: number | null = null
+  let oneSidedP: { less: number; greater: number } | undefined
   let method: string | undefined
   let effect = baseMean !== null && headMean !== null ? headMean - baseMean : 0
   let changed: number | undefined
@@ -96,6 +99,7 @@ function compareMetric(
     )
     test = 'paired'
     pValue = result.pValue
+    oneSidedP = result.oneSided
     method = result.method
     changed = result.n
     pError = result.error
@@ -107,6 +111,7 @@ function compareMetric(
     if (result) {
       test = 'unpaired'
       pValue = result.pValue
+      oneSidedP = result.oneSided
       method = result.method
     }
   }
@@ -125,6 +130,7 @@ function compareMetric(
     status: significant ? (worse ? 'regressed' : 'improved') : 'unchanged',
     kind: kindOf(metric, head, base),
   }
+  if (oneSidedP) comparison.pOneSided = greaterIsBetter ? oneSidedP.less : oneSidedP.greater
   if (changed !== undefined) comparison.n.changed = changed
   if (test === 'paired') comparison.pairedDelta = effect
   if (method) comparison.method = method
@@ -203,7 +209,8 @@ function compareRun(base: CaseIndex, head: CaseIndex, opts: CompareOptions): Run
   const removedCases: string[] = []
   for (const key of base.cases.keys()) if (!head.cases.has(key)) removedCases.push(caseName(key))
   const result: RunComparison = {
-    file: head.run.file,
+    file: runSourceFile(head.run),
+    key: runKey(head.run),
     status: 'matched',
     baseRunId: base.run.id,
     headRunId: head.run.id,
@@ -276,25 +283,27 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * Compares `head` with its baseline `base`, file by file (runs matched by `file`) and metric by
+ * Compares `head` with its baseline `base`, run by run (runs matched by `key`: a file, or a file's
+ * variant) and metric by
  * metric. A metric is tested paired (sign-flip permutation test over the cases matched by name)
  * when at least two cases have a value on both sides, else unpaired (two-sample permutation test,
  * or Welch's t-test for large samples). `regressed`/`improved` need a p-value at or under `alpha`;
  * the direction follows the metric's `greaterIsBetter` (latency: lower is better).
  */
 export function compareReports(base: JsonReport, head: JsonReport, opts: CompareOptions): ReportComparison {
-  const baseRuns = new Map(base.runs.map((run) => [run.file, run]))
-  const headRuns = new Map(head.runs.map((run) => [run.file, run]))
-  const files = [...new Set([...baseRuns.keys(), ...headRuns.keys()])].sort(compareText)
-  const runs: RunComparison[] = files.map((file) => {
-    const baseRun = baseRuns.get(file)
-    const headRun = headRuns.get(file)
+  const baseRuns = new Map(base.runs.map((run) => [runKey(run), run]))
+  const headRuns = new Map(head.runs.map((run) => [runKey(run), run]))
+  const keys = [...new Set([...baseRuns.keys(), ...headRuns.keys()])].sort(compareText)
+  const runs: RunComparison[] = keys.map((key) => {
+    const baseRun = baseRuns.get(key)
+    const headRun = headRuns.get(key)
     if (baseRun && headRun) return compareRun(indexCases(baseRun), indexCases(headRun), opts)
     const run = (headRun ?? baseRun) as ReportRun
     const index = indexCases(run)
     const names = run.cases.map((c) => c.name)
     return {
-      file,
+      file: runSourceFile(run),
+      key,
       status: headRun ? 'new' : 'removed',
       baseRunId: baseRun?.id ?? null,
       headRunId: headRun?.id ?? null,
@@ -318,23 +327,36 @@ export function compareReports(base: JsonReport, head: JsonReport, opts: Compare
 // --- family-wise error control ------------------------------------------------------------
 
 function kindOfComparison(m: MetricComparison): 'score' | 'measurement' {
-  return m.kind ?? (LOWER_IS_BETTER.has(m.metric) ? 'measurement' : 'score')
+  return m.kind ?? builtInNature(m.metric).kind
 }
 
 /** The family of one gate evaluation and its adjusted p-values. */
 export interface Family {
-  /** Member -> Holm-adjusted p-value. */
+  /** Member -> Tarone-Holm-adjusted one-sided p-value in the metric's worse direction (what the gate decides on). */
   adjusted: Map<MetricComparison, number>
-  /** Gated tests left out because they could not reach `alpha` whatever the data (adjusted p-value 1). */
+  /** Member -> the same procedure over the two-sided p-values (what `improved` is decided on). */
+  adjustedTwoSided: Map<MetricComparison, number>
+  /** Gated tests left out because they could not reach `alpha / tests` whatever the data (adjusted p-value 1). */
   excluded: Set<MetricComparison>
+  /** Tarone's count at the first step: the tests the smallest p-value is adjusted for. */
+  tests: number
+}
+
+/** A gated test's one-sided p-value in its worse direction (the two-sided one for a comparison made before it was recorded). */
+function worseP(m: MetricComparison): number {
+  return m.pOneSided ?? (m.pValue as number)
 }
 
 /**
- * Holm-adjusted p-values of the family of one gate evaluation: every test made on a score-kind
- * metric of a matched file, plus the tests of the measurements named in `measurements`. A paired
- * test whose smallest possible p-value (2 / 2^changed cases) is above `alpha` can never fail, at
- * any Holm step: it is left out of the count (Tarone's refinement for discrete tests; valid because
- * the sign-flip test conditions on the sizes of the differences), so unchanged files cost no power.
+ * The gate's family of tests and their adjusted p-values: every test made on a score-kind metric
+ * of a matched file, plus the tests of the measurements named in `measurements`. The gate only
+ * fails on a drop, so its p-values are one-sided, in each metric's worse direction (`pOneSided`), and
+ * they are adjusted by Tarone's procedure with Holm's step-down (`taroneHolm`: Tarone 1990,
+ * Hommel & Krummenauer 1998): a paired sign-flip test with c changed cases cannot give a one-sided
+ * p-value under 1 / 2^c (valid because the test conditions on the sizes of the differences), so a
+ * test that cannot reach `alpha / K` is left out of the count K, and unchanged or barely changed
+ * files cost no power. The two-sided p-values go through the same procedure (smallest attainable
+ * 2 / 2^c) for `improved`.
  */
 export function familyPValues(
   runs: readonly RunComparison[],
@@ -342,38 +364,54 @@ export function familyPValues(
   measurements: Readonly<Record<string, number>> = {},
 ): Family {
   const members: MetricComparison[] = []
-  const excluded = new Set<MetricComparison>()
   for (const run of runs) {
     if (run.status !== 'matched') continue
     for (const m of run.metrics) {
       if (m.pValue === null || m.status === 'new' || m.status === 'removed') continue
       if (kindOfComparison(m) !== 'score' && !Object.hasOwn(measurements, m.metric)) continue
-      if (m.test === 'paired' && m.n.changed !== undefined && 2 / 2 ** m.n.changed > alpha) excluded.add(m)
-      else members.push(m)
+      members.push(m)
     }
   }
-  const holm = holmAdjust(members.map((m) => m.pValue))
+  const changedOf = (m: MetricComparison) => (m.test === 'paired' && m.n.changed !== undefined ? m.n.changed : null)
+  const worse = taroneHolm(
+    members.map((m) => {
+      const c = changedOf(m)
+      return { p: worseP(m), minP: c === null ? 0 : 1 / 2 ** c }
+    }),
+    alpha,
+  )
+  const twoSided = taroneHolm(
+    members.map((m) => {
+      const c = changedOf(m)
+      return { p: m.pValue as number, minP: c === null ? 0 : Math.min(1, 2 / 2 ** c) }
+    }),
+    alpha,
+  )
   const adjusted = new Map<MetricComparison, number>()
+  const adjustedTwoSided = new Map<MetricComparison, number>()
+  const excluded = new Set<MetricComparison>()
   members.forEach((m, i) => {
-    const p = holm[i]
-    if (p !== null && p !== undefined) adjusted.set(m, p)
+    if (!worse.inFamily[i]) excluded.add(m)
+    adjusted.set(m, worse.adjusted[i] as number)
+    adjustedTwoSided.set(m, twoSided.adjusted[i] as number)
   })
-  return { adjusted, excluded }
+  return { adjusted, adjustedTwoSided, excluded, tests: worse.tests }
 }
 
 /**
- * Fewest paired cases with which the sign-flip test can reach `threshold` at all: with n non-zero
- * differences its smallest two-sided p-value is 2 / 2^n (every case moving the same way).
+ * Fewest paired cases with which the one-sided sign-flip test can reach `threshold` at all: with n
+ * non-zero differences its smallest p-value is 1 / 2^n (every case moving the worse way).
  */
 export function casesNeeded(threshold: number): number {
   let n = 1
-  while (2 / 2 ** n > threshold && n < 1075) n++
+  while (1 / 2 ** n > threshold && n < 1075) n++
   return n
 }
 
 /**
- * Applies Holm's step-down correction over the comparison's family (see {@link familyPValues}):
- * sets `pAdjusted`, and `significant`/`status` from it (from the raw p-value for measurements
+ * Applies the gate's correction over the comparison's family (see {@link familyPValues}): sets
+ * `pAdjusted` (one-sided, worse direction), `status` `regressed` from it and `improved` from the
+ * same procedure over the two-sided p-values (from the raw two-sided p-value for measurements
  * outside the family, which are shown but never gated), marks the metrics compared on too few
  * cases for a drop to reach the family's first threshold, and records the correction. Idempotent:
  * a comparison stitched from per-file comparisons is corrected again as a whole.
@@ -383,18 +421,19 @@ export function correctFamily(
   measurements: Readonly<Record<string, number>> = {},
 ): ReportComparison {
   const family = familyPValues(comparison.runs, comparison.alpha, measurements)
-  const tests = family.adjusted.size
+  const tests = family.tests
   const needed = casesNeeded(comparison.alpha / Math.max(1, tests))
   for (const run of comparison.runs) {
     if (run.status !== 'matched') continue
     for (const m of run.metrics) {
       if (m.status === 'new' || m.status === 'removed') continue
-      const adjusted = family.excluded.has(m) ? 1 : family.adjusted.get(m)
+      const adjusted = family.adjusted.get(m)
       m.pAdjusted = adjusted ?? null
-      const p = adjusted ?? m.pValue
       const effect = m.pairedDelta ?? m.delta ?? 0
-      m.significant = p !== null && p <= comparison.alpha && effect !== 0
       const worse = m.greaterIsBetter ? effect < 0 : effect > 0
+      // In the family: a drop on the one-sided adjusted p, a gain on the two-sided one; outside it, the raw two-sided p.
+      const p = adjusted === undefined ? m.pValue : worse ? adjusted : (family.adjustedTwoSided.get(m) ?? null)
+      m.significant = p !== null && p <= comparison.alpha && effect !== 0
       m.status = m.significant ? (worse ? 'regressed' : 'improved') : 'unchanged'
       delete m.tooFewCases
       const gated = kindOfComparison(m) === 'score' || Object.hasOwn(measurements, m.metric)
@@ -405,7 +444,13 @@ export function correctFamily(
       }
     }
   }
-  comparison.correction = { method: 'holm', tests, excluded: family.excluded.size }
+  comparison.correction = {
+    method: 'holm',
+    tests,
+    excluded: family.excluded.size,
+    sided: 'one-sided',
+    procedure: 'tarone-holm',
+  }
   return comparison
 }
 
@@ -438,16 +483,21 @@ export interface GateSettings {
 
 /** One reason the gate fails the run. */
 export interface GateFailure {
+  /** The test file (a path). */
   file: string
+  /** The run's key (`ReportRun.key`): the file, or `<file> [<variant>]` (absent for a gate on the whole invocation). */
+  key?: string
   metric: string
   /** `regression` (a score-kind metric), `measurement` (a named measurement), `min-mean` or `min-agreement` (kappa with human labels). */
   kind: 'regression' | 'measurement' | 'min-mean' | 'min-agreement'
   baseMean: number | null
   headMean: number | null
   delta: number | null
-  /** Raw p-value of the test. */
+  /** Raw two-sided p-value of the test. */
   pValue: number | null
-  /** Holm-adjusted p-value over the gate's family of tests (null for a min-mean failure). */
+  /** Raw one-sided p-value in the metric's worse direction: what the gate decided on (absent for a min-mean failure). */
+  pOneSided?: number
+  /** That one-sided p-value adjusted over the gate's family (Tarone-Holm; null for a min-mean failure). */
   pAdjusted: number | null
   /** `maxDrop` for a regression, the relative limit for a measurement, the `minMean` value for a min-mean failure. */
   threshold: number
@@ -474,9 +524,9 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
   const maxDrop = gate.maxDrop ?? 0
   const measurements = gate.measurements ?? {}
   const runs = comparison?.runs ?? []
-  const byFile = new Map(runs.map((run) => [run.file, run]))
+  const byKey = new Map(runs.map((run) => [runKey(run), run]))
   const family = familyPValues(runs, gate.alpha, measurements)
-  const tests = family.adjusted.size
+  const tests = family.tests
   for (const run of runs) {
     for (const m of run.metrics) {
       const adjusted = family.adjusted.get(m)
@@ -485,22 +535,26 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
       if (change === null || m.delta === null) continue
       const drop = m.greaterIsBetter ? -change : change
       if (!(adjusted <= gate.alpha && drop > 0)) continue
-      const ps = `${pIs(m.pValue)}, Holm-adjusted ${pIs(adjusted)} over ${tests} ${tests === 1 ? 'test' : 'tests'}`
+      const ps =
+        `one-sided ${pIs(worseP(m))}, Tarone-Holm-adjusted ${pIs(adjusted)} over ${tests} ` +
+        `${tests === 1 ? 'test' : 'tests'}`
       const moved = m.greaterIsBetter ? 'dropped' : 'rose'
       if (kindOfComparison(m) === 'score') {
         if (!(drop > maxDrop + 1e-12)) continue
         failures.push({
           file: run.file,
+          key: runKey(run),
           metric: m.metric,
           kind: 'regression',
           baseMean: m.baseMean,
           headMean: m.headMean,
           delta: m.delta,
           pValue: m.pValue,
+          pOneSided: worseP(m),
           pAdjusted: adjusted,
           threshold: maxDrop,
           message:
-            `${run.file}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
+            `${runKey(run)}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
             `(${formatDelta(m.delta)}, ${ps}) ${moved} more than gate.maxDrop ${maxDrop}` +
             `${gate.maxDrop === null ? ' (maxDrop not set: any significant drop fails)' : ''}` +
             ` at alpha ${gate.alpha}`,
@@ -517,33 +571,36 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
         : ''
       failures.push({
         file: run.file,
+        key: runKey(run),
         metric: m.metric,
         kind: 'measurement',
         baseMean: m.baseMean,
         headMean: m.headMean,
         delta: m.delta,
         pValue: m.pValue,
+        pOneSided: worseP(m),
         pAdjusted: adjusted,
         threshold: limit,
         message:
-          `${run.file}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
+          `${runKey(run)}: ${m.metric} mean ${formatValue(m.baseMean)} -> ${formatValue(m.headMean)} ` +
           `(${formatDelta(m.delta)}, ${share}${ps}) ${moved} more than gate.measurements.${m.metric} ${limit} ` +
           `(${formatPercentLimit(limit)} of the baseline mean) at alpha ${gate.alpha}`,
       })
     }
   }
-  for (const run of [...head.runs].sort((a, b) => compareText(a.file, b.file))) {
+  for (const run of [...head.runs].sort((a, b) => compareText(runKey(a), runKey(b)))) {
     const index = indexCases(run)
     for (const [metric, min] of Object.entries(gate.minMean)) {
       const aggregate = run.aggregates?.[metric]
       if (!aggregate || aggregate.n === 0 || kindOf(metric, index) !== 'score') continue
       if (aggregate.mean >= min) continue
-      const compared = byFile.get(run.file)?.metrics.find((m) => m.metric === metric)
+      const compared = byKey.get(runKey(run))?.metrics.find((m) => m.metric === metric)
       const baseMean = compared?.baseMean ?? null
       const delta = baseMean === null ? null : aggregate.mean - baseMean
       const versus = baseMean === null ? 'no baseline' : `baseline ${formatValue(baseMean)}, ${formatDelta(delta)}`
       failures.push({
-        file: run.file,
+        file: runSourceFile(run),
+        key: runKey(run),
         metric,
         kind: 'min-mean',
         baseMean,
@@ -552,7 +609,7 @@ export function evaluateGate(comparison: ReportComparison | null, head: JsonRepo
         pValue: compared?.pValue ?? null,
         pAdjusted: null,
         threshold: min,
-        message: `${run.file}: ${metric} mean ${formatValue(aggregate.mean)} is under gate.minMean.${metric} ${min} (${versus})`,
+        message: `${runKey(run)}: ${metric} mean ${formatValue(aggregate.mean)} is under gate.minMean.${metric} ${min} (${versus})`,
       })
     }
   }

@@ -8,6 +8,7 @@
 import { describeAgreement } from './agreement.js'
 import { type GateFailure, replayedText, tooFewCasesText } from './compare.js'
 import { costLines, formatUsd } from './cost.js'
+import { runKey } from './run-key.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { MetricComparison, RunComparison } from './types.js'
@@ -121,8 +122,8 @@ function metricRows(summary: FileSummary, width: number, p: Palette): string[] {
   const lines = [
     p.dim(
       `    ${'metric'.padEnd(nameWidth)}${pad(COLUMNS.map(([name]) => name))}` +
-        `${withComparison ? `${'delta'.padStart(DELTA_WIDTH)}${'p'.padStart(P_WIDTH)}` : ''}` +
-        `${adjusted ? 'p adj'.padStart(P_WIDTH) : ''}`,
+        `${withComparison ? `${'delta'.padStart(DELTA_WIDTH)}${'p(2s)'.padStart(P_WIDTH)}` : ''}` +
+        `${adjusted ? 'p1 adj'.padStart(P_WIDTH) : ''}`,
     ),
   ]
   const warnings: string[] = []
@@ -226,8 +227,8 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
   const maxFiles = opts.maxFiles ?? 20
   const maxCases = opts.maxCases ?? 3
   const gateFailures = opts.gateFailures ?? []
-  const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [r.file, r]))
-  const runs = new Map(report.runs.map((r) => [r.file, r]))
+  const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [runKey(r), r]))
+  const runs = new Map(report.runs.map((r) => [runKey(r), r]))
   const files = [...new Set([...runs.keys(), ...comparisons.keys()])].sort()
   const summaries: FileSummary[] = files.map((file) => {
     const run = runs.get(file)
@@ -239,7 +240,7 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
       (run?.judgeErrors ?? 0) > 0 ||
       regressed ||
       run?.status === 'interrupted' ||
-      gateFailures.some((g) => g.file === file)
+      gateFailures.some((g) => (g.key ?? g.file) === file)
     return { run, file, comparison, failed, problems }
   })
 
@@ -278,10 +279,14 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
       regressedMetrics > 0
         ? p.red(`${regressedMetrics} ${regressedMetrics === 1 ? 'metric' : 'metrics'} regressed`)
         : p.green('no significant regression')
-    // Tests that could not reach alpha (too few changed cases) are left out of Holm's count.
+    // Tests that could not reach alpha / K (too few changed cases) are left out of the count.
     const all = (c.correction?.tests ?? 0) + (c.correction?.excluded ?? 0)
     const over = c.correction?.excluded ? `${c.correction.tests} of ${all} tests` : plural(all, 'test')
-    const correction = c.correction ? `, Holm over ${over}` : ''
+    const correction = !c.correction
+      ? ''
+      : c.correction.sided === 'one-sided'
+        ? `, one-sided Tarone-Holm over ${over}`
+        : `, Holm over ${over}`
     lines.push(
       ` baseline ${safe(c.base.label, 40)} → current ${safe(c.head.label, 40)} (alpha ${c.alpha}${correction}): ${verdict}`,
     )

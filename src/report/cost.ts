@@ -85,32 +85,10 @@ export function costSummary(
   return { ...cost, ...(unpriced.length > 0 ? { unpriced } : {}), byJudge, pricesAsOf: PRICES_AS_OF }
 }
 
-/** The invocation's cost: the runs' per-judge tallies added up and priced again. */
-export function invocationCost(
-  runs: ReadonlyArray<{ cost?: CostSummary }>,
-  pricing?: Pricing,
-): CostSummary | undefined {
-  const tallies: Record<string, JudgeCallTally> = {}
-  for (const run of runs) {
-    const byJudge: Record<string, JudgeCallTally> = {}
-    for (const [judge, c] of Object.entries(run.cost?.byJudge ?? {})) {
-      byJudge[judge] = {
-        calls: c.calls,
-        input: c.input,
-        output: c.output,
-        cached: c.cached,
-        cachedInput: c.cachedInput,
-        cachedOutput: c.cachedOutput,
-      }
-    }
-    mergeTallies(tallies, byJudge)
-  }
-  return costSummary(tallies, pricing)
-}
-
 /**
- * The cost of runs as they were recorded (read back from the run store, or merged from shard
- * reports): each judge's tallies added up and priced at the price the runs recorded for it, so a
+ * The cost of runs as they were recorded, the one way an invocation's cost is computed: by the
+ * reporter over the runs it just priced, by the stores over the runs they read back, by `merge`
+ * over the shards' runs: each judge's tallies added up and priced at the price the runs recorded for it, so a
  * `pricing` option or price table of the reading process plays no part. A judge recorded without a
  * price stays unknown. A judge recorded at different prices (shards run with different `pricing`)
  * keeps the sum of the recorded amounts, and `price` null. `pricesAsOf` lists the dates the runs

@@ -123,9 +123,9 @@ export function renderGithubAnnotations(
   for (const failure of gateFailures) {
     add({
       command: 'error',
-      // A variant's run is keyed `<file> [<variant>]` (variant names hold no brackets): annotate the file.
+      // `file` is the path (a gate on the whole invocation has none: '').
       properties: {
-        file: `${prefix}${failure.file.replace(/ \[[^\]]*\]$/, '')}`,
+        file: `${prefix}${failure.file}`,
         title: `vitest-judge gate: ${failure.metric}`,
       },
       message: failure.message,

@@ -7,9 +7,9 @@ import { DEFAULT_ALPHA } from '../defaults.js'
 import { ReportFormatError } from '../errors.js'
 import { aggregateRun } from './aggregate.js'
 import { agreementOf, mergeAgreements } from './agreement.js'
-import { runSourceFile } from './collect.js'
 import { recordedCost } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
+import { runKey, runSourceFile, withRunKey } from './run-key.js'
 import type {
   JsonReport,
   MetricAggregate,
@@ -25,10 +25,12 @@ import { variantMatrix } from './variant-matrix.js'
 export const REPORT_VERSION = 1
 
 function byFile(a: ReportRun, b: ReportRun): number {
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0
+  const x = runKey(a)
+  const y = runKey(b)
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
-/** Assembles a version 1 report with its runs sorted by file. */
+/** Assembles a version 1 report with its runs sorted by run key (file, then its variants). */
 export function buildReport(parts: {
   invocation: ReportInvocation
   runs: readonly ReportRun[]
@@ -94,6 +96,7 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
   const run: ReportRun = {
     id: first.id,
     file: first.file,
+    key: runKey(first),
     status: interrupted ? 'interrupted' : 'complete',
     cases: merged,
     aggregates: aggregateRun(merged),
@@ -104,7 +107,7 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
   }
   if (durationMs !== undefined) run.durationMs = durationMs
   if (retries !== undefined) run.retries = retries
-  // The same file key is the same variant (its runs' file names carry it) with the same params.
+  // The same run key is the same variant with the same params.
   if (first.variant !== undefined) run.variant = first.variant
   if (first.params !== undefined) run.params = first.params
   const agreement = agreementOf(merged, runSourceFile(first))
@@ -118,8 +121,8 @@ function mergeRuns(runs: readonly ReportRun[]): ReportRun {
 /**
  * Merges the reports of sharded runs into one invocation: its id derived from the inputs' ids,
  * `startedAt` the earliest, `endedAt` the latest, git, experiment and CI from the first report,
- * params merged (later reports win), tags united. Runs are sorted by file; a file present in
- * several reports gets its cases merged (same name: the later report wins), its aggregates
+ * params merged (later reports win), tags united. Runs are sorted by key; a run key (a file, or a
+ * file's variant) present in several reports gets its cases merged (same name: the later report wins), its aggregates
  * recomputed, its cache and token counts and its judge cost summed. The invocation's `cost` is that of
  * the merged runs, without a budget (see `recordedCost`). The comparison is dropped (`null`): compare
  * the merged report again. Inputs read from files should go through {@link validateReport} first.
@@ -165,10 +168,10 @@ export function mergeReports(reports: readonly JsonReport[]): JsonReport {
   if (tags.size > 0) invocation.tags = [...tags]
   const groups = new Map<string, ReportRun[]>()
   for (const r of reports) {
-    for (const run of r.runs) {
-      const group = groups.get(run.file)
+    for (const run of r.runs.map(withRunKey)) {
+      const group = groups.get(runKey(run))
       if (group) group.push(run)
-      else groups.set(run.file, [run])
+      else groups.set(runKey(run), [run])
     }
   }
   const merged = buildReport({ invocation, runs: [...groups.values()].map(mergeRuns), comparison: null })
@@ -210,7 +213,7 @@ function mergedVariants(
     const unchanged =
       own !== undefined &&
       own.columns.length === fileRuns.length &&
-      fileRuns.every((run) => !mergedKeys.has(run.file)) &&
+      fileRuns.every((run) => !mergedKeys.has(runKey(run))) &&
       reports.some((report) => fileRuns.every((run) => report.runs.includes(run)))
     if (unchanged) return own
     return variantMatrix(
@@ -308,7 +311,10 @@ function checkCase(check: Checker, value: unknown, path: string): ReportCase {
 function checkRun(check: Checker, value: unknown, path: string, invocationId: string): ReportRun {
   const r = check.record(value, path)
   const file = check.string(r.file, `${path}.file`)
-  const id = r.id === undefined ? `${invocationId}:${file}` : check.string(r.id, `${path}.id`)
+  const id =
+    r.id === undefined
+      ? `${invocationId}:${typeof r.key === 'string' ? r.key : file}`
+      : check.string(r.id, `${path}.id`)
   const cases = check.array(r.cases, `${path}.cases`).map((c, i) => checkCase(check, c, `${path}.cases[${i}]`))
   let computed: Record<string, MetricAggregate> | undefined
   const compute = () => {
@@ -355,7 +361,9 @@ function checkRun(check: Checker, value: unknown, path: string, invocationId: st
   if (r.status !== undefined && r.status !== 'complete' && r.status !== 'interrupted') {
     check.fail(`${path}.status`, '"complete" or "interrupted"', r.status)
   }
-  return run
+  if (r.key !== undefined) check.string(r.key, `${path}.key`)
+  if (r.variant !== undefined) check.string(r.variant, `${path}.variant`)
+  return withRunKey(run)
 }
 
 /**

@@ -1,12 +1,16 @@
 /**
  * JUnit XML rendering, modelled on Vitest's own junit reporter: one `testsuite` per file, one
  * `testcase` per test. It validates against Jenkins' `junit-10.xsd` (the schema of the xunit
- * plugin) by default: metric results are lines of the test's `<system-out>`, and `<properties>`
- * inside a `<testcase>` (which that schema rejects) are written only when asked. The output is
- * valid XML 1.0 whatever the model wrote: one escaper removes the characters XML cannot carry and
- * escapes the rest; no CDATA is used. Attributes are one line, and no text line starts with `::`.
+ * plugin, as every xunit release since 2.3.2 ships it) by default: metric results are lines of the
+ * test's `<system-out>`, and what that schema rejects on a `<testcase>` (`<properties>`, `file`,
+ * `line`) is written only when asked. The test's location is the last line of a failure body, in
+ * the frame form the GitHub JUnit actions read; `file:line` patterns in the texts before it are
+ * neutralised, so model text never decides where an annotation lands. The output is valid XML 1.0
+ * whatever the model wrote: one escaper removes the characters XML cannot carry and escapes the
+ * rest; no CDATA is used. Attributes are one line, and no text line starts with `::`.
  */
 import { conversationLine, isConversation, worstTurn } from './conversation.js'
+import { runKey } from './run-key.js'
 import { defuseCommands, singleLine, stripUnsafe } from './text.js'
 import type { CaseMetricResult, JsonReport, ReportCase, ReportRun } from './types.js'
 
@@ -36,10 +40,16 @@ export interface JunitOptions {
   properties?: boolean
   /**
    * Whether to put a `file` attribute on every `<testcase>` too (it is always on `<testsuite>`),
-   * named like the option of Vitest's own JUnit reporter.
+   * named like the option of Vitest's own JUnit reporter. Jenkins' `junit-10.xsd` rejects the file then.
    * @default false
    */
   addFileAttribute?: boolean
+  /**
+   * Whether to put a `line` attribute (the test's line) on every `<testcase>`. Jenkins'
+   * `junit-10.xsd` rejects the file then; the line is always in the failure body's frame.
+   * @default false
+   */
+  addLineAttribute?: boolean
 }
 
 /** Property and system-out line prefix. */
@@ -110,6 +120,18 @@ function clip(value: string, max: number): string {
   return `${cleaned.slice(0, cut)} … [truncated ${value.length - cut} chars]`
 }
 
+/**
+ * Takes the `file:line` patterns out of text written by a model, a dataset or a provider, so that
+ * the consumers that search a failure body for a location (mikepenz/action-junit-report: the last
+ * ` <file>…:<line>`; dorny/test-reporter: the first line ending in `(<path>:<line>:<col>)`) find
+ * only the frame this writer puts last. The colon becomes U+2236 (∶), which reads the same.
+ */
+export function defuseLocations(value: string): string {
+  return value.replace(LOCATION_COLON, '\u2236')
+}
+// A colon after a file extension and before digits (`qa.eval.ts:99`), or the colons of `:<line>:<col>)`.
+const LOCATION_COLON = /(?<=\.[A-Za-z0-9]{1,12}):(?=\d)|:(?=\d+:\d+\))|(?<=:\d+):(?=\d+\))/g
+
 /** One line of at most `max` characters. */
 function line(value: string, max: number): string {
   return singleLine(clip(value, max))
@@ -177,26 +199,41 @@ function scoreText(result: CaseMetricResult | undefined, score: number | null): 
   return parts.join(' ')
 }
 
-/** One `<system-out>` line per metric: what CI views that show a test's output show of its scores. */
-function metricLines(testCase: ReportCase): string[] {
+/**
+ * One `<system-out>` line per metric: what CI views that show a test's output show of its scores.
+ * A failed case's failing metrics are left out: its `<failure>` or `<error>` says them (once).
+ */
+function metricLines(testCase: ReportCase, failed: boolean): string[] {
   const lines: string[] = []
   const conversation = isConversation(testCase)
   const how = conversationLine(testCase)
   if (how) lines.push(line(`${PREFIX} conversation: ${how}`, LINE_MAX))
   for (const key of metricKeys(testCase)) {
+    if (failed && reportedInOutcome(testCase, key)) continue
     const result = testCase.metrics?.[key]
     const parts = [`${PREFIX} ${key}:`]
     if (result?.error) parts.push(`error ${errorText(result.error)}`)
     else parts.push(scoreText(result, scoreOf(testCase, key)))
     // A conversation's metric names the turn that pulled it down.
-    const worst = conversation && !result?.error ? worstTurn(testCase, key) : undefined
-    if (worst) parts.push(`worst turn ${worst.turn} (${num(worst.score)})`)
+    const worst = conversation && !result?.error ? worstTurnText(testCase, key, '') : ''
+    if (worst) parts.push(worst)
     if (result?.judge) parts.push(`judge ${result.judge}`)
     if (result?.trials && result.trials.length > 1) parts.push(`trials ${result.trials.map(num).join(',')}`)
     if (result?.justification) parts.push(`justification: ${result.justification}`)
     lines.push(line(parts.join(' '), LINE_MAX))
   }
   return lines
+}
+
+/** The metrics a failed case's `<failure>` or `<error>` reports: those that errored or are under their pass mark. */
+function reportedInOutcome(testCase: ReportCase, key: string): boolean {
+  return errored(testCase, key) || testCase.metrics?.[key]?.pass === false
+}
+
+/** `worst turn 2 (0.25)` for a conversation's metric (after `prefix`), or nothing. */
+function worstTurnText(testCase: ReportCase, key: string, prefix: string): string {
+  const worst = isConversation(testCase) ? worstTurn(testCase, key) : undefined
+  return worst ? `${prefix}worst turn ${worst.turn} (${num(worst.score)})` : ''
 }
 
 /** Whether a case is reported as a failure, an error (a judge could not answer), or neither. */
@@ -212,7 +249,8 @@ function outcomeKind(testCase: ReportCase): 'failure' | 'error' | null {
 
 /**
  * The frame CI tools parse for a file and line (dorny/test-reporter reads `(<file>:<line>:<col>)`
- * at the end of a body line). Brackets are taken out of the name so the first `(` is the frame's.
+ * at the end of a body line; mikepenz/action-junit-report the last ` <file>…:<line>` of the body).
+ * Brackets are taken out of the name so the first `(` is the frame's.
  */
 function frame(testCase: ReportCase, file: string): string | undefined {
   const at = testCase.location
@@ -223,9 +261,10 @@ function frame(testCase: ReportCase, file: string): string | undefined {
 
 /**
  * The `<failure>` or `<error>` of a failed case, or nothing when it passed. Its first line is its
- * `message`: the judge errors first, then the metrics under their pass mark; then the test's
- * location as a stack frame, the details the message leaves out (justifications, the rest of an
- * error), and the output once.
+ * `message`: the judge errors first (each with its code, once: `type` is `judge-error`), then the
+ * metrics under their pass mark; then the details the message leaves out (justifications, the rest
+ * of an error), the output once, and last the test's location as a stack frame. The texts before
+ * the frame have their `file:line` patterns neutralised ({@link defuseLocations}).
  */
 function caseOutcome(
   testCase: ReportCase,
@@ -237,7 +276,6 @@ function caseOutcome(
   if (!kind) return null
   const summary: string[] = []
   const details: string[] = []
-  let errorType = ''
   let failedCount = 0
   const keys = metricKeys(testCase)
   for (const key of keys.filter((k) => errored(testCase, k))) {
@@ -245,7 +283,6 @@ function caseOutcome(
     const full = error ? errorText(error) : 'judge error'
     const [first = '', ...rest] = full.split('\n')
     summary.push(`${key}: ${first}`)
-    errorType ||= error?.code ?? 'judge-error'
     // The message has the first line; the rest of the error follows, once.
     if (rest.length > 0) details.push(`${key} error, continued: ${rest.join('\n')}`)
   }
@@ -253,7 +290,9 @@ function caseOutcome(
     const result = testCase.metrics?.[key]
     if (errored(testCase, key) || result?.pass !== false) continue
     failedCount++
-    summary.push(`${key} ${scoreText(result, scoreOf(testCase, key))}${result.judge ? `, judge ${result.judge}` : ''}`)
+    summary.push(
+      `${key} ${scoreText(result, scoreOf(testCase, key))}${worstTurnText(testCase, key, ', ')}${result.judge ? `, judge ${result.judge}` : ''}`,
+    )
     if (result.justification) details.push(`${key} justification: ${result.justification}`)
   }
   if (summary.length === 0) {
@@ -262,16 +301,16 @@ function caseOutcome(
     summary.push(first || (testCase.judgeErrors > 0 ? `${testCase.judgeErrors} judge error(s)` : 'case failed'))
     if (rest.length > 0) details.push(rest.join('\n'))
   }
-  const message = line(summary.join('; '), MESSAGE_MAX)
-  const type =
-    kind === 'error' ? errorType || 'judge-error' : failedCount > 0 ? 'score-below-pass-mark' : 'AssertionError'
+  const message = defuseLocations(line(summary.join('; '), MESSAGE_MAX))
+  // Not the error's code: dorny's java-junit view shows `<type>: <message>`, and the message has the code.
+  const type = kind === 'error' ? 'judge-error' : failedCount > 0 ? 'score-below-pass-mark' : 'AssertionError'
   const body = [message]
-  const at = frame(testCase, file)
-  if (at) body.push(at)
   // Each part is clipped, and the body as a whole, so one huge output cannot crowd out the rest.
   for (const detail of details) body.push(clip(detail, max))
   if (includeOutput && testCase.output !== undefined) body.push(`output: ${clip(testCase.output, Math.min(max, 1000))}`)
-  const content = text(clip(body.join('\n'), max * 2))
+  const at = frame(testCase, file)
+  const texts = defuseLocations(clip(body.join('\n'), max * 2))
+  const content = text(at ? `${texts}\n${at}` : texts)
   const xml = `<${kind}${attr('message', message)}${attr('type', type)}>${content}\n</${kind}>`
   return { kind, xml }
 }
@@ -338,9 +377,10 @@ export function writeJunitSuite(
   const max = opts.maxTextLength ?? 4000
   const includeOutput = opts.includeOutput ?? true
   const totals = junitTotals(run)
+  // The suite is named by the run key (a variant's run is its own suite); `file` is the path.
   const file = attr('file', run.file)
   const lines: string[] = [
-    `${PAD1}<testsuite${attr('name', run.file)}${file}${attr('timestamp', timestamp)}` +
+    `${PAD1}<testsuite${attr('name', runKey(run))}${file}${attr('timestamp', timestamp)}` +
       `${attr('tests', totals.tests)}${attr('failures', totals.failures)}${attr('errors', totals.errors)}` +
       `${attr('skipped', 0)}${attr('time', seconds(totals.ms))}>`,
     `${PAD2}<properties>`,
@@ -348,14 +388,14 @@ export function writeJunitSuite(
   for (const line of runProperties(run, max)) lines.push(PAD3 + line)
   lines.push(`${PAD2}</properties>`)
   put(lines.join('\n'))
-  const classname = attr('classname', run.file)
+  const classname = attr('classname', runKey(run))
   for (const testCase of run.cases) {
     const outcome = caseOutcome(testCase, run.file, max, includeOutput)
     const props = opts.properties ? caseProperties(testCase, max) : []
-    const out: string[] = metricLines(testCase)
+    const out: string[] = metricLines(testCase, outcome !== null)
     // A failed case shows its output in the failure body: once.
     if (includeOutput && !outcome && testCase.output) out.push(`output: ${clip(testCase.output, max)}`)
-    const where = testCase.location ? attr('line', testCase.location.line) : ''
+    const where = opts.addLineAttribute && testCase.location ? attr('line', testCase.location.line) : ''
     const open =
       `${PAD2}<testcase${classname}${attr('name', line(testCase.name, max))}${attr('time', seconds(testCase.durationMs))}` +
       `${opts.addFileAttribute ? file : ''}${where}`
@@ -411,7 +451,7 @@ export function renderJunitFooter(): string {
  * properties are sorted by name. `timestamp` is the invocation's start.
  */
 export function renderJunit(report: JsonReport, opts: JunitOptions = {}): string {
-  const runs = [...report.runs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+  const runs = [...report.runs].sort((a, b) => (runKey(a) < runKey(b) ? -1 : runKey(a) > runKey(b) ? 1 : 0))
   const totals: JunitTotals = { tests: 0, failures: 0, errors: 0, ms: 0 }
   const suites: string[] = []
   for (const run of runs) {

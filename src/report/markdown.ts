@@ -5,6 +5,7 @@
  */
 import { type GateFailure, replayedText, tooFewCasesText } from './compare.js'
 import { costLines, describeCost } from './cost.js'
+import { runKey } from './run-key.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
 import type { CaseDelta, MetricAgreement, MetricComparison, ReportComparison, RunComparison } from './types.js'
@@ -125,9 +126,10 @@ interface FileView {
 }
 
 function fileViews(report: ReportSummary, gateFailures: GateFailure[]): FileView[] {
-  const files = new Set([...report.runs.map((r) => r.file), ...(report.comparison?.runs ?? []).map((r) => r.file)])
-  const runs = new Map(report.runs.map((r) => [r.file, r]))
-  const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [r.file, r]))
+  // Keyed by run key: a file's variants are shown as runs of their own.
+  const files = new Set([...report.runs.map(runKey), ...(report.comparison?.runs ?? []).map(runKey)])
+  const runs = new Map(report.runs.map((r) => [runKey(r), r]))
+  const comparisons = new Map((report.comparison?.runs ?? []).map((r) => [runKey(r), r]))
   const views = [...files].map((file): FileView => {
     const run = runs.get(file)
     const comparison = comparisons.get(file)
@@ -135,7 +137,7 @@ function fileViews(report: ReportSummary, gateFailures: GateFailure[]): FileView
     const judgeErrors = run?.judgeErrors ?? 0
     const regressed = comparison?.metrics.filter((m) => m.status === 'regressed').length ?? 0
     const improved = comparison?.metrics.filter((m) => m.status === 'improved').length ?? 0
-    const gate = gateFailures.filter((g) => g.file === file).length
+    const gate = gateFailures.filter((g) => (g.key ?? g.file) === file).length
     const severity =
       regressed > 0 || gate > 0 ? 2 : failed > 0 || judgeErrors > 0 || run?.status === 'interrupted' ? 1 : 0
     return { file, run, comparison, failed, judgeErrors, regressed, improved, gateFailures: gate, severity }
@@ -155,13 +157,22 @@ function significance(m: MetricComparison): string {
     return `${m.significant ? `**${p}**` : p} (${m.test}${outside})${warning}`
   }
   const adjusted = formatP(m.pAdjusted)
-  return `${p}, adj. ${m.significant ? `**${adjusted}**` : adjusted} (${m.test})${warning}`
+  // The adjusted p-value is one-sided (the gate's) when `pOneSided` was recorded, and the raw one two-sided.
+  const label = m.pOneSided === undefined ? 'adj.' : 'one-sided adj.'
+  return `${p}, ${label} ${m.significant ? `**${adjusted}**` : adjusted} (${m.test})${warning}`
 }
 
-/** `, Holm's step-down correction over 30 tests (adj. p)` when the comparison records one. */
+/** `, gate: one-sided p-values, Tarone-Holm over 30 tests (…)` when the comparison records a correction. */
 function correctionText(comparison: ReportComparison): string {
   const c = comparison.correction
   if (!c) return ''
+  if (c.sided === 'one-sided') {
+    const left = c.excluded > 0 ? `; ${c.excluded} more could not reach α/${c.tests} with so few changed cases` : ''
+    return (
+      `; p is two-sided; the gate's p-values are one-sided (each metric's worse direction), adjusted by Tarone's ` +
+      `procedure with Holm's step-down over ${plural(c.tests, 'test')} (adj.: family-wise error at most α${left})`
+    )
+  }
   const left = c.excluded > 0 ? `; ${c.excluded} more could not reach α with so few changed cases` : ''
   return `, Holm's step-down correction over ${plural(c.tests, 'test')} (adj. p: family-wise error at most α${left})`
 }
@@ -420,7 +431,7 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
     const all: CaseDelta[] = []
     for (const run of comparison.runs) {
       for (const d of run.regressedCases) {
-        fileOf.set(d, run.file)
+        fileOf.set(d, runKey(run))
         all.push(d)
       }
     }

@@ -33,6 +33,12 @@
 export interface TestResult {
   /** Two-sided p-value, in [0, 1]. */
   pValue: number
+  /**
+   * One-sided p-values of the same test: `less` against the alternative that head's mean is below
+   * base's (the sum of the differences head - base as small as observed or smaller), `greater` that
+   * it is above. The gate uses the one in the metric's worse direction.
+   */
+  oneSided: { less: number; greater: number }
   /** How it was computed. */
   method: 'sign-flip exact' | 'sign-flip monte carlo' | 'permutation exact' | 'welch t' | 'identical'
   /** Non-zero differences (paired) or pooled size (unpaired). */
@@ -88,17 +94,20 @@ export function signFlipTest(differences: readonly number[], scale = 1): TestRes
   const eps = 1e-9 * Math.max(1, scale)
   const d = differences.filter((x) => Number.isFinite(x) && Math.abs(x) > eps)
   const m = d.length
-  if (m === 0) return { pValue: 1, method: 'identical', n: 0 }
+  if (m === 0) return { pValue: 1, oneSided: { less: 1, greater: 1 }, method: 'identical', n: 0 }
   const lattice = onLattice(d)
   if (lattice) {
     const span = lattice.reduce((s, k) => s + Math.abs(k), 0)
     if (span <= LATTICE_SPAN_MAX && m * span <= LATTICE_BUDGET) {
-      return { pValue: latticeSignFlip(lattice, span), method: 'sign-flip exact', n: m }
+      return { ...latticeSignFlip(lattice, span), method: 'sign-flip exact', n: m }
     }
   }
-  if (m <= EXACT_ENUMERATION_MAX) return { pValue: enumerateSignFlip(d), method: 'sign-flip exact', n: m }
+  if (m <= EXACT_ENUMERATION_MAX) return { ...enumerateSignFlip(d), method: 'sign-flip exact', n: m }
   return monteCarloSignFlip(d)
 }
+
+/** Two-sided and one-sided p-values of one test. */
+type PValues = Pick<TestResult, 'pValue' | 'oneSided'>
 
 /** Resamples for `m` differences: as many as the work bound allows, within [10,000, 200,000]. */
 export function monteCarloResamples(m: number): number {
@@ -128,7 +137,8 @@ function monteCarloSignFlip(d: readonly number[]): TestResult {
     total += Math.abs(x)
   }
   // The same rounding tolerance as the exact paths: a resample tying the observed sum counts.
-  const threshold = Math.abs(observed) - 1e-9 * total
+  const tol = 1e-9 * total
+  const threshold = Math.abs(observed) - tol
   const resamples = monteCarloResamples(m)
   const next = mulberry32(MC_SEED ^ m)
   // The signed sums of every block of 8 differences, by sign pattern: one table lookup per byte of
@@ -146,6 +156,8 @@ function monteCarloSignFlip(d: readonly number[]): TestResult {
     }
   }
   let hits = 0
+  let below = 0
+  let above = 0
   for (let r = 0; r < resamples; r++) {
     let sum = 0
     let bits = 0
@@ -155,10 +167,13 @@ function monteCarloSignFlip(d: readonly number[]): TestResult {
       bits >>>= 8
     }
     if (Math.abs(sum) >= threshold) hits++
+    if (sum <= observed + tol) below++
+    if (sum >= observed - tol) above++
   }
   const pValue = clampP((1 + hits) / (1 + resamples))
   return {
     pValue,
+    oneSided: { less: clampP((1 + below) / (1 + resamples)), greater: clampP((1 + above) / (1 + resamples)) },
     method: 'sign-flip monte carlo',
     n: m,
     error: Math.sqrt((pValue * (1 - pValue)) / resamples),
@@ -188,11 +203,11 @@ function onLattice(d: readonly number[]): number[] | null {
   return null
 }
 
-/** Exact sign-flip p-value over integer differences: distribution of Σ±k by dynamic programming. */
-function latticeSignFlip(ks: readonly number[], span: number): number {
-  let observed = 0
-  for (const k of ks) observed += k
-  observed = Math.abs(observed)
+/** Exact sign-flip p-values over integer differences: distribution of Σ±k by dynamic programming. */
+function latticeSignFlip(ks: readonly number[], span: number): PValues {
+  let signed = 0
+  for (const k of ks) signed += k
+  const observed = Math.abs(signed)
   // Probabilities rather than counts: counts overflow 2^53 beyond 53 differences.
   let dist = new Float64Array(2 * span + 1)
   let next = new Float64Array(2 * span + 1)
@@ -213,8 +228,15 @@ function latticeSignFlip(ks: readonly number[], span: number): number {
     next = swap
   }
   let p = 0
-  for (let s = 0; s < dist.length; s++) if (Math.abs(s - span) >= observed) p += dist[s] ?? 0
-  return clampP(p)
+  let less = 0
+  let greater = 0
+  for (let s = 0; s < dist.length; s++) {
+    const q = dist[s] ?? 0
+    if (Math.abs(s - span) >= observed) p += q
+    if (s - span <= signed) less += q
+    if (s - span >= signed) greater += q
+  }
+  return { pValue: clampP(p), oneSided: { less: clampP(less), greater: clampP(greater) } }
 }
 
 /** All 2^n sums of ±x over `xs`, sorted. */
@@ -256,25 +278,35 @@ function upperBound(a: Float64Array, x: number): number {
   return lo
 }
 
-/** Exact sign-flip p-value over real differences, by meet in the middle (2 × 2^(n/2) sums). */
-function enumerateSignFlip(d: readonly number[]): number {
+/** Exact sign-flip p-values over real differences, by meet in the middle (2 × 2^(n/2) sums). */
+function enumerateSignFlip(d: readonly number[]): PValues {
   let observed = 0
   let total = 0
   for (const x of d) {
     observed += x
     total += Math.abs(x)
   }
-  const threshold = Math.abs(observed) - 1e-9 * total
-  if (threshold <= 0) return 1
+  const tol = 1e-9 * total
+  const threshold = Math.abs(observed) - tol
   const half = Math.floor(d.length / 2)
   const left = signedSums(d.slice(0, half))
   const right = signedSums(d.slice(half))
   let count = 0
+  let below = 0
+  let above = 0
   for (const a of left) {
-    count += right.length - lowerBound(right, threshold - a)
-    count += upperBound(right, -threshold - a)
+    if (threshold > 0) {
+      count += right.length - lowerBound(right, threshold - a)
+      count += upperBound(right, -threshold - a)
+    }
+    below += upperBound(right, observed + tol - a)
+    above += right.length - lowerBound(right, observed - tol - a)
   }
-  return clampP(count / (left.length * right.length))
+  const all = left.length * right.length
+  return {
+    pValue: threshold <= 0 ? 1 : clampP(count / all),
+    oneSided: { less: clampP(below / all), greater: clampP(above / all) },
+  }
 }
 
 /**
@@ -289,11 +321,13 @@ export function unpairedTest(base: readonly number[], head: readonly number[]): 
   const n = pooled.length
   const scale = pooled.reduce((s, x) => Math.max(s, Math.abs(x)), 0)
   const eps = 1e-9 * Math.max(1, scale)
-  if (pooled.every((x) => Math.abs(x - (pooled[0] ?? 0)) <= eps)) return { pValue: 1, method: 'identical', n }
+  if (pooled.every((x) => Math.abs(x - (pooled[0] ?? 0)) <= eps)) {
+    return { pValue: 1, oneSided: { less: 1, greater: 1 }, method: 'identical', n }
+  }
   const k = Math.min(a.length, b.length)
-  if (binomial(n, k) <= EXACT_SPLITS_MAX) return { pValue: exactTwoSample(a, b), method: 'permutation exact', n }
+  if (binomial(n, k) <= EXACT_SPLITS_MAX) return { ...exactTwoSample(a, b), method: 'permutation exact', n }
   if (a.length < 2 || b.length < 2) return null
-  return { pValue: welchP(a, b), method: 'welch t', n }
+  return { ...welchPValues(a, b), method: 'welch t', n }
 }
 
 function binomial(n: number, k: number): number {
@@ -305,8 +339,11 @@ function binomial(n: number, k: number): number {
   return Math.round(c)
 }
 
-/** Exact two-sample permutation p-value: share of splits whose |mean difference| reaches the observed one. */
-function exactTwoSample(a: readonly number[], b: readonly number[]): number {
+/**
+ * Exact two-sample permutation p-values: share of splits whose |mean difference| reaches the
+ * observed one (two-sided), and whose difference (b - a) is as low or as high (one-sided).
+ */
+function exactTwoSample(a: readonly number[], b: readonly number[]): PValues {
   // Enumerate the smaller group; with the total fixed, its sum determines the difference of means.
   const small = a.length <= b.length ? a : b
   const large = small === a ? b : a
@@ -323,24 +360,43 @@ function exactTwoSample(a: readonly number[], b: readonly number[]): number {
       1,
       pooled.reduce((s, x) => Math.max(s, Math.abs(x)), 0),
     )
+  // `diffOf` is small - large; the one-sided tests are about b - a.
+  const sign = small === a ? -1 : 1
+  const signedObserved = sign * diffOf(observedSum)
   let hits = 0
+  let below = 0
+  let above = 0
   let splits = 0
   const walk = (start: number, chosen: number, sum: number): void => {
     if (chosen === k) {
       splits++
-      if (Math.abs(diffOf(sum)) >= observed - tol) hits++
+      const diff = diffOf(sum)
+      if (Math.abs(diff) >= observed - tol) hits++
+      if (sign * diff <= signedObserved + tol) below++
+      if (sign * diff >= signedObserved - tol) above++
       return
     }
     for (let i = start; i <= n - (k - chosen); i++) walk(i + 1, chosen + 1, sum + (pooled[i] ?? 0))
   }
   walk(0, 0, 0)
-  return clampP(hits / splits)
+  return { pValue: clampP(hits / splits), oneSided: { less: clampP(below / splits), greater: clampP(above / splits) } }
 }
 
 function meanAndVariance(xs: readonly number[]): { mean: number; variance: number } {
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length
   const ss = xs.reduce((s, x) => s + (x - mean) * (x - mean), 0)
   return { mean, variance: xs.length > 1 ? ss / (xs.length - 1) : 0 }
+}
+
+/** Welch's t-test p-values (two-sided, and one-sided for `mean(b) < mean(a)` and `>`). */
+function welchPValues(a: readonly number[], b: readonly number[]): PValues {
+  const pValue = welchP(a, b)
+  const diff = meanAndVariance(b).mean - meanAndVariance(a).mean
+  // The t distribution is symmetric: the tail on the observed side is half the two-sided p.
+  const near = pValue / 2
+  const far = 1 - pValue / 2
+  if (diff === 0) return { pValue, oneSided: { less: far, greater: far } }
+  return { pValue, oneSided: diff < 0 ? { less: near, greater: far } : { less: far, greater: near } }
 }
 
 /** Welch's two-sided t-test p-value (sample variances, Welch-Satterthwaite degrees of freedom). */
@@ -505,4 +561,89 @@ export function holmAdjust(pValues: readonly (number | null)[]): (number | null)
     adjusted[entry.index] = running
   })
   return adjusted
+}
+
+/** The result of {@link taroneHolm}. */
+export interface TaroneHolmResult {
+  /**
+   * Adjusted p-values in the input's order: `max_{j <= rank} K_j p_(j)` capped at 1, where `K_j`
+   * is Tarone's count at step j. At or under `alpha` exactly when the procedure rejects; since the
+   * counts depend on `alpha`, they are to be compared with that `alpha` only.
+   */
+  adjusted: number[]
+  /** Tarone's count at the first step: the `K` the smallest p-value is multiplied by. */
+  tests: number
+  /** Whether each test is in the first step's family (its smallest attainable p-value is at most `alpha / tests`). */
+  inFamily: boolean[]
+}
+
+/**
+ * Tarone's count for discrete tests (Tarone 1990, "A modified Bonferroni method for discrete
+ * data", Biometrics 46:515-522): the smallest K >= 1 such that at most K of the tests can reach
+ * `alpha / K` at all (their smallest attainable p-value is at most `alpha / K`). `minPs` sorted
+ * ascending. The number of tests that can reach `alpha / K` falls as K grows, so the first K
+ * where it is at most K is found by bisection.
+ */
+export function taroneCount(sortedMinPs: readonly number[], alpha: number): number {
+  const reach = (k: number) => upperBoundOf(sortedMinPs, alpha / k)
+  let lo = 1
+  let hi = Math.max(1, sortedMinPs.length)
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (reach(mid) <= mid) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
+/** Number of entries of sorted `a` at most `x` (with a relative tolerance for float noise). */
+function upperBoundOf(a: readonly number[], x: number): number {
+  const limit = x * (1 + 1e-12)
+  let lo = 0
+  let hi = a.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((a[mid] ?? 0) <= limit) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * Tarone's procedure with Holm's step-down (Hommel & Krummenauer 1998, "Improvements and
+ * modifications of Tarone's multiple test procedure for discrete data", Biometrics 54:673-681):
+ * family-wise error at most `alpha` for discrete tests, each given with its p-value and the
+ * smallest p-value it could attain (0 when unknown: such a test always counts). At step j the
+ * smallest remaining p-value is rejected when it is at most `alpha / K_j`, K_j being Tarone's count
+ * over the tests not yet rejected; the first that is not stops the procedure. A test that cannot
+ * reach `alpha / K` costs nothing, where Holm alone would count every test.
+ */
+export function taroneHolm(tests: ReadonlyArray<{ p: number; minP: number }>, alpha: number): TaroneHolmResult {
+  const n = tests.length
+  const order = tests.map((t, index) => ({ ...t, index })).sort((x, y) => x.p - y.p || x.index - y.index)
+  const minPs = tests.map((t) => t.minP).sort((x, y) => x - y)
+  const adjusted = tests.map(() => 1)
+  let first = 1
+  let running = 0
+  order.forEach((entry, step) => {
+    const k = taroneCount(minPs, alpha)
+    if (step === 0) first = k
+    running = Math.max(running, Math.min(1, k * entry.p))
+    adjusted[entry.index] = running
+    // The test leaves the remaining set.
+    minPs.splice(lowerIndex(minPs, entry.minP), 1)
+  })
+  const limit = (alpha / first) * (1 + 1e-12)
+  return { adjusted, tests: n === 0 ? 0 : first, inFamily: tests.map((t) => t.minP <= limit) }
+}
+
+function lowerIndex(a: readonly number[], x: number): number {
+  let lo = 0
+  let hi = a.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((a[mid] ?? 0) < x) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }

@@ -178,8 +178,14 @@ export interface RunAppCache extends CaseAppCache {
 /** One test file in one invocation. */
 export interface ReportRun {
   id: string
-  /** Path relative to the project root, with forward slashes. */
+  /** Path of the test file relative to the project root, with forward slashes (a variant's run too). */
   file: string
+  /**
+   * The run's key within its invocation, wherever runs are matched (stores, comparison, merge, gate):
+   * `file` for a run without a variant, `<file> [<variant>]` for a variant's run. Reports written
+   * before it existed lack it; readers take it from {@link runKey}.
+   */
+  key?: string
   /** `complete`, or `interrupted` when the process died before the run was finished. */
   status?: 'complete' | 'interrupted'
   cases: ReportCase[]
@@ -194,7 +200,7 @@ export interface ReportRun {
   cost?: CostSummary
   /** Agreement of the judge with human labels, per metric (absent when no case has both). */
   agreement?: Record<string, MetricAgreement>
-  /** The `describeEval` variant this run recorded; `file` is then `<path> [<variant>]`. */
+  /** The `describeEval` variant this run recorded; `key` is then `<file> [<variant>]`. */
   variant?: string
   /** What the app cache did in the run (absent when no case used it). */
   appCache?: RunAppCache
@@ -229,6 +235,11 @@ export interface MetricComparison {
   delta: number | null
   /** Two-sided p-value of the test that was used; null when it could not be computed. */
   pValue: number | null
+  /**
+   * One-sided p-value of the same test in the metric's worse direction (a drop of a score, a rise of
+   * latency): what the gate decides on. Absent when no test was made.
+   */
+  pOneSided?: number
   significant: boolean
   /** `paired` (cases matched by name), `unpaired`, or `none` (too little data). */
   test: 'paired' | 'unpaired' | 'none'
@@ -244,9 +255,10 @@ export interface MetricComparison {
   /** The metric's kind: `score` (0..1, gated by `maxDrop`) or `measurement` (gated only when named in `gate.measurements`). */
   kind?: 'score' | 'measurement'
   /**
-   * The p-value adjusted for the family of tests of the comparison (see `ReportComparison.correction`);
-   * null when the metric is not in the family (a measurement not named in `gate.measurements`, no test).
-   * `significant` and `status` use it when it is set.
+   * The one-sided p-value (`pOneSided`) adjusted for the family of tests of the comparison (see
+   * `ReportComparison.correction`: Tarone's procedure with Holm's step-down, at `alpha`); null when
+   * the metric is not in the family (a measurement not named in `gate.measurements`, no test).
+   * `status` `regressed` uses it when it is set.
    */
   pAdjusted?: number | null
   /** Mean of the per-case differences (head - base) over the paired cases, when the test was paired. */
@@ -254,7 +266,7 @@ export interface MetricComparison {
   /**
    * Set when too few cases were compared for any drop to reach significance: `cases` is the number of
    * paired cases (or of cases that changed), `needed` the fewest with which the test could reach the
-   * family's first Holm threshold (`alpha / tests`).
+   * family's first threshold (`alpha / tests`).
    */
   tooFewCases?: { cases: number; needed: number }
 }
@@ -274,9 +286,12 @@ export interface CaseDelta {
   kind?: 'score' | 'measurement'
 }
 
-/** Comparison of one file. */
+/** Comparison of one run (a file, or one variant of a file). */
 export interface RunComparison {
+  /** The test file (a path). */
   file: string
+  /** The run key the two sides were matched by (`ReportRun.key`); absent in comparisons written before it existed. */
+  key?: string
   status: 'matched' | 'new' | 'removed'
   baseRunId: string | null
   headRunId: string | null
@@ -306,16 +321,22 @@ export interface ReportComparison {
   alpha: number
   runs: RunComparison[]
   /**
-   * The multiple-testing correction applied to the p-values (`pAdjusted`): Holm's step-down over the
-   * `tests` (file, metric) tests of the family (every score-kind metric of every matched file, plus the
-   * measurements named in `gate.measurements`, less the tests that could not reach `alpha`).
+   * The multiple-testing correction applied to the p-values (`pAdjusted`): over the family of tests
+   * (every score-kind metric of every matched file, plus the measurements named in
+   * `gate.measurements`), the one-sided p-values in each metric's worse direction, adjusted by
+   * Tarone's procedure with Holm's step-down (Tarone 1990; Hommel & Krummenauer 1998): the tests
+   * that cannot reach `alpha / tests` whatever the data are left out of the count.
    */
   correction?: {
     method: 'holm'
-    /** Tests in the family (the `m` of Holm's procedure). */
+    /** Tests in the family at the first step (Tarone's K: the `m` of Holm's first step). */
     tests: number
-    /** Gated paired tests left out because too few cases changed for them to reach `alpha` at all. */
+    /** Gated tests left out because too few cases changed for them to reach `alpha / tests` at all. */
     excluded: number
+    /** Which p-values were adjusted: `one-sided`, in each metric's worse direction (absent: two-sided, before 2026-12). */
+    sided?: 'one-sided'
+    /** `tarone-holm`: Holm's step-down with Tarone's count at each step (absent: plain Holm less the tests that could not reach alpha). */
+    procedure?: 'tarone-holm'
   }
 }
 

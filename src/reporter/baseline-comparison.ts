@@ -6,6 +6,7 @@
 import type { ResolvedVitestJudgeOptions } from '../config.js'
 import { SelectorError, VitestJudgeError } from '../errors.js'
 import { compareReports, correctFamily } from '../report/compare.js'
+import { runKey } from '../report/run-key.js'
 import type { JsonReport, ReportComparison, ReportInvocation, ReportRun, RunComparison } from '../report/types.js'
 import { type ResolvedSelector, resolveSelector } from '../store/selectors.js'
 import type { RunStore } from '../store/types.js'
@@ -28,6 +29,7 @@ export interface EarlyBaselineRun {
 
 /** A head run to compare at the end: its file, and how to get its cases. */
 export interface HeadRun {
+  /** The run's key (`ReportRun.key`). */
   file: string
   run: () => ReportRun | Promise<ReportRun>
 }
@@ -82,13 +84,13 @@ export class BaselineComparison {
         this.early = { baseId: selected.id, invocation: base, comparisons: new Map() }
       }
       const early = this.early
-      const baseRun = await store?.getRunByFile(early.baseId, run.file)
+      const baseRun = await store?.getRunByFile(early.baseId, runKey(run))
       if (baseRun) this.onBaseRun({ baseId: early.baseId, invocation: early.invocation, run: baseRun })
       const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
         alpha: options.gate.alpha,
         measurements: options.gate.measurements,
       }).runs[0]
-      if (comparison) early.comparisons.set(run.file, comparison)
+      if (comparison) early.comparisons.set(runKey(run), comparison)
     } catch {
       this.early = null
     }
@@ -134,7 +136,7 @@ export class BaselineComparison {
     let baseRunOf: (file: string) => ReportRun | undefined | Promise<ReportRun | undefined>
     let baseFiles: string[]
     if (selected.kind === 'report') {
-      const byFile = new Map(selected.report.runs.map((run) => [run.file, run]))
+      const byFile = new Map(selected.report.runs.map((run) => [runKey(run), run]))
       baseInvocation = selected.report.invocation
       baseRunOf = (file) => byFile.get(file)
       baseFiles = [...byFile.keys()]
@@ -167,11 +169,11 @@ export class BaselineComparison {
         byFile.set(file, done)
         continue
       }
-      for (const c of compareFile(await baseRunOf(file), await headRun.run())) byFile.set(c.file, c)
+      for (const c of compareFile(await baseRunOf(file), await headRun.run())) byFile.set(runKey(c), c)
     }
     for (const file of baseFiles) {
       if (headFiles.has(file)) continue
-      for (const c of compareFile(await baseRunOf(file), undefined)) byFile.set(c.file, c)
+      for (const c of compareFile(await baseRunOf(file), undefined)) byFile.set(runKey(c), c)
     }
     const sides = compareReports(singleRunReport(baseInvocation, undefined), singleRunReport(head, undefined), opts)
     const all = [...byFile.keys()].sort(compareSorted).map((file) => byFile.get(file) as RunComparison)

@@ -16,7 +16,8 @@ import { readCaseMeta } from '../report/case-meta.js'
 import { buildRuns, type CollectedTest } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
-import { invocationCost } from '../report/cost.js'
+import { recordedCost } from '../report/cost.js'
+import { runKey } from '../report/run-key.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
 import { defuseCommands } from '../report/text.js'
 import type {
@@ -52,7 +53,7 @@ function collectTest(testCase: TestCase): CollectedTest {
   const result = testCase.result()
   const diagnostic = testCase.diagnostic()
   const meta = readCaseMeta(testCase.meta())
-  const location = testLocation(testCase)
+  const location = meta?.location ?? testLocation(testCase)
   const firstError = result.errors?.[0]
   return {
     name: testCase.fullName,
@@ -199,7 +200,7 @@ export class JudgeReporter implements Reporter {
       writers,
       spool,
       baseline: new BaselineComparison(options, (base) =>
-        spool.putBaseline(base.baseId, base.run.file, base.run, basePieces, base.invocation),
+        spool.putBaseline(base.baseId, runKey(base.run), base.run, basePieces, base.invocation),
       ),
       variants: [],
       outage: new StoreOutage(options, invocation, this.outageLog(), () => this.store?.location),
@@ -264,14 +265,14 @@ export class JudgeReporter implements Reporter {
     const store = await this.openStore()
     const { outage } = state
     try {
-      if (outage.active) outage.spool(`save the run of ${run.file}`, undefined, (spool) => spool.addRun(run))
+      if (outage.active) outage.spool(`save the run of ${runKey(run)}`, undefined, (spool) => spool.addRun(run))
       else if (store) {
         await store.saveRun(invocation.id, run)
         saved = true
       }
     } catch (error) {
-      if (!outage.spool(`save the run of ${run.file}`, error, (spool) => spool.addRun(run))) {
-        this.fail(`vitest-judge: cannot save the run of ${run.file}: ${(error as Error).message}`)
+      if (!outage.spool(`save the run of ${runKey(run)}`, error, (spool) => spool.addRun(run))) {
+        this.fail(`vitest-judge: cannot save the run of ${runKey(run)}: ${(error as Error).message}`)
       }
     }
     for (const writer of state.writers) writer.addRun?.(run)
@@ -295,7 +296,7 @@ export class JudgeReporter implements Reporter {
     const state = this.current
     if (!this.options || !state) return
     this.current = undefined
-    state.files.sort((a, b) => compareSorted(a.summary.file, b.summary.file))
+    state.files.sort((a, b) => compareSorted(runKey(a.summary), runKey(b.summary)))
     try {
       await this.finishRun(state, reason)
     } finally {
@@ -341,7 +342,7 @@ export class JudgeReporter implements Reporter {
     report.comparison = await state.baseline.finish(
       store,
       report.invocation,
-      files.map((f) => ({ file: f.summary.file, run: () => this.headRun(f) })),
+      files.map((f) => ({ file: runKey(f.summary), run: () => this.headRun(f) })),
       notes,
     )
     let gateFailures: GateFailure[] = []
@@ -419,7 +420,8 @@ export class JudgeReporter implements Reporter {
   /** The invocation's cost over its runs, with the budget's figures when one was set. */
   private invocationCost(runs: ReadonlyArray<{ cost?: CostSummary }>): InvocationCost | undefined {
     const options = this.options as ResolvedVitestJudgeOptions
-    const cost = invocationCost(runs, options.pricing)
+    // The runs were priced in this process (with `pricing`): their recorded cost is the invocation's.
+    const cost = recordedCost(runs)
     if (!options.budget || !options.budgetKey) return cost
     let budget: BudgetSummary | undefined
     try {

@@ -22,11 +22,22 @@ export type EvalData<TInput = unknown> =
   | ReadonlyArray<EvalCase<TInput>>
   | (() => ReadonlyArray<EvalCase<TInput>> | Promise<ReadonlyArray<EvalCase<TInput>>>)
 
-/** A loaded row with where it came from. */
+/** Where a case came from, as errors name it. */
+export interface CaseLocation {
+  file?: string
+  /** 1-based line (or CSV record line), when known. */
+  line?: number
+  /** `line 3`, `case 2 (0-based, line 7)`, `data[3]`. */
+  label: string
+}
+
+/** A loaded row (an eval case, a conversation) with where it came from. */
 export interface LoadedRow<T> {
   case: T
   /** `file:line` or `data[3]`. */
   source: string
+  /** Where the row is, for problems found after loading (a JSON file's lines are found only then). */
+  where: () => CaseLocation
 }
 
 /** A loaded case with where it came from. */
@@ -49,6 +60,15 @@ export interface RowRules<T> {
   csvColumns: readonly string[]
   /** CSV cells holding JSON (parsed before `check`; a cell that is not JSON stays text). */
   jsonCells?: readonly string[]
+}
+
+/**
+ * A problem with a loaded case found after loading (a `human` grade, `expectedToolCalls`): a
+ * `VJ_DATASET` error naming the file and line, like the loader's own.
+ */
+export function caseProblem(where: CaseLocation, message: string): DatasetError {
+  const { label, ...at } = where
+  return new DatasetError(`${label}: ${message}`, at)
 }
 
 function checkCase(value: unknown, where: RowWhere, label: string): EvalCase {
@@ -88,7 +108,8 @@ function parseJsonl<T>(file: string, text: string, rules: RowRules<T>): LoadedRo
     } catch (error) {
       throw new DatasetError(`line ${line} is not valid JSON (${(error as Error).message}).`, { file, line })
     }
-    out.push({ case: rules.check(value, { file, line }, `line ${line}`), source: `${file}:${line}` })
+    const where = { file, line, label: `line ${line}` }
+    out.push({ case: rules.check(value, where, where.label), source: `${file}:${line}`, where: () => where })
   })
   return out
 }
@@ -108,9 +129,20 @@ function parseJson<T>(file: string, text: string, rules: RowRules<T>): LoadedRow
     throw new DatasetError('must hold an array of cases, or an object with a "cases" array.', { file })
   }
   let lines: number[] | undefined
+  const where = (index: number): CaseLocation => {
+    lines ??= caseLines(text, Array.isArray(value))
+    const line = lines[index]
+    return line === undefined
+      ? { file, label: `case ${index} (0-based)` }
+      : { file, line, label: `case ${index} (0-based, line ${line})` }
+  }
   return list.map((item, index) => {
     try {
-      return { case: rules.check(item, { file }, `case ${index} (0-based)`), source: `${file}[${index}]` }
+      return {
+        case: rules.check(item, { file }, `case ${index} (0-based)`),
+        source: `${file}[${index}]`,
+        where: () => where(index),
+      }
     } catch (error) {
       // The line is found only on failure (a pass over the text), then the case is checked again with it.
       lines ??= caseLines(text, Array.isArray(value))
@@ -250,10 +282,8 @@ function parseCsvCases<T>(file: string, text: string, rules: RowRules<T>): Loade
       const cell = row.fields[index] ?? ''
       if (cell !== '' || column === 'input') value[column] = rules.jsonCells?.includes(column) ? jsonCell(cell) : cell
     })
-    return {
-      case: rules.check(value, { file, line: row.line }, `line ${row.line}`),
-      source: `${file}:${row.line}`,
-    }
+    const where = { file, line: row.line, label: `line ${row.line}` }
+    return { case: rules.check(value, where, where.label), source: `${file}:${row.line}`, where: () => where }
   })
 }
 
@@ -312,10 +342,10 @@ export async function loadRows<T>(
     label = typeof data === 'function' ? 'the data function' : 'the data array'
     const value = typeof data === 'function' ? await data() : data
     if (!Array.isArray(value)) throw new DatasetError(`${label} must give an array of cases.`)
-    loaded = value.map((item, index) => ({
-      case: rules.check(item, {}, `data[${index}]`),
-      source: `data[${index}]`,
-    }))
+    loaded = value.map((item, index) => {
+      const where = { label: `data[${index}]` }
+      return { case: rules.check(item, {}, `data[${index}]`), source: `data[${index}]`, where: () => where }
+    })
   }
   if (loaded.length === 0) throw new DatasetError(`${label} has no cases.`)
   return loaded

@@ -15,7 +15,8 @@ import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
 import { textDigest } from '../report/dataset-digest.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
-import { type EvalCase, type EvalData, loadCases } from './dataset.js'
+import { callSiteIn, captureCallSite } from './call-site.js'
+import { type CaseLocation, caseProblem, type EvalCase, type EvalData, loadCases } from './dataset.js'
 import { humanLabelsOf } from './human-labels.js'
 import { createLimiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
@@ -169,7 +170,11 @@ export function normalizeTaskResult(result: TaskResult): NormalizedTaskResult {
   if (result && typeof result === 'object' && 'output' in result) {
     const usage = result.usage
     const toolCalls = result.toolCalls
-    if (toolCalls !== undefined) checkToolCalls(toolCalls, 'the task returned `toolCalls`')
+    if (toolCalls !== undefined && !isToolCalls(toolCalls)) {
+      throw new ConfigError(
+        `the task returned \`toolCalls\`, which must be ${TOOL_CALLS_SHAPE}, got ${JSON.stringify(toolCalls)?.slice(0, 120)}.`,
+      )
+    }
     return {
       output: toText(result.output),
       ...(usage ? { tokens: { input: usage.inputTokens ?? 0, output: usage.outputTokens ?? 0 } } : {}),
@@ -179,15 +184,22 @@ export function normalizeTaskResult(result: TaskResult): NormalizedTaskResult {
   return { output: toText(result) }
 }
 
-function checkToolCalls(value: unknown, what: string): asserts value is ToolCall[] {
-  const ok =
+function isToolCalls(value: unknown): value is ToolCall[] {
+  return (
     Array.isArray(value) &&
     value.every((call) => call !== null && typeof call === 'object' && typeof (call as ToolCall).name === 'string')
-  if (!ok) {
-    throw new ConfigError(
-      `${what}, which must be an array of { name, arguments? } objects, got ${JSON.stringify(value)?.slice(0, 120)}.`,
-    )
-  }
+  )
+}
+
+const TOOL_CALLS_SHAPE = 'an array of { name, arguments? } objects'
+
+/** A case's `expectedToolCalls` must be tool calls: else a `VJ_DATASET` error naming its file and line. */
+function checkExpectedToolCalls(value: unknown, where: () => CaseLocation): asserts value is ToolCall[] {
+  if (isToolCalls(value)) return
+  throw caseProblem(
+    where(),
+    `\`expectedToolCalls\` must be ${TOOL_CALLS_SHAPE}, got ${JSON.stringify(value)?.slice(0, 120)}.`,
+  )
 }
 
 // A CSV column holds the calls as JSON text.
@@ -217,6 +229,8 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
   checkOptions(name, options as DescribeEvalOptions<unknown, unknown>)
   const variants: (ResolvedVariant<TVariant> | undefined)[] =
     options.variants === undefined ? [undefined] : resolveVariants(name, options.variants)
+  // The cases are declared here by the library: a failed one points at the describeEval(...) call.
+  const declared = captureCallSite()
   describe(name, async () => {
     const settings = runtimeOptions()
     const loaded = await loadCases(options.data, settings.root)
@@ -233,7 +247,7 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
       return title
     })
     for (const variant of variants) {
-      loaded.forEach(({ case: evalCase }, index) => {
+      loaded.forEach(({ case: evalCase, where }, index) => {
         const title = variant ? `[${singleLine(variant.name)}] ${titles[index]}` : (titles[index] as string)
         test.concurrent(title, { timeout }, async ({ task, signal }) => {
           const meta: CaseMeta = emptyCaseMeta()
@@ -242,10 +256,16 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
             meta.variantParams = variant.params
           }
           ;(task.meta as Record<string, unknown>)[META_KEY] = meta
+          let failed = true
           try {
-            await limiter.run(() => runCase(evalCase, options, variant, meta, trials, settings.minScore, signal))
+            await limiter.run(() => runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal))
+            failed = false
           } finally {
-            annotateCase(task, meta)
+            if (failed) {
+              const at = callSiteIn(declared, task.file?.filepath)
+              if (at) meta.location = at
+            }
+            annotateCase(task, meta, failed)
           }
         })
       })
@@ -255,6 +275,7 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
 
 async function runCase<TInput, TVariant>(
   evalCase: EvalCase<TInput>,
+  where: () => CaseLocation,
   options: DescribeEvalOptions<TInput, TVariant>,
   variant: ResolvedVariant<TVariant> | undefined,
   meta: CaseMeta,
@@ -270,10 +291,11 @@ async function runCase<TInput, TVariant>(
     evalCase as EvalCase,
     options.humanLabels,
     options.metrics.filter((m) => m.judged).map((m) => m.name),
+    where,
   )
   if (human) meta.human = human
   const expectedToolCalls = parsedToolCalls(evalCase.expectedToolCalls)
-  if (expectedToolCalls !== undefined) checkToolCalls(expectedToolCalls, 'the case has `expectedToolCalls`')
+  if (expectedToolCalls !== undefined) checkExpectedToolCalls(expectedToolCalls, where)
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
   const context = {

@@ -13,6 +13,7 @@ import type { Metric, MetricInput, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
+import { callSiteIn, captureCallSite } from './call-site.js'
 import { runtimeOptions } from './runtime-options.js'
 import { type AnnotatableTask, annotateResult } from './test-annotations.js'
 import { toText } from './text-value.js'
@@ -72,6 +73,7 @@ interface MatcherThis {
     concurrent?: boolean
     /** Vitest's test context; `_local` says whether the test took its own `expect` from it. */
     context?: { _local?: boolean }
+    file?: { filepath?: string }
   } & AnnotatableTask
   utils?: { printReceived?(value: unknown): string }
 }
@@ -122,6 +124,8 @@ async function judge(
   input: MetricInput,
   options: JudgeMatcherOptions,
 ): Promise<MatcherResult> {
+  // Before any await: the stack holds the test's line, read only if the assertion fails.
+  const site = captureCallSite()
   if (globalExpectInConcurrentTest(state)) {
     throw new ConfigError(
       `${matcher} in a test.concurrent test needs the test's own expect: ` +
@@ -147,11 +151,22 @@ async function judge(
     threshold: minScore,
   })
   const key = recordMetric(meta, metric.name, outcome.result)
-  annotateResult(state.task, key, outcome.result)
-  if (!outcome.ok) throw outcome.error
+  const failedAt = () => {
+    if (meta.location) return
+    const at = callSiteIn(site, state.task?.file?.filepath)
+    if (at) meta.location = at
+  }
+  if (!outcome.ok) {
+    failedAt()
+    annotateResult(state.task, key, outcome.result)
+    throw outcome.error
+  }
   const { value } = outcome
   const pass = reaches(metric, value.score, minScore)
   const not = state.isNot
+  const failed = pass === Boolean(not)
+  if (failed) failedAt()
+  annotateResult(state.task, key, outcome.result, failed)
   const [reached, missed] = metric.greaterIsBetter ? ['>=', '<'] : ['<=', '>']
   const message = () => {
     const verdict = not

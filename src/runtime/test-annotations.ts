@@ -1,7 +1,10 @@
 /**
- * Each judged result as a Vitest test annotation (`context.annotate`, Vitest 4.1 and 5), so that
+ * The judged results as Vitest test annotations (`context.annotate`, Vitest 4.1 and 5), so that
  * Vitest's own views (`--reporter=verbose`, the UI, the HTML reporter, its JUnit and
- * `github-actions` reporters) show the scores without vitest-judge's reporter.
+ * `github-actions` reporters) show the scores without vitest-judge's reporter. Each annotation is
+ * a message to the main process: a `describeEval` case sends one carrying all its metrics, and when
+ * the reporters in use show annotations of failed tests only (Vitest's `default` and `dot`), only
+ * failed tests send any (`testAnnotations: 'failed'`, decided by the plugin).
  */
 
 import type { CaseMeta } from '../report/case-meta.js'
@@ -45,20 +48,42 @@ export function annotationMessage(key: string, result: CaseMetricResult): string
   return excerpt(parts.join(' · '), 1000)
 }
 
-/** Annotates the test with one metric result; does nothing when annotations are off or not supported. */
-export function annotateResult(task: AnnotatableTask | undefined, key: string, result: CaseMetricResult): void {
-  if (!runtimeOptions().testAnnotations) return
+/** Whether a test that `failed` (or not) is annotated under the `testAnnotations` setting. */
+function wanted(failed: boolean): boolean {
+  const setting = runtimeOptions().testAnnotations
+  return setting === true || (setting === 'failed' && failed)
+}
+
+function send(task: AnnotatableTask | undefined, message: string): void {
   const annotate = task?.context?.annotate
   if (typeof annotate !== 'function') return
   try {
     // The runner awaits the annotation with the test; a failure to record it is not the test's failure.
-    annotate(annotationMessage(key, result), ANNOTATION_TYPE).catch(() => {})
+    annotate(message, ANNOTATION_TYPE).catch(() => {})
   } catch {
     // The test already finished (an assertion that was not awaited): nothing to annotate.
   }
 }
 
-/** Annotates the test with every metric result of its record, in the record's order. */
-export function annotateCase(task: AnnotatableTask | undefined, meta: CaseMeta): void {
-  for (const [key, result] of Object.entries(meta.metrics)) annotateResult(task, key, result)
+/**
+ * Annotates the test with one metric result (a matcher call); does nothing when annotations are
+ * off, not supported, or kept for failed tests and this assertion did not fail.
+ */
+export function annotateResult(
+  task: AnnotatableTask | undefined,
+  key: string,
+  result: CaseMetricResult,
+  failed = true,
+): void {
+  if (wanted(failed)) send(task, annotationMessage(key, result))
+}
+
+/** Separates the metrics in a case's one annotation (reporters print it on one line). */
+export const METRIC_SEPARATOR = ' | '
+
+/** Annotates the test once with every metric result of its record, in the record's order. */
+export function annotateCase(task: AnnotatableTask | undefined, meta: CaseMeta, failed = true): void {
+  const entries = Object.entries(meta.metrics)
+  if (entries.length === 0 || !wanted(failed)) return
+  send(task, entries.map(([key, result]) => annotationMessage(key, result)).join(METRIC_SEPARATOR))
 }

@@ -9,20 +9,20 @@
  * ## Adding a column
  *
  * Add one entry to the entity's `columns`, with `since` the next schema version of its part (a
- * part's version is the highest `since` declared in it: 2 for `runs` today, so 3) and `null: true`
- * (or a `default`):
+ * part's version is the highest `since` declared in it; say it is 3, so 4) and `null: true` (or a
+ * `default`):
  *
- *     review_note: { type: 'text', null: true, field: 'reviewNote', redact: true, since: 3 },
+ *     review_note: { type: 'text', null: true, field: 'reviewNote', redact: true, since: 4 },
  *
  * That is all: the insert writes `case.reviewNote`, the read sets it back when not NULL, the field
- * leaves the `extra_json` column, and migration 3 of both backends is `ALTER TABLE ... ADD COLUMN`.
+ * leaves the `extra_json` column, and migration 4 of both backends is `ALTER TABLE ... ADD COLUMN`.
  * Released migration steps (the SQL in `run-schema.ts`, `judge-cache.ts`, `postgres/schema.ts`) are
  * never edited.
  *
  * ## Adding an entity (a table)
  *
  *     export const TRACE_SPANS = defineEntity<TraceSpan, { runId: string; caseOrd: number; ord: number }>()({
- *       table: 'trace_spans', part: 'runs', since: 3,
+ *       table: 'trace_spans', part: 'runs', since: 4,
  *       primaryKey: ['run_id', 'case_ord', 'ord'],
  *       columns: {
  *         run_id: { type: 'text', references: 'runs', to: (_, ctx) => ctx.runId },
@@ -35,7 +35,7 @@
  *       },
  *     })
  *
- * then list it in `RUNS_ENTITIES` (or `CACHE_ENTITIES`): migration 3 creates the table in both backends. Write rows with `rowValues(TRACE_SPANS, span, ctx)` and
+ * then list it in `RUNS_ENTITIES` (or `CACHE_ENTITIES`): migration 4 creates the table in both backends. Write rows with `rowValues(TRACE_SPANS, span, ctx)` and
  * `sqliteInsert(TRACE_SPANS)` (SQLite) or `pgColumnArrays` + `pgInsertMany(TRACE_SPANS, schema)`
  * (PostgreSQL, one statement for all rows); read them with `SELECT *` and `fromRow(TRACE_SPANS, row)`
  * (typed `RowOf<typeof TRACE_SPANS>`). The record's fields that no column stores survive in the
@@ -44,6 +44,7 @@
  */
 import { hostname } from 'node:os'
 import { redact } from '../redact.js'
+import { runKey, runSourceFile } from '../report/run-key.js'
 import type { CaseMetricResult, MetricAggregate, ReportCase, ReportRun } from '../report/types.js'
 import type { AppCacheEntryInput } from './app-cache.js'
 import { storedAppValue } from './app-value.js'
@@ -127,15 +128,24 @@ export const RUNS = defineEntity<ReportRun, { invocationId: string }>()({
   part: 'runs',
   since: 1,
   unique: [['invocation_id', 'file']],
-  storedElsewhere: ['cases', 'aggregates'],
+  // `key` is the `file` column (below).
+  storedElsewhere: ['cases', 'aggregates', 'key'],
   columns: {
     id: { type: 'text', primaryKey: true, field: 'id' },
     invocation_id: { type: 'text', references: 'invocations', to: (_, ctx) => ctx.invocationId },
+    // The run's key (unique in its invocation: `<file> [<variant>]` for a variant's run), as this
+    // column always held; the path is the key less the variant (`runSourceFile`), so rows written
+    // before report.json had `key` read the same way.
     file: {
       type: 'text',
       field: 'file',
+      to: (run) => runKey(run),
       // The run's cases and aggregates, read from their tables, take their place in the report here.
-      from: (file, out) => Object.assign(out, { file, cases: [], aggregates: {} }),
+      from: (file, out) => {
+        const key = String(file)
+        const path = runSourceFile({ file: key, variant: out.variant as string | undefined })
+        Object.assign(out, { file: path, key, cases: [], aggregates: {} })
+      },
     },
     judge_errors: { type: 'int', field: 'judgeErrors' },
     cache_hits: { type: 'int', field: 'cache', to: (run) => run.cache.hits, from: ignore },

@@ -6,6 +6,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { SelectorError, StoreError } from '../errors.js'
+import { runKey } from '../report/run-key.js'
 import type { JsonReport, MetricAggregate, ReportInvocation, ReportRun } from '../report/types.js'
 import { rowValues, sqliteInsert } from './columns.js'
 import { type Database, openDatabase, withImmediate } from './database.js'
@@ -99,11 +100,11 @@ export class SqliteRunStore implements RunStore {
     withImmediate(this.db, () => {
       if (s.invocationExists.get(invocationId) === undefined) {
         throw new StoreError(
-          `Cannot save run ${run.id} (${run.file}): invocation ${invocationId} is not in ${this.file}. Call startInvocation first.`,
+          `Cannot save run ${run.id} (${runKey(run)}): invocation ${invocationId} is not in ${this.file}. Call startInvocation first.`,
         )
       }
       s.deleteRun.run(run.id)
-      s.deleteRunByFile.run(invocationId, run.file)
+      s.deleteRunByFile.run(invocationId, runKey(run))
       s.insertRun.run(...rows.run)
       for (const values of rows.cases) s.insertCase.run(...values)
       for (const values of rows.metrics) s.insertMetric.run(...values)

@@ -79,9 +79,9 @@ export interface RunStore {
   getInvocation(invocationId: string): Promise<ReportInvocation>
   /** One saved run with its cases, or undefined. */
   getRun(runId: string): Promise<ReportRun | undefined>
-  /** The run of `file` in an invocation, or undefined. */
-  getRunByFile(invocationId: string, file: string): Promise<ReportRun | undefined>
-  /** The files of an invocation's runs, sorted. */
+  /** The run whose key (`ReportRun.key`: its file, or `<file> [<variant>]`) is `key` in an invocation, or undefined. */
+  getRunByFile(invocationId: string, key: string): Promise<ReportRun | undefined>
+  /** The keys of an invocation's runs (`ReportRun.key`), sorted. */
   getRunFiles(invocationId: string): Promise<string[]>
 
   /** Whether an invocation with this exact id is recorded. */

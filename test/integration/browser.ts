@@ -1,6 +1,6 @@
 /**
  * Real headless Chromium for the HTML report tests: Debian's `chromium` driven by playwright-core
- * (no browser download; `.ci/run` installs the package when it is missing).
+ * (no browser download; `npm run setup` installs the package when it is missing).
  */
 import { existsSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
@@ -11,7 +11,7 @@ export const CHROMIUM = '/usr/bin/chromium'
 /** Launches headless Chromium; fails with the install command when it is missing. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (as .ci/run does).`)
+    throw new Error(`No Chromium at ${CHROMIUM}: run \`npm run setup\` (or apt-get install -y chromium).`)
   }
   const { chromium } = await import('playwright-core')
   return chromium.launch({

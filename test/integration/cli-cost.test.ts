@@ -9,10 +9,11 @@ import { join, resolve } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
-import { caseCost, costSummary, formatUsd, invocationCost } from '../../src/report/cost.js'
+import { caseCost, costSummary, formatUsd } from '../../src/report/cost.js'
 import type { JsonReport, JudgeCallTally, ReportCase, ReportRun } from '../../src/report/types.js'
 import { newId } from '../../src/store/ids.js'
 import { SqliteRunStore } from '../../src/store/run-store.js'
+import { pricedAfresh } from '../cost-oracle.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const CLI = join(ROOT, 'dist/cli/index.js')
@@ -100,7 +101,7 @@ describe('the judge cost of a stored invocation', () => {
     expect(report.runs).toStrictEqual(runs)
     expect(report.runs[2]).not.toHaveProperty('cost')
     // What report.json had for the invocation, less the budget (not kept in the store).
-    expect(report.cost).toStrictEqual(invocationCost(runs, PRICING))
+    expect(report.cost).toStrictEqual(pricedAfresh(runs, PRICING))
     expect(report.cost?.calls).toBe(8)
     expect(report.cost?.usd).toBeGreaterThan(0)
   })
@@ -111,7 +112,7 @@ describe('the judge cost of a stored invocation', () => {
   })
 
   test('show: the cost line', () => {
-    const cost = invocationCost(runs, PRICING)
+    const cost = pricedAfresh(runs, PRICING)
     expect(cli(['show', 'latest'])).toContain(`judge cost ${formatUsd(cost?.usd)}`)
   })
 
@@ -126,7 +127,7 @@ describe('the judge cost of a stored invocation', () => {
     cli(['export', 'latest', '--out', out])
     const exported = JSON.parse(readFileSync(out, 'utf8')) as JsonReport
     expect(exported.runs.map((r) => r.cost)).toStrictEqual(runs.map((r) => r.cost))
-    expect(exported.cost).toStrictEqual(invocationCost(runs, PRICING))
+    expect(exported.cost).toStrictEqual(pricedAfresh(runs, PRICING))
   })
 
   test("report --out: the page's runs carry their cost", () => {
@@ -164,7 +165,7 @@ describe('the judge cost of a stored invocation', () => {
       const path = join(work, `shard-${i}.json`)
       const { cost: _cost, ...rest } = full
       const report: JsonReport = { ...rest, invocation: { ...full.invocation, id: `shard-${i}` }, runs: part }
-      const cost = invocationCost(part, PRICING)
+      const cost = pricedAfresh(part, PRICING)
       if (cost) report.cost = { ...cost, budget: { maxUsd: 5, maxCalls: null, calls: 4, spentUsd: 0.1, refused: 0 } }
       writeFileSync(path, JSON.stringify(report))
       return path
@@ -175,7 +176,7 @@ describe('the judge cost of a stored invocation', () => {
     cli(['merge', a, b, '--out', out])
     const merged = JSON.parse(readFileSync(out, 'utf8')) as JsonReport
     expect(merged.runs.map((r) => r.cost)).toStrictEqual(runs.map((r) => r.cost))
-    expect(merged.cost).toStrictEqual(invocationCost(runs, PRICING))
+    expect(merged.cost).toStrictEqual(pricedAfresh(runs, PRICING))
     expect(merged.cost).not.toHaveProperty('budget')
   })
 })

@@ -59,6 +59,21 @@ describe('bad datasets and fields (local judge, no key)', () => {
     expect(run.tests.filter((t) => t.file === file)).toHaveLength(0)
   })
 
+  test.each([
+    ['jsonl', 'bad-grade', /data\/bad-labels\.jsonl:2: line 2: the human grade of answer_similarity .* got 7/],
+    ['jsonl', 'bad-calls', /data\/bad-labels\.jsonl:3: line 3: `expectedToolCalls` must be an array of \{ name/],
+    ['json', 'bad-grade', /data\/bad-labels\.json:3: case 1 \(0-based, line 3\): the human grade of answer_similarity/],
+    ['csv', 'bad-calls', /data\/bad-labels\.csv:3: line 3: `expectedToolCalls` must be an array/],
+  ])(
+    'a bad human grade or expectedToolCalls in .%s (%s) is a VJ_DATASET error naming the file and the line',
+    (ext, id, message) => {
+      const failed = testNamed(run, `labels from data/bad-labels.${ext} > ${id}`)
+      expect(failed.state).toBe('failed')
+      expect(failed.errors.join('\n')).toMatch(message)
+      expect(testNamed(run, `labels from data/bad-labels.${ext} > fine`).state).toBe('passed')
+    },
+  )
+
   test('an empty dataset (.jsonl, .json, .csv) is an error naming it', () => {
     const text = all(run)
     expect(text).toMatch(/data\/empty\.jsonl has no cases/)

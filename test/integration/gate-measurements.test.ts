@@ -42,18 +42,24 @@ describe('the gate on a slower app and on a real drop, end to end', () => {
     expect(slowerGated.tests.every((t) => t.state === 'passed')).toBe(true)
     expect(slowerGated.exitCode).toBe(1)
     expect(slowerGated.stdout).toMatch(
-      /✗ gate answers\.eval\.ts: latency mean [0-9.]+ -> [0-9.]+ \(\+[0-9.]+, \+\d+%, p<0\.001, Holm-adjusted p<0\.001 over 1 test\) rose more than gate\.measurements\.latency 0\.5 \(50% of the baseline mean\)/,
+      /✗ gate answers\.eval\.ts: latency mean [0-9.]+ -> [0-9.]+ \(\+[0-9.]+, \+\d+%, one-sided p<0\.001, Tarone-Holm-adjusted p<0\.001 over 1 test\) rose more than gate\.measurements\.latency 0\.5 \(50% of the baseline mean\)/,
     )
-    expect(slowerGated.report?.comparison?.correction).toEqual({ method: 'holm', tests: 1, excluded: 1 })
+    expect(slowerGated.report?.comparison?.correction).toEqual({
+      method: 'holm',
+      tests: 1,
+      excluded: 1,
+      sided: 'one-sided',
+      procedure: 'tarone-holm',
+    })
   })
 
   test('a real score drop fails with file, metric, delta, raw and adjusted p', () => {
     expect(wrong.tests.every((t) => t.state === 'passed')).toBe(true)
     expect(wrong.exitCode).toBe(1)
     expect(wrong.stdout).toMatch(
-      /✗ gate answers\.eval\.ts: token_f1 mean 1\.000 -> 0\.[0-9]{3} \(-0\.[0-9]{3}, p<0\.001, Holm-adjusted p<0\.001 over 1 test\) dropped more than gate\.maxDrop 0\.05 at alpha 0\.05/,
+      /✗ gate answers\.eval\.ts: token_f1 mean 1\.000 -> 0\.[0-9]{3} \(-0\.[0-9]{3}, one-sided p<0\.001, Tarone-Holm-adjusted p<0\.001 over 1 test\) dropped more than gate\.maxDrop 0\.05 at alpha 0\.05/,
     )
-    expect(wrong.stdout).toContain('Holm over')
+    expect(wrong.stdout).toContain('one-sided Tarone-Holm over')
     const f1 = wrong.report?.comparison?.runs[0]?.metrics.find((m) => m.metric === 'token_f1')
     expect(f1?.pAdjusted).toBeLessThan(0.001)
   })

@@ -72,9 +72,9 @@ describe('baseline comparison and the quality gate, end to end', () => {
     )
     expect(dropMarkdown.code).toBe(0)
     expect(dropMarkdown.stdout).toMatch(
-      /`answer_similarity` \| 1\.000 \| 0\.250[^|]*\| -0\.750 \| [0-9.<]+, adj\. \*\*[0-9.<]+\*\* \(paired\)/,
+      /`answer_similarity` \| 1\.000 \| 0\.250[^|]*\| -0\.750 \| [0-9.<]+, one-sided adj\. \*\*[0-9.<]+\*\* \(paired\)/,
     )
-    expect(dropMarkdown.stdout).toContain("Holm's step-down correction over")
+    expect(dropMarkdown.stdout).toContain("adjusted by Tarone's procedure with Holm's step-down over")
     expect(dropMarkdown.stdout).toContain('regressed')
   })
 

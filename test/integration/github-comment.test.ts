@@ -312,7 +312,7 @@ describe('vitest-judge github-comment (the CLI as a process, against a fake GitH
       expect(run.outputs).toMatchObject({ 'comment-action': 'created', pr: '40' })
       const body = botComments(40)[0]?.body ?? ''
       expect(body).toContain(
-        'answer_similarity mean 1.000 -> 0.250 (-0.750, p=0.031, Holm-adjusted p=0.031 over 1 test) dropped more than gate.maxDrop 0.1',
+        'answer_similarity mean 1.000 -> 0.250 (-0.750, one-sided p=0.016, Tarone-Holm-adjusted p=0.016 over 1 test) dropped more than gate.maxDrop 0.1',
       )
       expect(body).toContain('❌ regressed')
     })

@@ -1,8 +1,9 @@
 /**
  * Where CI and Vitest users look, end to end through a real `vitest` run of fixtures/junit-ci (a
  * scripted judge: a failing justification naming another line, a hostile case id, a judge that
- * times out beside a failing metric), as GitHub Actions runs it (GITHUB_ACTIONS, GITHUB_WORKSPACE):
- * the JUnit validates against Jenkins' junit-10.xsd and carries each test's file and line, our
+ * times out beside a failing metric, variants with a hostile name), as GitHub Actions runs it
+ * (GITHUB_ACTIONS, GITHUB_WORKSPACE): the JUnit validates against the junit-10.xsd Jenkins' xunit
+ * plugin ships today and carries each test's file and line where the JUnit actions find them, our
  * `::error` annotations land on those lines, no log line is a command we did not write, and
  * Vitest's own verbose and JUnit reporters show the scores through the test annotations.
  */
@@ -28,6 +29,11 @@ function lineOf(file: string, text: string): number {
   return index + 1
 }
 
+/** The text of the first line of `file` (in the fixture) containing `text`. */
+function lineText(file: string, text: string): string {
+  return readFileSync(join(FIXTURE, file), 'utf8').split('\n')[lineOf(file, text) - 1] ?? ''
+}
+
 /** Lines a GitHub runner reads as workflow commands (it trims leading blanks). */
 function commandLines(text: string): string[] {
   return text.split(/\r\n|\n|\r/).filter((line) => line.trimStart().startsWith('::'))
@@ -49,14 +55,18 @@ afterAll(() => {
 
 test('the run went as scripted', () => {
   // Files finish in either order.
-  expect(run.tests.map((t) => [t.name, t.state]).sort()).toEqual([
-    ['a poor answer fails', 'failed'],
-    ['a similar answer passes', 'passed'],
-    ['qa > evil ::warning::x', 'passed'],
-    ['qa > good', 'passed'],
-    ['qa > poor', 'failed'],
-    ['qa > timeout', 'failed'],
-  ])
+  expect(run.tests.map((t) => [t.name, t.state]).sort()).toEqual(
+    [
+      ['a poor answer fails', 'failed'],
+      ['a similar answer passes', 'passed'],
+      ['qa > evil ::warning::x', 'passed'],
+      ['qa > good', 'passed'],
+      ['qa > poor', 'failed'],
+      ['qa > timeout', 'failed'],
+      ['models > [<tag> & "quotes"] capital', 'failed'],
+      ['models > [good] capital', 'passed'],
+    ].sort(),
+  )
 })
 
 describe('our junit.xml', () => {
@@ -66,34 +76,73 @@ describe('our junit.xml', () => {
     expect(result.valid).toBe(true)
   })
 
-  test('carries the file on each suite and the declaring line on each case (xml-js, as mikepenz reads it)', () => {
+  test('carries the file on each suite, and the declaring line in the last line of each failure body (xml-js, as mikepenz reads it)', () => {
     type Node = { _attributes: Record<string, string>; testcase: Node[]; failure?: Node; error?: Node; _text?: string }
     const doc = xmlJs(junit, { compact: true, alwaysArray: ['testsuite', 'testcase'] }) as unknown as {
       testsuites: { testsuite: Node[] }
     }
-    const [matchers, qa] = doc.testsuites.testsuite as [Node, Node]
-    expect(matchers._attributes.file).toBe('matchers.test.ts')
-    expect(qa._attributes.file).toBe('qa.eval.ts')
-    expect(matchers.testcase.map((c) => c._attributes.line)).toEqual([
-      String(lineOf('matchers.test.ts', "test('a similar answer passes'")),
-      String(lineOf('matchers.test.ts', "test('a poor answer fails'")),
+    const suites = doc.testsuites.testsuite
+    // A variant's run is its own suite, named by its key; `file` is the path.
+    expect(suites.map((t) => [t._attributes.name, t._attributes.file])).toEqual([
+      ['matchers.test.ts', 'matchers.test.ts'],
+      ['qa.eval.ts', 'qa.eval.ts'],
+      ['variants.eval.ts [<tag> & "quotes"]', 'variants.eval.ts'],
+      ['variants.eval.ts [good]', 'variants.eval.ts'],
     ])
-    // describeEval's cases are declared by the suite: its line in the eval file.
-    const describeLine = String(lineOf('qa.eval.ts', "describeEval('qa'"))
-    expect(qa.testcase.map((c) => c._attributes.line)).toEqual([describeLine, describeLine, describeLine, describeLine])
+    const [matchers, qa, tagged] = suites as [Node, Node, Node]
+    // No `line` on a testcase: junit-10.xsd refuses it.
+    for (const suite of suites) for (const c of suite.testcase) expect(c._attributes.line).toBeUndefined()
     expect(qa._attributes).toMatchObject({ tests: '4', failures: '1', errors: '1' })
-    // The justification's "47:11" does not move the frame; the body starts with the message.
+    // mikepenz/action-junit-report's rule without `line`: the last ` <file>…:<digits>` of the body.
+    const mikepenz = (file: string, body: string) => {
+      const matches = body.trim().match(new RegExp(` [^ ]*${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*?:\\d+`, 'g'))
+      return Number(matches?.at(-1)?.split(':').pop())
+    }
+    const describeLine = lineOf('qa.eval.ts', "describeEval('qa'")
     const poor = qa.testcase[1]?.failure as Node
-    expect(poor._text?.split('\n').slice(0, 2)).toEqual([
-      poor._attributes.message,
-      `    at qa > poor (qa.eval.ts:${describeLine}:1)`,
-    ])
-    // The judge error first, its message once.
+    const poorBody = poor._text?.trimEnd().split('\n') ?? []
+    // The body starts with the message and ends with the frame; the justification's `qa.eval.ts:47` moves nothing.
+    expect(poorBody[0]).toBe(poor._attributes.message)
+    expect(poorBody.at(-1)).toBe(`    at qa > poor (qa.eval.ts:${describeLine}:1)`)
+    expect(mikepenz('qa.eval.ts', poor._text ?? '')).toBe(describeLine)
     const timeout = qa.testcase[3]?.error as Node
+    expect(mikepenz('qa.eval.ts', timeout._text ?? '')).toBe(describeLine)
+    const failedMatcher = matchers.testcase[1]?.failure as Node
+    expect(mikepenz('matchers.test.ts', failedMatcher._text ?? '')).toBe(
+      // A matcher test fails at its failing expect(...) line.
+      lineOf('matchers.test.ts', "expect('Lyon')"),
+    )
+    const variantFailure = tagged.testcase[0]?.failure as Node
+    expect(mikepenz('variants.eval.ts', variantFailure._text ?? '')).toBe(
+      lineOf('variants.eval.ts', "describeEval('models'"),
+    )
+    // The judge error first, its code once in `<type>: <message>` (dorny's java-junit view).
     expect(timeout._attributes.message).toMatch(
       /^answer_similarity: VJ_ERROR: the provider timed out after 30 s; answer_relevance 0\.25/,
     )
+    expect(`${timeout._attributes.type}: ${timeout._attributes.message}`.split('VJ_ERROR')).toHaveLength(2)
     expect(timeout._text?.split('the provider timed out')).toHaveLength(2)
+  })
+
+  test('a failed case says its metric line, justification and judge error once (body and system-out together)', () => {
+    const doc = xmlJs(junit, { compact: true, alwaysArray: ['testsuite', 'testcase'] }) as unknown as {
+      testsuites: {
+        testsuite: Array<{
+          testcase: Array<{ error?: { _text: string }; failure?: { _text: string }; 'system-out'?: { _text: string } }>
+        }>
+      }
+    }
+    const qa = doc.testsuites.testsuite[1]
+    const poor = qa?.testcase[1]
+    const poorAll = `${poor?.failure?._text}\n${poor?.['system-out']?._text ?? ''}`
+    // Both metrics failed: their lines are in the failure body, and there is no system-out to repeat them.
+    expect(poor?.['system-out']).toBeUndefined()
+    expect(poorAll.split('answer_similarity 0.25 (raw 2/5)')).toHaveLength(2)
+    expect(poorAll.split('answer_relevance justification')).toHaveLength(2)
+    const timeout = qa?.testcase[3]
+    const timeoutAll = `${timeout?.error?._text}\n${timeout?.['system-out']?._text ?? ''}`
+    expect(timeoutAll.split('the provider timed out')).toHaveLength(2)
+    expect(timeoutAll.split('answer_relevance 0.25')).toHaveLength(2)
   })
 })
 
@@ -102,11 +151,12 @@ describe('GitHub annotations', () => {
 
   test("one ::error per failed case, on the repository path and the test's line", () => {
     const describeLine = lineOf('qa.eval.ts', "describeEval('qa'")
-    const poorLine = lineOf('matchers.test.ts', "test('a poor answer fails'")
+    const poorLine = lineOf('matchers.test.ts', "expect('Lyon')")
     expect(ours().map((l) => l.slice(0, l.indexOf(',title=')))).toEqual([
-      `::error file=fixtures/junit-ci/matchers.test.ts,line=${poorLine},col=1`,
+      `::error file=fixtures/junit-ci/matchers.test.ts,line=${poorLine},col=${lineText('matchers.test.ts', "expect('Lyon')").indexOf('toBeSimilarTo') + 1}`,
       `::error file=fixtures/junit-ci/qa.eval.ts,line=${describeLine},col=1`,
       `::error file=fixtures/junit-ci/qa.eval.ts,line=${describeLine},col=1`,
+      `::error file=fixtures/junit-ci/variants.eval.ts,line=${lineOf('variants.eval.ts', "describeEval('models'")},col=1`,
     ])
     expect(ours()[0]).toContain('::answer_similarity 0.25 (raw 2/5) below pass mark 0.75, judge scripted%0A')
   })
@@ -131,9 +181,7 @@ describe("Vitest's own views, through context.annotate", () => {
   })
 
   test("Vitest's JUnit carries them as testcase properties, which junit-10.xsd rejects", () => {
-    expect(vitestJunit).toContain(
-      '<property name="vitest-judge" value="answer_relevance 0.25 (raw 2/5) below pass mark 0.75 · judge scripted',
-    )
+    expect(vitestJunit).toContain(' | answer_relevance 0.25 (raw 2/5) below pass mark 0.75 · judge scripted')
     const result = validateXml(vitestJunit)
     expect(result.valid).toBe(false)
     expect(result.messages).toContain("Element 'properties': This element is not expected")

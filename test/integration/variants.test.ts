@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, inject, test } from 'vitest'
 import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
-import { type FixtureRun, runFixture } from './run-fixture.js'
+import { type FixtureRun, REPO, runFixture } from './run-fixture.js'
 
 describe('describeEval variants, real Vitest and the fake provider', () => {
   let tenant: FakeTenant
@@ -22,12 +24,17 @@ describe('describeEval variants, real Vitest and the fake provider', () => {
 
   test('each variant is its own run, the variant merged into the run params', () => {
     const runs = run.report?.runs ?? []
-    expect(runs.map((r) => r.file)).toEqual([
+    expect(runs.map((r) => r.key)).toEqual([
       'models.eval.ts [copy]',
       'models.eval.ts [reference]',
       'models.eval.ts [second-judge]',
       'models.eval.ts [vague]',
     ])
+    // `file` is the path a JSON consumer can open; the key has its own field.
+    for (const r of runs) {
+      expect(r.file).toBe('models.eval.ts')
+      expect(existsSync(join(REPO, 'fixtures/variants', r.file))).toBe(true)
+    }
     const vague = runs.find((r) => r.variant === 'vague')
     expect(vague?.params).toEqual({ suite: 'qa', variant: 'vague', model: 'vague-model', temperature: 1 })
     expect(vague?.aggregates.answer_similarity?.mean).toBeCloseTo(0.25, 6)
@@ -86,13 +93,14 @@ describe('describeEval variants, real Vitest and the fake provider', () => {
     })
     const comparison = again.report?.comparison
     expect(comparison?.base.invocationId).toBe(run.report?.invocation.id)
-    expect(comparison?.runs.map((r) => [r.file, r.status])).toEqual([
+    expect(comparison?.runs.every((r) => r.file === 'models.eval.ts')).toBe(true)
+    expect(comparison?.runs.map((r) => [r.key, r.status])).toEqual([
       ['models.eval.ts [copy]', 'matched'],
       ['models.eval.ts [reference]', 'matched'],
       ['models.eval.ts [second-judge]', 'matched'],
       ['models.eval.ts [vague]', 'matched'],
     ])
-    const vague = comparison?.runs.find((r) => r.file === 'models.eval.ts [vague]')
+    const vague = comparison?.runs.find((r) => r.key === 'models.eval.ts [vague]')
     const similarity = vague?.metrics.find((m) => m.metric === 'answer_similarity')
     expect(similarity?.baseMean).toBeCloseTo(0.25, 6)
     expect(similarity?.n.paired).toBe(8)
@@ -112,7 +120,7 @@ describe('describeEval variants, real Vitest and the fake provider', () => {
     })
     const ran = filtered.tests.filter((t) => t.state !== 'skipped')
     expect(ran).toHaveLength(8)
-    expect(filtered.report?.runs.map((r) => r.file)).toEqual(['models.eval.ts [vague]'])
+    expect(filtered.report?.runs.map((r) => r.key)).toEqual(['models.eval.ts [vague]'])
   })
 })
 
@@ -129,7 +137,8 @@ describe('bad variants fail the collection of their file, naming the problem', (
     expect(out).toMatch(/the variant name "mini" is used twice/)
     expect(out).toMatch(/`variants`\.dated\.since is not a plain value \(a Date object\)/)
     expect(out).toMatch(/empty-data\.eval\.ts[\s\S]*the data function has no cases/)
-    expect(run.report?.runs.map((r) => r.file)).toEqual(['fine.eval.ts [a]', 'fine.eval.ts [b]'])
+    expect(run.report?.runs.map((r) => r.key)).toEqual(['fine.eval.ts [a]', 'fine.eval.ts [b]'])
+    expect(run.report?.runs.map((r) => r.file)).toEqual(['fine.eval.ts', 'fine.eval.ts'])
     expect(run.report?.runs.map((r) => r.params)).toEqual([
       { variant: 'a', value: 'Answer briefly.' },
       { variant: 'b', value: 'Answer at length.' },
@@ -148,7 +157,8 @@ describe('useVariant: matchers in a test.for loop recorded per variant', () => {
 
   test('each variant its own run with its params, the untagged test in the file run; the matrix decides', () => {
     const runs = run.report?.runs ?? []
-    expect(runs.map((r) => [r.file, r.cases.length])).toEqual([
+    expect(runs.map((r) => r.file)).toEqual(['capitals.eval.ts', 'capitals.eval.ts', 'capitals.eval.ts'])
+    expect(runs.map((r) => [r.key, r.cases.length])).toEqual([
       ['capitals.eval.ts', 1],
       ['capitals.eval.ts [right]', 6],
       ['capitals.eval.ts [wrong]', 6],

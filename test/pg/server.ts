@@ -1,5 +1,5 @@
 /**
- * A real PostgreSQL server for the tests: Debian's `postgresql` binaries (installed by `.ci/run`),
+ * A real PostgreSQL server for the tests: Debian's `postgresql` binaries (installed by `npm run setup`),
  * a throw-away cluster in a temporary folder on a free loopback port, trust authentication. As root
  * the server runs as the `postgres` user the package creates (PostgreSQL refuses to run as root).
  */
@@ -33,7 +33,7 @@ function binDir(): string {
   const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' })
   if (which.status === 0 && which.stdout.trim()) return join(which.stdout.trim(), '..')
   throw new Error(
-    'PostgreSQL is not installed: the PostgreSQL tests need its server binaries. Run .ci/run, or `apt-get install -y postgresql`.',
+    'PostgreSQL is not installed: the PostgreSQL tests need its server binaries. Run `npm run setup`, or `apt-get install -y postgresql`.',
   )
 }
 

@@ -20,7 +20,7 @@ export function validateXml(xml: string, xsd = JUNIT_10_XSD): SchemaResult {
   })
   if (result.error) {
     throw new Error(
-      `xmllint could not run (${result.error.message}): install it with \`apt-get install libxml2-utils\` (.ci/run does).`,
+      `xmllint could not run (${result.error.message}): run \`npm run setup\` (or \`apt-get install libxml2-utils\`).`,
     )
   }
   return { valid: result.status === 0, messages: result.stderr.trim() }

@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { NoInvocationYetError, ReportFormatError, SelectorError, StoreError } from '../../src/errors.js'
-import { caseCost, costSummary, invocationCost } from '../../src/report/cost.js'
+import { caseCost, costSummary } from '../../src/report/cost.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 import { newId } from '../../src/store/ids.js'
 import { STALE_RUNNING_MS } from '../../src/store/rows.js'
 import { resolveSelector } from '../../src/store/selectors.js'
 import type { NewInvocation, RunStore } from '../../src/store/types.js'
+import { pricedAfresh } from '../cost-oracle.js'
 import { agentTrace } from '../trace-sample.js'
 
 /** Raw access to a backend's tables, for what the interface does not expose. */
@@ -99,6 +100,7 @@ export function makeRun(file: string, cases: ReportCase[], extra: Partial<Report
   return {
     id: newId(),
     file,
+    key: file,
     status: 'complete',
     cases,
     aggregates: {
@@ -157,6 +159,25 @@ export function runStoreContract(backend: RunStoreBackend): void {
     }
 
     describe('round trip', () => {
+      test("a variant's run keeps `file` the path and `key` its key; a row saved before `key` existed reads the same", async () => {
+        const inv = invocation(newId(), '2025-01-01T12:00:00.000Z')
+        await store.startInvocation(inv)
+        const mini = makeRun('evals/v.test.ts', [fullCase(0)], { key: 'evals/v.test.ts [mini]', variant: 'mini' })
+        // The shape reporters wrote before `key`: the key in `file`.
+        const { key: _key, ...older } = makeRun('evals/v.test.ts [large]', [fullCase(1)], { variant: 'large' })
+        await store.saveRun(inv.id, mini)
+        await store.saveRun(inv.id, older as ReportRun)
+        await store.finishInvocation(inv.id, 'complete', '2025-01-01T12:05:00.000Z')
+        const report = await store.getReport(inv.id)
+        expect(report.runs.map((r) => [r.file, r.key, r.variant])).toEqual([
+          ['evals/v.test.ts', 'evals/v.test.ts [large]', 'large'],
+          ['evals/v.test.ts', 'evals/v.test.ts [mini]', 'mini'],
+        ])
+        expect(await store.getRunFiles(inv.id)).toEqual(['evals/v.test.ts [large]', 'evals/v.test.ts [mini]'])
+        expect((await store.getRunByFile(inv.id, 'evals/v.test.ts [mini]'))?.id).toBe(mini.id)
+        expect(await store.getRunByFile(inv.id, 'evals/v.test.ts')).toBeUndefined()
+      })
+
       test('getReport gives back the saved invocation, runs and cases', async () => {
         const inv = invocation(newId(), '2025-01-01T12:00:00.000Z', {
           ci: { provider: 'github', runId: '42', ref: null },
@@ -415,7 +436,7 @@ export function runStoreContract(backend: RunStoreBackend): void {
         // The run without a cost (the one `record` saved) has no cost field, not a null one.
         expect(report.runs.find((r) => r.file === 'evals/a.test.ts')).not.toHaveProperty('cost')
         // The invocation's cost is what the reporter wrote into report.json (less the budget).
-        expect(report.cost).toStrictEqual(invocationCost(report.runs, pricing))
+        expect(report.cost).toStrictEqual(pricedAfresh(report.runs, pricing))
         expect(report.cost?.usd).toBeNull()
         expect(report.cost?.unpriced).toEqual(['openai:my-finetune'])
         expect(report.cost?.byJudge['openai:gpt-4.1-mini']?.calls).toBe(6)

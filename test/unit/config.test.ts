@@ -45,7 +45,7 @@ describe('resolveOptions defaults', () => {
       root: ROOT,
       pricing: {},
       budget: null,
-      junit: { properties: false, addFileAttribute: false },
+      junit: { properties: false, addFileAttribute: false, addLineAttribute: false },
       githubAnnotations: false,
       githubStepSummary: null,
       noColor: false,

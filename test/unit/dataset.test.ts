@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DatasetError } from '../../src/errors.js'
-import { type EvalCase, loadCases, parseCsv } from '../../src/runtime/dataset.js'
+import { caseProblem, type EvalCase, loadCases, parseCsv } from '../../src/runtime/dataset.js'
 
 let root: string
 
@@ -110,7 +110,28 @@ describe('loadCases from .json', () => {
   it('reads an array and an object with a cases array', async () => {
     expect(await cases(write('a.json', '[{"input":"q1"},{"input":"q2"}]'))).toEqual([{ input: 'q1' }, { input: 'q2' }])
     const loaded = await loadCases(write('b.json', '{"cases":[{"input":"q3","context":"c"}]}'), root)
-    expect(loaded).toEqual([{ case: { input: 'q3', context: 'c' }, source: 'b.json[0]' }])
+    expect(loaded.map(({ case: c, source }) => ({ case: c, source }))).toEqual([
+      { case: { input: 'q3', context: 'c' }, source: 'b.json[0]' },
+    ])
+  })
+
+  it("knows each case's line when a later check (human grade, expectedToolCalls) needs it", async () => {
+    const loaded = await loadCases(
+      write('lines.json', '{"cases": [\n  {"input": "q1"},\n\n  {\n    "input": "q2"\n  }\n]}'),
+      root,
+    )
+    expect(loaded.map((c) => c.where())).toEqual([
+      { file: 'lines.json', line: 2, label: 'case 0 (0-based, line 2)' },
+      { file: 'lines.json', line: 4, label: 'case 1 (0-based, line 4)' },
+    ])
+    const error = caseProblem(loaded[1]?.where() ?? { label: '' }, 'the human grade is bad.')
+    expect(error).toBeInstanceOf(DatasetError)
+    expect(error.code).toBe('VJ_DATASET')
+    expect(error.message).toBe('lines.json:4: case 1 (0-based, line 4): the human grade is bad.')
+    expect([error.file, error.line]).toEqual(['lines.json', 4])
+    const jsonl = await loadCases(write('l.jsonl', '\n{"input": "a"}\n'), root)
+    expect(jsonl[0]?.where()).toEqual({ file: 'l.jsonl', line: 2, label: 'line 2' })
+    expect((await loadCases([{ input: 'x' }], root))[0]?.where()).toEqual({ label: 'data[0]' })
   })
 
   it('names the file and line of a syntax error', async () => {

@@ -32,4 +32,21 @@ describe('human labels of a case', () => {
     expect(error).toBeInstanceOf(DatasetError)
     expect((error as Error).message).toContain(says)
   })
+
+  it('names the file and line of the case when it knows them', () => {
+    let error: unknown
+    try {
+      humanLabelsOf({ input: 'q', human: { answer_similarity: 9 } }, undefined, judged, () => ({
+        file: 'evals/qa.jsonl',
+        line: 12,
+        label: 'line 12',
+      }))
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(DatasetError)
+    expect((error as DatasetError).code).toBe('VJ_DATASET')
+    expect((error as Error).message).toMatch(/^evals\/qa\.jsonl:12: line 12: the human grade of answer_similarity/)
+    expect((error as DatasetError).line).toBe(12)
+  })
 })

@@ -124,8 +124,10 @@ describe('compareReports', () => {
       ),
     ])
     const r = compareReports(base, head, { alpha: 0.05 }).runs[0]!
-    expect(r.metrics[0]).toMatchObject({ test: 'unpaired', method: 'permutation exact', status: 'unchanged' })
+    // Two-sided 2 of 20 splits; the gate's one-sided test (worse direction) 1 of 20: at alpha, so regressed.
+    expect(r.metrics[0]).toMatchObject({ test: 'unpaired', method: 'permutation exact', status: 'regressed' })
     expect(r.metrics[0]!.pValue).toBeCloseTo(0.1, 12)
+    expect(r.metrics[0]!.pOneSided).toBeCloseTo(0.05, 12)
     expect(r.newCases).toEqual(['x', 'y', 'z'])
     expect(r.removedCases).toEqual(['a', 'b', 'c'])
   })
@@ -193,6 +195,31 @@ describe('compareReports', () => {
       names(6).map((n) => ({ name: n, pass: true, judgeErrors: 0, scores: { latency: value } }))
     const cmp = compareReports(report('b', [run('f', bare(100))]), report('h', [run('f', bare(300))]), { alpha: 0.05 })
     expect(cmp.runs[0]!.metrics[0]).toMatchObject({ greaterIsBetter: false, status: 'regressed' })
+  })
+
+  test('an old report without recorded directions: every built-in metric keeps its own (toxicity, reading grade)', () => {
+    const bare = (scores: (i: number) => Record<string, number>) =>
+      names(8).map((n, i) => ({ name: n, pass: true, judgeErrors: 0, scores: scores(i) }))
+    const base = report('b', [
+      run(
+        'f',
+        bare(() => ({ toxicity: 0, flesch_kincaid_grade: 6, answer_similarity: 0.25 })),
+      ),
+    ])
+    const head = report('h', [
+      run(
+        'f',
+        bare((i) => ({ toxicity: 0.5 + i / 100, flesch_kincaid_grade: 12 + i, answer_similarity: 0.75 + i / 100 })),
+      ),
+    ])
+    const cmp = compareReports(base, head, { alpha: 0.05 })
+    const byMetric = Object.fromEntries(cmp.runs[0]!.metrics.map((m) => [m.metric, m]))
+    expect(byMetric.toxicity).toMatchObject({ greaterIsBetter: false, kind: 'score', status: 'regressed' })
+    expect(byMetric.flesch_kincaid_grade).toMatchObject({ greaterIsBetter: false, kind: 'measurement' })
+    expect(byMetric.answer_similarity).toMatchObject({ greaterIsBetter: true, status: 'improved' })
+    // The gate fails on the toxicity rise (a score); the reading grade, a measurement, is not gated by maxDrop.
+    const failures = evaluateGate(cmp, head, { maxDrop: 0, alpha: 0.05, minMean: {}, measurements: {} })
+    expect(failures.map((f) => f.metric)).toEqual(['toxicity'])
   })
 
   test('metric keys name#2 fold into the metric; judge errors are not paired', () => {
@@ -264,7 +291,7 @@ describe('evaluateGate', () => {
       threshold: 0.1,
     })
     expect(failures[0]!.message).toBe(
-      'evals/qa.test.ts: answer_similarity mean 1.000 -> 0.250 (-0.750, p=0.031, Holm-adjusted p=0.031 over 1 test) dropped more than gate.maxDrop 0.1 at alpha 0.05',
+      'evals/qa.test.ts: answer_similarity mean 1.000 -> 0.250 (-0.750, one-sided p=0.016, Tarone-Holm-adjusted p=0.016 over 1 test) dropped more than gate.maxDrop 0.1 at alpha 0.05',
     )
   })
 

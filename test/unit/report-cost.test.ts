@@ -3,7 +3,7 @@ import { PRICE_TABLE, PRICES_AS_OF, priceOf } from '../../src/judges/pricing.js'
 import { type CaseMeta, emptyCaseMeta } from '../../src/report/case-meta.js'
 import { buildRun } from '../../src/report/collect.js'
 import { renderConsole } from '../../src/report/console.js'
-import { caseCost, costLines, costSummary, describeCost, formatUsd, invocationCost } from '../../src/report/cost.js'
+import { caseCost, costLines, costSummary, describeCost, formatUsd, recordedCost } from '../../src/report/cost.js'
 import { renderMarkdown } from '../../src/report/markdown.js'
 import type { JsonReport } from '../../src/report/types.js'
 
@@ -85,7 +85,7 @@ describe('cost', () => {
     expect(run.cases[2]?.cost).toBeUndefined()
     expect(run.cost?.usd).toBeCloseTo(0.00056, 12)
     expect(run.cost?.savedUsd).toBeCloseTo(0.00056, 12)
-    const total = invocationCost([run, { ...run, id: 'r2' }])
+    const total = recordedCost([run, { ...run, id: 'r2' }])
     expect(total?.usd).toBeCloseTo(0.00112, 12)
     expect(total?.byJudge['openai:gpt-4.1-mini']).toMatchObject({ calls: 2, cached: 2, input: 2000 })
   })
@@ -98,7 +98,7 @@ describe('cost', () => {
         meta: { ...emptyCaseMeta(), judgeCalls: { 'openai:gpt-4.1-mini': tally(2, 10_000, 1000, 1, 5000, 500) } },
       },
     ])
-    const cost = invocationCost([run])
+    const cost = recordedCost([run])
     const report: JsonReport = {
       version: 1,
       invocation: { id: 'i', startedAt: '2026-12-01T00:00:00Z', git: { commit: null, branch: null }, params: {} },

@@ -100,7 +100,8 @@ describe('mergeReports', () => {
         human: { answer_similarity: human },
       }))
       return {
-        ...run(`v-${variant}`, `evals/qa.eval.ts [${variant}]`, cases),
+        ...run(`v-${variant}`, 'evals/qa.eval.ts', cases),
+        key: `evals/qa.eval.ts [${variant}]`,
         variant,
         params: { model: variant },
         retries: 1,
@@ -123,9 +124,9 @@ describe('mergeReports', () => {
     const merged = mergeReports([one, variants])
     expect(merged.variants).toEqual(variants.variants)
     expect(merged.agreement).toEqual(variants.agreement)
-    expect(merged.runs.filter((r) => r.variant).map((r) => [r.file, r.variant, r.params])).toEqual([
-      ['evals/qa.eval.ts [bad]', 'bad', { model: 'bad' }],
-      ['evals/qa.eval.ts [good]', 'good', { model: 'good' }],
+    expect(merged.runs.filter((r) => r.variant).map((r) => [r.file, r.key, r.variant, r.params])).toEqual([
+      ['evals/qa.eval.ts', 'evals/qa.eval.ts [bad]', 'bad', { model: 'bad' }],
+      ['evals/qa.eval.ts', 'evals/qa.eval.ts [good]', 'good', { model: 'good' }],
     ])
     // The same file in two shards: its variant runs merged, the matrix made again at the shard's alpha.
     const again = withVariants('v2', [variantRun('good', 1, 5), variantRun('bad', 0.5, 3)], 0.01)
@@ -202,5 +203,41 @@ describe('validateReport', () => {
   test('parseReport reports bad JSON', () => {
     expect(() => parseReport('{', 'broken.json')).toThrow(/broken\.json is not valid JSON/)
     expect(parseReport(JSON.stringify(good), 'ok.json').invocation.id).toBe('inv')
+  })
+
+  test('a report written before `key` existed (a variant keyed in `file`) reads with `file` the path and `key` set', () => {
+    const cases = [scoreCase('qa > [mini] a', 1), scoreCase('qa > [mini] b', 0.5)]
+    const old = {
+      version: 1,
+      invocation: { id: 'old', startedAt: '2025-01-01T10:00:00.000Z', git: { commit: null, branch: null }, params: {} },
+      runs: [
+        { ...run('r1', 'evals/qa.eval.ts [mini]', cases), variant: 'mini' },
+        run('r2', 'evals/plain.eval.ts', [scoreCase('plain', 1)]),
+      ],
+      comparison: null,
+    }
+    const read = validateReport(JSON.parse(JSON.stringify(old)), 'old.json')
+    expect(read.runs.map((r) => [r.file, r.key, r.variant])).toEqual([
+      ['evals/qa.eval.ts', 'evals/qa.eval.ts [mini]', 'mini'],
+      ['evals/plain.eval.ts', 'evals/plain.eval.ts', undefined],
+    ])
+    // Merged with a report of today's shape, the same variant's runs are one run.
+    const today = shard(
+      'new',
+      '2025-01-02T10:00:00.000Z',
+      [
+        {
+          ...run('r3', 'evals/qa.eval.ts', [scoreCase('qa > [mini] c', 1)]),
+          key: 'evals/qa.eval.ts [mini]',
+          variant: 'mini',
+        },
+      ],
+      {},
+    )
+    const merged = mergeReports([old as JsonReport, today])
+    const mini = merged.runs.filter((r) => r.variant === 'mini')
+    expect(mini.map((r) => [r.file, r.key, r.cases.length])).toEqual([
+      ['evals/qa.eval.ts', 'evals/qa.eval.ts [mini]', 3],
+    ])
   })
 })

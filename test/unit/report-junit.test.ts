@@ -153,7 +153,7 @@ describe('renderJunit', () => {
     )
     expect(badProps['vitest-judge.answer_similarity.trials']).toBe('0.25,0.5,0')
     const down = doc.testsuites.testsuite[1].testcase[0]
-    expect(down.error['@type']).toBe('VJ_JUDGE_HTTP')
+    expect(down.error['@type']).toBe('judge-error')
     expect(down.error['@message']).toContain('faithfulness: VJ_JUDGE_HTTP: 503')
   })
 

@@ -122,7 +122,7 @@ describe('renderMarkdown', () => {
     expect(lines[1]).toMatch(/^## ❌ vitest-judge: 2 files · 12 cases · 6 failed · 1 metric regressed/)
     expect(md).toContain('| metric | baseline | current | delta | significance (p) | status |')
     expect(md).toContain(
-      '| `answer_similarity` | 1.000 | 0.250 (n=6) | -0.750 | 0.031, adj. **0.031** (paired) | ❌ regressed |',
+      '| `answer_similarity` | 1.000 | 0.250 (n=6) | -0.750 | 0.031, one-sided adj. **0.016** (paired) | ❌ regressed |',
     )
     expect(md).toContain('dropped more than gate.maxDrop 0.1')
     expect(md).toContain('### Most regressed cases')

@@ -1,9 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import { onlyFiles } from '../../src/cli/state.js'
 import { PRICES_AS_OF } from '../../src/judges/pricing.js'
-import { caseCost, costSummary, invocationCost, recordedCost } from '../../src/report/cost.js'
+import { agreementFromConfusion, mergeAgreements } from '../../src/report/agreement.js'
+import { caseCost, costSummary, recordedCost } from '../../src/report/cost.js'
 import { mergeReports } from '../../src/report/json.js'
 import type { CostSummary, JsonReport, JudgeCallTally, ReportRun } from '../../src/report/types.js'
+import { pricedAfresh } from '../cost-oracle.js'
 
 const pricing = { 'openai:gpt-4.1-mini': { input: 0.37, output: 1.9 } }
 
@@ -55,7 +57,7 @@ describe('recordedCost', () => {
       run('c', {}),
     ]
     const summed = recordedCost(runs)
-    expect(summed).toStrictEqual(invocationCost(runs, pricing))
+    expect(summed).toStrictEqual(pricedAfresh(runs, pricing))
     expect(summed?.calls).toBe(10)
     expect(summed?.cachedCalls).toBe(3)
   })
@@ -74,7 +76,7 @@ describe('recordedCost', () => {
     const cost = recordedCost([run('a', {}, recorded)])
     expect(cost).toStrictEqual(recorded)
     // Priced again with today's table it would have a price: that is not what was recorded.
-    expect(invocationCost([{ cost: recorded }])?.usd).not.toBeNull()
+    expect(pricedAfresh([{ cost: recorded }])?.usd).not.toBeNull()
   })
 
   test('a judge recorded at two prices keeps the sum of what was recorded, with no single price', () => {
@@ -108,11 +110,15 @@ describe('merge keeps the judge cost', () => {
     const a = run('evals/a.test.ts', { 'openai:gpt-4.1-mini': tally(3, 1) })
     const b = run('evals/b.test.ts', { 'openai:gpt-4.1-mini': tally(2), 'gemini:gemini-2.5-flash': tally(1) })
     const merged = mergeReports([
-      report('s1', [a], { ...(invocationCost([a], pricing) as CostSummary), budget }),
-      report('s2', [b], { ...(invocationCost([b], pricing) as CostSummary), budget }),
+      report('s1', [a], { ...(pricedAfresh([a], pricing) as CostSummary), budget }),
+      report('s2', [b], { ...(pricedAfresh([b], pricing) as CostSummary), budget }),
     ])
-    expect(merged.runs).toStrictEqual([a, b])
-    expect(merged.cost).toStrictEqual(invocationCost([a, b], pricing))
+    // A merged run carries its run key (report.json `key`), the file for a run without a variant.
+    expect(merged.runs).toStrictEqual([
+      { ...a, key: a.file },
+      { ...b, key: b.file },
+    ])
+    expect(merged.cost).toStrictEqual(pricedAfresh([a, b], pricing))
     expect(merged.cost).not.toHaveProperty('budget')
   })
 
@@ -123,7 +129,7 @@ describe('merge keeps the judge cost', () => {
     const merged = mergeReports([report('s1', [a1]), report('s2', [a2])])
     expect(merged.runs).toHaveLength(1)
     const cost = merged.runs[0]?.cost
-    expect(cost).toStrictEqual(invocationCost([a1, a2], pricing))
+    expect(cost).toStrictEqual(pricedAfresh([a1, a2], pricing))
     expect(cost?.calls).toBe(5)
     expect(merged.runs[0]?.cases.map((c) => c.cost)).toStrictEqual([a1.cases[0]?.cost, a2.cases[0]?.cost])
     expect(merged.cost).toStrictEqual(cost)
@@ -141,7 +147,7 @@ describe('one run of an invocation (show <run id>)', () => {
     const a = run('a', { 'openai:gpt-4.1-mini': tally(3, 1) })
     const b = run('b', { 'openai:gpt-4.1-mini': tally(2) })
     const whole = report('i', [a, b], {
-      ...(invocationCost([a, b], pricing) as CostSummary),
+      ...(pricedAfresh([a, b], pricing) as CostSummary),
       budget: { maxUsd: null, maxCalls: 10, calls: 5, spentUsd: 0, refused: 0 },
     })
     expect(onlyFiles(whole, new Set(['a', 'b']))).toBe(whole)
@@ -150,5 +156,43 @@ describe('one run of an invocation (show <run id>)', () => {
     expect(one.cost).toStrictEqual(b.cost)
     expect(onlyFiles(report('i', [a, run('c', {})]), new Set(['c']))).not.toHaveProperty('cost')
     expect(onlyFiles({ ...whole, runs: [a, run('c', {})] }, new Set(['c']))).not.toHaveProperty('cost')
+  })
+
+  test("the invocation's judge-human agreement becomes that of the run shown (the page header carries it)", () => {
+    const labelled = (file: string, grades: Array<[number, number]>): ReportRun => ({
+      ...run(file, {}),
+      agreement: {
+        m: agreementFromConfusion(
+          'm',
+          Array.from({ length: 5 }, (_, h) =>
+            Array.from(
+              { length: 5 },
+              (_, j) => grades.filter(([human, judge]) => human === h + 1 && judge === j + 1).length,
+            ),
+          ),
+          [],
+        ),
+      },
+    })
+    const a = labelled('a', [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+      [5, 5],
+    ])
+    const b = labelled('b', [
+      [1, 5],
+      [5, 1],
+      [2, 4],
+      [4, 2],
+      [3, 3],
+    ])
+    const whole = { ...report('i', [a, b]), agreement: mergeAgreements([a, b]) }
+    const one = onlyFiles(whole, new Set(['a']))
+    expect(one.agreement?.m?.kappa).toBe(a.agreement?.m?.kappa)
+    expect(one.agreement?.m?.kappa).not.toBe(whole.agreement.m?.kappa)
+    expect(onlyFiles(whole, new Set(['a', 'b']))).toBe(whole)
+    expect(onlyFiles({ ...whole, runs: [a, run('c', {})] }, new Set(['c']))).not.toHaveProperty('agreement')
   })
 })

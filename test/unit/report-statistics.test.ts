@@ -39,7 +39,12 @@ describe('pairedTest (sign-flip permutation test)', () => {
 
   test('identical runs give p = 1', () => {
     const scores = [1, 0.75, 0.5, 0.25, 0, 1]
-    expect(pairedTest(scores, scores)).toEqual({ pValue: 1, method: 'identical', n: 0 })
+    expect(pairedTest(scores, scores)).toEqual({
+      pValue: 1,
+      oneSided: { less: 1, greater: 1 },
+      method: 'identical',
+      n: 0,
+    })
     // Float noise is not a difference.
     expect(pairedTest([0.3, 0.3], [0.1 + 0.2, 0.3]).pValue).toBe(1)
   })
@@ -88,7 +93,13 @@ describe('pairedTest (sign-flip permutation test)', () => {
 describe('unpairedTest', () => {
   test('exact two-sample permutation test on small samples', () => {
     // Python itertools.combinations: 2 of the C(6,3) = 20 splits are as extreme.
-    expect(unpairedTest([1, 1, 1], [0.25, 0.25, 0.25])).toEqual({ pValue: 0.1, method: 'permutation exact', n: 6 })
+    // One-sided: only the observed split is as low (1 of 20); every split is at least as high.
+    expect(unpairedTest([1, 1, 1], [0.25, 0.25, 0.25])).toEqual({
+      pValue: 0.1,
+      oneSided: { less: 0.05, greater: 1 },
+      method: 'permutation exact',
+      n: 6,
+    })
     // 10 of C(7,3) = 35 splits.
     expect(unpairedTest([0.5, 0.75, 1], [0.25, 0.5, 0.5, 0.75])?.pValue).toBeCloseTo(10 / 35, 12)
   })

@@ -11,7 +11,8 @@ import { renderVariantMatrixMarkdown, renderVariantMatrixText, verdictText } fro
 function run(variant: string, scores: number[], extra: (i: number) => Partial<ReportCase> = () => ({})): ReportRun {
   return {
     id: `run-${variant}`,
-    file: `qa.eval.ts [${variant}]`,
+    file: 'qa.eval.ts',
+    key: `qa.eval.ts [${variant}]`,
     variant,
     cases: scores.map((score, i) => ({
       name: `qa > [${variant}] case ${i}`,
@@ -154,9 +155,10 @@ describe('variantMatricesOf (an invocation read back from the store)', () => {
   test('one matrix per test file with variants, columns in run order, the same numbers as variantMatrix', () => {
     const good = run('good', EIGHT(1))
     const vague = run('vague', EIGHT(0.25))
-    const other = { ...run('x', EIGHT(0.5)), id: 'run-other', file: 'b.eval.ts [x]', variant: 'x' }
-    const otherY = { ...run('y', EIGHT(0.75)), id: 'run-other-y', file: 'b.eval.ts [y]', variant: 'y' }
-    const plain: ReportRun = { ...run('p', EIGHT(1)), id: 'plain', file: 'plain.eval.ts' }
+    const other = { ...run('x', EIGHT(0.5)), id: 'run-other', file: 'b.eval.ts', key: 'b.eval.ts [x]', variant: 'x' }
+    // A run read from a report written before `key` existed: the key in `file`.
+    const otherY = { ...run('y', EIGHT(0.75)), id: 'run-other-y', file: 'b.eval.ts [y]', key: undefined, variant: 'y' }
+    const plain: ReportRun = { ...run('p', EIGHT(1)), id: 'plain', file: 'plain.eval.ts', key: 'plain.eval.ts' }
     delete plain.variant
     const matrices = variantMatricesOf([other, good, plain, vague, otherY])
     expect(matrices.map((m) => m.file)).toEqual(['b.eval.ts', 'qa.eval.ts'])
@@ -212,10 +214,10 @@ describe('buildRuns', () => {
       [test_('x > [a] 1', 'a'), test_('x > [b] 1', 'b'), test_('plain'), test_('x > [a] 2', 'a')],
       { durationMs: 99, params: { model: 'default', suite: 'qa' } },
     )
-    expect(runs.map((r) => [r.file, r.variant, r.cases.length])).toEqual([
-      ['qa.eval.ts', undefined, 1],
-      ['qa.eval.ts [a]', 'a', 2],
-      ['qa.eval.ts [b]', 'b', 1],
+    expect(runs.map((r) => [r.file, r.key, r.variant, r.cases.length])).toEqual([
+      ['qa.eval.ts', 'qa.eval.ts', undefined, 1],
+      ['qa.eval.ts', 'qa.eval.ts [a]', 'a', 2],
+      ['qa.eval.ts', 'qa.eval.ts [b]', 'b', 1],
     ])
     expect(runs[1]?.params).toEqual({ model: 'a-model', suite: 'qa', variant: 'a' })
     expect(runs[1]?.durationMs).toBeUndefined()
@@ -270,7 +272,7 @@ describe('matrix renderings', () => {
 test('GitHub annotations of a variant run point at its test file', async () => {
   const { renderGithubAnnotations } = await import('../../src/report/github-annotations.js')
   const text = renderGithubAnnotations({ runs: [run('vague', [0])] }, [
-    { file: 'qa.eval.ts [vague]', metric: 'answer_similarity', message: 'dropped' } as never,
+    { file: 'qa.eval.ts', key: 'qa.eval.ts [vague]', metric: 'answer_similarity', message: 'dropped' } as never,
   ])
   expect(text).toContain('file=qa.eval.ts,')
   expect(text).not.toContain('[vague],')

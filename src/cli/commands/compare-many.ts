@@ -3,10 +3,12 @@
  * matrix per file they share, as text, markdown or JSON. The columns are the selectors, labelled by
  * the invocation (tag, `branch@commit`, id) or by a param (`--by params.model`).
  */
+
 import { UsageError } from '../../errors.js'
 import { invocationLabel } from '../../report/compare.js'
 import { palette } from '../../report/console.js'
 import { escapeMarkdown } from '../../report/markdown.js'
+import { runKey } from '../../report/run-key.js'
 import type { JsonReport, ReportRun, VariantMatrix } from '../../report/types.js'
 import { variantMatrix } from '../../report/variant-matrix.js'
 import { renderVariantMatrixMarkdown, renderVariantMatrixText } from '../../report/variant-render.js'
@@ -124,16 +126,16 @@ export async function compareMany(
   const byFile = new Map<string, { column: number; run: ReportRun }[]>()
   selections.forEach(({ report }, column) => {
     for (const run of report.runs) {
-      const list = byFile.get(run.file) ?? []
+      const list = byFile.get(runKey(run)) ?? []
       list.push({ column, run })
-      byFile.set(run.file, list)
+      byFile.set(runKey(run), list)
     }
   })
   const files = [...byFile.keys()].sort()
   const shared = files.filter((file) => (byFile.get(file)?.length ?? 0) >= 2)
   if (shared.length === 0) {
     const listed = selections
-      .map(({ report }, i) => `${labels[i]}: ${report.runs.map((r) => clean(r.file, 60)).join(', ') || 'no runs'}`)
+      .map(({ report }, i) => `${labels[i]}: ${report.runs.map((r) => clean(runKey(r), 60)).join(', ') || 'no runs'}`)
       .join('; ')
     throw new UsageError(
       `The ${selectors.length} selections share no test file, so there is nothing to compare side by side (${clean(listed, 600)}). ` +

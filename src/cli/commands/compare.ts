@@ -27,8 +27,10 @@ export const compareCommand: Command = {
 
 Compares the head invocation with a baseline, file by file and metric by metric: means, delta,
 significance (paired sign-flip test over the cases matched by name, else an unpaired permutation
-test), the p-value adjusted by Holm's step-down procedure over every (file, metric) test of the
-family (score metrics and the --measurements), and the most regressed cases.
+test; p two-sided), the gate's one-sided p-value (each metric's worse direction) adjusted by
+Tarone's procedure with Holm's step-down over every (file, metric) test of the family (score
+metrics and the --measurements; tests too few cases changed for to reach alpha/K are left out of
+the count K), and the most regressed cases.
 
 ${SELECTOR_HELP}
 
@@ -42,7 +44,8 @@ Options:
   --out FILE             write the output to FILE instead of standard output
   --fail-on-regression   exit 1 when a score metric's mean dropped by more than --max-drop, or a
                          measurement named in --measurements got worse by more than its limit, and
-                         the change is significant at --alpha after Holm's correction; the failures
+                         the one-sided change is significant at --alpha after the Tarone-Holm
+                         correction; the failures
                          are printed to standard error
   --max-drop X           largest tolerated drop of a score's mean, on the 0..1 scale (default
                          ${DEFAULT_MAX_DROP}: any significant drop fails); never applied to measurements
@@ -222,7 +225,7 @@ function reportGate(io: CliIo, failures: readonly GateFailure[], gate: { maxDrop
   eprintln(
     io,
     `vitest-judge: ${failures.length} significant ${failures.length === 1 ? 'regression' : 'regressions'} ` +
-      `(more than --max-drop ${gate.maxDrop}, or a --measurements limit, at --alpha ${gate.alpha} after Holm's correction).`,
+      `(more than --max-drop ${gate.maxDrop}, or a --measurements limit, at --alpha ${gate.alpha}, one-sided, after the Tarone-Holm correction).`,
   )
   return EXIT.regression
 }

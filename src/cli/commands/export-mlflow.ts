@@ -3,6 +3,7 @@
  * server. Without a selector, every finished invocation of the store; an invocation already
  * logged (found by its `vitest_judge.invocation_id` tag) is left as it is, so a retry is safe.
  */
+
 import { checkTrackingUri } from '../../config.js'
 import { UsageError } from '../../errors.js'
 import { exportInvocation, type InvocationSource } from '../../export/mlflow/exporter.js'
@@ -10,6 +11,7 @@ import { mlflowClient } from '../../export/mlflow/index.js'
 import { redact } from '../../redact.js'
 import { renderJunit } from '../../report/junit.js'
 import { renderMarkdown } from '../../report/markdown.js'
+import { runKey } from '../../report/run-key.js'
 import type { JsonReport } from '../../report/types.js'
 import { EXIT } from '../command.js'
 import { type CliIo, clean, println } from '../io.js'
@@ -21,10 +23,10 @@ export function looksLikeUri(text: string): boolean {
 }
 
 function reportSource(report: JsonReport): InvocationSource {
-  const runs = new Map(report.runs.map((run) => [run.file, run]))
+  const runs = new Map(report.runs.map((run) => [runKey(run), run]))
   return {
     invocation: report.invocation,
-    files: report.runs.map((run) => run.file),
+    files: report.runs.map(runKey),
     loadRun: (file) => runs.get(file),
     artifacts: [
       { path: 'junit.xml', contentType: 'application/xml', read: () => renderJunit(report) },

@@ -47,8 +47,8 @@ Body (one of):
   --body-file FILE   markdown to post as it is (e.g. \`compare --format markdown --out FILE\`)
   --note TEXT        (with --report) a note under the status line; repeatable
   --max-drop X       (with --report) list the gate failures of the report's comparison: drops of
-  --alpha A            a mean larger than X (default 0) significant at A (default ${DEFAULT_ALPHA}) after
-                       Holm's correction over the family of tests
+  --alpha A            a mean larger than X (default 0) significant at A (default ${DEFAULT_ALPHA}), one-sided,
+                       after the Tarone-Holm correction over the family of tests
   --measurements M=X,...  (with --report) also gate these measurements (as \`compare\`)
 
 Target:

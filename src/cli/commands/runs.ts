@@ -1,4 +1,5 @@
 /** `vitest-judge runs`: the invocations in the store, newest first, with their runs. */
+import { runKey } from '../../report/run-key.js'
 import { formatValue } from '../../report/text.js'
 import type { InvocationSummary, RunSummary } from '../../store/types.js'
 import { expectPositionals, parseCommandArgs, parseInteger, resolveStateDir } from '../args.js'
@@ -76,7 +77,7 @@ export function renderRuns(invocations: readonly InvocationSummary[], p: Palette
     if (inv.tags.length > 0) bits.push(p.cyan(inv.tags.map((tag) => `tag:${clean(tag, 40)}`).join(' ')))
     lines.push(bits.join('  '))
     if (inv.runs.length === 0) lines.push(p.dim('    (no run saved yet)'))
-    const width = Math.min(60, Math.max(...inv.runs.map((run) => clean(run.file, 200).length)))
+    const width = Math.min(60, Math.max(...inv.runs.map((run) => clean(runKey(run), 200).length)))
     for (const run of inv.runs) lines.push(`    ${runLine(run, width, p)}`)
     lines.push('')
   }
@@ -84,7 +85,7 @@ export function renderRuns(invocations: readonly InvocationSummary[], p: Palette
 }
 
 function runLine(run: RunSummary, width: number, p: Palette): string {
-  const file = clean(run.file, width).padEnd(width)
+  const file = clean(runKey(run), width).padEnd(width)
   const passed = `${run.passed}/${run.caseCount} passed`.padStart(16)
   const facts: string[] = [run.passed < run.caseCount ? p.red(passed) : passed]
   if (run.judgeErrors > 0) facts.push(p.yellow(`${run.judgeErrors} judge errors`))

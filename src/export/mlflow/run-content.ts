@@ -3,7 +3,9 @@
  * name, tags, params and metrics. Pure functions over the JSON report's types; the exporter adds
  * the ids MLflow hands out (`mlflow.parentRunId`) and sends them.
  */
+
 import { createRunAggregator, type RunAggregator } from '../../report/aggregate.js'
+import { runKey, runSourceFile } from '../../report/run-key.js'
 import type { ReportInvocation, ReportRun } from '../../report/types.js'
 import {
   addRunCounts,
@@ -140,10 +142,9 @@ function runDigest(run: ReportRun): string | undefined {
   return typeof digest === 'string' && digest !== '' ? digest : undefined
 }
 
-/** The test file of a run (a variant's run is named `<path> [<variant>]`). */
+/** The test file of a run. */
 function sourceFile(run: ReportRun): string {
-  const suffix = run.variant !== undefined ? ` [${run.variant}]` : ''
-  return suffix && run.file.endsWith(suffix) ? run.file.slice(0, -suffix.length) : run.file
+  return runSourceFile(run)
 }
 
 /** The child run of one test file, or of one describeEval variant of it. */
@@ -161,7 +162,7 @@ export function fileRunContent(invocation: ReportInvocation, run: ReportRun): Ru
   const digest = runDigest(run)
   if (digest) params['vitest_judge.dataset_digest'] = paramValue(digest)
   return {
-    runName: tagValue(run.file),
+    runName: tagValue(runKey(run)),
     startTime: start,
     endTime: run.durationMs !== undefined ? Math.round(start + run.durationMs) : (timeOf(invocation.endedAt) ?? null),
     status: run.status === 'interrupted' || invocation.status === 'interrupted' ? 'KILLED' : 'FINISHED',
@@ -169,7 +170,7 @@ export function fileRunContent(invocation: ReportInvocation, run: ReportRun): Ru
       ...commonTags(invocation),
       [TAG.level]: run.variant !== undefined ? 'variant' : 'file',
       [TAG.runId]: run.id,
-      [TAG.file]: tagValue(run.file),
+      [TAG.file]: tagValue(runKey(run)),
       ...(run.variant !== undefined ? { [TAG.variant]: tagValue(run.variant) } : {}),
       'mlflow.source.name': tagValue(sourceFile(run)),
     },

@@ -5,6 +5,7 @@
  */
 import type { Pool, PoolClient } from 'pg'
 import { SelectorError, StoreError } from '../../errors.js'
+import { runKey } from '../../report/run-key.js'
 import type { JsonReport, MetricAggregate, ReportInvocation, ReportRun } from '../../report/types.js'
 import { type AnyEntity, pgColumnArrays, pgInsert, pgInsertMany, rowValues, type SqlValue } from '../columns.js'
 import { AGGREGATES, CASE_METRICS, CASES, INVOCATIONS, RUNS, TAGS } from '../entities.js'
@@ -133,13 +134,13 @@ export class PgRunStore implements RunStore {
         })
         if (exists.rowCount === 0) {
           throw new StoreError(
-            `Cannot save run ${run.id} (${run.file}): invocation ${invocationId} is not in ${this.location}. Call startInvocation first.`,
+            `Cannot save run ${run.id} (${runKey(run)}): invocation ${invocationId} is not in ${this.location}. Call startInvocation first.`,
           )
         }
         await client.query({
           name: this.name('delete_run'),
           text: `DELETE FROM ${this.t('runs')} WHERE id = $1 OR (invocation_id = $2 AND file = $3)`,
-          values: [run.id, invocationId, run.file],
+          values: [run.id, invocationId, runKey(run)],
         })
         await client.query({
           name: this.name('insert_run'),

@@ -4,6 +4,7 @@
  * functions over plain data (unit-tested in Node); the rules come from `report/case-index.ts`.
  */
 import { kindOf, worse } from '../../case-index.js'
+import { runKey } from '../../run-key.js'
 import { metricBaseName } from '../../text.js'
 import type { ReportCase, ReportInvocation, ReportRun } from '../../types.js'
 import type { PageHeader } from '../page-header.js'
@@ -52,7 +53,9 @@ export interface PageIndex {
 export function casesOf(inv: LoadedInvocation): CaseItem[] {
   const out: CaseItem[] = []
   for (const run of inv.runs) {
-    for (const c of run.cases) out.push({ file: run.file, c, key: `${run.file}\u0000${c.name}`, order: out.length })
+    // A variant's run is shown by its key (`<file> [<variant>]`).
+    const file = runKey(run)
+    for (const c of run.cases) out.push({ file, c, key: `${file}\u0000${c.name}`, order: out.length })
   }
   return out
 }

@@ -1,4 +1,5 @@
 /** Overview: totals, judges and cost, the gate's verdict, files × metrics with the comparison, agreement. */
+import { runKey } from '../../../run-key.js'
 import { formatDelta, formatP, formatPercent, formatValue } from '../../../text.js'
 import type { MetricAgreement } from '../../../types.js'
 import type { PageContext, View } from '../context.js'
@@ -118,10 +119,11 @@ export function buildOverview(ctx: PageContext): View {
   // Files x metrics.
   view.append(el('h2', { text: 'Files × metrics' }))
   const compared = new Map<string, NonNullable<typeof cmp>['runs'][number]['metrics'][number]>()
-  for (const r of cmp ? cmp.runs : []) for (const m of r.metrics) compared.set(`${r.file}\u0000${m.metric}`, m)
-  const gated = new Set((H.gate ? H.gate.failures : []).map((f) => `${f.file}\u0000${f.metric}`))
-  const files = [...new Set([...head.runs.map((r) => r.file), ...(cmp ? cmp.runs.map((r) => r.file) : [])])].sort()
-  const runOf = new Map(head.runs.map((r) => [r.file, r]))
+  // Runs are matched by key: a file's variants are rows of their own.
+  for (const r of cmp ? cmp.runs : []) for (const m of r.metrics) compared.set(`${runKey(r)}\u0000${m.metric}`, m)
+  const gated = new Set((H.gate ? H.gate.failures : []).map((f) => `${f.key ?? f.file}\u0000${f.metric}`))
+  const files = [...new Set([...head.runs.map(runKey), ...(cmp ? cmp.runs.map(runKey) : [])])].sort()
+  const runOf = new Map(head.runs.map((r) => [runKey(r), r]))
   const table = el('table', { class: 'grid', id: 'matrix' })
   table.append(
     el(
@@ -154,13 +156,15 @@ export function buildOverview(ctx: PageContext): View {
       } else if (a) cell.append(el('div', { class: 'muted', text: 'no value (n=0)' }))
       else cell.append(el('div', { class: 'muted', text: '-' }))
       if (m && m.status !== 'new') {
-        const p = m.pAdjusted !== undefined && m.pAdjusted !== null ? ` p_adj=${formatP(m.pAdjusted)}` : ''
+        // The adjusted p-value is the gate's: one-sided (worse direction) when `pOneSided` is recorded.
+        const sided = m.pOneSided !== undefined ? ' (one-sided)' : ''
+        const p = m.pAdjusted !== undefined && m.pAdjusted !== null ? ` p_adj${sided}=${formatP(m.pAdjusted)}` : ''
         const how = m.method || m.test
         cell.append(
           el('div', {
             class: `small delta ${m.status === 'regressed' ? 'regressed' : m.status === 'improved' ? 'improved' : ''}`,
             title: `baseline ${formatValue(m.baseMean)}; ${how}; n=${m.n.base}/${m.n.head} (${m.n.paired} paired)`,
-            text: `Δ ${formatDelta(m.delta)} p=${formatP(m.pValue)}${p} ${m.status}`,
+            text: `Δ ${formatDelta(m.delta)} p (two-sided)=${formatP(m.pValue)}${p} ${m.status}`,
           }),
         )
       }

@@ -1,4 +1,5 @@
 /** Variants: per file with describeEval variants, the matrix, the pairwise tests, and the cases side by side. */
+import { runKey } from '../../../run-key.js'
 import { formatDelta, formatP, formatPercent, formatValue } from '../../../text.js'
 import type { ReportRun } from '../../../types.js'
 import { matchName } from '../../../variant-match.js'
@@ -231,7 +232,7 @@ function variantFile(ctx: PageContext, matrix: PageVariantMatrix, runsById: Map<
     const map = new Map<string, CaseItem>()
     if (run) {
       run.cases.forEach((c, order) => {
-        map.set(matchName(c.name, run.variant), { file: run.file, c, key: c.name, order })
+        map.set(matchName(c.name, run.variant), { file: runKey(run), c, key: c.name, order })
       })
     }
     return map
