@@ -166,7 +166,8 @@ describe('describeConversation, real Vitest and the fake provider', () => {
     const runs = first.report?.runs ?? []
     const polite = runs.find((r) => r.variant === 'polite')
     const curt = runs.find((r) => r.variant === 'curt')
-    expect(polite?.file).toBe('variants.eval.ts [polite]')
+    expect(polite?.file).toBe('variants.eval.ts')
+    expect(polite?.key).toBe('variants.eval.ts [polite]')
     expect(curt?.params).toMatchObject({ suite: 'conversations', variant: 'curt', style: 'curt' })
     expect(polite?.aggregates.role_adherence?.mean).toBe(1)
     expect(curt?.aggregates.role_adherence?.mean).toBe(0.25)
