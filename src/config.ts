@@ -148,6 +148,59 @@ export interface VitestJudgeOptions {
    * @default VITEST_JUDGE_APP_CACHE env, else `'off'` (an eval measures the live app)
    */
   appCache?: AppCacheMode
+  /**
+   * Traces of the system under test (spans of its model calls, tool calls and steps, per case).
+   * @default `{ enabled: true, maxSpans: 500, maxBytes: 512000, inReport: true }`
+   */
+  traces?: TracesOptions
+}
+
+/** The `traces` option: what the worker records of the app's spans, per case. */
+export interface TracesOptions {
+  /** Record spans (OpenTelemetry, `traceClient`, `span()`) into each case. @default true */
+  enabled?: boolean
+  /** Spans kept per case; later spans are dropped and counted. @default 500 */
+  maxSpans?: number
+  /** Bytes of span JSON kept per case; later spans are dropped and counted. @default 512000 */
+  maxBytes?: number
+  /** Write each case's `trace` into report.json (the stores keep it either way). @default true */
+  inReport?: boolean
+}
+
+/** Traces after defaults. */
+export interface ResolvedTracesOptions {
+  enabled: boolean
+  maxSpans: number
+  maxBytes: number
+  inReport: boolean
+}
+
+/** Defaults of the `traces` option (stated in docs/guide/traces.md). */
+export const TRACE_DEFAULTS: Readonly<ResolvedTracesOptions> = {
+  enabled: true,
+  maxSpans: 500,
+  maxBytes: 512_000,
+  inReport: true,
+}
+
+/** Resolves the `traces` option. */
+export function resolveTracesOptions(option: TracesOptions | undefined): ResolvedTracesOptions {
+  if (option !== undefined && (option === null || typeof option !== 'object')) {
+    throw new ConfigError('Option `traces` must be `{ enabled?, maxSpans?, maxBytes?, inReport? }`.')
+  }
+  const whole = (value: unknown, name: string, fallback: number): number => {
+    if (value === undefined) return fallback
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new ConfigError(`Option \`traces.${name}\` must be a whole number >= 0, got ${JSON.stringify(value)}.`)
+    }
+    return value
+  }
+  return {
+    enabled: option?.enabled ?? TRACE_DEFAULTS.enabled,
+    maxSpans: whole(option?.maxSpans, 'maxSpans', TRACE_DEFAULTS.maxSpans),
+    maxBytes: whole(option?.maxBytes, 'maxBytes', TRACE_DEFAULTS.maxBytes),
+    inReport: option?.inReport ?? TRACE_DEFAULTS.inReport,
+  }
 }
 
 /** The `budget` option. */
@@ -243,6 +296,8 @@ export interface ResolvedVitestJudgeOptions {
   appCache: AppCacheMode
   /** Where `appCache` came from: `env` (VITEST_JUDGE_APP_CACHE, which per-suite and per-call modes do not override), `option` or `default`. */
   appCacheSource: 'env' | 'option' | 'default'
+  /** Traces of the system under test. */
+  traces: ResolvedTracesOptions
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['readwrite', 'readonly', 'refresh', 'off']
@@ -384,6 +439,7 @@ export function resolveOptions(
     pricing,
     budget,
     ...resolveAppCacheMode(options.appCache, env),
+    traces: resolveTracesOptions(options.traces),
   }
 }
 

@@ -6,8 +6,15 @@
  * ```
  */
 
-// --- app cache: the app's own model and tool calls, recorded and replayed (issue 27) ---
-export type { AppCacheMode, CacheMode, GateOptions, ReportsOptions, VitestJudgeOptions } from './config.js'
+// Traces of the system under test (docs/guide/traces.md); the app cache (docs/guide/app-cache.md).
+export type {
+  AppCacheMode,
+  CacheMode,
+  GateOptions,
+  ReportsOptions,
+  TracesOptions,
+  VitestJudgeOptions,
+} from './config.js'
 export * from './errors.js'
 export type { AnthropicJudgeOptions } from './judges/anthropic-judge.js'
 export { anthropic } from './judges/anthropic-judge.js'
@@ -30,7 +37,7 @@ export type {
   Usage,
   Verdict,
 } from './judges/types.js'
-export type { JudgeMatchers } from './matcher-types.js'
+export type { JudgeMatchers, TraceMatchers } from './matcher-types.js'
 export type { CodeMetricOptions, CodeMetricResult } from './metrics/code-metric.js'
 export type { EmbeddingSimilarityOptions, ExactMatchOptions } from './metrics/computed-metrics.js'
 export type { DefineMetricOptions, JudgedMetricDefinition, MetricExample } from './metrics/define-metric.js'
@@ -42,6 +49,7 @@ export type { ContextMetricOptions } from './metrics/rag-context.js'
 export type { JudgedMetricOptions } from './metrics/rubric-metric.js'
 export type { JsonOutputOptions, SafeParseSchemaLike, StandardSchemaLike } from './metrics/structured-output.js'
 export type { ToolCallAccuracyOptions } from './metrics/tool-calls.js'
+export type { AppCostOptions, TaskCompletionOptions } from './metrics/trace-metrics.js'
 export type { Metric, MetricContext, MetricInput, MetricValue, ToolCall } from './metrics/types.js'
 export type {
   AppCacheCallParams,
@@ -54,6 +62,9 @@ export type { ReplayToolOptions } from './replay/replay-tool.js'
 export { replayTool } from './replay/replay-tool.js'
 // Conversations (describeConversation, conversation rows, transcripts).
 export type { ConversationInfo, ReportTurn } from './report/conversation-types.js'
+export type { TraceSummary, TrajectoryMatch, TrajectoryMatchOptions, TrajectoryMode } from './report/trace.js'
+export { summary as traceSummary, toolCalls as traceToolCalls } from './report/trace.js'
+export type { CaseTrace, SpanAttributeValue, SpanKind, TraceSpan, TrajectoryStep } from './report/trace-types.js'
 export type * from './report/types.js'
 export type {
   ConversationCase,
@@ -80,6 +91,9 @@ export type {
   ToBeSimilarToOptions,
   ToScoreOptions,
 } from './runtime/matchers.js'
+export type { TraceLimits } from './runtime/trace-matchers.js'
 export type { VariantTestContext } from './runtime/use-variant.js'
 export { useVariant } from './runtime/use-variant.js'
 export type { VariantsOption, VariantValue } from './runtime/variants.js'
+export type { ModelCallInterceptor, ModelCallRequest, SpanAttributesInput } from './tracing/public.js'
+export { getTrace, span, spanProcessor, traceClient } from './tracing/public.js'

@@ -1,10 +1,25 @@
 /** The setup file the plugin adds: registers the matchers. The only module with side effects. */
-import { afterAll, expect } from 'vitest'
+import * as vitest from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { flushWorkerAppCaches } from './replay/app-call.js'
+import { appCacheInterceptor } from './replay/clients.js'
 import { judgeMatchers } from './runtime/matchers.js'
+import { traceMatchers } from './runtime/trace-matchers.js'
 import { flushWorkerCaches } from './runtime/worker-cache.js'
+import { installTracingOnce, traceTest } from './tracing/case-hooks.js'
+import { setModelCallInterceptor } from './tracing/client.js'
 
 expect.extend(judgeMatchers as unknown as Parameters<typeof expect.extend>[0])
+expect.extend(traceMatchers as unknown as Parameters<typeof expect.extend>[0])
+
+// Traces: OpenTelemetry is installed before the file's tests (after the user's setup files and the
+// test file's own top level, so a provider the user registered there gets our processor instead),
+// and each test body runs in its own span collector.
+beforeAll(() => installTracingOnce())
+vitest.aroundEach?.((runTest, context) => traceTest(context.task, runTest) as Promise<void>)
+
+// The app cache (issue 27) answers or records the model calls of clients wrapped by traceClient().
+setModelCallInterceptor(appCacheInterceptor)
 
 // A shared (PostgreSQL) cache writes its hit counts asynchronously: at the end of each file, while
 // the worker still runs (its 'exit' handler cannot wait on the network).

@@ -72,7 +72,12 @@ export class State {
   async runs(options: { write?: boolean } = {}): Promise<RunStore> {
     const write = options.write === true
     if (this.store !== undefined && (this.storeWritable || !write)) return this.store
-    if (this.opening !== undefined && !write) return this.opening
+    if (this.opening !== undefined) {
+      if (!write) return this.opening
+      // A write after a read-only open under way: that one lands first, then this one replaces it.
+      await this.opening.catch(() => undefined)
+      return this.runs(options)
+    }
     this.opening = this.open(write).finally(() => {
       this.opening = undefined
     })

@@ -13,6 +13,8 @@ export interface GradingExample {
   output: string
   expected?: string
   context?: string
+  /** The system's steps (a compact trace), for metrics that read it. */
+  traceText?: string
   score: number
   justification: string
 }
@@ -35,6 +37,7 @@ const SECTION_NAME: Record<keyof JudgeFields, string> = {
   output: 'output',
   expected: 'reference',
   context: 'context',
+  traceText: 'trace',
 }
 
 const SECTION_LABEL: Record<keyof JudgeFields, string> = {
@@ -42,6 +45,7 @@ const SECTION_LABEL: Record<keyof JudgeFields, string> = {
   output: 'The answer to evaluate',
   expected: 'The reference answer (ground truth)',
   context: 'The retrieved context',
+  traceText: 'The steps the system took (its model calls, tool calls with arguments and results, errors)',
 }
 
 /** An 8-hex-char nonce for a section's tag, derived from its text. */

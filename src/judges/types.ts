@@ -16,6 +16,8 @@ export interface JudgeFields {
   expected?: string
   /** Retrieved context the answer should be grounded in. */
   context?: string
+  /** What the system under test did: a compact rendering of its trace (`taskCompletion`). */
+  traceText?: string
 }
 
 /** A fully built grading prompt (what is sent to an LLM judge, and hashed for the cache). */

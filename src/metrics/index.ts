@@ -34,6 +34,7 @@ import { questionAnswering, text, textSummarization } from './presets.js'
 import { contextPrecision, contextRecall } from './rag-context.js'
 import { jsonValid, matchesSchema } from './structured-output.js'
 import { toolCallAccuracy } from './tool-calls.js'
+import { appCostUsd, appTokens, stepCount, taskCompletion, trajectoryMatch } from './trace-metrics.js'
 
 /** Built-in metric factories. */
 export const metrics = {
@@ -68,6 +69,12 @@ export const metrics = {
   roleAdherence,
   userFrustration,
   goalAchieved,
+  // What the app did (its trace): docs/guide/traces.md.
+  trajectoryMatch,
+  taskCompletion,
+  stepCount,
+  appTokens,
+  appCostUsd,
   /** Metric sets after MLflow's `model_type` defaults: `[...metrics.presets.questionAnswering(), mine]`. */
   presets: { questionAnswering, textSummarization, text },
 } as const

@@ -1,5 +1,6 @@
 import type { GradeRequest, Judge, JudgeFields, Verdict } from '../judges/types.js'
 import type { ReportTurn } from '../report/conversation-types.js'
+import type { CaseTrace, TrajectoryStep } from '../report/trace-types.js'
 
 /** One tool (function) call made by the system under test, or expected of it. */
 export interface ToolCall {
@@ -34,6 +35,10 @@ export interface MetricInput extends JudgeFields {
   expectedOutcome?: string
   /** What the user wanted (a simulated conversation's `scenario.goal`). */
   goal?: string
+  /** What the system under test did in this trial (describeEval), when it made spans. */
+  trace?: CaseTrace
+  /** The tool calls the case expects, in order (its `expectedTrajectory` column). */
+  expectedTrajectory?: Array<string | TrajectoryStep>
 }
 
 /** What a metric needs from the runtime to score. */

@@ -6,9 +6,11 @@
  * `generateText` / `generateObject` calls are recorded as their result; `streamText` / `streamObject`
  * calls are recorded as their stream parts (plain objects) and replayed as a stream of the same parts.
  */
+import { trace } from '@opentelemetry/api'
 import type { AppCacheMode } from '../config.js'
 import { checkAppCacheMode } from '../config.js'
 import { ConfigError } from '../errors.js'
+import { CACHED_HINT } from '../tracing/normalize.js'
 import { type AppCallSpec, appCall, timed } from './app-call.js'
 import { fromStorable, toStorable } from './serialize.js'
 
@@ -73,6 +75,7 @@ export function appCacheMiddleware(options: AppCacheMiddlewareOptions = {}): App
           return value
         },
         replay: (entry) => {
+          markSpanCached()
           const stored = fromStorable(entry.value) as Record<string, unknown>
           return { ...stored, warnings: stored.warnings ?? [] } as never
         },
@@ -94,6 +97,7 @@ export function appCacheMiddleware(options: AppCacheMiddlewareOptions = {}): App
           return { ...value, stream: theirs }
         },
         replay: (entry) => {
+          markSpanCached()
           const parts = fromStorable(entry.value) as unknown[]
           const stream = new ReadableStream<unknown>({
             start(controller) {
@@ -141,6 +145,14 @@ export function cachedModel<M extends AppCacheModelLike>(model: M, options: AppC
     },
   })
   return wrapped
+}
+
+/**
+ * Marks the AI SDK's own span of the call (`ai.generateText.doGenerate`, with `experimental_telemetry`
+ * on: the middleware runs inside it) as answered by the app cache: the case's trace shows it `cached`.
+ */
+function markSpanCached(): void {
+  trace.getActiveSpan()?.setAttribute(CACHED_HINT, true)
 }
 
 /** Call options that never change the answer (or must never be stored). */

@@ -6,7 +6,8 @@ import type { CaseMeta } from './case-meta.js'
 import { caseCost, costSummary, mergeTallies } from './cost.js'
 import { datasetDigest } from './dataset-digest.js'
 import { variantRunKey } from './run-key.js'
-import type { JudgeCallTally, ReportCase, ReportRun, RunAppCache } from './types.js'
+import { appCost, summary } from './trace.js'
+import type { AppUsage, JudgeCallTally, ReportCase, ReportRun, RunAppCache } from './types.js'
 
 export { runKey, runSourceFile, variantRunKey, withRunKey } from './run-key.js'
 
@@ -52,6 +53,10 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
   if (meta?.conversation) reportCase.conversation = meta.conversation
   if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
   if (meta?.appCache) reportCase.appCache = meta.appCache
+  if (meta?.trace) {
+    reportCase.trace = meta.trace
+    if (summary(meta.trace).modelCalls > 0) reportCase.appCostUsd = appCost(meta.trace, pricing).usd
+  }
   return reportCase
 }
 
@@ -123,6 +128,7 @@ export function buildRun(
   const cost = costSummary(tallies, pricing)
   const agreement = agreementOf(cases, file)
   const appCache = runAppCache(cases)
+  const app = appUsage(cases, pricing)
   return {
     id,
     file,
@@ -137,6 +143,7 @@ export function buildRun(
     ...(durationMs !== undefined ? { durationMs } : {}),
     datasetDigest: datasetDigest(cases),
     ...(cost ? { cost } : {}),
+    ...(app ? { app } : {}),
     ...(Object.keys(agreement).length > 0 ? { agreement } : {}),
     ...(appCache ? { appCache } : {}),
   }
@@ -165,4 +172,52 @@ export function runAppCache(cases: readonly ReportCase[]): RunAppCache | undefin
     if (a.replayed > 0) run.replayedCases++
   }
   return run
+}
+
+/** What the app spent over some cases (tokens reported or traced, traced model calls and their cost); undefined when nothing. */
+export function appUsage(cases: readonly ReportCase[], pricing?: Pricing): AppUsage | undefined {
+  const usage: AppUsage = { tokens: { input: 0, output: 0 }, modelCalls: 0, costUsd: 0 }
+  const unpriced = new Set<string>()
+  let any = false
+  for (const c of cases) {
+    if (c.tokens) {
+      any = true
+      usage.tokens.input += c.tokens.input
+      usage.tokens.output += c.tokens.output
+    }
+    if (!c.trace) continue
+    const s = summary(c.trace)
+    if (s.modelCalls === 0) continue
+    any = true
+    usage.modelCalls += s.modelCalls
+    const cost = appCost(c.trace, pricing)
+    for (const u of cost.unpriced) unpriced.add(u)
+    if (cost.usd === null) usage.costUsd = null
+    else if (usage.costUsd !== null) usage.costUsd += cost.usd
+  }
+  if (!any) return undefined
+  if (usage.modelCalls === 0) usage.costUsd = null
+  if (unpriced.size > 0) usage.unpriced = [...unpriced].sort()
+  return usage
+}
+
+/** Sums runs' app usage (an invocation's). */
+export function mergeAppUsage(runs: ReadonlyArray<{ app?: AppUsage }>): AppUsage | undefined {
+  let out: AppUsage | undefined
+  const unpriced = new Set<string>()
+  for (const run of runs) {
+    const a = run.app
+    if (!a) continue
+    if (!out) out = { tokens: { input: 0, output: 0 }, modelCalls: 0, costUsd: 0 }
+    out.tokens.input += a.tokens.input
+    out.tokens.output += a.tokens.output
+    out.modelCalls += a.modelCalls
+    for (const u of a.unpriced ?? []) unpriced.add(u)
+    if (a.costUsd === null) {
+      if (a.modelCalls > 0) out.costUsd = null
+    } else if (out.costUsd !== null) out.costUsd += a.costUsd
+  }
+  if (out && out.modelCalls === 0) out.costUsd = null
+  if (out && unpriced.size > 0) out.unpriced = [...unpriced].sort()
+  return out
 }

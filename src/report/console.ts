@@ -7,7 +7,7 @@
 
 import { describeAgreement } from './agreement.js'
 import { type GateFailure, replayedText, tooFewCasesText } from './compare.js'
-import { costLines, formatUsd } from './cost.js'
+import { costLines, describeAppUsage, formatUsd } from './cost.js'
 import { runKey } from './run-key.js'
 import { type ReportRunSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatCount, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
@@ -177,6 +177,7 @@ function fileBlock(
     facts.push(`cache ${formatCount(run.cache.hits)}/${formatCount(run.cache.misses)}`)
     facts.push(`tokens ${formatCount(run.tokens.input)}/${formatCount(run.tokens.output)}`)
     if (run.cost) facts.push(run.cost.usd === null ? p.yellow('cost unknown') : `cost ${formatUsd(run.cost.usd)}`)
+    if (run.app) facts.push(safe(describeAppUsage(run.app), 300))
     if (run.status === 'interrupted') facts.push(p.yellow('interrupted'))
     const app = run.appCache
     if (app && app.replayedCases > 0) facts.push(p.yellow(`app replayed ${app.replayedCases}/${run.caseCount} cases`))
@@ -271,6 +272,7 @@ export function renderConsole(input: SummaryInput, opts: ConsoleOptions): string
   if (report.cost) {
     for (const line of costLines(report.cost)) lines.push(` ${safe(line, 400)}`)
   }
+  if (report.app) lines.push(` ${safe(describeAppUsage(report.app), 400)}`)
   for (const a of Object.values(report.agreement ?? {}))
     lines.push(` judge vs human ${safe(describeAgreement(a), 400)}`)
   if (report.comparison) {

@@ -4,7 +4,7 @@
  * price makes the total `null` ("unknown") and is named in `unpriced`; it is never counted as 0.
  */
 import { PRICES_AS_OF, type Pricing, priceOf, usdOf } from '../judges/pricing.js'
-import type { CaseCost, CostSummary, InvocationCost, JudgeCallTally, JudgeCost } from './types.js'
+import type { AppUsage, CaseCost, CostSummary, InvocationCost, JudgeCallTally, JudgeCost } from './types.js'
 
 /** Adds tallies by judge into `into` (mutated) and returns it. */
 export function mergeTallies(
@@ -183,4 +183,21 @@ export function costLines(cost: InvocationCost): string[] {
     lines.push(`budget: ${parts.join(', ')}`)
   }
   return lines
+}
+
+/**
+ * One line of plain text on what the app under test spent, beside the judge's:
+ * `app tokens 600 in / 212 out · 2 model calls · app cost $0.0012` (the cost says why it is unknown).
+ */
+export function describeAppUsage(app: AppUsage): string {
+  const parts = [`app tokens ${app.tokens.input} in / ${app.tokens.output} out`]
+  if (app.modelCalls > 0) {
+    parts.push(`${app.modelCalls} model call${app.modelCalls === 1 ? '' : 's'}`)
+    parts.push(
+      app.costUsd === null
+        ? `app cost unknown${app.unpriced?.length ? ` (no price for ${app.unpriced.slice(0, 3).join(', ')}: add it to \`pricing\`)` : ''}`
+        : `app cost ${formatUsd(app.costUsd)}`,
+    )
+  }
+  return parts.join(' · ')
 }

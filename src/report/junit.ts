@@ -12,6 +12,7 @@
 import { conversationLine, isConversation, worstTurn } from './conversation.js'
 import { runKey } from './run-key.js'
 import { defuseCommands, singleLine, stripUnsafe } from './text.js'
+import { traceLine } from './trace.js'
 import type { CaseMetricResult, JsonReport, ReportCase, ReportRun } from './types.js'
 
 /** Options of {@link renderJunit}. */
@@ -393,6 +394,9 @@ export function writeJunitSuite(
     const outcome = caseOutcome(testCase, run.file, max, includeOutput)
     const props = opts.properties ? caseProperties(testCase, max) : []
     const out: string[] = metricLines(testCase, outcome !== null)
+    // What the app did, in one line: `trace: search -> lookup (2 model calls, 812 tokens)`.
+    const traced = traceLine(testCase.trace)
+    if (traced) out.unshift(line(traced, max))
     // A failed case shows its output in the failure body: once.
     if (includeOutput && !outcome && testCase.output) out.push(`output: ${clip(testCase.output, max)}`)
     const where = opts.addLineAttribute && testCase.location ? attr('line', testCase.location.line) : ''

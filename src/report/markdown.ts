@@ -4,7 +4,7 @@
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
 import { type GateFailure, replayedText, tooFewCasesText } from './compare.js'
-import { costLines, describeCost } from './cost.js'
+import { costLines, describeAppUsage, describeCost } from './cost.js'
 import { runKey } from './run-key.js'
 import { type ReportRunSummary, type ReportSummary, type SummaryInput, summarizeReport } from './summary.js'
 import { excerpt, formatDelta, formatP, formatPercent, formatValue, plural } from './text.js'
@@ -299,6 +299,7 @@ function fileDetails(view: FileView, maxCases: number): string {
       `judge tokens ${view.run.tokens.input} in / ${view.run.tokens.output} out`,
     )
     if (view.run.cost) changes.push(escapeMarkdown(describeCost(view.run.cost), 300))
+    if (view.run.app) changes.push(escapeMarkdown(describeAppUsage(view.run.app), 300))
   }
   if (changes.length > 0) parts.push(changes.join(' · '), '')
   parts.push('</details>')
@@ -402,6 +403,7 @@ export function renderMarkdown(input: SummaryInput, opts: MarkdownOptions = {}):
         .join('  \n'),
       '',
     )
+  if (report.app) top.push(escapeMarkdown(describeAppUsage(report.app), 400), '')
   if (report.agreement && Object.keys(report.agreement).length > 0) top.push(...agreementSection(report.agreement), '')
 
   const summaryNames = comparison

@@ -5,6 +5,7 @@
  */
 import { metricBaseName } from './text.js'
 import type {
+  AppUsage,
   InvocationCost,
   JsonReport,
   MetricAgreement,
@@ -35,6 +36,8 @@ export interface ReportSummary {
   comparison: ReportComparison | null
   /** What the invocation's judge calls cost, and its budget. */
   cost?: InvocationCost
+  /** What the app under test spent over the invocation. */
+  app?: AppUsage
   /** Agreement of the judge with human labels over the invocation, per metric. */
   agreement?: Record<string, MetricAgreement>
   /** The variant matrix of each file with `describeEval` variants (absent when none). */
@@ -85,6 +88,7 @@ export function summarizeReport(report: SummaryInput): ReportSummary {
   }
   if (report.variants) summary.variants = report.variants
   if (report.cost) summary.cost = report.cost
+  if (report.app) summary.app = report.app
   if (report.agreement) summary.agreement = report.agreement
   return summary
 }

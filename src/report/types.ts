@@ -148,6 +148,8 @@ export interface ReportCase {
   turns?: ReportTurn[]
   /** How the conversation was run and how it ended (conversation cases only). */
   conversation?: ConversationInfo
+  /** USD of the app's model calls (its trace's `llm` spans); null when a model has no price; absent without model calls. */
+  appCostUsd?: number | null
   /** What the app cache did for the case's own model and tool calls (absent when it did nothing). */
   appCache?: CaseAppCache
 }
@@ -175,6 +177,20 @@ export interface RunAppCache extends CaseAppCache {
   replayedCases: number
 }
 
+/**
+ * What the system under test spent (beside the judge's `tokens` and `cost`): its tokens (reported by
+ * the task, else read from its trace), its model calls and their cost (priced from the traces).
+ */
+export interface AppUsage {
+  tokens: { input: number; output: number }
+  /** Model calls seen in traces. */
+  modelCalls: number
+  /** USD of the traced model calls; null when one has no price (see `unpriced`). */
+  costUsd: number | null
+  /** `provider:model` of traced model calls without a known price. */
+  unpriced?: string[]
+}
+
 /** One test file in one invocation. */
 export interface ReportRun {
   id: string
@@ -198,6 +214,8 @@ export interface ReportRun {
   durationMs?: number
   /** What the run's judge calls cost (absent when it made none). */
   cost?: CostSummary
+  /** What the app under test spent (absent when no case reported tokens or made model calls). */
+  app?: AppUsage
   /** Agreement of the judge with human labels, per metric (absent when no case has both). */
   agreement?: Record<string, MetricAgreement>
   /** The `describeEval` variant this run recorded; `key` is then `<file> [<variant>]`. */
@@ -348,6 +366,8 @@ export interface JsonReport {
   comparison: ReportComparison | null
   /** What the invocation's judge calls cost, and its budget (absent when no judge was called). */
   cost?: InvocationCost
+  /** What the app under test spent over the invocation (absent when nothing was reported or traced). */
+  app?: AppUsage
   /** Agreement of the judge with human labels over the invocation, per metric (absent when none). */
   agreement?: Record<string, MetricAgreement>
   /** The variant matrix of each file whose `describeEval` suites have variants (absent when none). */

@@ -13,7 +13,7 @@ import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
 import { agreementGateFailures, mergeAgreements } from '../report/agreement.js'
 import { readCaseMeta } from '../report/case-meta.js'
-import { buildRuns, type CollectedTest } from '../report/collect.js'
+import { buildRuns, type CollectedTest, mergeAppUsage } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import { recordedCost } from '../report/cost.js'
@@ -332,6 +332,8 @@ export class JudgeReporter implements Reporter {
     }
     const cost = this.invocationCost(files.map((f) => f.summary))
     if (cost) report.cost = cost
+    const app = mergeAppUsage(files.map((f) => f.summary))
+    if (app) report.app = app
     const agreement = mergeAgreements(files.map((f) => f.summary))
     if (Object.keys(agreement).length > 0) report.agreement = agreement
     if (state.variants.length > 0) {

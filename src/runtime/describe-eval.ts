@@ -14,7 +14,10 @@ import { newAppCase, settleAppCase, withAppCase } from '../replay/app-call.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
 import { textDigest } from '../report/dataset-digest.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
+import { toolCalls as traceToolCalls } from '../report/trace.js'
+import type { CaseTrace, TrajectoryStep } from '../report/trace-types.js'
 import type { CaseMetricResult } from '../report/types.js'
+import { type CaseCollector, collectorOf } from '../tracing/collector.js'
 import { callSiteIn, captureCallSite } from './call-site.js'
 import { type CaseLocation, caseProblem, type EvalCase, type EvalData, loadCases } from './dataset.js'
 import { humanLabelsOf } from './human-labels.js'
@@ -42,6 +45,11 @@ export type TaskContext<TInput = unknown, TVariant = undefined> = EvalCase<TInpu
   variant: TVariant
   /** The variant's name (`undefined` in a suite without `variants`). */
   variantName: string | undefined
+  /**
+   * What the app did in this trial so far (its spans; read it after the app returns):
+   * `expect(context.trace).toHaveCalledTool('search')`. Empty when it made none or traces are off.
+   */
+  readonly trace: CaseTrace
 }
 
 /** Options of `describeEval`. */
@@ -258,7 +266,9 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
           ;(task.meta as Record<string, unknown>)[META_KEY] = meta
           let failed = true
           try {
-            await limiter.run(() => runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal))
+            await limiter.run(() =>
+              runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal, collectorOf(task)),
+            )
             failed = false
           } finally {
             if (failed) {
@@ -282,6 +292,7 @@ async function runCase<TInput, TVariant>(
   trials: number,
   minScore: number,
   signal: AbortSignal,
+  collector: CaseCollector | undefined,
 ): Promise<void> {
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
@@ -298,15 +309,22 @@ async function runCase<TInput, TVariant>(
   if (expectedToolCalls !== undefined) checkExpectedToolCalls(expectedToolCalls, where)
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
+  let trialStart = 0
   const context = {
     ...evalCase,
     case: evalCase,
     variant: variant?.value,
     variantName: variant?.name,
   } as TaskContext<TInput, TVariant>
+  Object.defineProperty(context, 'trace', {
+    enumerable: false,
+    get: () => collector?.snapshot(trialStart) ?? { spans: [], dropped: 0 },
+  })
+  const expectedTrajectory = parsedToolCalls(evalCase.expectedTrajectory) as Array<string | TrajectoryStep> | undefined
   const judge = variant?.judge ?? options.judge
   const appCase = newAppCase(meta, options.appCache)
   for (let trial = 0; trial < trials; trial++) {
+    trialStart = collector?.spans.length ?? 0
     const started = performance.now()
     let raw: TaskResult
     try {
@@ -320,7 +338,24 @@ async function runCase<TInput, TVariant>(
     // A replay miss fails the case even when the app caught it; a stream's recording is written first.
     await settleAppCase(appCase)
     latencies.push(latencyMs)
-    const { output, tokens, toolCalls } = normalizeTaskResult(raw)
+    const normalized = normalizeTaskResult(raw)
+    const { output, tokens } = normalized
+    const trace = collector?.snapshot(trialStart)
+    // The calls the app made, read from its trace when the task returned none.
+    const traced = trace ? traceToolCalls(trace) : []
+    const toolCalls: ToolCall[] | undefined =
+      normalized.toolCalls ??
+      (traced.length > 0
+        ? traced.map((c) => ({
+            name: c.name,
+            arguments:
+              c.arguments !== null && typeof c.arguments === 'object' && !Array.isArray(c.arguments)
+                ? (c.arguments as Record<string, unknown>)
+                : typeof c.arguments === 'string'
+                  ? c.arguments
+                  : {},
+          }))
+        : undefined)
     if (trial === 0) meta.output = output
     if (tokens) {
       meta.tokens ??= { input: 0, output: 0 }
@@ -338,6 +373,8 @@ async function runCase<TInput, TVariant>(
       ...(expectedToolCalls !== undefined ? { expectedToolCalls } : {}),
       ...(evalCase.input !== undefined ? { input: toText(evalCase.input) } : {}),
       ...(tokens ? { tokens } : {}),
+      ...(trace ? { trace } : {}),
+      ...(Array.isArray(expectedTrajectory) ? { expectedTrajectory } : {}),
       extra: evalCase,
     }
     const outcomes = await Promise.all(

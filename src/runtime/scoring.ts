@@ -13,6 +13,7 @@ import type { CaseMeta } from '../report/case-meta.js'
 import { defuseCommands } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { cacheKey } from '../store/judge-cache.js'
+import { outsideCase } from '../tracing/collector.js'
 import { budgetCounter, budgetError } from './budget.js'
 import { createLimiter, type Limiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
@@ -252,11 +253,21 @@ export function reaches(metric: Pick<Metric, 'greaterIsBetter'>, value: number, 
 }
 
 /** Scores one metric on one case; never throws for a judge failure (it comes back as `ok: false`). */
-export async function scoreMetric(
+export function scoreMetric(
   metric: Metric,
   input: MetricInput,
   meta: CaseMeta,
   options: ScoreOptions = {},
+): Promise<ScoreOutcome> {
+  // The judge's own model calls are the evaluation, not the system under test: no case records them.
+  return outsideCase(() => scoreMetricInCase(metric, input, meta, options))
+}
+
+async function scoreMetricInCase(
+  metric: Metric,
+  input: MetricInput,
+  meta: CaseMeta,
+  options: ScoreOptions,
 ): Promise<ScoreOutcome> {
   const threshold = options.threshold ?? null
   const base: CaseMetricResult = {

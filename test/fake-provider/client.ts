@@ -1,6 +1,9 @@
 /** Test-side helpers for the fake provider: one tenant per test file (or per test) keeps faults and counters apart. */
 import { randomUUID } from 'node:crypto'
+import type { AgentPlan } from './agent.js'
 import type { FakeTenantConfig, FakeTenantStats } from './server.js'
+
+export type { AgentPlan, AgentTurn } from './agent.js'
 
 export type { FakeLogEntry, FakeTenantConfig, FakeTenantStats, MalformedMode } from './server.js'
 
@@ -24,6 +27,8 @@ export interface FakeTenant {
   stats(): Promise<FakeTenantStats>
   /** Clears config, counters and log. */
   reset(): Promise<void>
+  /** Sets the tenant's scripted agent plans (agent.ts): chat requests offering tools are answered from them. */
+  agent(plans: AgentPlan[]): Promise<void>
 }
 
 /** Returns a handle on tenant `name` (default: a fresh random name) of the fake provider at `url`. */
@@ -53,6 +58,14 @@ export function fakeTenant(url: string, name: string = `t-${randomUUID().slice(0
     stats: async () => (await (await call('GET')).json()) as FakeTenantStats,
     reset: async () => {
       await (await call('DELETE')).arrayBuffer()
+    },
+    agent: async (plans) => {
+      const res = await fetch(`${base}/__agent/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ plans }),
+      })
+      if (!res.ok) throw new Error(`fake provider agent plans: ${res.status} ${await res.text()}`)
     },
   }
 }

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { agentReply, setAgentPlans } from './agent.js'
 import { type ConversationReply, conversationReply } from './conversation.js'
 import { chatCompletionStream } from './openai-stream.js'
 
@@ -128,6 +129,8 @@ type Flavor = 'openai' | 'gemini' | 'anthropic'
 type Json = Record<string, unknown>
 
 interface TenantState {
+  /** The tenant's name (its agent plans are kept by name, in agent.ts). */
+  name: string
   config: FakeTenantConfig
   requests: number
   /** Drives the "every Nth" faults; restarts on configure so a test's counting starts with its own requests. */
@@ -161,7 +164,7 @@ export async function startFakeProvider(options: { port?: number } = {}): Promis
   const tenant = (name: string): TenantState => {
     let state = tenants.get(name)
     if (!state) {
-      state = newTenant()
+      state = newTenant(name)
       tenants.set(name, state)
     }
     return state
@@ -197,8 +200,8 @@ export async function startFakeProvider(options: { port?: number } = {}): Promis
   }
 }
 
-function newTenant(): TenantState {
-  return { config: {}, requests: 0, sinceConfig: 0, malformedServed: 0, byRoute: {}, log: [] }
+function newTenant(name: string): TenantState {
+  return { name, config: {}, requests: 0, sinceConfig: 0, malformedServed: 0, byRoute: {}, log: [] }
 }
 
 async function handle(
@@ -216,6 +219,18 @@ async function handle(
   if (path.startsWith('/__control/')) {
     const name = decodeURIComponent(path.slice('/__control/'.length))
     return handleControl(req, res, method, name, tenant, tenants)
+  }
+  // Scripted agent plans (agent.ts): POST /__agent/<tenant> { plans }.
+  if (path.startsWith('/__agent/') && method === 'POST') {
+    const name = decodeURIComponent(path.slice('/__agent/'.length))
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(await readBody(req))
+    } catch {
+      return send(res, { status: 400, body: { error: 'agent body is not JSON' } })
+    }
+    const problem = TENANT_RE.test(name) ? setAgentPlans(name, parsed) : `bad tenant name: ${name}`
+    return send(res, problem ? { status: 400, body: { error: problem } } : { status: 200, body: { ok: true } })
   }
 
   const match = /^\/t\/([^/]+)(\/.*)$/.exec(path)
@@ -361,7 +376,7 @@ async function handleControl(
     return send(res, { status: 200, body: stats })
   }
   if (method === 'DELETE') {
-    tenants.set(name, newTenant())
+    tenants.set(name, newTenant(name))
     return send(res, { status: 200, body: { ok: true } })
   }
   if (method === 'POST') {
@@ -435,6 +450,8 @@ function openaiChat(body: Json, entry: FakeLogEntry, state: TenantState): Reply 
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new BadRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.")
   }
+  const agent = agentReply(state.name, body, entry.seq)
+  if (agent) return { status: 200, headers: { 'x-request-id': `req_fake_${entry.seq}` }, body: agent }
   const temperature = body.temperature
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
     throw new BadRequest("Invalid 'temperature': expected a number between 0 and 2.")

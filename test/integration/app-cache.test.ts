@@ -82,6 +82,15 @@ describe('auto: the second run makes no app request', () => {
       expect(c.appCache?.savedTokens.input).toBeGreaterThan(0)
       expect(c.appCache?.replayedLatencyMs).toBeGreaterThan(0)
     }
+    // The AI SDK's own model-call spans (experimental_telemetry) are marked as answered by the cache.
+    const llm = (r: FixtureRun | undefined) =>
+      r?.report?.runs[0]?.cases
+        .flatMap((c) => c.trace?.spans ?? [])
+        .filter((s) => s.kind === 'llm' && /doGenerate|doStream/.test(s.name)) ?? []
+    expect(llm(first)).toHaveLength(3)
+    expect(llm(first).some((s) => s.cached)).toBe(false)
+    expect(llm(second)).toHaveLength(3)
+    expect(llm(second).every((s) => s.cached === true)).toBe(true)
     // Streamed and generated calls alike report the recorded usage to the app.
     expect(run?.cases.map((c) => c.tokens)).toEqual(first.report?.runs[0]?.cases.map((c) => c.tokens))
   })
@@ -185,5 +194,64 @@ describe('which mode a call gets', () => {
     const replayed = await run({ VITEST_JUDGE_APP_CACHE: 'auto' })
     expect(replayed.report?.runs[0]?.cases[0]?.appCache).toMatchObject({ recorded: 0, replayed: 2 })
     expect((await tenant.stats()).requests).toBe(6)
+  })
+})
+
+describe('traceClient: the real openai SDK', () => {
+  test('auto: a second run makes zero requests, gives the same outputs, and its llm spans say cached', async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const dir = tempStateDir()
+    const env = {
+      APP_BASE_URL: tenant.openaiBaseURL,
+      APP_KEY: FAKE_API_KEY,
+      APP_FILES: 'client.eval.ts',
+      VITEST_JUDGE_APP_CACHE: 'auto',
+    }
+    const first = await runFixture('app-cache', { dir, env })
+    expect(first.exitCode, first.stderr).toBe(0)
+    const afterFirst = (await tenant.stats()).requests
+    expect(afterFirst).toBe(2)
+    await tenant.configure({ score: 5 })
+    const second = await runFixture('app-cache', { dir, env })
+    expect(second.exitCode, second.stderr).toBe(0)
+    expect((await tenant.stats()).requests).toBe(afterFirst)
+    expect(outputs(second)).toEqual(outputs(first))
+    const spans = (run: FixtureRun) => run.report?.runs[0]?.cases.flatMap((c) => c.trace?.spans ?? []) ?? []
+    expect(spans(first).filter((s) => s.kind === 'llm')).toHaveLength(2)
+    expect(spans(first).some((s) => s.cached)).toBe(false)
+    const replayedSpans = spans(second).filter((s) => s.kind === 'llm')
+    expect(replayedSpans).toHaveLength(2)
+    expect(replayedSpans.every((s) => s.cached === true)).toBe(true)
+    // The recorded usage is on the replayed span; its cost is saved, not spent.
+    expect(replayedSpans.every((s) => Number(s.attributes['gen_ai.usage.input_tokens']) > 0)).toBe(true)
+    for (const c of second.report?.runs[0]?.cases ?? []) expect(c.appCostUsd ?? 0).toBe(0)
+    expect(second.report?.runs[0]?.appCache).toMatchObject({ replayed: 2, replayedCases: 2 })
+
+    // replay: a changed temperature is a miss, with no request.
+    const miss = await runFixture('app-cache', {
+      dir,
+      env: { ...env, VITEST_JUDGE_APP_CACHE: 'replay', APP_TEMPERATURE: '0.5' },
+    })
+    expect(miss.tests.map((t) => t.state)).toEqual(['failed', 'failed'])
+    expect(miss.tests[0]?.errors.join('\n')).toContain(
+      "No recording of the app's call openai gpt-4.1-mini chat.completions.create",
+    )
+    expect((await tenant.stats()).requests).toBe(afterFirst)
+  })
+
+  test('a streamed SDK call is refused with an error naming the way out, and no request', async () => {
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const run = await runFixture('app-cache', {
+      env: {
+        APP_BASE_URL: tenant.openaiBaseURL,
+        APP_KEY: FAKE_API_KEY,
+        APP_FILES: 'client.eval.ts',
+        APP_STREAM: '1',
+        VITEST_JUDGE_APP_CACHE: 'auto',
+      },
+    })
+    expect(run.tests.map((t) => t.state)).toEqual(['failed', 'failed'])
+    expect(run.tests[0]?.errors.join('\n')).toMatch(/does not record streamed SDK calls .*appCacheMiddleware\(\)/)
+    expect((await tenant.stats()).requests).toBe(0)
   })
 })

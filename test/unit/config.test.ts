@@ -53,6 +53,7 @@ describe('resolveOptions defaults', () => {
       mlflow: null,
       appCache: 'off',
       appCacheSource: 'default',
+      traces: { enabled: true, maxSpans: 500, maxBytes: 512_000, inReport: true },
     })
   })
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
-import { compareReports, evaluateGate, unknownGateMetrics } from '../../src/report/compare.js'
+import { compareReports, evaluateGate, replayedText, unknownGateMetrics } from '../../src/report/compare.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 
 function scoreCase(name: string, scores: Record<string, number | null>, extra: Partial<ReportCase> = {}): ReportCase {
@@ -337,5 +337,42 @@ describe('evaluateGate', () => {
       'evals/qa.test.ts: answer_similarity mean 0.250 is under gate.minMean.answer_similarity 0.5 (baseline 1.000, -0.750)',
     )
     expect(unknownGateMetrics(mixed, { minMean: { answer_similarity: 1, faithfulness: 1 } })).toEqual(['faithfulness'])
+  })
+})
+
+describe('replayed cases in the comparison (app cache)', () => {
+  const replayed = { replayed: 1, recorded: 0, misses: 0, replayedLatencyMs: 120, savedTokens: { input: 5, output: 2 } }
+  test('counts, per side, the cases whose app calls were replayed, and says it in one sentence', () => {
+    const base = report('base', [
+      run(
+        'a.eval.ts',
+        names(3).map((n) => scoreCase(n, { quality: 0.9 })),
+      ),
+    ])
+    const head = report('head', [
+      run(
+        'a.eval.ts',
+        names(3).map((n, i) => scoreCase(n, { quality: 0.9 }, i < 2 ? { appCache: replayed } : {})),
+      ),
+    ])
+    const comparison = compareReports(base, head, { alpha: 0.05 })
+    const file = comparison.runs[0]
+    expect(file?.replayed).toEqual({ base: 0, head: 2, baseCases: 3, headCases: 3 })
+    expect(file && replayedText(file)).toBe(
+      "app calls replayed: 2 of 3 cases (baseline 0 of 3): their outputs are recordings, their latency and cost not the live app's",
+    )
+  })
+
+  test('is absent when neither side replayed anything', () => {
+    const side = (id: string) =>
+      report(id, [
+        run(
+          'a.eval.ts',
+          names(3).map((n) => scoreCase(n, { quality: 0.9 })),
+        ),
+      ])
+    const file = compareReports(side('base'), side('head'), { alpha: 0.05 }).runs[0]
+    expect(file?.replayed).toBeUndefined()
+    expect(file && replayedText(file)).toBeNull()
   })
 })

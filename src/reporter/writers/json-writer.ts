@@ -54,7 +54,8 @@ export function putItems<T>(
  * Writes the JSON text of one run as it sits in the report's `runs` array (indented two levels),
  * a case at a time.
  */
-export function writeRunJson(run: ReportRun, put: (text: string) => void): void {
+export function writeRunJson(run: ReportRun, put: (text: string) => void, traces = true): void {
+  if (!traces) run = { ...run, cases: run.cases.map(({ trace: _trace, ...rest }) => rest) }
   if (run.cases.length === 0) {
     put(nestedJson(run, 2))
     return
@@ -67,10 +68,18 @@ export function writeRunJson(run: ReportRun, put: (text: string) => void): void 
 
 /** The writer of `reports.json`. */
 export class JsonWriter implements ReportWriter {
-  readonly piece: RunPiece = { ext: 'json', render: (run, put) => writeRunJson(run, put) }
+  readonly piece: RunPiece
 
-  /** @param path the report file. */
-  constructor(private readonly path: string) {}
+  /**
+   * @param path the report file.
+   * @param traces whether cases keep their `trace` (the `traces.inReport` option).
+   */
+  constructor(
+    private readonly path: string,
+    traces = true,
+  ) {
+    this.piece = { ext: 'json', render: (run, put) => writeRunJson(run, put, traces) }
+  }
 
   write(end: ReportEnd, out: ReportOutput): void {
     const skeleton = { ...end.report, runs: [] }
