@@ -84,22 +84,30 @@ export interface TranscriptRow {
 
 /**
  * The transcript as rows, each reply with its turn scores and the spans whose start falls within its
- * `chat` call (spans of concurrent cases are in other traces, so time is enough within one case).
+ * `chat` call (spans of concurrent cases are in other traces, so time is enough within one case; a
+ * span on the boundary of two calls goes to the later one).
  */
 export function transcriptRows(testCase: Pick<ReportCase, 'turns' | 'trace'>): TranscriptRow[] {
   const spans = testCase.trace?.spans ?? []
-  return (testCase.turns ?? []).map((turn) => {
+  const turns = testCase.turns ?? []
+  // Each span goes to one reply: the last one whose chat call had started when the span did, within
+  // SPAN_CLOCK_MS (span clocks may count whole milliseconds), and had not ended.
+  const owner = new Map<TraceSpan, ReportTurn>()
+  for (const span of spans) {
+    let found: ReportTurn | undefined
+    for (const turn of turns) {
+      if (turn.role !== 'assistant' || turn.start === undefined || turn.end === undefined) continue
+      if (turn.start - SPAN_CLOCK_MS <= span.start && span.start <= turn.end) found = turn
+    }
+    if (found) owner.set(span, found)
+  }
+  return turns.map((turn) => {
     const scores: TurnScoreView[] = Object.entries(turn.scores ?? {}).map(([metric, score]) => ({
       metric,
       score,
       ...(turn.justifications?.[metric] !== undefined ? { justification: turn.justifications[metric] } : {}),
     }))
-    const start = turn.start
-    const end = turn.end
-    const own =
-      turn.role === 'assistant' && start !== undefined && end !== undefined
-        ? spans.filter((s) => s.start >= start && s.start <= end)
-        : []
+    const own = spans.filter((s) => owner.get(s) === turn)
     return {
       role: turn.role,
       turn: turn.turn,
@@ -110,6 +118,9 @@ export function transcriptRows(testCase: Pick<ReportCase, 'turns' | 'trace'>): T
     }
   })
 }
+
+/** How far a span's start may precede its chat call's start and still be its own (whole-ms span clocks). */
+const SPAN_CLOCK_MS = 1
 
 /** One line saying how a conversation went, for text outputs: `scripted, 2 replies: all 2 scripted user turns answered.` */
 export function conversationLine(testCase: Pick<ReportCase, 'turns' | 'conversation'>): string | undefined {

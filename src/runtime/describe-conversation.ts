@@ -288,7 +288,8 @@ async function runConversation<TVariant>(
   const exchange = async (item: Exchange, turn: number): Promise<boolean> => {
     exchanges.push(item)
     transcript.push({ role: 'user', content: item.user, turn })
-    const start = Date.now()
+    // Epoch ms with sub-millisecond precision, the clock spans are timed by: a span is placed in its turn by time.
+    const start = performance.timeOrigin + performance.now()
     const started = performance.now()
     let raw: ChatResult
     try {
@@ -318,7 +319,13 @@ async function runConversation<TVariant>(
       meta.tokens.output += tokens.output
     }
     if (toolCalls) item.toolCalls = toolCalls
-    const reply: ReportTurn = { role: 'assistant', content: output, turn, start, end: Date.now() }
+    const reply: ReportTurn = {
+      role: 'assistant',
+      content: output,
+      turn,
+      start,
+      end: performance.timeOrigin + performance.now(),
+    }
     if (item.expected !== undefined) reply.expected = item.expected
     item.reply = reply
     transcript.push(reply)

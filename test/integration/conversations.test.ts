@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, inject, test } from 'vitest'
+import { transcriptRows } from '../../src/report/conversation.js'
 import type { JsonReport, ReportCase } from '../../src/report/types.js'
 import { FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
 import { type FixtureRun, REPO, runFixture, tempStateDir, testNamed } from './run-fixture.js'
@@ -193,5 +194,13 @@ describe('describeConversation, real Vitest and the fake provider', () => {
     expect(c.turns?.filter((x) => x.role === 'user')).toHaveLength(2)
     expect(c.conversation).toMatchObject({ ended: 'error', error: { turn: 3 } })
     expect(c.scores).toEqual({})
+  })
+
+  test('a traced conversation: the spans its chat calls made are the case trace, each in its turn', () => {
+    const c = caseNamed(first, 'support > order-status')
+    expect(c.trace?.spans.map((s) => s.name)).toEqual(['lookup_order', 'lookup_order'])
+    const rows = transcriptRows(c)
+    expect(rows.map((r) => r.spans.length)).toEqual([0, 1, 0, 1])
+    expect(rows[3]?.spans[0]?.id).toBe(c.trace?.spans[1]?.id)
   })
 })

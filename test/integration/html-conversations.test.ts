@@ -126,4 +126,15 @@ describe('the transcript view', () => {
     )
     expect(await turns.nth(3).locator('tr[data-metric="answer_relevance"]').count()).toBe(1)
   })
+
+  test('a traced reply shows the spans its chat call made', async () => {
+    await openCase('support > order-status')
+    const replies = page.locator('#case-detail [data-transcript] li.turn[data-role="assistant"]')
+    expect(await replies.count()).toBe(2)
+    for (let i = 0; i < 2; i++) {
+      expect(await replies.nth(i).locator('.turn-spans li').allTextContents()).toEqual([
+        expect.stringMatching(/^tool · lookup_order · [\d.]+ ms$/),
+      ])
+    }
+  })
 })
