@@ -124,6 +124,23 @@ describe.skipIf(MLFLOW_SKIP_REASON !== undefined)('conversations in MLflow 2.17.
     expect(meta(second, 'mlflow.traceInputs')).toBe(JSON.stringify('When will it arrive?'))
     expect(meta(second, 'mlflow.traceOutputs')).toBe(JSON.stringify('Could you tell me your order number?'))
     expect(tagOf(second, 'mlflow.traceName')).toBe('forgetful > order-status · turn 2')
+    // A traced turn holds the spans its chat call made, under the turn's root span.
+    const support = [...sessions.values()].find((list) =>
+      list.some((t) => tagOf(t, 'vitest_judge.case') === 'support > order-status'),
+    )
+    const byTurn = [...(support ?? [])].sort(
+      (x, y) => Number(tagOf(x, 'vitest_judge.turn')) - Number(tagOf(y, 'vitest_judge.turn')),
+    )
+    expect(byTurn.map((t) => JSON.parse(tagOf(t, 'mlflow.traceSpans') ?? '[]'))).toEqual([
+      [
+        { name: 'turn 1', type: 'CHAIN' },
+        { name: 'lookup_order', type: 'TOOL' },
+      ],
+      [
+        { name: 'turn 2', type: 'CHAIN' },
+        { name: 'lookup_order', type: 'TOOL' },
+      ],
+    ])
     // Seven conversations: 2 + 1 turns (support), 2 + 1 (forgetful), 2 + 3 (booking), 3 (the throwing one).
     expect(sessions.size).toBe(7)
     expect(traces).toHaveLength(14)
