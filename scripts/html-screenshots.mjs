@@ -1,6 +1,7 @@
 // Makes the docs' screenshots of the HTML report (docs/guide/html-report.md, one in README.md): a small project's four invocations written by
 // the built reporter, then each view photographed in headless Chromium (Debian's /usr/bin/chromium).
 //   npm run build && node scripts/html-screenshots.mjs   (writes docs/images/html-*.png)
+//   node scripts/html-screenshots.mjs traces            (only docs/images/html-trace.png: an agent's span waterfall)
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -129,7 +130,124 @@ async function invokeVariants(root) {
   await reporter.onTestModuleEnd(module)
   await reporter.onTestRunEnd([module], [], 'passed')
 }
+// An agent's trace as the worker records it from the AI SDK: the agent span, its model calls and tool calls.
+function agentTrace(i, t0, changed) {
+  const root = `a${i}`
+  const spans = [
+    {
+      id: root,
+      name: 'ai.generateText',
+      kind: 'agent',
+      start: t0,
+      end: t0 + 2350,
+      status: 'ok',
+      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.request.model': 'gpt-4.1-mini' },
+    },
+  ]
+  let at = t0 + 15
+  const llm = (n, tokensIn, tokensOut, ms, content) => {
+    spans.push({
+      id: `${root}-llm${n}`,
+      parentId: root,
+      name: 'ai.generateText.doGenerate',
+      kind: 'llm',
+      start: at,
+      end: at + ms,
+      status: 'ok',
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4.1-mini',
+        'gen_ai.usage.input_tokens': tokensIn,
+        'gen_ai.usage.output_tokens': tokensOut,
+        'gen_ai.input.messages': JSON.stringify([
+          { role: 'user', parts: [{ type: 'text', content: QUESTIONS[i % 4] }] },
+        ]),
+        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [content] }]),
+      },
+    })
+    at += ms + 10
+  }
+  const tool = (name, args, result, ms, error) => {
+    spans.push({
+      id: `${root}-${name}`,
+      parentId: root,
+      name: `ai.toolCall ${name}`,
+      kind: 'tool',
+      start: at,
+      end: at + ms,
+      status: error ? 'error' : 'ok',
+      ...(error ? { error } : {}),
+      attributes: {
+        'gen_ai.tool.name': name,
+        'gen_ai.tool.call.arguments': JSON.stringify(args),
+        ...(result ? { 'gen_ai.tool.call.result': JSON.stringify(result) } : {}),
+      },
+    })
+    at += ms + 10
+  }
+  llm(1, 412, 38, 520, { type: 'tool_call', name: 'search_orders', arguments: { customer: 'C-1042' } })
+  tool('search_orders', { customer: 'C-1042' }, { orders: [{ id: 'A-77', status: 'shipped' }] }, 180)
+  llm(2, 690, 41, 610, { type: 'tool_call', name: 'track_parcel', arguments: { order: 'A-77' } })
+  if (!changed)
+    tool('track_parcel', { order: 'A-77' }, null, 240, i % 5 === 0 ? 'carrier API timed out after 200 ms' : undefined)
+  llm(3, 905, 96, 640, { type: 'text', content: ANSWERS[i % 4] })
+  return { spans, dropped: 0 }
+}
+async function invokeAgent(root, changed) {
+  const vitest = { config: { root, reporters: [['default', {}]] }, logger: { log() {}, error: console.error } }
+  const reporter = new JudgeReporter({ dir: join(root, '.vitest-judge'), experiment: 'support-agent' })
+  reporter.onInit(vitest)
+  await reporter.onTestRunStart()
+  const tests = Array.from({ length: 12 }, (_, i) => {
+    const m = meta(i, 'gpt-4.1-mini')
+    m.trace = agentTrace(i, Date.UTC(2026, 11, 7, 10, 0, i), changed && i % 3 === 1)
+    const failed = m.trace.spans.some((s) => s.status === 'error') || !m.metrics.answer_similarity.pass
+    const result = failed ? { state: 'failed', errors: [{ message: 'below 0.5' }] } : { state: 'passed' }
+    return {
+      fullName: `agent > ${QUESTIONS[i % 4]} #${i}`,
+      result: () => result,
+      diagnostic: () => ({ duration: 4 }),
+      meta: () => ({ vitestJudge: m }),
+    }
+  })
+  const module = {
+    moduleId: join(root, 'evals/agent.eval.ts'),
+    children: { allTests: () => tests[Symbol.iterator]() },
+    diagnostic: () => ({ duration: 80 }),
+  }
+  await reporter.onTestModuleEnd(module)
+  await reporter.onTestRunEnd([module], [], 'passed')
+}
+async function traceShots(browser, root) {
+  const agentRoot = join(root, 'agent')
+  await invokeAgent(agentRoot, false)
+  await invokeAgent(agentRoot, true)
+  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } })
+  await page.goto(`${pathToFileURL(join(agentRoot, '.vitest-judge', 'report.html')).href}#cases`)
+  await page.waitForSelector('html[data-ready="true"]')
+  await page.locator('.vrow').nth(1).click()
+  await page.waitForSelector('#case-detail .span-row')
+  await page.locator('#case-detail .span-row').nth(2).click()
+  await page.waitForTimeout(200)
+  await page.locator('#case-trace').screenshot({ path: join(repo, 'docs/images/html-trace.png') })
+  await page.close()
+}
 const root = mkdtempSync(join(tmpdir(), 'vj-shots-'))
+if (process.argv[2] === 'traces') {
+  try {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    })
+    await traceShots(browser, root)
+    await browser.close()
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+  console.log('wrote docs/images/html-trace.png')
+  process.exit(0)
+}
 try {
   for (const model of ['gpt-4.1-mini', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4.1-mini', 'gpt-4.1-nano'])
     await invoke(root, model)
@@ -160,6 +278,7 @@ try {
   await page.locator('#view-variants .cmp-row').nth(3).click()
   await page.waitForTimeout(200)
   await page.screenshot({ path: join(repo, 'docs/images/html-variants.png'), fullPage: true })
+  await traceShots(browser, root)
   await browser.close()
 } finally {
   rmSync(root, { recursive: true, force: true })

@@ -42,6 +42,7 @@ export function agentTrace(
       status: 'ok',
       attributes: {
         'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
         'gen_ai.request.model': 'gpt-4.1-mini',
         'gen_ai.usage.input_tokens': 120,
         'gen_ai.usage.output_tokens': 20,
@@ -75,6 +76,7 @@ export function agentTrace(
       status: 'ok',
       attributes: {
         'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
         'gen_ai.request.model': 'gpt-4.1-mini',
         'gen_ai.usage.input_tokens': 180,
         'gen_ai.usage.output_tokens': 40,

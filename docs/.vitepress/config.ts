@@ -31,7 +31,10 @@ const sidebar: DefaultTheme.SidebarItem[] = [
   },
   {
     text: 'What the app did',
-    items: [{ text: 'Record and replay app calls', link: '/guide/app-cache' }],
+    items: [
+      { text: 'Traces of the app', link: '/guide/traces' },
+      { text: 'Record and replay app calls', link: '/guide/app-cache' },
+    ],
   },
   {
     text: 'Runs and results',
@@ -42,6 +45,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: 'Reports', link: '/guide/reports' },
       { text: 'Comparison and the gate', link: '/guide/comparison-and-gate' },
       { text: 'The HTML report and ui', link: '/guide/html-report' },
+      { text: 'Traces: kept, shown, in MLflow', link: '/guide/traces-view' },
     ],
   },
   {

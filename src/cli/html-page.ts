@@ -9,7 +9,7 @@ import { SelectorError, StoreError } from '../errors.js'
 import { redact } from '../redact.js'
 import { compareReports } from '../report/compare.js'
 import { pageAssets } from '../report/html/assets.js'
-import { type PageHeader, pageHeader, pageHistory } from '../report/html/page-data.js'
+import { type PageHeader, pageHeader, pageHistory, runsAppUsage } from '../report/html/page-data.js'
 import { renderPage } from '../report/html/render-page.js'
 import type { JsonReport } from '../report/types.js'
 import { variantMatricesOf } from '../report/variant-matrix.js'
@@ -94,6 +94,8 @@ export async function buildPage(
       (head.runId === undefined ? headReport.variants : undefined) ??
       variantMatricesOf(headReport.runs, { alpha: options.alpha ?? DEFAULT_ALPHA }),
     follow: options.follow === true,
+    // An invocation read back from the store has no total of its own: its runs' figures make it.
+    app: runsAppUsage(headReport.runs) ?? null,
   })
   return renderPage(
     header,

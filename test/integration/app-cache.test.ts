@@ -98,6 +98,9 @@ describe('auto: the second run makes no app request', () => {
   test('the comparison with the live first run counts the replayed cases of each side', () => {
     expect(second.report?.comparison?.runs[0]?.replayed).toEqual({ base: 0, head: 3, baseCases: 3, headCases: 3 })
     expect(second.stdout).toMatch(/replayed.*3 of 3 cases/i)
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain(
+      'app calls replayed: 3 of 3 cases (baseline 0 of 3)',
+    )
   })
 
   test('no key and no header reach the store files', () => {

@@ -4,13 +4,15 @@
  * (`MlflowClient().get_trace`, which parses `traces.json` span by span).
  */
 import { spawnSync } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { MlflowClient } from '../../src/export/mlflow/client.js'
 import { exportInvocation } from '../../src/export/mlflow/exporter.js'
 import { redact } from '../../src/redact.js'
 import type { ReportInvocation, ReportRun } from '../../src/report/types.js'
+import { type AgentPlan, FAKE_API_KEY, type FakeTenant, fakeTenant } from '../fake-provider/client.js'
 import { MLFLOW_SKIP_REASON, type MlflowServer, startMlflowServer } from '../mlflow-server/server.js'
 import { agentTrace } from '../trace-sample.js'
+import { type FixtureRun, runFixture } from './run-fixture.js'
 
 if (MLFLOW_SKIP_REASON) console.warn(`test/integration/mlflow-traces.test.ts: ${MLFLOW_SKIP_REASON}`)
 
@@ -241,4 +243,65 @@ print(json.dumps(out))
     )
     expect(all.traces ?? []).toHaveLength(3)
   }, 120_000)
+
+  describe('end to end: captured by the worker, saved in the store, logged by the reporter', () => {
+    let tenant: FakeTenant
+    let fixture: FixtureRun
+    let found: TraceInfo[]
+
+    beforeAll(async () => {
+      tenant = fakeTenant(inject('fakeProviderUrl'))
+      const call = (name: string, args: Record<string, unknown>) => ({ name, arguments: args })
+      const plans: AgentPlan[] = []
+      for (let i = 1; i <= 6; i++) {
+        const search = call('search', { query: `q${i}` })
+        const lookup = call('lookup', { id: String(i) })
+        plans.push({
+          when: `[[case:${i}]]`,
+          turns: i % 2 === 1 ? [[search], [lookup]] : [[lookup], [search]],
+          final: `answer ${i}`,
+        })
+      }
+      await tenant.agent(plans)
+      fixture = await runFixture('traces', {
+        filters: ['suite.eval.ts'],
+        env: {
+          OPENAI_API_KEY: FAKE_API_KEY,
+          OPENAI_BASE_URL: tenant.openaiBaseURL,
+          MLFLOW_TRACKING_URI: server.url,
+          MLFLOW_EXPERIMENT_NAME: 'traces-e2e',
+        },
+      })
+      const experiment = await api<{ experiment: { experiment_id: string } }>(
+        server,
+        `experiments/get-by-name?experiment_name=traces-e2e`,
+      )
+      const listed = await api<{ traces?: TraceInfo[] }>(
+        server,
+        `traces?experiment_ids=${experiment.experiment.experiment_id}&max_results=100`,
+      )
+      found = listed.traces ?? []
+    }, 240_000)
+    afterAll(() => tenant?.reset())
+
+    test("each agent case's captured trace is in MLflow with its tool calls in order", async () => {
+      expect(fixture.stdout + fixture.stderr).toContain('logged to MLflow experiment "traces-e2e"')
+      expect(found).toHaveLength(6)
+      for (const info of found) {
+        const name = value(info.tags, 'mlflow.traceName') ?? ''
+        const i = Number(/case-(\d)/.exec(name)?.[1])
+        const location = value(info.tags, 'mlflow.artifactLocation') ?? ''
+        const data = await (
+          await fetch(
+            `${server.url}/api/2.0/mlflow-artifacts/artifacts/${location.replace(/^mlflow-artifacts:\/*/, '')}/traces.json`,
+          )
+        ).json()
+        const tools = (data as { spans: Array<{ attributes: Record<string, string> }> }).spans
+          .filter((s) => s.attributes['mlflow.spanType'] === '"TOOL"')
+          .map((s) => JSON.parse(s.attributes['gen_ai.tool.name'] ?? '""'))
+        expect(tools, name).toEqual(i % 2 === 1 ? ['search', 'lookup'] : ['lookup', 'search'])
+        expect(info.status).toBe('OK')
+      }
+    })
+  })
 })

@@ -169,6 +169,17 @@ describe('the case detail', () => {
       ]),
     )
     expect(caseFacts(item as CaseItem)).toBe('failed · file f.ts · latency 1234.0 ms · tokens 3 in / 4 out · 2 retries')
+    const appCache = {
+      replayed: 2,
+      recorded: 0,
+      misses: 0,
+      replayedLatencyMs: 312,
+      savedTokens: { input: 40, output: 12 },
+    }
+    const [replayed] = casesOf(invocation('y', [run('f.ts', [testCase('a', {}, { latencyMs: 3, appCache })])]))
+    expect(caseFacts(replayed as CaseItem)).toBe(
+      "passed · file f.ts · latency 3.000 ms · app cache: 2 calls replayed (recorded latency 312.0 ms, not this run's; 40 in / 12 out tokens saved)",
+    )
   })
 
   test('word diff: kept, removed and added words; too long is null', () => {

@@ -4,9 +4,18 @@
  * verdict, the trend points of the experiment, and what is missing. Pure functions over the JSON
  * report's types; the page script reads nothing else.
  */
+import { appUsage, mergeAppUsage } from '../collect.js'
 import type { GateFailure } from '../compare.js'
 import { studentQuantile } from '../statistics.js'
-import type { JsonReport, MetricAggregate, ReportComparison, ReportInvocation, VariantMatrix } from '../types.js'
+import type {
+  AppUsage,
+  JsonReport,
+  MetricAggregate,
+  ReportComparison,
+  ReportInvocation,
+  ReportRun,
+  VariantMatrix,
+} from '../types.js'
 import { verdictText } from '../variant-render.js'
 import {
   PAGE_DATA_VERSION,
@@ -49,7 +58,9 @@ export interface InvocationAggregates {
 export interface PageHeaderInput {
   mode: PageHeader['mode']
   /** The page's own report (null: a live page still waiting for its first invocation). */
-  report: Pick<JsonReport, 'cost' | 'agreement' | 'variants'> | null
+  report: Pick<JsonReport, 'cost' | 'agreement' | 'variants' | 'app'> | null
+  /** The app figures, when the report has none of its own (see {@link runsAppUsage}). */
+  app?: AppUsage | null
   /** The comparison shown (default: none). */
   comparison?: ReportComparison | null
   /** Whether the page holds a baseline (as its second invocation). */
@@ -62,6 +73,14 @@ export interface PageHeaderInput {
   /** The variant matrices to show (default: the report's). */
   variants?: readonly VariantMatrix[] | undefined
   follow?: boolean
+}
+
+/**
+ * What the app spent over runs read back from a store or an older report (no invocation total):
+ * their own `app` figures added up, else their cases' traces at list prices.
+ */
+export function runsAppUsage(runs: readonly ReportRun[]): AppUsage | undefined {
+  return mergeAppUsage(runs) ?? appUsage(runs.flatMap((r) => r.cases))
 }
 
 /**
@@ -81,6 +100,7 @@ export function pageHeader(input: PageHeaderInput): PageHeader {
     history: input.history ?? null,
     missing: input.missing ?? [],
     cost: report?.cost ?? null,
+    app: report?.app ?? input.app ?? null,
     agreement: report?.agreement && Object.keys(report.agreement).length > 0 ? report.agreement : null,
     ...(report ? { variants: pageVariants(input.variants ?? report.variants) } : {}),
     ...(input.follow ? { follow: true } : {}),

@@ -5,7 +5,14 @@
  * takes nothing else from here.
  */
 import type { GateFailure } from '../compare.js'
-import type { InvocationCost, MetricAgreement, ReportComparison, ReportInvocation, VariantMatrix } from '../types.js'
+import type {
+  AppUsage,
+  InvocationCost,
+  MetricAgreement,
+  ReportComparison,
+  ReportInvocation,
+  VariantMatrix,
+} from '../types.js'
 
 /** Invocations of the experiment shown in the trends (the report's and `ui`'s page alike). */
 export const TREND_HISTORY_LIMIT = 50
@@ -51,6 +58,11 @@ export interface PageHeader {
   missing: string[]
   /** What the invocation's judge calls cost (`report.cost`), null when not recorded. */
   cost: InvocationCost | null
+  /**
+   * What the app under test spent over the invocation (`report.app`, else added up from its runs'
+   * `app`, else from its cases' traces at list prices), null when nothing was reported or traced.
+   */
+  app?: AppUsage | null
   /** Judge-human agreement over the invocation, per metric (`report.agreement`), null when none. */
   agreement: Record<string, MetricAgreement> | null
   /** Live mode: the invocation shown follows the newest one. */

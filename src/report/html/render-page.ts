@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
+import { trajectoryTrace } from '../trace-layout.js'
 import type { ReportCase, ReportInvocation, ReportRun } from '../types.js'
 import type { PageHeader } from './page-data.js'
 
@@ -26,11 +27,17 @@ export function scriptSafeJson(value: unknown): string {
 /** Fields the other invocations keep (their cases are shown beside the page's own: output and scores). */
 const OTHER_FIELDS = ['name', 'pass', 'scores', 'judgeErrors', 'output', 'error'] as const
 
-/** The JSON text of one case for the page; `slim` keeps only what the other invocations show (name, pass, scores, output, error). */
+/**
+ * The JSON text of one case for the page; `slim` keeps only what the other invocations show (name,
+ * pass, scores, output, error, and the part of the trace their trajectory is read from).
+ */
 export function pageCaseJson(testCase: ReportCase, slim = false): string {
   if (!slim) return scriptSafeJson(testCase)
   const copy: Record<string, unknown> = {}
   for (const field of OTHER_FIELDS) if (testCase[field] !== undefined) copy[field] = testCase[field]
+  // Compare shows the other invocations' trajectories, not their spans: only what those are read from.
+  const trajectory = trajectoryTrace(testCase.trace)
+  if (trajectory) copy.trace = trajectory
   return scriptSafeJson(copy)
 }
 

@@ -5,7 +5,7 @@
  */
 import { formatValue } from '../../text.js'
 import { type CaseItem, scoresDiffer, searchText } from './data.js'
-import { clear, el } from './dom.js'
+import { append, type Child, clear, el } from './dom.js'
 import { cellExcerpt } from './format.js'
 import { virtualList } from './virtual-list.js'
 
@@ -26,6 +26,8 @@ export interface SideBySideOptions {
   label(key: string): string
   name(key: string): string
   input(key: string): string | undefined
+  /** More of a column's case in the opened row (e.g. its trajectory beside the first column's). */
+  more?(item: CaseItem, first: CaseItem | undefined): Child
 }
 
 /** The table: its element, and `set(columns, keys)` to fill it. */
@@ -130,6 +132,7 @@ export function sideBySide(opts: SideBySideOptions): SideBySide {
             ),
           )
         box.append(t)
+        if (opts.more) append(box, [opts.more(item, columns[0]?.get(key))])
       }
       grid.append(box)
     }

@@ -45,8 +45,8 @@ function metricColumn(key: string): CaseColumn {
   }
 }
 
-/** The Cases table's columns for this page, in order. */
-export function caseColumns(caseKeys: readonly string[]): CaseColumn[] {
+/** The Cases table's columns for this page, in order (`extra`: more columns before latency, e.g. a trace's). */
+export function caseColumns(caseKeys: readonly string[], extra: readonly CaseColumn[] = []): CaseColumn[] {
   return [
     {
       id: 'status',
@@ -64,6 +64,7 @@ export function caseColumns(caseKeys: readonly string[]): CaseColumn[] {
       cell: (it) => ({ text: cellExcerpt(it.c.name, 200) }),
     },
     ...caseKeys.slice(0, 8).map(metricColumn),
+    ...extra,
     {
       id: 'latency',
       label: 'latency ms',

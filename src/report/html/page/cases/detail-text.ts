@@ -12,6 +12,15 @@ export function caseFacts(item: CaseItem): string {
   if (c.tokens) facts.push(`tokens ${c.tokens.input} in / ${c.tokens.output} out`)
   if (c.judgeErrors) facts.push(`${c.judgeErrors} judge errors`)
   if (c.retries) facts.push(`${c.retries} retries`)
+  // A replayed app call made no request: its recorded latency is shown apart, its tokens as saved.
+  const app = c.appCache
+  if (app && app.replayed > 0) {
+    facts.push(
+      `app cache: ${app.replayed} ${app.replayed === 1 ? 'call' : 'calls'} replayed (recorded latency ` +
+        `${formatValue(app.replayedLatencyMs)} ms, not this run's; ${app.savedTokens.input} in / ${app.savedTokens.output} out tokens saved)`,
+    )
+  }
+  if (app && app.misses > 0) facts.push(`${app.misses} replay misses`)
   return facts.join(' · ')
 }
 

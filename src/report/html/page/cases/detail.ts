@@ -9,6 +9,7 @@ import type { ReportCase } from '../../../types.js'
 import type { PageContext } from '../context.js'
 import type { CaseItem } from '../data.js'
 import { type Child, el, visible } from '../dom.js'
+import { traceSection } from '../trace/section.js'
 import { wordDiff } from '../word-diff.js'
 import { caseFacts, trialsText } from './detail-text.js'
 import { transcriptSection } from './transcript.js'
@@ -133,4 +134,10 @@ export const metricsSection: DetailSection = {
 }
 
 /** The sections of the case detail, in order. */
-export const DETAIL_SECTIONS: DetailSection[] = [summarySection, transcriptSection, outputSection, metricsSection]
+export const DETAIL_SECTIONS: DetailSection[] = [
+  summarySection,
+  transcriptSection,
+  outputSection,
+  metricsSection,
+  traceSection,
+]

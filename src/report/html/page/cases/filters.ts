@@ -5,6 +5,8 @@
 import type { PageContext } from '../context.js'
 import { type CaseItem, searchText } from '../data.js'
 import { type Child, el } from '../dom.js'
+import { anyTrace } from '../trace/facts.js'
+import { traceFilters } from '../trace/table.js'
 
 /** One filter: its controls (calling `changed` when they change) and its test. */
 export interface CaseFilter {
@@ -102,5 +104,7 @@ export function caseFilters(ctx: PageContext): CaseFilter[] {
     ),
     checkbox('f-errors', 'judge errors', (item) => item.c.judgeErrors > 0),
     belowFilter(ctx.caseKeys),
+    // Only when some case has a trace.
+    ...(anyTrace(ctx.headCases) ? traceFilters(ctx.headCases) : []),
   ]
 }

@@ -8,6 +8,8 @@ import { caseFilters } from '../cases/filters.js'
 import type { PageContext, View } from '../context.js'
 import type { CaseItem } from '../data.js'
 import { append, clear, el } from '../dom.js'
+import { anyTrace } from '../trace/facts.js'
+import { traceColumns } from '../trace/table.js'
 import { virtualList } from '../virtual-list.js'
 
 const CASE_ROW = 28
@@ -19,7 +21,7 @@ function cellClass(col: CaseColumn, extra = ''): string {
 /** Builds the Cases view (filled when first shown). */
 export function buildCases(ctx: PageContext): View {
   const view = el('section', { id: 'view-cases' })
-  const columns = caseColumns(ctx.caseKeys)
+  const columns = caseColumns(ctx.caseKeys, anyTrace(ctx.headCases) ? traceColumns() : [])
   const filters = caseFilters(ctx)
   const tests = [...filters.filter((f) => !f.expensive), ...filters.filter((f) => f.expensive)]
   const sort: { id: string | null; desc: boolean } = { id: null, desc: false }

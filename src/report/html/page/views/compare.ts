@@ -4,6 +4,7 @@ import { type CaseItem, casesOf, unionKeys } from '../data.js'
 import { el } from '../dom.js'
 import { gitText, paramsText, shortId } from '../format.js'
 import { type SideColumn, sideBySide } from '../side-by-side.js'
+import { compareTrajectory } from '../trace/compare.js'
 
 /** Builds the Compare view (filled when first shown). */
 export function buildCompare(ctx: PageContext): View {
@@ -51,6 +52,7 @@ export function buildCompare(ctx: PageContext): View {
     label: (key) => key.split('\u0000').join(' › '),
     name: (key) => key.split('\u0000')[1] ?? key,
     input: (key) => byInvocation[0]?.get(key)?.c.input,
+    more: compareTrajectory,
   })
   view.append(pick, table.element)
   function refresh() {

@@ -4,6 +4,7 @@ import { formatDelta, formatP, formatPercent, formatValue } from '../../../text.
 import type { MetricAgreement } from '../../../types.js'
 import type { PageContext, View } from '../context.js'
 import { type Child, el } from '../dom.js'
+import { appOverview } from '../trace/overview.js'
 import { agreementLines, costText, judgesOf, overviewTotals } from './overview-model.js'
 
 function card(key: string, value: number, cls = ''): HTMLElement {
@@ -71,6 +72,8 @@ export function buildOverview(ctx: PageContext): View {
       card('judge tokens out', totals.tokensOut),
     ),
   )
+  const app = appOverview(ctx)
+  if (app) view.append(app)
   const judges = judgesOf(head.runs)
   view.append(
     el(
