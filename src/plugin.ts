@@ -16,6 +16,7 @@ import { JudgeReporter } from './reporter/judge-reporter.js'
 import { setPluginOptions } from './reporter/plugin-options.js'
 import { budgetCounter } from './runtime/budget.js'
 import { newId } from './store/ids.js'
+import { TRACES_MARK } from './tracing/collector.js'
 
 export type {
   BudgetOptions,
@@ -50,6 +51,19 @@ function checkKeys(resolved: ResolvedVitestJudgeOptions): void {
 // to register a Judge object. The provider registry is plain declarations and SDKs load lazily.
 const loadJudges = () => import('./judges/resolve-judge.js')
 
+// What makes spans in a test: the AI SDK's telemetry, OpenTelemetry set up by hand or by an
+// instrumentation (OpenInference, OpenLLMetry), our own wrappers, and the trace matchers and metrics.
+const TRACING_HINT =
+  /experimental_telemetry|@opentelemetry\/|@arizeai\/openinference|@traceloop\/|@ai-sdk\/otel|\b(?:traceClient|getTrace|toHaveCalledTool|toMatchTrajectory|toHaveNoFailedSpans|toStayWithin|trajectoryMatch|taskCompletion|stepCount|appTokens|appCostUsd)\b/
+
+/** Whether a project module (not a dependency) mentions tracing. */
+export function mentionsTracing(code: string, id: string): boolean {
+  if (id.includes('/node_modules/') || id.startsWith('\0')) return false
+  if (!/\.[cm]?[jt]sx?$/.test(id.replace(/\?.*$/, ''))) return false
+  if (TRACING_HINT.test(code)) return true
+  return code.includes('vitest-judge') && /\bspan\s*\(/.test(code)
+}
+
 const setupFile = fileURLToPath(new URL('./setup.js', import.meta.url))
 const reporterAdded = new WeakSet<object>()
 
@@ -74,6 +88,13 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       // A judged test waits on a model; Vitest's 5 s default would time out ordinary judge calls.
       if (test.testTimeout === undefined) test.testTimeout = 60_000
       // No `includeTaskLocation` (a stack per test): a failed case records its own line (call-site.ts).
+    },
+    // Traces: a project module that mentions tracing marks the worker before its tests run, so that
+    // tests get their own async context (which costs every promise something on Node 20 and 22) only
+    // where spans can appear. Appended at the end: no line moves, the source map stays right.
+    transform(code, id) {
+      if (options.traces?.enabled === false || !mentionsTracing(code, id)) return null
+      return { code: `${code}\n;globalThis.${TRACES_MARK} = true;\n`, map: null }
     },
     configureVitest(context: VitestPluginContext) {
       const { vitest } = context

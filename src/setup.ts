@@ -12,9 +12,9 @@ import { setModelCallInterceptor } from './tracing/client.js'
 expect.extend(judgeMatchers as unknown as Parameters<typeof expect.extend>[0])
 expect.extend(traceMatchers as unknown as Parameters<typeof expect.extend>[0])
 
-// Traces: OpenTelemetry is installed before the file's tests (after the user's setup files and the
-// test file's own top level, so a provider the user registered there gets our processor instead),
-// and each test body runs in its own span collector.
+// Traces: when the project traces, OpenTelemetry is installed before the file's tests (after the
+// user's setup files and the test file's own top level, so a provider the user registered there gets
+// our processor instead), and each test body runs in its own span collector.
 beforeAll(() => installTracingOnce())
 vitest.aroundEach?.((runTest, context) => traceTest(context.task, runTest) as Promise<void>)
 

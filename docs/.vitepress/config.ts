@@ -31,7 +31,10 @@ const sidebar: DefaultTheme.SidebarItem[] = [
   },
   {
     text: 'What the app did',
-    items: [{ text: 'Record and replay app calls', link: '/guide/app-cache' }],
+    items: [
+      { text: 'Traces of the app', link: '/guide/traces' },
+      { text: 'Record and replay app calls', link: '/guide/app-cache' },
+    ],
   },
   {
     text: 'Runs and results',

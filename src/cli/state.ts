@@ -9,6 +9,7 @@ import { SelectorError, StoreError, UsageError } from '../errors.js'
 import { mergeAgreements } from '../report/agreement.js'
 import { recordedCost } from '../report/cost.js'
 import { validateReport } from '../report/json.js'
+import { type HumanLabel, indexLabels, labelRunKey, withCaseLabels } from '../report/labels.js'
 import { runKey } from '../report/run-key.js'
 import type { JsonReport } from '../report/types.js'
 import { openRunStore } from '../store/open.js'
@@ -114,11 +115,30 @@ export class State {
     }
     const store = await this.runs()
     const selection: Selection = {
-      report: await store.getReport(resolved.id),
+      report: await this.withLabels(await store.getReport(resolved.id)),
       origin: { kind: 'store', invocationId: resolved.id },
     }
     if (resolved.runId !== undefined) selection.runId = resolved.runId
     return selection
+  }
+
+  /**
+   * The report with the store's current review labels beside its cases (`labels`, stale ones
+   * marked), replacing what the run kept when it was recorded. A store from before labels has none.
+   */
+  async withLabels(report: JsonReport): Promise<JsonReport> {
+    let labels: HumanLabel[]
+    try {
+      labels = await (await this.runs()).listLabels()
+    } catch (error) {
+      if (error instanceof StoreError || /no such table|does not exist/i.test(String(error))) return report
+      throw error
+    }
+    const index = indexLabels(labels)
+    return {
+      ...report,
+      runs: report.runs.map((run) => ({ ...run, cases: withCaseLabels(run.cases, index, labelRunKey(run)) })),
+    }
   }
 
   /**

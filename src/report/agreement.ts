@@ -215,6 +215,7 @@ export function mergeAgreements(
   runs: ReadonlyArray<{ agreement?: Record<string, MetricAgreement> }>,
 ): Record<string, MetricAgreement> {
   const tables = new Map<string, { confusion: number[][]; disagreements: MetricAgreement['disagreements'] }>()
+  const labelCounts = new Map<string, { fromLabels: number; datasetWon: number }>()
   for (const run of runs) {
     for (const [metric, a] of Object.entries(run.agreement ?? {})) {
       let entry = tables.get(metric)
@@ -229,14 +230,33 @@ export function mergeAgreements(
         })
       })
       entry.disagreements.push(...a.disagreements)
+      const counts = labelCounts.get(metric) ?? { fromLabels: 0, datasetWon: 0 }
+      counts.fromLabels += a.fromLabels ?? 0
+      counts.datasetWon += a.datasetWon ?? 0
+      labelCounts.set(metric, counts)
     }
   }
   const out: Record<string, MetricAgreement> = {}
   for (const metric of [...tables.keys()].sort()) {
     const entry = tables.get(metric) as { confusion: number[][]; disagreements: MetricAgreement['disagreements'] }
-    out[metric] = agreementFromConfusion(metric, entry.confusion, entry.disagreements)
+    out[metric] = withLabelCounts(
+      agreementFromConfusion(metric, entry.confusion, entry.disagreements),
+      labelCounts.get(metric),
+    )
   }
   return out
+}
+
+/** `a` with how many of its grades came from review labels (fields left out when zero). */
+export function withLabelCounts(
+  a: MetricAgreement,
+  counts: { fromLabels: number; datasetWon: number } | undefined,
+): MetricAgreement {
+  return {
+    ...a,
+    ...(counts && counts.fromLabels > 0 ? { fromLabels: counts.fromLabels } : {}),
+    ...(counts && counts.datasetWon > 0 ? { datasetWon: counts.datasetWon } : {}),
+  }
 }
 
 function fixed(value: number | null, digits = 2): string {
@@ -248,7 +268,17 @@ export function describeAgreement(a: MetricAgreement): string {
   const ci = a.kappaCi ? ` [${fixed(a.kappaCi[0])}, ${fixed(a.kappaCi[1])}]` : ''
   const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 100)}%`)
   const small = a.n < 30 ? ' (few labelled cases: the interval is wide)' : ''
-  return `${a.metric}: kappa ${fixed(a.kappa)}${ci} · Spearman ${fixed(a.spearman)} · exact ${pct(a.exact)} · within one ${pct(a.withinOne)} (n ${a.n})${small}`
+  return `${a.metric}: kappa ${fixed(a.kappa)}${ci} · Spearman ${fixed(a.spearman)} · exact ${pct(a.exact)} · within one ${pct(a.withinOne)} (n ${a.n})${small}${labelNote(a)}`
+}
+
+/** How many grades came from review labels, and that the dataset wins for the same case and metric. */
+export function labelNote(a: Pick<MetricAgreement, 'fromLabels' | 'datasetWon'>): string {
+  if (!a.fromLabels && !a.datasetWon) return ''
+  const from = a.fromLabels ?? 0
+  const won = a.datasetWon
+    ? `; ${a.datasetWon} review ${a.datasetWon === 1 ? 'label' : 'labels'} not used: the dataset's human grade wins for the same case and metric`
+    : "; the dataset's human grade wins for the same case and metric"
+  return ` · ${from} ${from === 1 ? 'grade' : 'grades'} from review labels${won}`
 }
 
 /**

@@ -41,3 +41,12 @@ export function caseTextChanged(
     differs(base.contextDigest, head.contextDigest)
   )
 }
+
+/**
+ * Digest of what one case was asked (its input, expected text and context digest; absent ones as
+ * null), for review labels: a label given on a case reads as stale once this changes. Outputs and
+ * scores are not part of it.
+ */
+export function caseDigest(c: Pick<ReportCase, 'input' | 'expected' | 'contextDigest'>): string {
+  return textDigest(JSON.stringify([c.input ?? null, c.expected ?? null, c.contextDigest ?? null]))
+}

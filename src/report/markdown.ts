@@ -3,6 +3,8 @@
  * of files, the most regressed cases, and per-file metric tables folded in `<details>`. Everything
  * that comes from a run (model output, case and file names) goes through {@link escapeMarkdown}.
  */
+
+import { labelNote } from './agreement.js'
 import { type GateFailure, replayedText, tooFewCasesText } from './compare.js'
 import { costLines, describeAppUsage, describeCost } from './cost.js'
 import { runKey } from './run-key.js'
@@ -327,6 +329,10 @@ function agreementSection(agreement: Record<string, MetricAgreement>): string[] 
       row([escapeMarkdown(a.metric, 80), String(a.n), f(a.kappa), ci, f(a.spearman), pct(a.exact), pct(a.withinOne)]),
     )
   }
+  const notes = Object.values(agreement)
+    .filter((a) => a.fromLabels || a.datasetWon)
+    .map((a) => `${escapeMarkdown(a.metric, 80)}:${escapeMarkdown(labelNote(a).replace(/^ ·/, ''), 300)}`)
+  if (notes.length > 0) lines.push('', notes.join('  \n'))
   for (const a of Object.values(agreement)) {
     lines.push(
       '',

@@ -261,8 +261,11 @@ function argsText(step: TrajectoryStep): string {
 
 /** Expected and actual calls side by side, one row per position, for failure messages. */
 export function sideBySide(expected: readonly TrajectoryStep[], actual: readonly TrajectoryStep[]): string {
-  const left = expected.map((s) => `${s.name}${s.arguments !== undefined ? ` ${argsText(s)}` : ''}`)
-  const right = actual.map((s) => `${s.name}${s.arguments !== undefined ? ` ${argsText(s)}` : ''}`)
+  // One row per call: a name or argument holding a line break cannot start a line of its own.
+  const row = (s: TrajectoryStep) =>
+    `${s.name}${s.arguments !== undefined ? ` ${argsText(s)}` : ''}`.replace(/\s+/g, ' ')
+  const left = expected.map(row)
+  const right = actual.map(row)
   const width = Math.max(8, ...left.map((l) => l.length))
   const rows = [`  ${'expected'.padEnd(width)} | actual`]
   for (let i = 0; i < Math.max(left.length, right.length); i++) {

@@ -105,6 +105,10 @@ export interface MetricAgreement {
   confusion: number[][]
   /** The cases with the largest |judge - human|, largest first (at most 5). */
   disagreements: Array<{ case: string; file?: string; human: number; judge: number; justification?: string }>
+  /** Of the `n` grades, how many came from review labels in the store (`vitest-judge ui`); absent when none. */
+  fromLabels?: number
+  /** Review labels not used because the dataset's `human` field graded the same case and metric. */
+  datasetWon?: number
 }
 
 /** One test (a describeEval case or a test with matcher calls) of a run. */
@@ -139,6 +143,11 @@ export interface ReportCase {
   cost?: CaseCost
   /** Human grades (1-5) per metric, from the case's `human` field or the suite's `humanLabels` column. */
   human?: Record<string, number>
+  /**
+   * Review labels given in `vitest-judge ui` per metric (the current ones when read from the store),
+   * each marked `stale` when the case's input, expected text or context changed since.
+   */
+  labels?: Record<string, import('./labels.js').CaseLabel>
   /** Where the test is declared in its file (1-based line and column), when Vitest reported it. */
   location?: { line: number; column: number }
   /** What the system under test did (spans), when it made any; see `trace-types.ts`. */

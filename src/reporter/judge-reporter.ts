@@ -17,7 +17,8 @@ import { buildRuns, type CollectedTest, mergeAppUsage } from '../report/collect.
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import { recordedCost } from '../report/cost.js'
-import { runKey } from '../report/run-key.js'
+import { agreementWithLabels, indexLabels, type LabelIndex, labelRunKey, withCaseLabels } from '../report/labels.js'
+import { runKey, runSourceFile } from '../report/run-key.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
 import { defuseCommands } from '../report/text.js'
 import type {
@@ -83,6 +84,8 @@ interface InvocationState {
   variants: VariantMatrix[]
   /** Where the invocation's writes go once the shared store stays away: the local store spool. */
   outage: StoreOutage
+  /** The store's review labels, read once per invocation (undefined without a store). */
+  labels?: Promise<LabelIndex | undefined>
 }
 
 /** The vitest-judge reporter. */
@@ -242,6 +245,7 @@ export class JudgeReporter implements Reporter {
       params: invocation.params,
       pricing: this.options.pricing,
     })
+    await this.applyLabels(state, runs)
     let allDone = true
     for (const run of runs) allDone = (await this.recordRun(state, run)) && allDone
     if (allDone && this.releaseMeta) releaseCaseMeta(testCases)
@@ -254,6 +258,33 @@ export class JudgeReporter implements Reporter {
           { alpha: this.options.gate.alpha },
         ),
       )
+    }
+  }
+
+  /**
+   * Review labels (`vitest-judge ui`) beside each case, and pooled into the runs' agreement (the
+   * dataset's human grade wins; stale labels are not used). Read from the store once per invocation.
+   */
+  private async applyLabels(state: InvocationState, runs: ReportRun[]): Promise<void> {
+    state.labels ??= (async () => {
+      if (state.outage.active) return undefined
+      const store = await this.openStore()
+      if (!store) return undefined
+      try {
+        return indexLabels(await store.listLabels())
+      } catch (error) {
+        this.warn(`vitest-judge: review labels not read: ${(error as Error).message}`)
+        return undefined
+      }
+    })()
+    const index = await state.labels
+    if (index === undefined || index.size === 0) return
+    for (const run of runs) {
+      const key = labelRunKey(run)
+      if (!index.has(key)) continue
+      run.cases = withCaseLabels(run.cases, index, key)
+      const agreement = agreementWithLabels(run.cases, index, key, runSourceFile(run))
+      if (Object.keys(agreement).length > 0) run.agreement = agreement
     }
   }
 

@@ -5,7 +5,7 @@
  */
 import { redact } from '../redact.js'
 import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
-import { stripUnsafe } from '../report/text.js'
+import { defuseCommands, stripUnsafe } from '../report/text.js'
 import {
   matchTrajectory,
   partialMatch,
@@ -63,8 +63,9 @@ function markCase(state: MatcherThis): void {
   if (!meta[META_KEY]) meta[META_KEY] = emptyCaseMeta() satisfies CaseMeta
 }
 
+// The runner prints the message as it is: no escape sequences, no secrets, no workflow commands.
 function show(text: string): string {
-  return redact(stripUnsafe(text))
+  return defuseCommands(redact(stripUnsafe(text)))
 }
 
 function callText(step: TrajectoryStep): string {
@@ -74,7 +75,9 @@ function callText(step: TrajectoryStep): string {
 }
 
 function callList(steps: readonly TrajectoryStep[]): string {
-  return steps.length === 0 ? '  (no tool calls)' : steps.map((s, i) => `  ${i + 1}. ${callText(s)}`).join('\n')
+  return steps.length === 0
+    ? '  (no tool calls)'
+    : steps.map((s, i) => `  ${i + 1}. ${callText(s).replace(/\s+/g, ' ')}`).join('\n')
 }
 
 /** The matcher implementations, for `expect.extend`. */

@@ -44,6 +44,7 @@
  */
 import { hostname } from 'node:os'
 import { redact } from '../redact.js'
+import type { HumanLabel } from '../report/labels.js'
 import { runKey, runSourceFile } from '../report/run-key.js'
 import type { CaseMetricResult, MetricAggregate, ReportCase, ReportRun } from '../report/types.js'
 import type { AppCacheEntryInput } from './app-cache.js'
@@ -329,6 +330,36 @@ export const AGGREGATES = defineEntity<MetricAggregate, { runId: string; ord: nu
   },
 })
 
+/**
+ * A reviewer's current label on one metric of one case (`vitest-judge ui`): one row per run key,
+ * case and metric, replaced when labelled again (the last reviewer wins; reviewer and time kept).
+ */
+export const LABELS = defineEntity<HumanLabel>()({
+  table: 'labels',
+  part: 'runs',
+  since: 3,
+  primaryKey: ['file', 'case_name', 'metric'],
+  columns: {
+    file: { type: 'text', field: 'file' },
+    case_name: { type: 'text', field: 'case' },
+    metric: { type: 'text', field: 'metric' },
+    grade: {
+      type: 'real',
+      null: true,
+      field: 'grade',
+      // A comment alone has a null grade, read back as null (not left out).
+      from: (value, out) => {
+        out.grade = value
+      },
+    },
+    scale: { type: 'text', field: 'scale', check: "scale IN ('grade', 'pass')" },
+    comment: { type: 'text', null: true, field: 'comment', redact: true },
+    reviewer: { type: 'text', field: 'reviewer', redact: true },
+    at: { type: 'text', field: 'at' },
+    case_digest: { type: 'text', field: 'caseDigest' },
+  },
+})
+
 /** A judge (or embedding) result in the judge cache, under its key. */
 export const CACHE_ENTRIES = defineEntity<CacheEntryInput, { key: string }>()({
   table: 'entries',
@@ -390,7 +421,7 @@ export const APP_CACHE_ENTRIES = defineEntity<AppCacheEntryInput, { key: string 
 })
 
 /** The tables of the runs part (`runs.db`, or the `runs` part of a PostgreSQL schema). */
-export const RUNS_ENTITIES = [INVOCATIONS, TAGS, RUNS, CASES, CASE_METRICS, AGGREGATES] as const
+export const RUNS_ENTITIES = [INVOCATIONS, TAGS, RUNS, CASES, CASE_METRICS, AGGREGATES, LABELS] as const
 
 /** The tables of the cache part (`cache.db`, or the `cache` part of a PostgreSQL schema). */
 export const CACHE_ENTITIES = [CACHE_ENTRIES, APP_CACHE_ENTRIES] as const

@@ -6,11 +6,12 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import { SelectorError, StoreError } from '../errors.js'
+import type { HumanLabel } from '../report/labels.js'
 import { runKey } from '../report/run-key.js'
 import type { JsonReport, MetricAggregate, ReportInvocation, ReportRun } from '../report/types.js'
-import { rowValues, sqliteInsert } from './columns.js'
+import { fromRow, rowValues, sqliteInsert } from './columns.js'
 import { type Database, openDatabase, withImmediate } from './database.js'
-import { AGGREGATES, CASE_METRICS, CASES, INVOCATIONS, RUNS, TAGS } from './entities.js'
+import { AGGREGATES, CASE_METRICS, CASES, INVOCATIONS, LABELS, RUNS, TAGS } from './entities.js'
 import { runsDbPath } from './paths.js'
 import {
   type AggregateRow,
@@ -247,6 +248,15 @@ export class SqliteRunStore implements RunStore {
     return { invocations, runs: runs.map((r) => ({ id: r.id, invocationId: r.invocation_id })) }
   }
 
+  async saveLabel(label: HumanLabel): Promise<void> {
+    this.stmts.upsertLabel.run(...rowValues(LABELS, label, undefined))
+  }
+
+  async listLabels(query: { file?: string } = {}): Promise<HumanLabel[]> {
+    const rows = query.file === undefined ? this.stmts.allLabels.all() : this.stmts.labelsOfFile.all(query.file)
+    return rows.map((row) => fromRow(LABELS, row as object) as unknown as HumanLabel)
+  }
+
   async close(): Promise<void> {
     this.db.close()
   }
@@ -308,5 +318,8 @@ function prepareStatements(db: Database) {
     ),
     casesOfRun: db.prepare('SELECT * FROM cases WHERE run_id = ? ORDER BY ord'),
     metricsOfRun: db.prepare('SELECT * FROM case_metrics WHERE run_id = ? ORDER BY case_ord, ord'),
+    upsertLabel: db.prepare(sqliteInsert(LABELS, { upsert: true })),
+    allLabels: db.prepare('SELECT * FROM labels ORDER BY file, case_name, metric'),
+    labelsOfFile: db.prepare('SELECT * FROM labels WHERE file = ? ORDER BY file, case_name, metric'),
   }
 }

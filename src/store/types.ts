@@ -4,6 +4,7 @@
  * server backend is; the SQLite backend answers from synchronous calls. Selector grammar lives
  * above them, in `selectors.ts`: a backend only answers the few questions selectors ask.
  */
+import type { HumanLabel } from '../report/labels.js'
 import type { JsonReport, ReportInvocation, ReportRun } from '../report/types.js'
 
 /** Status of an invocation as readers see it. */
@@ -97,6 +98,10 @@ export interface RunStore {
   /** Invocations (newest first) and runs whose id starts with `prefix`, case-insensitively. */
   idsByPrefix(prefix: string, limit: number): Promise<PrefixMatches>
 
+  /** Stores a review label, replacing the label of the same file, case and metric. */
+  saveLabel(label: HumanLabel): Promise<void>
+  /** Current labels (of one run key when `file` is given), ordered by file, case and metric. */
+  listLabels(query?: { file?: string }): Promise<HumanLabel[]>
   /** Releases the connection (the SQLite file, or this store's use of the process's pool). */
   close(): Promise<void>
 }

@@ -8,26 +8,23 @@ import { type CaseMeta, META_KEY } from '../report/case-meta.js'
 import { summary } from '../report/trace.js'
 import type { CaseTrace } from '../report/trace-types.js'
 import { runtimeOptions } from '../runtime/runtime-options.js'
-import { type CaseCollector, collectorOf, runWithCollector } from './collector.js'
+import { collectorOf, isArmed, runWithCollector } from './collector.js'
+import { closeOpenSpans, installTracing } from './otel.js'
 
-let closeOpen: ((collector: CaseCollector) => void) | undefined
-let installing: Promise<void> | undefined
-
-/** Installs OpenTelemetry in this worker when traces are on (once; the SDK itself loads on the first span). */
-export function installTracingOnce(): Promise<void> {
-  if (!runtimeOptions().traces.enabled) return Promise.resolve()
-  installing ??= import('./otel.js').then(
-    (otel) => {
-      otel.installTracing()
-      closeOpen = otel.closeOpenSpans
-    },
-    (error: unknown) => {
-      process.emitWarning(
-        `vitest-judge traces: OpenTelemetry could not be loaded (${(error as Error).message}); spans are not recorded.`,
-      )
-    },
-  )
-  return installing
+/**
+ * Installs OpenTelemetry in this worker before a file's tests when spans can appear (a module of the
+ * project mentions tracing, or something armed it already); otherwise `span()` and `traceClient()`
+ * install it on first use. A worker that never traces never loads the OpenTelemetry API.
+ */
+export function installTracingOnce(): void {
+  if (!runtimeOptions().traces.enabled || !isArmed()) return
+  try {
+    installTracing()
+  } catch (error) {
+    process.emitWarning(
+      `vitest-judge traces: OpenTelemetry could not be installed (${(error as Error).message}); spans are not recorded.`,
+    )
+  }
 }
 
 /** Runs one test body with its collector, then files the trace into the case record. */
@@ -36,7 +33,7 @@ export function traceTest(task: { meta: object }, runTest: () => Promise<unknown
   if (!options.enabled) return runTest()
   return runWithCollector(task, options, runTest, (collector) => {
     try {
-      closeOpen?.(collector)
+      closeOpenSpans(collector)
       const trace = collector.snapshot()
       if (!trace) return
       const meta = (task.meta as Record<string, unknown>)[META_KEY] as CaseMeta | undefined

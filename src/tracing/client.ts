@@ -12,8 +12,10 @@
  */
 import type { Attributes, Span } from '@opentelemetry/api'
 import { ConfigError } from '../errors.js'
+import { otelApi } from './api.js'
+import { armTracing } from './collector.js'
 import { CACHED_HINT, KIND_HINT, SOURCE_HINT, toOtelAttributes } from './normalize.js'
-import { ownTracer } from './otel.js'
+import { installTracing, ownTracer } from './otel.js'
 import { failSpan } from './span.js'
 
 /** One model call as the wrappers see it. */
@@ -32,6 +34,14 @@ export interface ModelCallRequest {
 export type ModelCallInterceptor = (request: ModelCallRequest, send: () => unknown) => unknown
 
 let interceptor: ModelCallInterceptor | undefined
+
+/**
+ * Marks the active span (a model or tool call answered from a cache, e.g. inside the AI SDK's
+ * `doGenerate` span, where a language-model middleware runs) as `cached` in the case's trace.
+ */
+export function markActiveSpanCached(): void {
+  otelApi().trace.getActiveSpan()?.setAttribute(CACHED_HINT, true)
+}
 
 /** Installs (or removes, with `undefined`) the interceptor every traced model call goes through. */
 export function setModelCallInterceptor(next: ModelCallInterceptor | undefined): void {
@@ -194,7 +204,81 @@ function responseFacts(request: ModelCallRequest, response: unknown): ResponseFa
   }
 }
 
+/**
+ * A streamed chat completion (OpenAI `stream: true`): the span ends when the stream has been read to
+ * its end (or fails), with the text, tool calls and usage gathered from its chunks. The stream object
+ * is the SDK's own, its iterator wrapped in place. A stream never read stays open until the test ends.
+ */
+function followStream(s: Span, request: ModelCallRequest, stream: AsyncIterable<unknown>): boolean {
+  if (request.method !== 'chat.completions.create') return false
+  const target = stream as AsyncIterable<unknown> & Record<symbol, unknown>
+  const iterate = target[Symbol.asyncIterator]
+  if (typeof iterate !== 'function') return false
+  let text = ''
+  const calls: Array<{ id?: unknown; type: 'function'; function: { name: string; arguments: string } }> = []
+  const last: Json = {}
+  let finishReason: unknown
+  let ended = false
+  const end = (error?: unknown) => {
+    if (ended) return
+    ended = true
+    if (error !== undefined) {
+      failSpan(s, error)
+      s.end()
+      return
+    }
+    const message: Json = { role: 'assistant', content: text === '' ? null : text }
+    if (calls.length > 0) message.tool_calls = calls
+    finish(s, request, { ...last, choices: [{ index: 0, message, finish_reason: finishReason }] })
+  }
+  target[Symbol.asyncIterator] = async function* tracedStream(this: unknown) {
+    try {
+      for await (const chunk of {
+        [Symbol.asyncIterator]: () => (iterate as () => AsyncIterator<unknown>).call(stream),
+      }) {
+        try {
+          const c = obj(chunk)
+          if (c.model !== undefined) last.model = c.model
+          if (c.id !== undefined) last.id = c.id
+          if (c.usage) last.usage = c.usage
+          const choice = obj(list(c.choices)[0])
+          if (choice.finish_reason) finishReason = choice.finish_reason
+          const delta = obj(choice.delta)
+          if (typeof delta.content === 'string') text += delta.content
+          for (const part of list(delta.tool_calls)) {
+            const d = obj(part)
+            const index = typeof d.index === 'number' ? d.index : calls.length
+            const fn = obj(d.function)
+            calls[index] ??= { id: d.id, type: 'function', function: { name: '', arguments: '' } }
+            const call = calls[index]
+            if (d.id !== undefined) call.id = d.id
+            if (typeof fn.name === 'string') call.function.name += fn.name
+            if (typeof fn.arguments === 'string') call.function.arguments += fn.arguments
+          }
+        } catch {
+          // an odd chunk loses its details, never the stream
+        }
+        yield chunk
+      }
+      end()
+    } catch (error) {
+      end(error)
+      throw error
+    }
+  }
+  return true
+}
+
 function finish(s: Span, request: ModelCallRequest, response: unknown): void {
+  if (
+    response !== null &&
+    typeof response === 'object' &&
+    obj(request.params).stream === true &&
+    Symbol.asyncIterator in response &&
+    followStream(s, request, response as AsyncIterable<unknown>)
+  ) {
+    return
+  }
   try {
     if (request.cached) s.setAttribute(CACHED_HINT, true)
     const facts = responseFacts(request, response)
@@ -290,6 +374,8 @@ export function traceClient<T extends object>(client: T): T {
     throw new ConfigError('traceClient(client) needs an OpenAI, Anthropic or Gemini SDK client object.')
   }
   if (traced.has(client)) return client
+  armTracing()
+  installTracing()
   let patched = 0
   for (const { provider, path } of METHODS) {
     if (provider === 'anthropic' && !isAnthropic(client as Json)) continue

@@ -53,9 +53,60 @@ export class CaseCollector {
 const storage = new AsyncLocalStorage<CaseCollector | undefined>()
 const byTask = new WeakMap<object, CaseCollector>()
 
-/** The collector of the test whose async context this is, if any. */
+/**
+ * Whether tests run in their own async context. On Node 20 and 22 an AsyncLocalStorage in use makes
+ * every promise of the process slower, so tests get one only once spans can appear: from the first
+ * `span()`, `traceClient()`, tracer asked of our provider, user provider found, or a module of the
+ * project that mentions tracing (the plugin marks it when Vite transforms it, see `TRACES_MARK`).
+ */
+let armed = false
+/** Set on `globalThis` by a project module that mentions tracing (appended by the plugin's transform). */
+export const TRACES_MARK = '__vitestJudgeTraces'
+
+/** Makes the following tests run in their own async context. */
+export function armTracing(): void {
+  armed = true
+}
+
+/** Whether spans can appear in this worker (see `armTracing`). */
+export function isArmed(): boolean {
+  return armed || (globalThis as Record<string, unknown>)[TRACES_MARK] === true
+}
+
+interface Running {
+  task: object
+  limits: Pick<ResolvedTracesOptions, 'maxSpans' | 'maxBytes'>
+}
+/** Tests running without their own async context (before tracing was armed). */
+const running = new Set<Running>()
+let warnedAmbiguous = false
+
+/**
+ * The collector of the test whose async context this is, if any. A span made before tracing was
+ * armed belongs to the one running test; with several running (concurrent tests) it cannot be told
+ * whose it is and is not recorded (said once).
+ */
 export function currentCollector(): CaseCollector | undefined {
-  return storage.getStore()
+  const store = storage.getStore()
+  if (store !== undefined || running.size === 0) return store
+  armed = true
+  if (running.size === 1) {
+    const [only] = running
+    if (!only) return undefined
+    let collector = byTask.get(only.task)
+    if (!collector) {
+      collector = new CaseCollector(only.limits)
+      byTask.set(only.task, collector)
+    }
+    return collector
+  }
+  if (!warnedAmbiguous) {
+    warnedAmbiguous = true
+    process.emitWarning(
+      'vitest-judge traces: spans made by concurrent tests that started before any tracing was seen in this worker are not recorded; later tests are traced (said once).',
+    )
+  }
+  return undefined
 }
 
 /** The collector of a Vitest task (works from any context, e.g. a matcher in a concurrent test). */
@@ -70,6 +121,17 @@ export async function runWithCollector<T>(
   body: () => Promise<T>,
   finish: (collector: CaseCollector) => void,
 ): Promise<T> {
+  if (!isArmed()) {
+    const entry: Running = { task, limits }
+    running.add(entry)
+    try {
+      return await body()
+    } finally {
+      running.delete(entry)
+      const collector = byTask.get(task)
+      if (collector) finish(collector)
+    }
+  }
   const collector = new CaseCollector(limits)
   byTask.set(task, collector)
   try {

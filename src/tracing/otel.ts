@@ -9,28 +9,19 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { createRequire } from 'node:module'
-import {
-  type Context,
-  type ContextManager,
-  context,
-  ROOT_CONTEXT,
-  type Span,
-  SpanStatusCode,
-  type Tracer,
-  type TracerOptions,
-  type TracerProvider,
-  trace,
-} from '@opentelemetry/api'
+import type { Context, ContextManager, Span, Tracer, TracerOptions, TracerProvider } from '@opentelemetry/api'
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { SpanAttributeValue, TraceSpan } from '../report/trace-types.js'
-import { type CaseCollector, currentCollector } from './collector.js'
+import { runtimeOptions } from '../runtime/runtime-options.js'
+import { otelApi } from './api.js'
+import { armTracing, type CaseCollector, currentCollector } from './collector.js'
 import { CACHED_HINT, deriveKind, normalizeAttributes, SOURCE_HINT, withoutHints } from './normalize.js'
 
 /** OpenTelemetry context through AsyncLocalStorage (what `@opentelemetry/context-async-hooks` does, for functions). */
 class AsyncLocalStorageContext implements ContextManager {
   private readonly storage = new AsyncLocalStorage<Context>()
   active(): Context {
-    return this.storage.getStore() ?? ROOT_CONTEXT
+    return this.storage.getStore() ?? otelApi().ROOT_CONTEXT
   }
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
     ctx: Context,
@@ -57,6 +48,10 @@ class AsyncLocalStorageContext implements ContextManager {
   }
 }
 
+// SpanStatusCode.OK and .ERROR of the API (read without loading it).
+const STATUS_OK = 1
+const STATUS_ERROR = 2
+
 function hrToMs(time: readonly [number, number]): number {
   return time[0] * 1000 + time[1] / 1e6
 }
@@ -78,8 +73,7 @@ function toTraceSpan(span: ReadableSpan): TraceSpan {
   const cached = attributes[CACHED_HINT] === true
   withoutHints(attributes)
   const parentId = span.parentSpanContext?.spanId
-  const status =
-    span.status.code === SpanStatusCode.ERROR ? 'error' : span.status.code === SpanStatusCode.OK ? 'ok' : 'unset'
+  const status = span.status.code === STATUS_ERROR ? 'error' : span.status.code === STATUS_OK ? 'ok' : 'unset'
   let error: string | undefined
   if (status === 'error') {
     const exception = span.events.find((e) => e.name === 'exception')?.attributes?.['exception.message']
@@ -177,6 +171,7 @@ class LazyTracerProvider implements TracerProvider {
   private provider: TracerProvider | undefined
   getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     if (!this.provider) {
+      armTracing()
       const require = createRequire(import.meta.url)
       const sdk = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base')
       this.provider = new sdk.BasicTracerProvider({ spanProcessors: [processor] })
@@ -207,15 +202,18 @@ let installed = false
 
 /** Makes OpenTelemetry spans reach the cases: our provider, or our processor on the user's. Idempotent. */
 export function installTracing(): void {
-  if (installed) return
+  if (installed || runtimeOptions().traces?.enabled === false) return
   installed = true
   try {
     // A context manager the user (or their SDK setup) registered stays; otherwise ours.
+    const { context, trace } = otelApi()
     context.setGlobalContextManager(new AsyncLocalStorageContext())
     const global = trace.getTracerProvider() as TracerProvider & { getDelegate?: () => TracerProvider }
     const delegate = global.getDelegate?.() ?? global
     if ((delegate as unknown as Record<symbol, unknown>)[MARK]) return
     if (trace.setGlobalTracerProvider(new LazyTracerProvider())) return
+    // The user set OpenTelemetry up: spans are expected.
+    armTracing()
     if (!attachTo(delegate)) {
       warnOnce(
         'a tracer provider is already registered and vitest-judge could not add its span processor to it: ' +
@@ -234,5 +232,5 @@ export function caseSpanProcessor(): CaseSpanProcessor {
 
 /** A tracer for our own spans (`span()`, `traceClient`). */
 export function ownTracer(): Tracer {
-  return trace.getTracer('vitest-judge')
+  return otelApi().trace.getTracer('vitest-judge')
 }

@@ -4,7 +4,7 @@ import { caseSpanProcessor } from './otel.js'
 
 export { getTrace } from './case-hooks.js'
 export type { ModelCallInterceptor, ModelCallRequest } from './client.js'
-export { callModel, setModelCallInterceptor, traceClient } from './client.js'
+export { callModel, markActiveSpanCached, setModelCallInterceptor, traceClient } from './client.js'
 export type { SpanAttributesInput } from './span.js'
 export { span } from './span.js'
 

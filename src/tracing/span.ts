@@ -1,8 +1,10 @@
 /** `span(name, fn, attributes?)`: a span of the current case made by hand (a retrieval, a tool, a step). */
-import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api'
+import type { Attributes, Span } from '@opentelemetry/api'
 import type { SpanKind } from '../report/trace-types.js'
+import { otelApi } from './api.js'
+import { armTracing } from './collector.js'
 import { KIND_HINT, SOURCE_HINT, toOtelAttributes } from './normalize.js'
-import { ownTracer } from './otel.js'
+import { installTracing, ownTracer } from './otel.js'
 
 /** Attributes of a span made by hand: any values (objects are kept as JSON text), and its `kind`. */
 export type SpanAttributesInput = Record<string, unknown> & {
@@ -22,7 +24,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function failSpan(s: Span, error: unknown): void {
   try {
     const message = error instanceof Error ? error.message : String(error)
-    s.setStatus({ code: SpanStatusCode.ERROR, message })
+    s.setStatus({ code: otelApi().SpanStatusCode.ERROR, message })
     if (error instanceof Error) s.recordException(error)
   } catch {
     // a tracing problem never fails the test
@@ -39,6 +41,8 @@ export function failSpan(s: Span, error: unknown): void {
  * ```
  */
 export function span<T>(name: string, fn: (span: Span) => T, attributes?: SpanAttributesInput): T {
+  armTracing()
+  installTracing()
   const { kind, ...rest } = attributes ?? {}
   const attrs = toOtelAttributes(rest)
   attrs[SOURCE_HINT] = 'manual'

@@ -450,6 +450,7 @@ function openaiChat(body: Json, entry: FakeLogEntry, state: TenantState): Reply 
     throw new BadRequest("Invalid 'messages': empty array. Expected an array with minimum length 1.")
   }
   const agent = agentReply(state.name, body, entry.seq)
+  if (agent && body.stream === true) throw new BadRequest('the fake agent (agent.ts) does not stream')
   if (agent) return { status: 200, headers: { 'x-request-id': `req_fake_${entry.seq}` }, body: agent }
   const temperature = body.temperature
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {

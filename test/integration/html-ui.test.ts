@@ -104,7 +104,9 @@ describe('vitest-judge ui', () => {
       expect((await rawGet(path)).status, path).toBe(404)
     }
     expect((await rawGet('/', 'attacker.example')).status).toBe(403)
-    expect((await rawGet('/', undefined, 'POST')).status).toBe(405)
+    expect((await rawGet('/', undefined, 'PUT')).status).toBe(405)
+    // Writes are review only, with the page's token (issue 28: ui-review.test.ts).
+    expect((await rawGet('/', undefined, 'POST')).status).toBe(403)
     expect((await rawGet('/?inv=<script>')).status).toBe(400)
     const state = await rawGet('/api/state')
     expect(state.status).toBe(200)

@@ -115,3 +115,17 @@ describe('traces through the AI SDK, traceClient and span()', () => {
     expect(xml).toMatch(/trace: search -&gt; lookup \(3 model calls, \d+ tokens\)/)
   })
 })
+
+describe('traces with a tracer provider the user registered', () => {
+  test('the plugin adds its processor to it; traces.inReport: false keeps them out of report.json', async () => {
+    const run = await runFixture('traces-own-provider')
+    expect(run.tests.map((t) => [t.name, t.state, t.errors.join('\n')])).toEqual([
+      ['spans reach both the user exporter and the case', 'passed', ''],
+      ['the span cap of the option holds', 'passed', ''],
+    ])
+    const cases = run.report?.runs[0]?.cases ?? []
+    expect(cases).toHaveLength(2)
+    expect(cases.every((c) => c.trace === undefined)).toBe(true)
+    expect(readFileSync(join(run.dir, 'report.json'), 'utf8')).not.toContain('"spans"')
+  })
+})

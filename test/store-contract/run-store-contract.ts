@@ -4,6 +4,7 @@
  * PostgreSQL). A backend supplies a fresh store and a little raw access for what the interface
  * cannot do (count rows, age an invocation).
  */
+
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,6 +12,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { NoInvocationYetError, ReportFormatError, SelectorError, StoreError } from '../../src/errors.js'
 import { caseCost, costSummary } from '../../src/report/cost.js'
+import type { HumanLabel } from '../../src/report/labels.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 import { newId } from '../../src/store/ids.js'
 import { STALE_RUNNING_MS } from '../../src/store/rows.js'
@@ -355,6 +357,49 @@ export function runStoreContract(backend: RunStoreBackend): void {
         await store.startInvocation(invocation(id, new Date().toISOString()))
         await store.saveRun(id, makeRun('evals/t.test.ts', [{ ...fullCase(1), trace }]))
         const text = JSON.stringify(await store.getReport(id))
+        expect(text).not.toContain(key)
+        expect(text).toContain('[redacted]')
+      })
+    })
+
+    describe('review labels', () => {
+      const label = (over: Partial<HumanLabel> = {}): HumanLabel => ({
+        file: 'evals/a.test.ts',
+        case: 'qa > case 1',
+        metric: 'answer_similarity',
+        grade: 4,
+        scale: 'grade',
+        comment: 'close, misses the year',
+        reviewer: 'ada',
+        at: '2026-12-07T10:00:00.000Z',
+        caseDigest: '0123456789abcdef',
+        ...over,
+      })
+
+      test('a label comes back as saved; labelling again replaces it; pass/fail and comment-only labels keep their shape', async () => {
+        await store.saveLabel(label())
+        await store.saveLabel(label({ metric: 'json_valid', scale: 'pass', grade: 0, comment: undefined }))
+        await store.saveLabel(label({ file: 'evals/b.test.ts', grade: null, comment: 'look again' }))
+        expect(await store.listLabels()).toStrictEqual(
+          [
+            label(),
+            label({ metric: 'json_valid', scale: 'pass', grade: 0, comment: undefined }),
+            label({ file: 'evals/b.test.ts', grade: null, comment: 'look again' }),
+          ].map(({ comment, ...rest }) => (comment === undefined ? rest : { ...rest, comment })),
+        )
+        await store.saveLabel(label({ grade: 2, reviewer: 'grace', at: '2026-12-07T11:00:00.000Z' }))
+        const a = await store.listLabels({ file: 'evals/a.test.ts' })
+        expect(a.map((l) => [l.metric, l.grade, l.reviewer])).toStrictEqual([
+          ['answer_similarity', 2, 'grace'],
+          ['json_valid', 0, 'ada'],
+        ])
+        expect(await env.raw.count('labels')).toBe(3)
+      })
+
+      test('a secret in a comment is never stored', async () => {
+        const key = 'sk-labelsecret0123456789abcdefgh'
+        await store.saveLabel(label({ comment: `the answer leaks ${key}` }))
+        const text = JSON.stringify(await store.listLabels())
         expect(text).not.toContain(key)
         expect(text).toContain('[redacted]')
       })

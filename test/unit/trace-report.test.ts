@@ -133,3 +133,84 @@ describe('trajectory matching', () => {
     expect(text.split('\n')).toEqual(['  expected | actual', '  search   | lookup {"id":1}', '  lookup   | -'])
   })
 })
+
+describe('trace metrics', async () => {
+  const { metrics } = await import('../../src/metrics/index.js')
+  const { directContext, scriptedJudge } = await import('./metric-context.js')
+
+  test('taskCompletion shows the judge the input, a bounded rendering of the trace, and the output', async () => {
+    const judge = scriptedJudge([4])
+    const value = await metrics
+      .taskCompletion({ maxTraceChars: 300 })
+      .score({ input: 'find record 7', output: 'record 7 is X', trace: agent }, directContext(judge))
+    expect(value).toMatchObject({ score: 0.75, raw: 4 })
+    const prompt = judge.requests[0]?.prompt.user ?? ''
+    expect(prompt).toMatch(/<trace-[0-9a-f]{8}>\n\[chain\][\s\S]*\[tool\] tool3 args=\{"query":"paris","limit":3\}/)
+    expect(prompt.indexOf('<input-')).toBeLessThan(prompt.indexOf('<trace-'))
+    expect(prompt.indexOf('<trace-')).toBeLessThan(prompt.indexOf('<output-'))
+  })
+
+  test('trajectoryMatch needs the case expectedTrajectory and says both sequences', async () => {
+    const judge = scriptedJudge([3])
+    const metric = metrics.trajectoryMatch({ mode: 'unordered' })
+    const value = await metric.score(
+      { output: '', trace: agent, expectedTrajectory: ['lookup', 'search'] },
+      directContext(judge),
+    )
+    expect(value.score).toBe(1)
+    expect(value.justification).toBe('Matches (unordered): expected lookup -> search; actual search -> lookup.')
+    // A CSV cell: JSON text or names joined by ->.
+    const csv = await metric.score(
+      { output: '', trace: agent, extra: { expectedTrajectory: 'lookup -> search' } },
+      directContext(judge),
+    )
+    expect(csv.score).toBe(1)
+    await expect(metric.score({ output: '', trace: agent }, directContext(judge))).rejects.toThrow(/expectedTrajectory/)
+  })
+
+  test('step count, app tokens; app cost of an unpriced model is an error naming it, never 0', async () => {
+    const ctx = directContext(scriptedJudge([3]))
+    expect((await metrics.stepCount().score({ output: '', trace: agent }, ctx)).score).toBe(5)
+    expect((await metrics.appTokens().score({ output: '', trace: agent }, ctx)).score).toBe(690)
+    expect((await metrics.appTokens().score({ output: '' }, ctx)).score).toBe(0)
+    const unpriced = { spans: [llm(10, 10, 'house-model')], dropped: 0 }
+    await expect(metrics.appCostUsd().score({ output: '', trace: unpriced }, ctx)).rejects.toThrow(
+      /openai:house-model.*pricing/,
+    )
+    const priced = await metrics
+      .appCostUsd({ pricing: { 'house-model': { input: 1, output: 2 } } })
+      .score({ output: '', trace: unpriced }, ctx)
+    expect(priced.score).toBeCloseTo(30 / 1e6)
+  })
+})
+
+describe('trace matcher messages', async () => {
+  const { traceMatchers } = await import('../../src/runtime/trace-matchers.js')
+  test('hostile tool names and errors stay text, and secrets never show', () => {
+    process.env.OPENAI_API_KEY = 'sk-unit-secret-abcdefghijklmnop'
+    try {
+      const hostile: CaseTrace = {
+        spans: [
+          tool('::error::\u001b[31mrm -rf\u001b[0m\u202e\n::error::name', { key: 'sk-unit-secret-abcdefghijklmnop' }),
+          s('tool', { 'gen_ai.tool.name': 'x' }, { status: 'error', error: 'boom\n::error::injected' }),
+        ],
+        dropped: 0,
+      }
+      const state = { isNot: false }
+      const trajectory = traceMatchers.toMatchTrajectory.call(state, hostile, ['search']).message()
+      const called = traceMatchers.toHaveCalledTool.call(state, hostile, 'search').message()
+      const failed = traceMatchers.toHaveNoFailedSpans.call(state, hostile).message()
+      for (const text of [trajectory, called, failed]) {
+        expect(text.includes('\u001b') || text.includes('\u202e')).toBe(false)
+        expect(text).not.toContain('sk-unit-secret-abcdefghijklmnop')
+      }
+      expect(trajectory).toContain('rm -rf')
+      // An error's newlines are folded: no line of the message starts with a workflow command.
+      for (const text of [trajectory, called, failed])
+        expect(text.split('\n').some((l) => l.startsWith('::'))).toBe(false)
+      expect(() => traceMatchers.toHaveCalledTool.call(state, 'not a trace', 'x')).toThrow(/getTrace\(context\)/)
+    } finally {
+      delete process.env.OPENAI_API_KEY
+    }
+  })
+})

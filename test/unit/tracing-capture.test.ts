@@ -7,7 +7,7 @@ import { trace } from '@opentelemetry/api'
 import { beforeAll, describe, expect, inject, test } from 'vitest'
 import { summary } from '../../src/report/trace.js'
 import { traceClient } from '../../src/tracing/client.js'
-import { type CaseCollector, outsideCase, runWithCollector } from '../../src/tracing/collector.js'
+import { armTracing, type CaseCollector, outsideCase, runWithCollector } from '../../src/tracing/collector.js'
 import { installTracing } from '../../src/tracing/otel.js'
 import { span } from '../../src/tracing/span.js'
 import { FAKE_API_KEY, fakeTenant } from '../fake-provider/client.js'
@@ -23,7 +23,11 @@ async function inCase(body: () => Promise<unknown>, caps = limits): Promise<Case
   return kept as CaseCollector
 }
 
-beforeAll(() => installTracing())
+beforeAll(() => {
+  installTracing()
+  // What the plugin's transform does for a project that mentions tracing.
+  armTracing()
+})
 
 describe('capture', () => {
   test('concurrent cases each get only the spans their own async context started', async () => {
@@ -170,6 +174,70 @@ describe('traceClient on the real Anthropic and Gemini SDKs', () => {
     expect(g).toMatchObject({ kind: 'llm', name: 'generate_content gemini-2.5-flash' })
     expect(g?.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0)
     expect(String(g?.attributes['gen_ai.output.messages'])).toContain('"type":"text"')
+    await tenant.reset()
+  })
+})
+
+describe('the model-call hook (for the app cache)', () => {
+  test('an interceptor answers without a request; the span is marked cached', async () => {
+    const { default: OpenAI } = await import('openai')
+    const { setModelCallInterceptor, markActiveSpanCached } = await import('../../src/tracing/client.js')
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const client = traceClient(new OpenAI({ baseURL: tenant.openaiBaseURL, apiKey: FAKE_API_KEY }))
+    const canned = {
+      id: 'rec-1',
+      model: 'gpt-4.1-mini',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'from the cache' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 3, completion_tokens: 4 },
+    }
+    setModelCallInterceptor(async (request) => {
+      request.cached = true
+      return canned
+    })
+    try {
+      const c = await inCase(async () => {
+        const reply = await client.chat.completions.create({
+          model: 'gpt-4.1-mini',
+          messages: [{ role: 'user', content: 'hi' }],
+        })
+        expect(reply.choices[0]?.message.content).toBe('from the cache')
+        span('tool from a cache', () => markActiveSpanCached(), { kind: 'tool' })
+      })
+      const spans = c.snapshot()?.spans ?? []
+      expect(spans.map((s) => [s.name, s.cached])).toEqual([
+        ['chat gpt-4.1-mini', true],
+        ['tool from a cache', true],
+      ])
+      expect(spans[0]?.attributes['gen_ai.usage.output_tokens']).toBe(4)
+      expect((await tenant.stats()).requests).toBe(0)
+    } finally {
+      setModelCallInterceptor(undefined)
+      await tenant.reset()
+    }
+  })
+})
+
+describe('traceClient on a streamed OpenAI chat completion', () => {
+  test('the span ends when the stream is read, with its text and usage', async () => {
+    const { default: OpenAI } = await import('openai')
+    const tenant = fakeTenant(inject('fakeProviderUrl'))
+    const client = traceClient(new OpenAI({ baseURL: tenant.openaiBaseURL, apiKey: FAKE_API_KEY }))
+    let text = ''
+    const c = await inCase(async () => {
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4.1-mini',
+        messages: [{ role: 'user', content: 'stream me something' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? ''
+    })
+    const [spanOf] = c.snapshot()?.spans ?? []
+    expect(text.length).toBeGreaterThan(0)
+    expect(spanOf?.attributes['gen_ai.request.stream']).toBe(true)
+    expect(spanOf?.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0)
+    const out = JSON.parse(String(spanOf?.attributes['gen_ai.output.messages']))
+    expect(out[0].parts[0]).toEqual({ type: 'text', content: text })
     await tenant.reset()
   })
 })

@@ -7,6 +7,7 @@ import { cacheCommand } from './cache.js'
 import { compareCommand } from './compare.js'
 import { exportCommand } from './export.js'
 import { GITHUB_COMMANDS } from './github-commands.js'
+import { labelsCommand } from './labels.js'
 import { mergeCommand } from './merge.js'
 import { reportCommand } from './report.js'
 import { runsCommand } from './runs.js'
@@ -27,5 +28,6 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['merge', mergeCommand],
   ['cache', cacheCommand],
   ['store', storeCommand],
+  ['labels', labelsCommand],
   ...GITHUB_COMMANDS,
 ])

@@ -1,5 +1,6 @@
 /** `vitest-judge show <sel>`: one invocation (or one run) with its aggregates. */
 import { renderConsole } from '../../report/console.js'
+import { labelLines } from '../../report/labels.js'
 import type { JsonReport } from '../../report/types.js'
 import { expectPositionals, parseCommandArgs, resolveStateDir } from '../args.js'
 import { type Command, EXIT } from '../command.js'
@@ -48,6 +49,11 @@ Options:
       const p = palette(useColor(io))
       println(io, header(io, selection, report, p))
       println(io, renderConsole(report, { color: useColor(io), width: outputWidth(io), maxFiles: 1000 }).trimEnd())
+      const labels = labelLines(report)
+      if (labels.length > 0) {
+        println(io, `\nReview labels (${labels.length}, from \`vitest-judge ui\`):`)
+        for (const line of labels) println(io, `  ${clean(line, 400)}`)
+      }
       return EXIT.ok
     } finally {
       await state.close()

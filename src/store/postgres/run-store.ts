@@ -5,10 +5,19 @@
  */
 import type { Pool, PoolClient } from 'pg'
 import { SelectorError, StoreError } from '../../errors.js'
+import type { HumanLabel } from '../../report/labels.js'
 import { runKey } from '../../report/run-key.js'
 import type { JsonReport, MetricAggregate, ReportInvocation, ReportRun } from '../../report/types.js'
-import { type AnyEntity, pgColumnArrays, pgInsert, pgInsertMany, rowValues, type SqlValue } from '../columns.js'
-import { AGGREGATES, CASE_METRICS, CASES, INVOCATIONS, RUNS, TAGS } from '../entities.js'
+import {
+  type AnyEntity,
+  fromRow,
+  pgColumnArrays,
+  pgInsert,
+  pgInsertMany,
+  rowValues,
+  type SqlValue,
+} from '../columns.js'
+import { AGGREGATES, CASE_METRICS, CASES, INVOCATIONS, LABELS, RUNS, TAGS } from '../entities.js'
 import {
   type AggregateRow,
   type CaseRow,
@@ -399,6 +408,26 @@ export class PgRunStore implements RunStore {
       invocations: invocations.map((r) => r.id),
       runs: runs.map((r) => ({ id: r.id, invocationId: r.invocation_id })),
     }
+  }
+
+  async saveLabel(label: HumanLabel): Promise<void> {
+    this.writable()
+    await withRetry(this.pg, () =>
+      this.pool.query({
+        name: this.name('upsert_label'),
+        text: pgInsert(LABELS, this.s, { upsert: true }),
+        values: rowValues(LABELS, label, undefined),
+      }),
+    )
+  }
+
+  async listLabels(query: { file?: string } = {}): Promise<HumanLabel[]> {
+    const order = 'ORDER BY file COLLATE "C", case_name COLLATE "C", metric COLLATE "C"'
+    const rows =
+      query.file === undefined
+        ? await this.query('all_labels', `SELECT * FROM ${this.t('labels')} ${order}`)
+        : await this.query('labels_of_file', `SELECT * FROM ${this.t('labels')} WHERE file = $1 ${order}`, [query.file])
+    return rows.map((row) => fromRow(LABELS, row) as unknown as HumanLabel)
   }
 
   async close(): Promise<void> {
