@@ -267,7 +267,7 @@ function lowerBound(a: Float64Array, x: number): number {
 }
 
 /** First index in sorted `a` whose value is > x. */
-function upperBound(a: Float64Array, x: number): number {
+function upperBound(a: ArrayLike<number>, x: number): number {
   let lo = 0
   let hi = a.length
   while (lo < hi) {
@@ -598,15 +598,7 @@ export function taroneCount(sortedMinPs: readonly number[], alpha: number): numb
 
 /** Number of entries of sorted `a` at most `x` (with a relative tolerance for float noise). */
 function upperBoundOf(a: readonly number[], x: number): number {
-  const limit = x * (1 + 1e-12)
-  let lo = 0
-  let hi = a.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((a[mid] ?? 0) <= limit) lo = mid + 1
-    else hi = mid
-  }
-  return lo
+  return upperBound(a, x * (1 + 1e-12))
 }
 
 /**
