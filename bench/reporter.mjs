@@ -271,6 +271,8 @@ async function peakRss() {
       reference: fmtMb(median(s.plain)),
       referenceLabel: `plain ${s.files * s.per} tests`,
       note: `vitest-judge adds ${fmtMb(added[s.id])}`,
+      // The goal: at most 30 MB added at 10,000 cases.
+      ...(s.id === '10k' ? { limit: '+30 MB added', pass: added[s.id] <= 30 * 1024 * 1024 } : {}),
     })
   }
   const growth = added['10k'] - added['1k']

@@ -1,6 +1,6 @@
 // Startup: the wall time of `vitest run` on a project with one trivial test, with and without
 // `vitestJudge()` in its config (no key: the local judge), runs alternating, median of
-// BENCH_STARTUP_RUNS (default 9) each; the difference is what the plugin adds (limit 150 ms).
+// BENCH_STARTUP_RUNS (default 9) each; the difference is what the plugin adds (limit 100 ms).
 // Then which SDK modules load: a run where the local judge grades (a matcher and an eval suite) must
 // never load `openai` or `@google/genai`; a resolve hook preloaded in every process of the run
 // (NODE_OPTIONS=--import, which reaches the forks pool) records the modules of those packages. The
@@ -10,7 +10,7 @@ import { evalProject, localJudgeProject, startupProject } from './lib/fixtures.m
 import { fmtMs, median, openaiEnv, REPEATS, results, runVitest, say, startFake, stateDir } from './lib/harness.mjs'
 
 const RUNS = Math.max(3, Number(process.env.BENCH_STARTUP_RUNS ?? 3 * REPEATS))
-const LIMIT_MS = 150
+const LIMIT_MS = 100
 
 const out = results('startup')
 const fake = await startFake()

@@ -2,6 +2,7 @@
 // the built reporter, then each view photographed in headless Chromium (Debian's /usr/bin/chromium).
 //   npm run build && node scripts/html-screenshots.mjs   (writes docs/images/html-*.png)
 //   node scripts/html-screenshots.mjs traces            (only docs/images/html-trace.png: an agent's span waterfall)
+//   node scripts/html-screenshots.mjs review            (only docs/images/html-review.png: grading in `vitest-judge ui`)
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -233,7 +234,59 @@ async function traceShots(browser, root) {
   await page.locator('#case-trace').screenshot({ path: join(repo, 'docs/images/html-trace.png') })
   await page.close()
 }
+// `vitest-judge ui` with three cases graded with the keyboard and one commented.
+async function reviewShot(browser, root) {
+  const { spawn } = await import('node:child_process')
+  await invoke(root, 'gpt-4.1-mini')
+  const server = spawn(
+    process.execPath,
+    [join(repo, 'dist/cli/index.js'), 'ui', '--port', '0', '--dir', join(root, '.vitest-judge'), '--reviewer', 'Ada'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  try {
+    const url = await new Promise((resolve) => {
+      let out = ''
+      server.stdout.on('data', (chunk) => {
+        out += chunk
+        const found = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)
+        if (found) resolve(found[1])
+      })
+    })
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
+    await page.goto(url)
+    await page.waitForSelector('html[data-ready="true"]')
+    await page.click('#tab-cases')
+    await page.waitForSelector('.vrow')
+    for (const grade of ['5', '4', '2']) {
+      await page.keyboard.press('j')
+      await page.keyboard.press(grade)
+      await page.waitForTimeout(150)
+    }
+    await page.keyboard.press('c')
+    await page.keyboard.type('Misses the 30-day rule: the judge is too kind.')
+    await page.click('.review-save-comment')
+    await page.waitForTimeout(300)
+    await page.screenshot({ path: join(repo, 'docs/images/html-review.png'), fullPage: true })
+    await page.close()
+  } finally {
+    server.kill('SIGTERM')
+  }
+}
 const root = mkdtempSync(join(tmpdir(), 'vj-shots-'))
+if (process.argv[2] === 'review') {
+  try {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    })
+    await reviewShot(browser, root)
+    await browser.close()
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+  console.log('wrote docs/images/html-review.png')
+  process.exit(0)
+}
 if (process.argv[2] === 'traces') {
   try {
     const browser = await chromium.launch({

@@ -27,7 +27,16 @@ export type { GradingExample, RubricSpec } from './judges/prompt.js'
 export { buildGradingPrompt } from './judges/prompt.js'
 export type { JudgeProvider, LlmJudgeOptions } from './judges/provider.js'
 export { registerJudge } from './judges/resolve-judge.js'
-export type { GradeRequest, GradingPrompt, Judge, JudgeFields, Usage, Verdict } from './judges/types.js'
+export type {
+  CompletionReply,
+  CompletionRequest,
+  GradeRequest,
+  GradingPrompt,
+  Judge,
+  JudgeFields,
+  Usage,
+  Verdict,
+} from './judges/types.js'
 export type { JudgeMatchers, TraceMatchers } from './matcher-types.js'
 export type { CodeMetricOptions, CodeMetricResult } from './metrics/code-metric.js'
 export type { EmbeddingSimilarityOptions, ExactMatchOptions } from './metrics/computed-metrics.js'
@@ -51,11 +60,27 @@ export type {
 export { appCacheMiddleware, cachedModel } from './replay/ai-sdk.js'
 export type { ReplayToolOptions } from './replay/replay-tool.js'
 export { replayTool } from './replay/replay-tool.js'
+// Conversations (describeConversation, conversation rows, transcripts).
+export type { ConversationInfo, ReportTurn } from './report/conversation-types.js'
 export type { TraceSummary, TrajectoryMatch, TrajectoryMatchOptions, TrajectoryMode } from './report/trace.js'
 export { summary as traceSummary, toolCalls as traceToolCalls } from './report/trace.js'
 export type { CaseTrace, SpanAttributeValue, SpanKind, TraceSpan, TrajectoryStep } from './report/trace-types.js'
 export type * from './report/types.js'
+export type {
+  ConversationCase,
+  ConversationData,
+  ConversationScenario,
+  ConversationTurn,
+  TurnRole,
+} from './runtime/conversation-data.js'
 export type { EvalCase, EvalData } from './runtime/dataset.js'
+export type {
+  ChatContext,
+  ChatMessage,
+  ChatResult,
+  DescribeConversationOptions,
+} from './runtime/describe-conversation.js'
+export { describeConversation, STOP_MARKER } from './runtime/describe-conversation.js'
 export type { DescribeEvalOptions, TaskContext, TaskResult } from './runtime/describe-eval.js'
 export { describeEval } from './runtime/describe-eval.js'
 export type {

@@ -1,11 +1,10 @@
 /** The setup file the plugin adds: registers the matchers. The only module with side effects. */
 import * as vitest from 'vitest'
 import { afterAll, beforeAll, expect } from 'vitest'
-import { flushWorkerAppCaches } from './replay/app-call.js'
 import { appCacheInterceptor } from './replay/clients.js'
 import { judgeMatchers } from './runtime/matchers.js'
 import { traceMatchers } from './runtime/trace-matchers.js'
-import { flushWorkerCaches } from './runtime/worker-cache.js'
+import { flushWorker } from './runtime/worker-flush.js'
 import { installTracingOnce, traceTest } from './tracing/case-hooks.js'
 import { setModelCallInterceptor } from './tracing/client.js'
 
@@ -23,5 +22,5 @@ setModelCallInterceptor(appCacheInterceptor)
 
 // A shared (PostgreSQL) cache writes its hit counts asynchronously: at the end of each file, while
 // the worker still runs (its 'exit' handler cannot wait on the network).
-afterAll(() => flushWorkerCaches())
-afterAll(() => flushWorkerAppCaches())
+// The caches register their flush when they open (worker-flush.ts): this file imports no store.
+afterAll(() => flushWorker())

@@ -6,10 +6,18 @@
 import type Anthropic from '@anthropic-ai/sdk'
 import { ConfigError } from '../errors.js'
 import { registerSecret } from '../redact.js'
-import { type ChatMessage, classifySdkError, endpointOf, gradeWithRepair, llmCallSettings } from './llm-judge.js'
+import {
+  type ChatMessage,
+  type Completion,
+  classifySdkError,
+  completeWithRetries,
+  endpointOf,
+  gradeWithRepair,
+  llmCallSettings,
+} from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
-import type { GradeRequest, Judge, Verdict } from './types.js'
+import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from './types.js'
 import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
 
 /** Options of `anthropic(...)`. */
@@ -47,27 +55,23 @@ export function anthropic(options: AnthropicJudgeOptions): Judge {
       // baseURL is always passed (null = the public API) so the SDK does not read ANTHROPIC_BASE_URL itself.
       new AnthropicClient({ apiKey, baseURL: baseURL ?? null, maxRetries: 0, timeout: settings.timeout }),
   )
-  return {
-    name,
-    // The endpoint is not part of the identity: a replay through another proxy must still hit.
-    cacheIdentity: { kind: 'anthropic', model: options.model, maxTokens },
-    async grade(request: GradeRequest): Promise<Verdict> {
-      const sdk = await getClient()
-      return gradeWithRepair(
-        settings,
-        async (messages: ChatMessage[], signal) => {
-          const system = messages.find((m) => m.role === 'system')?.content
-          const reply = await sdk.messages.create(
-            {
-              model: options.model,
-              max_tokens: maxTokens,
-              ...(system ? { system } : {}),
-              messages: messages
-                .filter((m) => m.role !== 'system')
-                .map((m) => ({
-                  role: m.role === 'assistant' ? ('assistant' as const) : ('user' as const),
-                  content: m.content,
-                })),
+  // One Messages call: the verdict as a forced tool call when grading, plain text otherwise.
+  const send = async (messages: ChatMessage[], signal: AbortSignal, verdict: boolean): Promise<Completion> => {
+    const sdk = await getClient()
+    const system = messages.find((m) => m.role === 'system')?.content
+    const reply = await sdk.messages.create(
+      {
+        model: options.model,
+        max_tokens: maxTokens,
+        ...(system ? { system } : {}),
+        messages: messages
+          .filter((m) => m.role !== 'system')
+          .map((m) => ({
+            role: m.role === 'assistant' ? ('assistant' as const) : ('user' as const),
+            content: m.content,
+          })),
+        ...(verdict
+          ? {
               tools: [
                 {
                   name: VERDICT_TOOL,
@@ -79,23 +83,34 @@ export function anthropic(options: AnthropicJudgeOptions): Judge {
                   },
                 },
               ],
-              tool_choice: { type: 'tool', name: VERDICT_TOOL },
-            },
-            { signal },
-          )
-          // The tool input is already an object; as JSON text it goes through the one verdict parser.
-          const call = reply.content.find((block) => block.type === 'tool_use' && block.name === VERDICT_TOOL)
-          const text =
-            call && call.type === 'tool_use'
-              ? JSON.stringify(call.input)
-              : reply.content.map((block) => (block.type === 'text' ? block.text : '')).join('')
-          return {
-            text,
-            usage: { inputTokens: reply.usage?.input_tokens ?? 0, outputTokens: reply.usage?.output_tokens ?? 0 },
-          }
-        },
-        request,
-      )
+              tool_choice: { type: 'tool' as const, name: VERDICT_TOOL },
+            }
+          : {}),
+      },
+      { signal },
+    )
+    // The tool input is already an object; as JSON text it goes through the one verdict parser.
+    const call = reply.content.find((block) => block.type === 'tool_use' && block.name === VERDICT_TOOL)
+    const text =
+      verdict && call && call.type === 'tool_use'
+        ? JSON.stringify(call.input)
+        : reply.content.map((block) => (block.type === 'text' ? block.text : '')).join('')
+    return {
+      text,
+      usage: { inputTokens: reply.usage?.input_tokens ?? 0, outputTokens: reply.usage?.output_tokens ?? 0 },
+    }
+  }
+  return {
+    name,
+    // The endpoint is not part of the identity: a replay through another proxy must still hit.
+    cacheIdentity: { kind: 'anthropic', model: options.model, maxTokens },
+    async grade(request: GradeRequest): Promise<Verdict> {
+      await getClient()
+      return gradeWithRepair(settings, (messages, signal) => send(messages, signal, true), request)
+    },
+    async complete(request: CompletionRequest): Promise<CompletionReply> {
+      await getClient()
+      return completeWithRetries(settings, (messages, signal) => send(messages, signal, false), request)
     },
   }
 }

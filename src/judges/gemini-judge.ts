@@ -2,10 +2,18 @@
 import type { GoogleGenAI } from '@google/genai'
 import { isRetryableStatus } from '../http-retry.js'
 import { registerSecret } from '../redact.js'
-import { type ChatMessage, callWithRetries, endpointOf, gradeWithRepair, llmCallSettings } from './llm-judge.js'
+import {
+  type ChatMessage,
+  type Completion,
+  callWithRetries,
+  completeWithRetries,
+  endpointOf,
+  gradeWithRepair,
+  llmCallSettings,
+} from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
-import type { GradeRequest, Judge, Verdict } from './types.js'
+import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from './types.js'
 
 /** Options of `gemini(...)`. */
 export interface GeminiJudgeOptions extends LlmJudgeOptions {
@@ -57,40 +65,42 @@ export function gemini(options: GeminiJudgeOptions): Judge {
     ({ GoogleGenAI: Client }, apiKey): GoogleGenAI =>
       new Client({ apiKey, ...(baseUrl ? { httpOptions: { baseUrl } } : {}) }),
   )
+  // One generateContent call: the verdict's JSON schema when grading, plain text otherwise.
+  const generate = async (messages: ChatMessage[], signal: AbortSignal, verdict: boolean): Promise<Completion> => {
+    const sdk = await getClient()
+    const system = messages.find((m) => m.role === 'system')?.content
+    const contents = messages
+      .filter((m) => m.role !== 'system')
+      .map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] }))
+    const reply = await sdk.models.generateContent({
+      model: options.model,
+      contents,
+      config: {
+        ...(system ? { systemInstruction: system } : {}),
+        temperature,
+        ...(verdict ? { responseMimeType: 'application/json', responseSchema: RESPONSE_SCHEMA } : {}),
+        abortSignal: signal,
+      },
+    })
+    return {
+      text: reply.text ?? '',
+      usage: {
+        inputTokens: reply.usageMetadata?.promptTokenCount ?? 0,
+        outputTokens: reply.usageMetadata?.candidatesTokenCount ?? 0,
+      },
+    }
+  }
   return {
     name,
     // The endpoint is not part of the identity: a replay through another proxy must still hit.
     cacheIdentity: { kind: 'gemini', model: options.model, temperature },
     async grade(request: GradeRequest): Promise<Verdict> {
-      const sdk = await getClient()
-      return gradeWithRepair(
-        settings,
-        async (messages: ChatMessage[], signal) => {
-          const system = messages.find((m) => m.role === 'system')?.content
-          const contents = messages
-            .filter((m) => m.role !== 'system')
-            .map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] }))
-          const reply = await sdk.models.generateContent({
-            model: options.model,
-            contents,
-            config: {
-              ...(system ? { systemInstruction: system } : {}),
-              temperature,
-              responseMimeType: 'application/json',
-              responseSchema: RESPONSE_SCHEMA,
-              abortSignal: signal,
-            },
-          })
-          return {
-            text: reply.text ?? '',
-            usage: {
-              inputTokens: reply.usageMetadata?.promptTokenCount ?? 0,
-              outputTokens: reply.usageMetadata?.candidatesTokenCount ?? 0,
-            },
-          }
-        },
-        request,
-      )
+      await getClient()
+      return gradeWithRepair(settings, (messages, signal) => generate(messages, signal, true), request)
+    },
+    async complete(request: CompletionRequest): Promise<CompletionReply> {
+      await getClient()
+      return completeWithRetries(settings, (messages, signal) => generate(messages, signal, false), request)
     },
     async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
       const sdk = await getClient()

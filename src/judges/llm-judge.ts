@@ -10,7 +10,7 @@ import {
   timeoutSignal,
   withRetries,
 } from '../http-retry.js'
-import type { GradeRequest, Usage, Verdict } from './types.js'
+import type { CompletionReply, CompletionRequest, GradeRequest, Usage, Verdict } from './types.js'
 
 /** One chat message for a provider. */
 export interface ChatMessage {
@@ -159,6 +159,24 @@ export async function gradeWithRepair(
     settings.name,
     `the reply was not the asked JSON, also after one repair attempt (${lastProblem}).`,
   )
+}
+
+/**
+ * A free-text completion (the simulated user) with the judge's retries; no repair round, as any text
+ * is an answer. `complete` is the provider's call without a response format.
+ */
+export async function completeWithRetries(
+  settings: LlmCallSettings,
+  complete: (messages: ChatMessage[], signal: AbortSignal) => Promise<Completion>,
+  request: CompletionRequest,
+): Promise<CompletionReply> {
+  const messages: ChatMessage[] = [{ role: 'system', content: request.system }, ...request.messages]
+  const { value, attempts } = await callWithRetries(settings, (signal) => complete(messages, signal), request.signal)
+  return {
+    text: value.text,
+    ...(value.usage ? { usage: value.usage } : {}),
+    ...(attempts > 1 ? { retries: attempts - 1 } : {}),
+  }
 }
 
 /** The host (and port) of a URL, for messages; never the query string. */

@@ -3,15 +3,17 @@ import type OpenAI from 'openai'
 import { registerSecret } from '../redact.js'
 import {
   type ChatMessage,
+  type Completion,
   callWithRetries,
   classifySdkError,
+  completeWithRetries,
   endpointOf,
   gradeWithRepair,
   llmCallSettings,
 } from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
-import type { GradeRequest, Judge, Verdict } from './types.js'
+import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from './types.js'
 import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
 
 /** Options of `openai(...)`. `baseURL` may be any OpenAI-compatible server (Azure, Ollama, vLLM, LM Studio). */
@@ -42,37 +44,44 @@ export function openai(options: OpenAIJudgeOptions): Judge {
     ({ default: OpenAIClient }, apiKey): OpenAI =>
       new OpenAIClient({ apiKey, ...(baseURL ? { baseURL } : {}), maxRetries: 0, timeout: settings.timeout }),
   )
+  // One chat completion: the verdict's JSON schema as response format when grading, none for free text.
+  const chat = async (messages: ChatMessage[], signal: AbortSignal, verdict: boolean): Promise<Completion> => {
+    const sdk = await getClient()
+    const reply = await sdk.chat.completions.create(
+      {
+        model: options.model,
+        temperature,
+        messages,
+        ...(verdict
+          ? {
+              response_format: {
+                type: 'json_schema' as const,
+                json_schema: { name: 'verdict', strict: true, schema: { ...VERDICT_JSON_SCHEMA } },
+              },
+            }
+          : {}),
+      },
+      { signal },
+    )
+    return {
+      text: reply.choices[0]?.message?.content ?? '',
+      usage: {
+        inputTokens: reply.usage?.prompt_tokens ?? 0,
+        outputTokens: reply.usage?.completion_tokens ?? 0,
+      },
+    }
+  }
   return {
     name,
     // The endpoint is not part of the identity: a replay through another proxy must still hit.
     cacheIdentity: { kind: 'openai', model: options.model, temperature },
     async grade(request: GradeRequest): Promise<Verdict> {
-      const sdk = await getClient()
-      return gradeWithRepair(
-        settings,
-        async (messages: ChatMessage[], signal) => {
-          const reply = await sdk.chat.completions.create(
-            {
-              model: options.model,
-              temperature,
-              messages,
-              response_format: {
-                type: 'json_schema',
-                json_schema: { name: 'verdict', strict: true, schema: { ...VERDICT_JSON_SCHEMA } },
-              },
-            },
-            { signal },
-          )
-          return {
-            text: reply.choices[0]?.message?.content ?? '',
-            usage: {
-              inputTokens: reply.usage?.prompt_tokens ?? 0,
-              outputTokens: reply.usage?.completion_tokens ?? 0,
-            },
-          }
-        },
-        request,
-      )
+      await getClient()
+      return gradeWithRepair(settings, (messages, signal) => chat(messages, signal, true), request)
+    },
+    async complete(request: CompletionRequest): Promise<CompletionReply> {
+      await getClient()
+      return completeWithRetries(settings, (messages, signal) => chat(messages, signal, false), request)
     },
     async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
       const sdk = await getClient()

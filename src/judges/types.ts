@@ -54,6 +54,24 @@ export interface Verdict {
   retries?: number
 }
 
+/** A free-text completion request: a model writing as someone (the simulated user of a conversation). */
+export interface CompletionRequest {
+  /** What the model is told it is and does. */
+  system: string
+  /** The conversation so far, from the model's side (`assistant` is the model itself). */
+  messages: Array<{ role: 'user' | 'assistant'; content: string }>
+  /** Aborts the request (per-case timeout). */
+  signal?: AbortSignal
+}
+
+/** A completion's text and usage. */
+export interface CompletionReply {
+  text: string
+  usage?: Usage
+  /** Provider retries spent (429, 5xx, timeouts); absent when none. */
+  retries?: number
+}
+
 /** An LLM judge (or any object that can grade). */
 export interface Judge {
   /** Spec-like name shown in messages and reports, e.g. `openai:gpt-4.1-mini`. */
@@ -67,4 +85,6 @@ export interface Judge {
   grade(request: GradeRequest): Promise<Verdict>
   /** Embeds texts (for `embeddingSimilarity`); absent when the judge cannot. */
   embed?(texts: string[], options?: { signal?: AbortSignal }): Promise<number[][]>
+  /** Writes free text (the simulated user of `describeConversation`); absent when the judge cannot. */
+  complete?(request: CompletionRequest): Promise<CompletionReply>
 }

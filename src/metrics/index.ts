@@ -15,6 +15,13 @@ import {
   tokenF1,
 } from './computed-metrics.js'
 import {
+  conversationCompleteness,
+  goalAchieved,
+  knowledgeRetention,
+  roleAdherence,
+  userFrustration,
+} from './conversation-metrics.js'
+import {
   answerCorrectness,
   answerRelevance,
   answerSimilarity,
@@ -56,6 +63,12 @@ export const metrics = {
   contextRecall,
   toolCallAccuracy,
   preference,
+  // Conversations (describeConversation `metrics`): each reads the whole transcript.
+  conversationCompleteness,
+  knowledgeRetention,
+  roleAdherence,
+  userFrustration,
+  goalAchieved,
   // What the app did (its trace): docs/guide/traces.md.
   trajectoryMatch,
   taskCompletion,

@@ -3,6 +3,7 @@
  * `expectedTrajectory`, the measurements `stepCount`, `appTokens`, `appCostUsd`, and the judged
  * `taskCompletion`. They read the trial's `trace` through the pure functions of `report/trace.ts`.
  */
+
 import { MetricError, MissingFieldError } from '../errors.js'
 import type { Pricing } from '../judges/pricing.js'
 import {
@@ -16,6 +17,7 @@ import {
 } from '../report/trace.js'
 import type { TrajectoryStep } from '../report/trace-types.js'
 import { runtimeOptions } from '../runtime/runtime-options.js'
+import { builtInNature } from './built-in.js'
 import { type JudgedMetricOptions, rubricMetric } from './rubric-metric.js'
 import type { Metric, MetricInput, MetricValue } from './types.js'
 
@@ -72,8 +74,7 @@ export function trajectoryMatch(options: TrajectoryMatchOptions = {}): Metric {
 function measurement(name: string, value: (input: MetricInput) => number): Metric {
   return {
     name,
-    kind: 'measurement',
-    greaterIsBetter: false,
+    ...builtInNature(name),
     requires: [],
     version: 'v1',
     judged: false,

@@ -1,4 +1,5 @@
 import type { GradeRequest, Judge, JudgeFields, Verdict } from '../judges/types.js'
+import type { ReportTurn } from '../report/conversation-types.js'
 import type { CaseTrace, TrajectoryStep } from '../report/trace-types.js'
 
 /** One tool (function) call made by the system under test, or expected of it. */
@@ -26,6 +27,14 @@ export interface MetricInput extends JudgeFields {
   tokens?: { input: number; output: number }
   /** Extra columns of the dataset row. */
   extra?: Record<string, unknown>
+  /** A conversation's transcript (`describeConversation` metrics); `output` then holds it as text. */
+  turns?: ReportTurn[]
+  /** The assistant's role (a conversation row's `role`). */
+  role?: string
+  /** What a successful conversation ends with (the scenario's, or the row's `expectedOutcome`). */
+  expectedOutcome?: string
+  /** What the user wanted (a simulated conversation's `scenario.goal`). */
+  goal?: string
   /** What the system under test did in this trial (describeEval), when it made spans. */
   trace?: CaseTrace
   /** The tool calls the case expects, in order (its `expectedTrajectory` column). */

@@ -12,9 +12,9 @@ import type { CaseMeta } from '../report/case-meta.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseAppCache } from '../report/types.js'
 import { runtimeOptions } from '../runtime/runtime-options.js'
+import { onWorkerFlush } from '../runtime/worker-flush.js'
 import type { AppCache, AppCacheEntry, AppEntryKind } from '../store/app-cache.js'
-import { cacheKey } from '../store/judge-cache.js'
-import { openAppCache } from '../store/open.js'
+import { cacheKey } from '../store/cache-key.js'
 
 /** What the app cache knows of the case running (set by `describeEval` around its task). */
 export interface AppCaseState {
@@ -181,7 +181,11 @@ export function workerAppCache(readonly: boolean): Promise<AppCache> {
   const id = `${readonly ? 'ro' : 'rw'}:${settings.cacheUrl ?? settings.dir}`
   let cache = open.get(id)
   if (!cache) {
-    cache = openAppCache({ dir: settings.dir, url: settings.cacheUrl, readonly, retryOpen: true })
+    onWorkerFlush(flushWorkerAppCaches)
+    // The stores load on the first app call, not with the setup file (SQLite's native module).
+    cache = import('../store/open.js').then(({ openAppCache }) =>
+      openAppCache({ dir: settings.dir, url: settings.cacheUrl, readonly, retryOpen: true }),
+    )
     cache.catch(() => open.delete(id))
     open.set(id, cache)
   }

@@ -2,6 +2,7 @@
  * What a worker records on a test (`task.meta.vitestJudge`) for the reporter. Plain JSON: it
  * crosses the worker/main-process boundary by structured clone.
  */
+import type { ConversationInfo, ReportTurn } from './conversation-types.js'
 import type { CaseTrace } from './trace-types.js'
 import type { CaseAppCache, CaseMetricResult, JudgeCallTally } from './types.js'
 
@@ -38,6 +39,10 @@ export interface CaseMeta {
   variantParams?: Record<string, string | number | boolean>
   /** The case's trace (capped and redacted in the worker), when the system under test made spans. */
   trace?: CaseTrace
+  /** A conversation's transcript (`describeConversation`), per-turn scores on assistant turns. */
+  turns?: ReportTurn[]
+  /** How the conversation was run and how it ended. */
+  conversation?: ConversationInfo
   /**
    * Where a failed test is in its file (1-based): its `describeEval(...)` call, or the failing
    * matcher call; set for failed tests only (Vitest's `includeTaskLocation` is not needed).

@@ -49,6 +49,8 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
   const cost = caseCost(meta?.judgeCalls, pricing)
   if (cost) reportCase.cost = cost
   if (meta?.human) reportCase.human = meta.human
+  if (meta?.turns) reportCase.turns = meta.turns
+  if (meta?.conversation) reportCase.conversation = meta.conversation
   if (test.location) reportCase.location = { line: test.location.line, column: test.location.column }
   if (meta?.appCache) reportCase.appCache = meta.appCache
   if (meta?.trace) {

@@ -9,6 +9,7 @@
  * whatever the model wrote: one escaper removes the characters XML cannot carry and escapes the
  * rest; no CDATA is used. Attributes are one line, and no text line starts with `::`.
  */
+import { conversationLine, isConversation, worstTurn } from './conversation.js'
 import { runKey } from './run-key.js'
 import { defuseCommands, singleLine, stripUnsafe } from './text.js'
 import { traceLine } from './trace.js'
@@ -205,12 +206,18 @@ function scoreText(result: CaseMetricResult | undefined, score: number | null): 
  */
 function metricLines(testCase: ReportCase, failed: boolean): string[] {
   const lines: string[] = []
+  const conversation = isConversation(testCase)
+  const how = conversationLine(testCase)
+  if (how) lines.push(line(`${PREFIX} conversation: ${how}`, LINE_MAX))
   for (const key of metricKeys(testCase)) {
     if (failed && reportedInOutcome(testCase, key)) continue
     const result = testCase.metrics?.[key]
     const parts = [`${PREFIX} ${key}:`]
     if (result?.error) parts.push(`error ${errorText(result.error)}`)
     else parts.push(scoreText(result, scoreOf(testCase, key)))
+    // A conversation's metric names the turn that pulled it down.
+    const worst = conversation && !result?.error ? worstTurnText(testCase, key, '') : ''
+    if (worst) parts.push(worst)
     if (result?.judge) parts.push(`judge ${result.judge}`)
     if (result?.trials && result.trials.length > 1) parts.push(`trials ${result.trials.map(num).join(',')}`)
     if (result?.justification) parts.push(`justification: ${result.justification}`)
@@ -222,6 +229,12 @@ function metricLines(testCase: ReportCase, failed: boolean): string[] {
 /** The metrics a failed case's `<failure>` or `<error>` reports: those that errored or are under their pass mark. */
 function reportedInOutcome(testCase: ReportCase, key: string): boolean {
   return errored(testCase, key) || testCase.metrics?.[key]?.pass === false
+}
+
+/** `worst turn 2 (0.25)` for a conversation's metric (after `prefix`), or nothing. */
+function worstTurnText(testCase: ReportCase, key: string, prefix: string): string {
+  const worst = isConversation(testCase) ? worstTurn(testCase, key) : undefined
+  return worst ? `${prefix}worst turn ${worst.turn} (${num(worst.score)})` : ''
 }
 
 /** Whether a case is reported as a failure, an error (a judge could not answer), or neither. */
@@ -278,7 +291,9 @@ function caseOutcome(
     const result = testCase.metrics?.[key]
     if (errored(testCase, key) || result?.pass !== false) continue
     failedCount++
-    summary.push(`${key} ${scoreText(result, scoreOf(testCase, key))}${result.judge ? `, judge ${result.judge}` : ''}`)
+    summary.push(
+      `${key} ${scoreText(result, scoreOf(testCase, key))}${worstTurnText(testCase, key, ', ')}${result.judge ? `, judge ${result.judge}` : ''}`,
+    )
     if (result.justification) details.push(`${key} justification: ${result.justification}`)
   }
   if (summary.length === 0) {

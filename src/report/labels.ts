@@ -7,11 +7,10 @@
  */
 import { agreementOf, withLabelCounts } from './agreement.js'
 import { caseDigest } from './dataset-digest.js'
+import { type LabelScale, labelGradeText } from './label-scale.js'
+import { runKey } from './run-key.js'
 import { metricBaseName } from './text.js'
 import type { MetricAgreement, ReportCase, ReportRun } from './types.js'
-
-/** How a label grades: on the judged metrics' 1-5 rubric, or pass (1) / fail (0) for the others. */
-export type LabelScale = 'grade' | 'pass'
 
 /** One reviewer's label on one metric of one case (the current one: a new label replaces it). */
 export interface HumanLabel {
@@ -37,14 +36,11 @@ export interface CaseLabel extends Omit<HumanLabel, 'file' | 'case' | 'metric'> 
   stale: boolean
 }
 
+export { type LabelScale, labelDisagrees, labelGradeText, labelScaleOf } from './label-scale.js'
+
 /** The run key a label is filed under (a variant's run has its own cases and scores). */
 export function labelRunKey(run: Pick<ReportRun, 'file'> & { key?: string }): string {
-  return run.key ?? run.file
-}
-
-/** The scale of a metric's labels: the rubric when the judge graded it 1-5, else pass/fail. */
-export function labelScaleOf(result: { raw?: number | null; kind?: string } | undefined): LabelScale {
-  return result !== undefined && typeof result.raw === 'number' ? 'grade' : 'pass'
+  return runKey(run)
 }
 
 /** Why a label cannot be stored, or undefined when it can. */
@@ -214,13 +210,6 @@ export function formatLabels(labels: readonly HumanLabel[], format: 'jsonl' | 'c
   const lines = [LABEL_EXPORT_COLUMNS.join(',')]
   for (const row of rows) lines.push(LABEL_EXPORT_COLUMNS.map((k) => csvField(row[k])).join(','))
   return `${lines.join('\r\n')}\r\n`
-}
-
-/** A label's grade in words: `4/5`, `pass`, `fail`, or `comment` for a comment alone. */
-export function labelGradeText(label: Pick<HumanLabel, 'grade' | 'scale'>): string {
-  if (label.grade === null) return 'comment'
-  if (label.scale === 'pass') return label.grade === 1 ? 'pass' : 'fail'
-  return `${label.grade}/5`
 }
 
 /**

@@ -2,6 +2,7 @@
  * The plain data shapes shared by the reporter, the run store, the report renderers and the CLI.
  * They are the JSON report's types (SPEC "Runs, cache, reports"): fields may be added, never renamed.
  */
+import type { ConversationInfo, ReportTurn } from './conversation-types.js'
 import type { CaseTrace } from './trace-types.js'
 
 /** Aggregates of one metric over the cases of one run. */
@@ -152,6 +153,10 @@ export interface ReportCase {
   location?: { line: number; column: number }
   /** What the system under test did (spans), when it made any; see `trace-types.ts`. */
   trace?: CaseTrace
+  /** A conversation's transcript (SPEC: `turns: [{ role, content, scores? }]`), per-turn scores on assistant turns. */
+  turns?: ReportTurn[]
+  /** How the conversation was run and how it ended (conversation cases only). */
+  conversation?: ConversationInfo
   /** USD of the app's model calls (its trace's `llm` spans); null when a model has no price; absent without model calls. */
   appCostUsd?: number | null
   /** What the app cache did for the case's own model and tool calls (absent when it did nothing). */

@@ -31,13 +31,35 @@ export interface CaseLocation {
   label: string
 }
 
-/** A loaded case with where it came from. */
-export interface LoadedCase<TInput = unknown> {
-  case: EvalCase<TInput>
+/** A loaded row (an eval case, a conversation) with where it came from. */
+export interface LoadedRow<T> {
+  case: T
   /** `file:line` or `data[3]`. */
   source: string
-  /** Where the case is, for problems found after loading (a JSON file's lines are found only then). */
+  /** Where the row is, for problems found after loading (a JSON file's lines are found only then). */
   where: () => CaseLocation
+}
+
+/** A loaded case with where it came from. */
+export type LoadedCase<TInput = unknown> = LoadedRow<EvalCase<TInput>>
+
+/** Where a row came from, for messages. */
+export interface RowWhere {
+  file?: string
+  line?: number
+}
+
+/**
+ * How rows of one kind are checked: eval cases (an `input` each) or conversations (`turns` or a
+ * `scenario`, see `conversation-data.ts`). The file formats, globs and line numbers are shared.
+ */
+export interface RowRules<T> {
+  /** Checks one row; throws `DatasetError` naming `label` and `where`. */
+  check(value: unknown, where: RowWhere, label: string): T
+  /** A CSV header must have one of these columns. */
+  csvColumns: readonly string[]
+  /** CSV cells holding JSON (parsed before `check`; a cell that is not JSON stays text). */
+  jsonCells?: readonly string[]
 }
 
 /**
@@ -49,7 +71,7 @@ export function caseProblem(where: CaseLocation, message: string): DatasetError 
   return new DatasetError(`${label}: ${message}`, at)
 }
 
-function checkCase(value: unknown, where: { file?: string; line?: number }, label: string): EvalCase {
+function checkCase(value: unknown, where: RowWhere, label: string): EvalCase {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new DatasetError(
       `${label} must be an object like {"input": ..., "expected": ...}, got ${JSON.stringify(value)?.slice(0, 80)}.`,
@@ -72,8 +94,10 @@ function lineOfPosition(text: string, position: number): number {
   return line
 }
 
-function parseJsonl(file: string, text: string): LoadedCase[] {
-  const out: LoadedCase[] = []
+const CASE_RULES: RowRules<EvalCase> = { check: checkCase, csvColumns: ['input'] }
+
+function parseJsonl<T>(file: string, text: string, rules: RowRules<T>): LoadedRow<T>[] {
+  const out: LoadedRow<T>[] = []
   const lines = text.split(/\r?\n/)
   lines.forEach((raw, index) => {
     const line = index + 1
@@ -85,12 +109,12 @@ function parseJsonl(file: string, text: string): LoadedCase[] {
       throw new DatasetError(`line ${line} is not valid JSON (${(error as Error).message}).`, { file, line })
     }
     const where = { file, line, label: `line ${line}` }
-    out.push({ case: checkCase(value, where, where.label), source: `${file}:${line}`, where: () => where })
+    out.push({ case: rules.check(value, where, where.label), source: `${file}:${line}`, where: () => where })
   })
   return out
 }
 
-function parseJson(file: string, text: string): LoadedCase[] {
+function parseJson<T>(file: string, text: string, rules: RowRules<T>): LoadedRow<T>[] {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -115,7 +139,7 @@ function parseJson(file: string, text: string): LoadedCase[] {
   return list.map((item, index) => {
     try {
       return {
-        case: checkCase(item, { file }, `case ${index} (0-based)`),
+        case: rules.check(item, { file }, `case ${index} (0-based)`),
         source: `${file}[${index}]`,
         where: () => where(index),
       }
@@ -123,7 +147,7 @@ function parseJson(file: string, text: string): LoadedCase[] {
       // The line is found only on failure (a pass over the text), then the case is checked again with it.
       lines ??= caseLines(text, Array.isArray(value))
       const line = lines[index]
-      if (line !== undefined) checkCase(item, { file, line }, `case ${index} (0-based, line ${line})`)
+      if (line !== undefined) rules.check(item, { file, line }, `case ${index} (0-based, line ${line})`)
       throw error
     }
   })
@@ -234,13 +258,14 @@ export function parseCsv(file: string, text: string): Array<{ line: number; fiel
   return rows
 }
 
-function parseCsvCases(file: string, text: string): LoadedCase[] {
+function parseCsvCases<T>(file: string, text: string, rules: RowRules<T>): LoadedRow<T>[] {
   const rows = parseCsv(file, text.replace(/^\uFEFF/, ''))
   const header = rows.shift()
   if (!header) return []
   const columns = header.fields.map((c) => c.trim())
-  if (!columns.includes('input')) {
-    throw new DatasetError(`the header row has no "input" column (columns: ${columns.join(', ')}).`, {
+  if (!rules.csvColumns.some((c) => columns.includes(c))) {
+    const wanted = rules.csvColumns.map((c) => `"${c}"`).join(' or ')
+    throw new DatasetError(`the header row has no ${wanted} column (columns: ${columns.join(', ')}).`, {
       file,
       line: header.line,
     })
@@ -255,14 +280,24 @@ function parseCsvCases(file: string, text: string): LoadedCase[] {
     const value: Record<string, unknown> = {}
     columns.forEach((column, index) => {
       const cell = row.fields[index] ?? ''
-      if (cell !== '' || column === 'input') value[column] = cell
+      if (cell !== '' || column === 'input') value[column] = rules.jsonCells?.includes(column) ? jsonCell(cell) : cell
     })
     const where = { file, line: row.line, label: `line ${row.line}` }
-    return { case: checkCase(value, where, where.label), source: `${file}:${row.line}`, where: () => where }
+    return { case: rules.check(value, where, where.label), source: `${file}:${row.line}`, where: () => where }
   })
 }
 
-function loadFile(absolute: string, shown: string): LoadedCase[] {
+function jsonCell(cell: string): unknown {
+  if (cell === '') return undefined
+  try {
+    return JSON.parse(cell)
+  } catch {
+    // Left as text: the row's check says what the cell should hold.
+    return cell
+  }
+}
+
+function loadFile<T>(absolute: string, shown: string, rules: RowRules<T>): LoadedRow<T>[] {
   let text: string
   try {
     // Editors on Windows save UTF-8 with a byte order mark, which JSON.parse rejects.
@@ -272,15 +307,24 @@ function loadFile(absolute: string, shown: string): LoadedCase[] {
       file: shown,
     })
   }
-  if (/\.jsonl$/i.test(absolute) || /\.ndjson$/i.test(absolute)) return parseJsonl(shown, text)
-  if (/\.json$/i.test(absolute)) return parseJson(shown, text)
-  if (/\.csv$/i.test(absolute)) return parseCsvCases(shown, text)
+  if (/\.jsonl$/i.test(absolute) || /\.ndjson$/i.test(absolute)) return parseJsonl(shown, text, rules)
+  if (/\.json$/i.test(absolute)) return parseJson(shown, text, rules)
+  if (/\.csv$/i.test(absolute)) return parseCsvCases(shown, text, rules)
   throw new DatasetError('has an unknown extension: use .jsonl, .json or .csv.', { file: shown })
 }
 
 /** Loads the cases of `data`; paths and globs resolve against `root`. Throws `DatasetError` for bad or empty data. */
 export async function loadCases<TInput>(data: EvalData<TInput>, root: string): Promise<LoadedCase<TInput>[]> {
-  let loaded: LoadedCase[]
+  return loadRows(data, root, CASE_RULES) as Promise<LoadedCase<TInput>[]>
+}
+
+/** Loads rows of any kind (see `RowRules`) from an array, a function, a file or a glob. */
+export async function loadRows<T>(
+  data: string | ReadonlyArray<unknown> | (() => ReadonlyArray<unknown> | Promise<ReadonlyArray<unknown>>),
+  root: string,
+  rules: RowRules<T>,
+): Promise<LoadedRow<T>[]> {
+  let loaded: LoadedRow<T>[]
   let label: string
   if (typeof data === 'string') {
     label = data
@@ -293,16 +337,16 @@ export async function loadCases<TInput>(data: EvalData<TInput>, root: string): P
         ).sort()
       : [pattern]
     if (files.length === 0) throw new DatasetError(`no file matches "${data}" (resolved against ${root}).`)
-    loaded = files.flatMap((file) => loadFile(file, relative(root, file).split('\\').join('/') || file))
+    loaded = files.flatMap((file) => loadFile(file, relative(root, file).split('\\').join('/') || file, rules))
   } else {
     label = typeof data === 'function' ? 'the data function' : 'the data array'
     const value = typeof data === 'function' ? await data() : data
     if (!Array.isArray(value)) throw new DatasetError(`${label} must give an array of cases.`)
     loaded = value.map((item, index) => {
       const where = { label: `data[${index}]` }
-      return { case: checkCase(item, {}, `data[${index}]`), source: `data[${index}]`, where: () => where }
+      return { case: rules.check(item, {}, `data[${index}]`), source: `data[${index}]`, where: () => where }
     })
   }
   if (loaded.length === 0) throw new DatasetError(`${label} has no cases.`)
-  return loaded as LoadedCase<TInput>[]
+  return loaded
 }

@@ -98,7 +98,12 @@ function caseName(evalCase: EvalCase, index: number): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text || `case ${index + 1}`
 }
 
-function thresholdFor(metric: Metric, threshold: DescribeEvalOptions['threshold'], minScore: number): number | null {
+/** The pass mark of a metric in a suite: by name, else the shared mark (flipped for lower-is-better), none for measurements. */
+export function thresholdFor(
+  metric: Metric,
+  threshold: number | Record<string, number> | undefined,
+  minScore: number,
+): number | null {
   if (typeof threshold === 'object' && threshold !== null && metric.name in threshold)
     return threshold[metric.name] ?? null
   if (metric.kind === 'measurement') return null
@@ -115,33 +120,41 @@ function checkOptions(name: string, options: DescribeEvalOptions<unknown, unknow
       `describeEval("${name}"): \`metrics\` must list at least one metric, e.g. [metrics.answerSimilarity()].`,
     )
   }
+  checkThreshold(name, options.threshold, options.metrics, 'describeEval')
   if (options.appCache !== undefined) checkAppCacheMode(options.appCache, `describeEval("${name}"): \`appCache\``)
   const trials = options.trials ?? 1
   if (!Number.isInteger(trials) || trials < 1)
     throw new ConfigError(`describeEval("${name}"): \`trials\` must be a whole number >= 1.`)
-  const checkMark = (value: number, what: string) => {
+}
+
+/** Checks a suite's `threshold` against its metrics; `what` names the suite function in messages. */
+export function checkThreshold(
+  name: string,
+  threshold: number | Record<string, number> | undefined,
+  metrics: readonly Pick<Metric, 'name' | 'kind'>[],
+  what: string,
+): void {
+  const checkMark = (value: number, field: string) => {
     if (typeof value !== 'number' || !Number.isFinite(value))
-      throw new ConfigError(`describeEval("${name}"): ${what} must be a number.`)
+      throw new ConfigError(`${what}("${name}"): ${field} must be a number.`)
   }
-  if (typeof options.threshold === 'number') {
-    if (options.threshold < 0 || options.threshold > 1) {
-      throw new ConfigError(
-        `describeEval("${name}"): \`threshold\` must be a number from 0 to 1, got ${options.threshold}.`,
-      )
+  if (typeof threshold === 'number') {
+    if (threshold < 0 || threshold > 1) {
+      throw new ConfigError(`${what}("${name}"): \`threshold\` must be a number from 0 to 1, got ${threshold}.`)
     }
-  } else if (options.threshold) {
-    const byName = new Map(options.metrics.map((m) => [m.name, m]))
-    for (const [metricName, value] of Object.entries(options.threshold)) {
+  } else if (threshold) {
+    const byName = new Map(metrics.map((m) => [m.name, m]))
+    for (const [metricName, value] of Object.entries(threshold)) {
       checkMark(value, `\`threshold.${metricName}\``)
       const metric = byName.get(metricName)
       if (!metric) {
         throw new ConfigError(
-          `describeEval("${name}"): \`threshold.${metricName}\` names no metric of this suite (metrics: ${[...byName.keys()].join(', ')}).`,
+          `${what}("${name}"): \`threshold.${metricName}\` names no metric of this suite (metrics: ${[...byName.keys()].join(', ')}).`,
         )
       }
       if (metric.kind === 'score' && (value < 0 || value > 1)) {
         throw new ConfigError(
-          `describeEval("${name}"): \`threshold.${metricName}\` must be a number from 0 to 1 (a normalized score), got ${value}.`,
+          `${what}("${name}"): \`threshold.${metricName}\` must be a number from 0 to 1 (a normalized score), got ${value}.`,
         )
       }
     }
@@ -152,13 +165,15 @@ function mean(values: number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length
 }
 
-interface NormalizedTaskResult {
+/** A task result with its usage as token counts. */
+export interface NormalizedTaskResult {
   output: string
   tokens?: { input: number; output: number }
   toolCalls?: ToolCall[]
 }
 
-function normalizeTaskResult(result: TaskResult): NormalizedTaskResult {
+/** Reads what a task (or a conversation's `chat`) returned. */
+export function normalizeTaskResult(result: TaskResult): NormalizedTaskResult {
   if (typeof result === 'string') return { output: result }
   if (result && typeof result === 'object' && 'output' in result) {
     const usage = result.usage

@@ -5,7 +5,7 @@
 import { CacheMissError, JudgeError, VitestJudgeError } from '../errors.js'
 import { priceOf, usdOf } from '../judges/pricing.js'
 import { resolveJudge } from '../judges/resolve-judge.js'
-import type { GradeRequest, Judge, Verdict } from '../judges/types.js'
+import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from '../judges/types.js'
 import { VERDICT_JSON_SCHEMA } from '../judges/verdict-schema.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from '../metrics/types.js'
 import { redact } from '../redact.js'
@@ -73,7 +73,7 @@ async function cachedCall<T>(
     .run(() => budgeted(judge, call))
     .then(async (value) => {
       await cache.set(key, {
-        kind: keyParts.kind as 'grade' | 'embed',
+        kind: keyParts.kind as 'grade' | 'embed' | 'complete',
         judge: judge.name,
         metric: String(keyParts.metric ?? ''),
         value,
@@ -184,6 +184,48 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
       return { vectors: value, cached }
     },
   }
+}
+
+/**
+ * A free-text completion (the simulated user of a conversation) through the judge cache, the budget,
+ * the per-worker limit and the cost tally, like a grading: keyed by the judge and the full prompt, so
+ * an unchanged conversation replays the same user turns without a call.
+ */
+export async function completeCached(
+  judge: Judge,
+  request: CompletionRequest,
+  meta: CaseMeta,
+  trial: number,
+  what: string,
+): Promise<CompletionReply & { cached: boolean }> {
+  const complete = judge.complete
+  if (!complete) {
+    throw new JudgeError(
+      'VJ_JUDGE_UNSUPPORTED',
+      judge.name,
+      `this judge cannot write text, so it cannot play the simulated user (${what}). ` +
+        "Give describeConversation a `simulator` that can, e.g. simulator: 'openai:gpt-4.1-mini', or script the user's turns with `turns`.",
+    )
+  }
+  const keyParts = {
+    v: 1,
+    kind: 'complete',
+    judge: judge.cacheIdentity,
+    system: request.system,
+    messages: request.messages,
+    metric: 'simulated_user',
+    trial,
+  }
+  const { value, cached } = await cachedCall<CompletionReply>(judge, keyParts, what, meta, () =>
+    complete.call(judge, request),
+  )
+  if (!cached && value.usage) {
+    meta.judgeTokens.input += value.usage.inputTokens
+    meta.judgeTokens.output += value.usage.outputTokens
+  }
+  tallyCall(meta, judge.name, value.usage, cached)
+  if (!cached && value.retries) meta.retries = (meta.retries ?? 0) + value.retries
+  return { ...value, cached }
 }
 
 /** Options for scoring one metric. */

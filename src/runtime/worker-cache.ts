@@ -6,6 +6,7 @@ import { openJudgeCache } from '../store/open.js'
 import { cacheAwayMarkPath } from '../store/paths.js'
 import type { JudgeCache } from '../store/types.js'
 import { TolerantCache } from './tolerant-cache.js'
+import { onWorkerFlush } from './worker-flush.js'
 
 const open = new Map<string, JudgeCache | Promise<JudgeCache>>()
 const sqlite = new Set<SqliteJudgeCache>()
@@ -38,6 +39,7 @@ export function workerCache(
   let cache = open.get(id)
   if (!cache) {
     if (open.size === 0) process.once('exit', closeAll)
+    onWorkerFlush(flushWorkerCaches)
     if (url && !readonly) {
       // A server that stays away mid-run makes the cache a miss for this worker, not a failed judge call.
       // Once a worker has waited the retry window for it in vain, the next test files try once: one

@@ -374,10 +374,11 @@ export const CACHE_ENTRIES = defineEntity<CacheEntryInput, { key: string }>()({
       type: 'text',
       field: 'value',
       json: true,
-      // A verdict's justification may quote the answer, and the answer may hold a key (embeddings are numbers).
+      // A verdict's justification may quote the answer, and the answer (or a simulated user's turn) may
+      // hold a key; embeddings are numbers.
       to: (entry) => {
         const json = JSON.stringify(entry.value)
-        return entry.kind === 'grade' ? redact(json) : json
+        return entry.kind !== 'embed' ? redact(json) : json
       },
     },
     created_at: { type: 'bigint', field: 'createdAt', to: (entry) => entry.createdAt ?? Date.now() },

@@ -43,7 +43,9 @@ export type MetricRow = RowOf<typeof CASE_METRICS>
 export type AggregateRow = RowOf<typeof AGGREGATES>
 
 /** A judge cache row, in both backends (without the hit bookkeeping, which lookups do not read). */
-export type EntryRow = Omit<RowOf<typeof CACHE_ENTRIES>, 'last_used_at' | 'hit_count'> & { kind: 'grade' | 'embed' }
+export type EntryRow = Omit<RowOf<typeof CACHE_ENTRIES>, 'last_used_at' | 'hit_count'> & {
+  kind: 'grade' | 'embed' | 'complete'
+}
 
 /** The judge cache columns a lookup reads. */
 export const ENTRY_COLUMNS = CACHE_ENTRIES.insertColumns.join(', ')

@@ -108,7 +108,7 @@ export interface RunStore {
 
 /** What a cache entry holds: a judge verdict (`grade`) or an embedding (`embed`). */
 export interface CachedEntry {
-  kind: 'grade' | 'embed'
+  kind: 'grade' | 'embed' | 'complete'
   /** Judge spec, e.g. `openai:gpt-4.1-mini`. */
   judge: string
   metric?: string

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { agentReply, setAgentPlans } from './agent.js'
+import { type ConversationReply, conversationReply } from './conversation.js'
 import { chatCompletionStream } from './openai-stream.js'
 
 /** How a chat/generate reply can be broken on purpose. */
@@ -459,8 +460,12 @@ function openaiChat(body: Json, entry: FakeLogEntry, state: TenantState): Reply 
   const texts = messages.map((m) => (isRecord(m) ? messageText(m.content) : ''))
   checkResponseFormat(body.response_format, texts.join('\n'))
 
-  const verdict = judgeSections(entry.sections, state.config)
-  const { text } = replyText(verdict, entry, state)
+  const roles = messages.map((m) => (isRecord(m) && typeof m.role === 'string' ? m.role : ''))
+  const conversation = conversationReply(
+    texts.map((text, i) => ({ role: roles[i] ?? '', text })),
+    state.config,
+  )
+  const { text } = answer(conversation, entry, state)
   const promptTokens = estimateTokens(texts.join('\n'))
   const completionTokens = estimateTokens(text)
   const count = typeof body.n === 'number' && body.n > 1 ? Math.floor(body.n) : 1
@@ -659,8 +664,14 @@ function anthropicMessages(body: Json, entry: FakeLogEntry, state: TenantState, 
     }
   }
 
-  const verdict = judgeSections(entry.sections, state.config)
-  const { text } = replyText(verdict, entry, state)
+  const conversation = conversationReply(
+    [
+      { role: 'system', text: anthropicSystemText(body.system) },
+      ...messages.map((m) => ({ role: String((m as Json).role), text: messageText((m as Json).content) })),
+    ],
+    state.config,
+  )
+  const { text } = answer(conversation, entry, state)
   const allText = [anthropicSystemText(body.system), ...messages.map((m) => messageText((m as Json).content))].join(
     '\n',
   )
@@ -713,8 +724,17 @@ function geminiGenerate(body: Json, model: string, entry: FakeLogEntry, state: T
   if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
     throw new BadRequest('* GenerateContentRequest.generation_config.temperature: must be in [0.0, 2.0]\n')
   }
-  const verdict = judgeSections(entry.sections, state.config)
-  const { text } = replyText(verdict, entry, state)
+  const conversation = conversationReply(
+    [
+      { role: 'system', text: contentText(body.systemInstruction) },
+      ...contents.map((c) => ({
+        role: isRecord(c) && typeof c.role === 'string' ? c.role : 'user',
+        text: contentText(c),
+      })),
+    ],
+    state.config,
+  )
+  const { text } = answer(conversation, entry, state)
   const allText = [contentText(body.systemInstruction), ...contents.map(contentText)].join('\n')
   const promptTokens = estimateTokens(allText)
   const candidateTokens = estimateTokens(text)
@@ -795,6 +815,16 @@ export function judgeSections(sections: GradingSections, config: FakeTenantConfi
     score: 1 + Math.round(4 * overlap),
     justification: `Word overlap between the output and the ${against} is ${overlap.toFixed(2)}.`,
   }
+}
+
+/** A simulated user's turn as it is (free text); any verdict through `replyText` (scores, malformed modes). */
+function answer(
+  conversation: ConversationReply | undefined,
+  entry: FakeLogEntry,
+  state: TenantState,
+): { text: string } {
+  if (conversation?.kind === 'user') return { text: conversation.text }
+  return replyText(conversation?.verdict ?? judgeSections(entry.sections, state.config), entry, state)
 }
 
 function replyText(verdict: FakeVerdict, entry: FakeLogEntry, state: TenantState): { text: string } {

@@ -320,6 +320,45 @@ export function runStoreContract(backend: RunStoreBackend): void {
       })
     })
 
+    describe('conversations', () => {
+      test("a conversation case's turns and how it ended come back as saved; a secret in a turn is not stored", async () => {
+        const key = 'sk-turnsecret0123456789abcdefghij'
+        const id = newId()
+        await store.startInvocation(invocation(id, new Date().toISOString()))
+        const conversation: ReportCase = {
+          ...fullCase(1),
+          turns: [
+            { role: 'user', turn: 1, content: 'my order number is A4417 <b>hi</b>' },
+            {
+              role: 'assistant',
+              turn: 1,
+              content: 'Shipped.',
+              scores: { answer_relevance: 0.5 },
+              justifications: { answer_relevance: 'Partly.' },
+              expected: 'It shipped.',
+              start: 1_765_000_000_000,
+              end: 1_765_000_000_250.5,
+            },
+            { role: 'user', turn: 2, content: `here is my key ${key}` },
+          ],
+          conversation: {
+            mode: 'scripted',
+            ended: 'error',
+            note: 'chat threw in turn 2.',
+            error: { turn: 2, message: 'down' },
+          },
+        }
+        await store.saveRun(id, makeRun('evals/chat.test.ts', [conversation, fullCase(2)]))
+        await store.finishInvocation(id, 'complete', new Date().toISOString())
+        const back = (await store.getRunByFile(id, 'evals/chat.test.ts'))?.cases
+        expect(back?.[0]?.turns?.slice(0, 2)).toStrictEqual(conversation.turns?.slice(0, 2))
+        expect(back?.[0]?.turns?.[2]?.content).toBe('here is my key [redacted]')
+        expect(back?.[0]?.conversation).toStrictEqual(conversation.conversation)
+        expect(back?.[1]).not.toHaveProperty('turns')
+        expect(JSON.stringify(await store.getReport(id))).not.toContain(key)
+      })
+    })
+
     describe('traces', () => {
       test("a case's trace comes back as saved (spans, dropped, tags); a case without spans has none", async () => {
         const id = newId()

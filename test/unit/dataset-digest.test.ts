@@ -154,6 +154,7 @@ describe('runs.db keeps datasetDigest (migration 2)', () => {
     const raw = new BetterSqlite3(runsDbPath(dir))
     raw.exec('ALTER TABLE runs DROP COLUMN dataset_digest')
     raw.exec('ALTER TABLE cases DROP COLUMN trace_json')
+    raw.exec('DROP TABLE labels')
     raw.pragma('user_version = 1')
     raw.close()
 

@@ -43,6 +43,7 @@ test('a runs.db at the previous schema version is upgraded in place: runs saved 
   const raw = new BetterSqlite3(runsDbPath(dir))
   raw.exec('ALTER TABLE runs DROP COLUMN dataset_digest')
   raw.exec('ALTER TABLE cases DROP COLUMN trace_json')
+  raw.exec('DROP TABLE labels')
   raw.pragma('user_version = 1')
   raw.close()
 

@@ -4,8 +4,11 @@
  * so `mlflow.load_table("eval_results_table.json")` and MLflow's evaluation view read it. One row
  * per case: `inputs`, `ground_truth`, `outputs`, then per metric `<name>/<version>/score` (judged
  * metrics on the raw 1-5 scale) and `<name>/<version>/justification`, `latency` and `token_count`
- * as plain columns (as MLflow names them), then vitest-judge's `case`, `pass`, `id` and `error`.
+ * as plain columns (as MLflow names them), then vitest-judge's `case`, `pass`, `id` and `error`, and
+ * for a run with conversations `conversation`: the transcript as text (`Turn N, user:` blocks, the
+ * judges' format), so the table shows what the conversation metrics read.
  */
+import { formatTranscript } from '../../report/conversation.js'
 import { metricBaseName } from '../../report/text.js'
 import type { ReportRun } from '../../report/types.js'
 import { DEFAULT_METRIC_VERSION, isRowOnly, mlflowMetricName, mlflowValue, onRawScale } from './metric-names.js'
@@ -65,6 +68,8 @@ export function evalResultsTable(run: ReportRun): SplitTable {
     if (m.justification) columns.push(m.justification)
   }
   columns.push('case', 'pass', 'id', 'error')
+  const conversations = run.cases.some((c) => c.turns && c.turns.length > 0)
+  if (conversations) columns.push('conversation')
   const data = run.cases.map((testCase) => {
     const row: Array<string | number | boolean | null> = [
       testCase.input ?? null,
@@ -78,6 +83,7 @@ export function evalResultsTable(run: ReportRun): SplitTable {
       if (m.justification) row.push(result?.justification ?? result?.error?.message ?? null)
     }
     row.push(testCase.name, testCase.pass, testCase.id ?? null, testCase.error ?? null)
+    if (conversations) row.push(testCase.turns ? formatTranscript(testCase.turns) : null)
     return row
   })
   return { columns, data }

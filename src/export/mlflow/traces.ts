@@ -6,6 +6,7 @@
  */
 import type { ReportInvocation, ReportRun } from '../../report/types.js'
 import { artifactPath, type MlflowClient, type MlflowKeyValue } from './client.js'
+import { traceCasesOf } from './conversation-traces.js'
 import { caseTraceContent, MLFLOW_TRACE_KEY, TRACE_DATA_FILE, type TraceTagsFor } from './trace-content.js'
 
 /** A trace as the trace API answers with it. */
@@ -46,7 +47,10 @@ export async function logRunTraces(
   options: { redact: (text: string) => string; traceTags?: TraceTagsFor | undefined },
 ): Promise<TracesLogged> {
   const result: TracesLogged = { traces: 0, withoutData: 0, skippedTags: [] }
-  const cases = run.cases.filter((c) => c.trace !== undefined && c.trace.spans.length > 0)
+  // A conversation is logged as one trace per turn, grouped by MLflow's session tag.
+  const cases = run.cases
+    .flatMap((c) => traceCasesOf(run, c))
+    .filter((c) => c.trace !== undefined && c.trace.spans.length > 0)
   let next = 0
   const worker = async () => {
     while (next < cases.length) {

@@ -12,6 +12,7 @@ import { type Child, el, visible } from '../dom.js'
 import { traceSection } from '../trace/section.js'
 import { wordDiff } from '../word-diff.js'
 import { caseFacts, trialsText } from './detail-text.js'
+import { transcriptSection } from './transcript.js'
 
 /** One part of the case detail. */
 export interface DetailSection {
@@ -133,4 +134,10 @@ export const metricsSection: DetailSection = {
 }
 
 /** The sections of the case detail, in order. */
-export const DETAIL_SECTIONS: DetailSection[] = [summarySection, outputSection, metricsSection, traceSection]
+export const DETAIL_SECTIONS: DetailSection[] = [
+  summarySection,
+  transcriptSection,
+  outputSection,
+  metricsSection,
+  traceSection,
+]
