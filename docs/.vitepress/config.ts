@@ -35,9 +35,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
     text: 'What the app did',
     items: [
       { text: 'Traces of the app', link: '/guide/traces' },
-      { text: 'Conversations', link: '/guide/conversations' },
       { text: 'Record and replay app calls', link: '/guide/app-cache' },
-      { text: 'Review in the page', link: '/guide/review' },
     ],
   },
   {
