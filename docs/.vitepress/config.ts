@@ -24,9 +24,11 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: 'Matchers', link: '/guide/matchers' },
       { text: 'Eval suites and datasets', link: '/guide/eval-suites' },
       { text: 'Variants', link: '/guide/variants' },
+      { text: 'Conversations', link: '/guide/conversations' },
       { text: 'Metrics', link: '/guide/metrics' },
       { text: 'Judges', link: '/guide/judges' },
       { text: 'Agreement with human labels', link: '/guide/agreement' },
+      { text: 'Review in the page', link: '/guide/review' },
     ],
   },
   {

@@ -20,6 +20,7 @@ export const BUILT_IN_NATURES: Readonly<Record<string, MetricNature>> = {
   flesch_kincaid_grade: { kind: 'measurement', greaterIsBetter: false },
   ari_grade: { kind: 'measurement', greaterIsBetter: false },
   toxicity: { kind: 'score', greaterIsBetter: false },
+  user_frustration: { kind: 'score', greaterIsBetter: false },
   step_count: { kind: 'measurement', greaterIsBetter: false },
   app_tokens: { kind: 'measurement', greaterIsBetter: false },
   app_cost_usd: { kind: 'measurement', greaterIsBetter: false },

@@ -14,8 +14,10 @@
  *   GoalAccuracyMetric and openevals' multi-turn simulation judge a goal
  *   (https://deepeval.com/guides/guides-multi-turn-evaluation-metrics).
  */
+
 import { MissingFieldError } from '../errors.js'
 import { formatTranscript } from '../report/conversation.js'
+import { builtInNature } from './built-in.js'
 import type { JudgedMetricOptions } from './rubric-metric.js'
 import { normalizeRaw } from './rubric-metric.js'
 import { buildSectionedPrompt, type PromptSection } from './sectioned-prompt.js'
@@ -173,7 +175,7 @@ export function userFrustration(options: JudgedMetricOptions = {}): Metric {
     {
       name: 'user_frustration',
       version: 'v1',
-      greaterIsBetter: false,
+      greaterIsBetter: builtInNature('user_frustration').greaterIsBetter,
       task: 'Read the conversation between a user and an assistant and judge how frustrated the user became: repeating themselves, complaining, correcting the assistant, giving up, or ending dissatisfied. A higher grade means MORE frustrated.',
       rubric: [
         'Score 1: the user shows no frustration.',

@@ -255,7 +255,7 @@ function signedSums(xs: readonly number[]): Float64Array {
 }
 
 /** First index in sorted `a` whose value is >= x. */
-function lowerBound(a: Float64Array, x: number): number {
+function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0
   let hi = a.length
   while (lo < hi) {
@@ -267,7 +267,7 @@ function lowerBound(a: Float64Array, x: number): number {
 }
 
 /** First index in sorted `a` whose value is > x. */
-function upperBound(a: Float64Array, x: number): number {
+function upperBound(a: ArrayLike<number>, x: number): number {
   let lo = 0
   let hi = a.length
   while (lo < hi) {
@@ -596,17 +596,12 @@ export function taroneCount(sortedMinPs: readonly number[], alpha: number): numb
   return lo
 }
 
+/** A p-value reaches a level within this relative float noise (Tarone's count and its family agree on it). */
+const P_TOLERANCE = 1 + 1e-12
+
 /** Number of entries of sorted `a` at most `x` (with a relative tolerance for float noise). */
 function upperBoundOf(a: readonly number[], x: number): number {
-  const limit = x * (1 + 1e-12)
-  let lo = 0
-  let hi = a.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((a[mid] ?? 0) <= limit) lo = mid + 1
-    else hi = mid
-  }
-  return lo
+  return upperBound(a, x * P_TOLERANCE)
 }
 
 /**
@@ -631,19 +626,8 @@ export function taroneHolm(tests: ReadonlyArray<{ p: number; minP: number }>, al
     running = Math.max(running, Math.min(1, k * entry.p))
     adjusted[entry.index] = running
     // The test leaves the remaining set.
-    minPs.splice(lowerIndex(minPs, entry.minP), 1)
+    minPs.splice(lowerBound(minPs, entry.minP), 1)
   })
-  const limit = (alpha / first) * (1 + 1e-12)
+  const limit = (alpha / first) * P_TOLERANCE
   return { adjusted, tests: n === 0 ? 0 : first, inFamily: tests.map((t) => t.minP <= limit) }
-}
-
-function lowerIndex(a: readonly number[], x: number): number {
-  let lo = 0
-  let hi = a.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((a[mid] ?? 0) < x) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }

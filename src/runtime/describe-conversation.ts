@@ -26,7 +26,14 @@ import {
   type ConversationTurn,
   loadConversations,
 } from './conversation-data.js'
-import { checkThreshold, normalizeTaskResult, type TaskResult, thresholdFor } from './describe-eval.js'
+import {
+  checkThreshold,
+  normalizeTaskResult,
+  type TaskResult,
+  thresholdFor,
+  uniqueTitles,
+  variantTitle,
+} from './describe-eval.js'
 import { createLimiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
 import { completeCached, reaches, recordMetric, type ScoreOutcome, scoreMetric } from './scoring.js'
@@ -151,17 +158,10 @@ export function describeConversation<TVariant = undefined>(
     const loaded = await loadConversations(options.data, settings.root)
     const limiter = createLimiter(options.concurrency ?? settings.concurrency)
     const timeout = options.timeout ?? 300_000
-    const seen = new Map<string, number>()
-    const titles = loaded.map(({ case: row }, index) => {
-      let title = conversationName(row, index)
-      const count = (seen.get(title) ?? 0) + 1
-      seen.set(title, count)
-      if (count > 1) title = `${title} (${count})`
-      return title
-    })
+    const titles = uniqueTitles(loaded.map(({ case: row }, index) => conversationName(row, index)))
     for (const variant of variants) {
       loaded.forEach(({ case: row }, index) => {
-        const title = variant ? `[${singleLine(variant.name)}] ${titles[index]}` : (titles[index] as string)
+        const title = variantTitle(variant, titles[index] as string)
         test.concurrent(title, { timeout }, async ({ task, signal }) => {
           const meta: CaseMeta = emptyCaseMeta()
           if (variant) {

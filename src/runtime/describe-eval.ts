@@ -91,6 +91,21 @@ export interface DescribeEvalOptions<TInput = unknown, TVariant = undefined> {
   appCache?: AppCacheMode
 }
 
+/** The cases' test titles: a name given twice gets ` (2)`, ` (3)`... so each test is its own. */
+export function uniqueTitles(names: readonly string[]): string[] {
+  const seen = new Map<string, number>()
+  return names.map((name) => {
+    const count = (seen.get(name) ?? 0) + 1
+    seen.set(name, count)
+    return count > 1 ? `${name} (${count})` : name
+  })
+}
+
+/** A case's test title in a variant: `[variant] title` (no variant: the title). */
+export function variantTitle(variant: { name: string } | undefined, title: string): string {
+  return variant ? `[${singleLine(variant.name)}] ${title}` : title
+}
+
 function caseName(evalCase: EvalCase, index: number): string {
   // One line: a test name reaches log lines, where a line starting with `::` is a workflow command.
   if (evalCase.id !== undefined) return singleLine(String(evalCase.id))
@@ -246,17 +261,10 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
     const limiter = createLimiter(options.concurrency ?? settings.concurrency)
     const trials = options.trials ?? 1
     const timeout = options.timeout ?? 120_000
-    const seen = new Map<string, number>()
-    const titles = loaded.map(({ case: evalCase }, index) => {
-      let title = caseName(evalCase, index)
-      const count = (seen.get(title) ?? 0) + 1
-      seen.set(title, count)
-      if (count > 1) title = `${title} (${count})`
-      return title
-    })
+    const titles = uniqueTitles(loaded.map(({ case: evalCase }, index) => caseName(evalCase, index)))
     for (const variant of variants) {
       loaded.forEach(({ case: evalCase, where }, index) => {
-        const title = variant ? `[${singleLine(variant.name)}] ${titles[index]}` : (titles[index] as string)
+        const title = variantTitle(variant, titles[index] as string)
         test.concurrent(title, { timeout }, async ({ task, signal }) => {
           const meta: CaseMeta = emptyCaseMeta()
           if (variant) {

@@ -78,7 +78,7 @@ export function toEntry(row: EntryRow): CachedEntry {
   return fromRow(CACHE_ENTRIES, row) as unknown as CachedEntry
 }
 
-/** One kind's figures of the judge cache, as both backends' stats query gives them. */
+/** One kind's figures of a keyed-entry cache (judge or app), as both backends' stats query gives them. */
 export interface CacheStatsRow {
   kind: string
   entries: number
@@ -88,14 +88,21 @@ export interface CacheStatsRow {
   hits: number
 }
 
+/** The figures every keyed-entry cache (judge, app) reports. */
+export type KeyedStats = Omit<CacheStats, 'fileBytes'>
+
 /** Adds one kind's figures to the cache's. */
-export function addStatsRow(stats: CacheStats, row: CacheStatsRow): void {
-  stats.entries += row.entries
-  stats.bytes += row.bytes
-  stats.hits += row.hits
-  stats.oldest = stats.oldest === null ? row.oldest : Math.min(stats.oldest, row.oldest)
-  stats.newest = stats.newest === null ? row.newest : Math.max(stats.newest, row.newest)
-  stats.byKind[row.kind] = { entries: row.entries, bytes: row.bytes }
+export function addStatsRow(stats: KeyedStats, row: CacheStatsRow): void {
+  const entries = Number(row.entries)
+  const bytes = Number(row.bytes)
+  stats.entries += entries
+  stats.bytes += bytes
+  stats.hits += Number(row.hits ?? 0)
+  const oldest = Number(row.oldest)
+  const newest = Number(row.newest)
+  stats.oldest = stats.oldest === null ? oldest : Math.min(stats.oldest, oldest)
+  stats.newest = stats.newest === null ? newest : Math.max(stats.newest, newest)
+  stats.byKind[row.kind] = { entries, bytes }
 }
 
 /** A case row (its metrics, rows of their own, are added by the caller). */

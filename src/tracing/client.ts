@@ -16,7 +16,7 @@ import { otelApi } from './api.js'
 import { armTracing } from './collector.js'
 import { CACHED_HINT, KIND_HINT, SOURCE_HINT, toOtelAttributes } from './normalize.js'
 import { installTracing, ownTracer } from './otel.js'
-import { failSpan } from './span.js'
+import { failSpan, settleSpan } from './span.js'
 
 /** One model call as the wrappers see it. */
 export interface ModelCallRequest {
@@ -305,14 +305,6 @@ function finish(s: Span, request: ModelCallRequest, response: unknown): void {
   s.end()
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  )
-}
-
 /**
  * The one path of every traced model call: an `llm` span around `send()` (through the interceptor,
  * when one is installed). Returns what `send` (or the interceptor) returns, unchanged.
@@ -323,28 +315,13 @@ export function callModel(request: ModelCallRequest, send: () => unknown): unkno
   attributes[SOURCE_HINT] = 'client'
   const model = attributes['gen_ai.request.model']
   const name = `${String(attributes['gen_ai.operation.name'])}${typeof model === 'string' ? ` ${model}` : ''}`
-  return ownTracer().startActiveSpan(name, { attributes: attributes as Attributes }, (s) => {
-    let result: unknown
-    try {
-      result = interceptor ? interceptor(request, send) : send()
-    } catch (error) {
-      failSpan(s, error)
-      s.end()
-      throw error
-    }
-    if (isThenable(result)) {
-      result.then(
-        (response) => finish(s, request, response),
-        (error: unknown) => {
-          failSpan(s, error)
-          s.end()
-        },
-      )
-      return result
-    }
-    finish(s, request, result)
-    return result
-  })
+  return ownTracer().startActiveSpan(name, { attributes: attributes as Attributes }, (s) =>
+    settleSpan(
+      s,
+      () => (interceptor ? interceptor(request, send) : send()),
+      (response) => finish(s, request, response),
+    ),
+  )
 }
 
 const METHODS: ReadonlyArray<{ provider: ModelCallRequest['provider']; path: readonly string[] }> = [

@@ -20,6 +20,31 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   )
 }
 
+/**
+ * Runs `run` for span `s` and settles the span with its outcome, sync or async: a throw or a
+ * rejection fails and ends the span (and reaches the caller unchanged); a value, awaited when a
+ * promise, goes to `done`, which ends the span. Returns what `run` returned, as it is.
+ */
+export function settleSpan<T>(s: Span, run: () => T, done: (value: unknown) => void): T {
+  let result: T
+  try {
+    result = run()
+  } catch (error) {
+    failSpan(s, error)
+    s.end()
+    throw error
+  }
+  if (isThenable(result)) {
+    result.then(done, (error: unknown) => {
+      failSpan(s, error)
+      s.end()
+    })
+    return result
+  }
+  done(result)
+  return result
+}
+
 /** Marks a span failed with the error's message. */
 export function failSpan(s: Span, error: unknown): void {
   try {
@@ -57,30 +82,14 @@ export function span<T>(name: string, fn: (span: Span) => T, attributes?: SpanAt
     const v = toOtelAttributes({ value }).value
     if (v !== undefined) s.setAttribute('gen_ai.tool.call.result', v as string)
   }
-  return ownTracer().startActiveSpan(name, { attributes: attrs as Attributes }, (s) => {
-    let result: T
-    try {
-      result = fn(s)
-    } catch (error) {
-      failSpan(s, error)
-      s.end()
-      throw error
-    }
-    if (isThenable(result)) {
-      result.then(
-        (value) => {
-          keepResult(s, value)
-          s.end()
-        },
-        (error: unknown) => {
-          failSpan(s, error)
-          s.end()
-        },
-      )
-      return result
-    }
-    keepResult(s, result)
-    s.end()
-    return result
-  })
+  return ownTracer().startActiveSpan(name, { attributes: attrs as Attributes }, (s) =>
+    settleSpan(
+      s,
+      () => fn(s),
+      (value) => {
+        keepResult(s, value)
+        s.end()
+      },
+    ),
+  )
 }

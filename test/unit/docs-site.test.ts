@@ -35,7 +35,10 @@ describe('README.md', () => {
 
 describe('the documentation site', () => {
   const config = readFileSync(join(ROOT, 'docs/.vitepress/config.ts'), 'utf8')
-  const sidebar = new Set([...config.matchAll(/link: '(\/(?:guide|reference)\/[a-z0-9-]+)'/g)].map((m) => m[1]))
+  const sidebarLinks = [...config.split('nav: [')[0]!.matchAll(/link: '(\/(?:guide|reference)\/[a-z0-9-]+)'/g)].map(
+    (m) => m[1],
+  )
+  const sidebar = new Set(sidebarLinks)
   const pages = fg.sync(['guide/*.md', 'reference/*.md'], { cwd: join(ROOT, 'docs') }).sort()
 
   test('every guide and reference page is in the sidebar, and every sidebar entry is a page', () => {
@@ -43,6 +46,8 @@ describe('the documentation site', () => {
     const missing = pages.filter((p) => !sidebar.has(`/${p.replace(/\.md$/, '')}`))
     expect(missing, 'add each to `sidebar` in docs/.vitepress/config.ts').toEqual([])
     for (const link of sidebar) expect(existsSync(join(ROOT, 'docs', `${link}.md`)), link).toBe(true)
+    const twice = sidebarLinks.filter((link, i) => sidebarLinks.indexOf(link) !== i)
+    expect(twice, 'a page listed twice in the sidebar').toEqual([])
   })
 
   test('pages link to each other by relative .md paths that exist', () => {
