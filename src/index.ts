@@ -56,6 +56,7 @@ export type {
   AppCacheMiddleware,
   AppCacheMiddlewareOptions,
   AppCacheModelLike,
+  AppCacheSpecificationVersion,
 } from './replay/ai-sdk.js'
 export { appCacheMiddleware, cachedModel } from './replay/ai-sdk.js'
 export type { ReplayToolOptions } from './replay/replay-tool.js'

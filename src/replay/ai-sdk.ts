@@ -1,11 +1,14 @@
 /**
  * The app cache for the Vercel AI SDK: a language-model middleware (`wrapLanguageModel({ model,
  * middleware: appCacheMiddleware() })`) and `cachedModel(model)`. Written against the AI SDK's
- * `LanguageModelV3` middleware contract by shape, so vitest-judge never imports `ai`.
+ * `LanguageModelV3` (ai 6) and `LanguageModelV4` (ai 7) middleware contracts by shape, so vitest-judge never imports `ai`.
  *
  * `generateText` / `generateObject` calls are recorded as their result; `streamText` / `streamObject`
  * calls are recorded as their stream parts (plain objects) and replayed as a stream of the same parts.
  */
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { trace } from '@opentelemetry/api'
 import type { AppCacheMode } from '../config.js'
 import { checkAppCacheMode } from '../config.js'
@@ -30,14 +33,23 @@ export interface AppCacheMiddlewareOptions {
    * @default the suite's `appCache`, else the plugin's `appCache` option
    */
   mode?: AppCacheMode
+  /**
+   * The middleware specification the AI SDK in use expects: `v3` for ai 6, `v4` for ai 7. Neither
+   * checks it at run time; it is there for the types, which also take it from where the middleware is passed.
+   * @default the installed `ai` package's (read from its package.json), else `v3`
+   */
+  specificationVersion?: AppCacheSpecificationVersion
 }
 
+/** The AI SDK language-model middleware specification: `v3` (ai 6) or `v4` (ai 7). */
+export type AppCacheSpecificationVersion = 'v3' | 'v4'
+
 /**
- * An AI SDK language-model middleware (specification `v3`, the AI SDK 6's): pass it to
- * `wrapLanguageModel({ model, middleware })`.
+ * An AI SDK language-model middleware (specification `v3`, the AI SDK 6's, or `v4`, the AI SDK 7's;
+ * both have the same `wrapGenerate` / `wrapStream` shape): pass it to `wrapLanguageModel({ model, middleware })`.
  */
-export interface AppCacheMiddleware {
-  readonly specificationVersion: 'v3'
+export interface AppCacheMiddleware<V extends AppCacheSpecificationVersion = AppCacheSpecificationVersion> {
+  readonly specificationVersion: V
   /** Replays or records a `doGenerate` call. */
   wrapGenerate<R>(options: {
     doGenerate: () => PromiseLike<R>
@@ -63,10 +75,12 @@ export interface AppCacheMiddleware {
  * const model = wrapLanguageModel({ model: openai.chat('gpt-4.1-mini'), middleware: appCacheMiddleware() })
  * ```
  */
-export function appCacheMiddleware(options: AppCacheMiddlewareOptions = {}): AppCacheMiddleware {
+export function appCacheMiddleware<V extends AppCacheSpecificationVersion = 'v3'>(
+  options: AppCacheMiddlewareOptions & { specificationVersion?: V } = {},
+): AppCacheMiddleware<V> {
   const mode = options.mode === undefined ? undefined : checkAppCacheMode(options.mode, 'appCacheMiddleware `mode`')
   return {
-    specificationVersion: 'v3',
+    specificationVersion: (options.specificationVersion ?? installedSpecificationVersion()) as V,
     wrapGenerate({ doGenerate, params, model }) {
       return appCall(describeCall(model, 'generate', params, mode), {
         live: async (record) => {
@@ -153,6 +167,21 @@ export function cachedModel<M extends AppCacheModelLike>(model: M, options: AppC
  */
 function markSpanCached(): void {
   trace.getActiveSpan()?.setAttribute(CACHED_HINT, true)
+}
+
+let installedVersion: AppCacheSpecificationVersion | undefined
+/** `v4` when the `ai` package resolvable from the working directory is 7 or later, else `v3` (read once, never imported). */
+function installedSpecificationVersion(): AppCacheSpecificationVersion {
+  if (installedVersion) return installedVersion
+  installedVersion = 'v3'
+  try {
+    const require = createRequire(join(process.cwd(), 'package.json'))
+    const { version } = JSON.parse(readFileSync(require.resolve('ai/package.json'), 'utf8')) as { version?: unknown }
+    if (typeof version === 'string' && Number(version.split('.')[0]) >= 7) installedVersion = 'v4'
+  } catch {
+    // No `ai` resolvable (or no package.json exported): the AI SDK 6's specification.
+  }
+  return installedVersion
 }
 
 /** Call options that never change the answer (or must never be stored). */

@@ -142,6 +142,8 @@ const OPERATION_KINDS: Record<string, SpanKind> = {
   embeddings: 'llm',
   execute_tool: 'tool',
   invoke_agent: 'agent',
+  // @ai-sdk/otel (ai 7): the `step N` spans between the agent and its model and tool calls.
+  agent_step: 'chain',
   create_agent: 'agent',
   retrieval: 'retriever',
 }
