@@ -19,7 +19,7 @@ import { MissingFieldError } from '../errors.js'
 import { formatTranscript } from '../report/conversation.js'
 import { builtInNature } from './built-in.js'
 import type { JudgedMetricOptions } from './rubric-metric.js'
-import { normalizeRaw } from './rubric-metric.js'
+import { verdictValue } from './rubric-metric.js'
 import { buildSectionedPrompt, type PromptSection } from './sectioned-prompt.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from './types.js'
 
@@ -92,14 +92,7 @@ function conversationMetric(spec: ConversationRubric, options: JudgedMetricOptio
         trial: context.trial,
         ...(context.signal ? { signal: context.signal } : {}),
       })
-      return {
-        score: normalizeRaw(verdict.score),
-        raw: verdict.score,
-        justification: verdict.justification,
-        judge: context.judge.name,
-        cached: verdict.cached,
-        ...(verdict.usage ? { usage: verdict.usage } : {}),
-      }
+      return verdictValue(verdict, context.judge)
     },
   }
 }

@@ -1,7 +1,7 @@
 /** A metric graded by a judge on a 1-5 rubric, normalized to 0..1 as (raw - 1) / 4. */
 import { MissingFieldError } from '../errors.js'
 import { buildGradingPrompt, type GradingExample, type RubricSpec } from '../judges/prompt.js'
-import type { Judge, JudgeFields } from '../judges/types.js'
+import type { Judge, JudgeFields, Verdict } from '../judges/types.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from './types.js'
 
 /** Options every judged metric factory accepts. */
@@ -55,14 +55,19 @@ export function rubricMetric(
         trial: context.trial,
         ...(context.signal ? { signal: context.signal } : {}),
       })
-      return {
-        score: normalizeRaw(verdict.score),
-        raw: verdict.score,
-        justification: verdict.justification,
-        judge: context.judge.name,
-        cached: verdict.cached,
-        ...(verdict.usage ? { usage: verdict.usage } : {}),
-      }
+      return verdictValue(verdict, context.judge)
     },
+  }
+}
+
+/** A judge's 1-5 verdict as a metric's value: normalized score, raw grade, justification, judge, cache, tokens. */
+export function verdictValue(verdict: Verdict & { cached: boolean }, judge: Judge): MetricValue {
+  return {
+    score: normalizeRaw(verdict.score),
+    raw: verdict.score,
+    justification: verdict.justification,
+    judge: judge.name,
+    cached: verdict.cached,
+    ...(verdict.usage ? { usage: verdict.usage } : {}),
   }
 }
