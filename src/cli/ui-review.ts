@@ -189,7 +189,7 @@ const EXPECTED_FROM = ['expected', 'output', 'edited', 'none'] as const
 
 /**
  * `POST /api/dataset` `{ inv, path, cases: [{ file, case, expectedFrom?, expected? }] }`: appends one
- * row per case `{ id?, input, expected?, human }` (the case's texts and current 1-5 labels from the
+ * row per case `{ id?, input, expected?, context?, human }` (the case's texts and current 1-5 labels from the
  * store) to a jsonl dataset under `root`, never to a file that is not one.
  */
 export async function addToDatasetRequest(state: State, root: string, raw: unknown): Promise<DatasetWrite> {
@@ -228,6 +228,7 @@ export async function addToDatasetRequest(state: State, root: string, raw: unkno
       ...(c.id !== undefined ? { id: c.id } : {}),
       input: c.input,
       ...(expected !== undefined ? { expected } : {}),
+      ...(c.context !== undefined ? { context: c.context } : {}),
       ...(Object.keys(human).length > 0 ? { human } : {}),
     }
     rows.push(JSON.stringify(row))

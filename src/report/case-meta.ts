@@ -18,6 +18,8 @@ export interface CaseMeta {
   expected?: string
   /** Digest of the case's context (see `ReportCase.contextDigest`). */
   contextDigest?: string
+  /** The case's context as its dataset gave it: a text, or a list of chunks. */
+  context?: string | string[]
   /** Metric name -> result. A metric used twice in one test gets `name#2`, `name#3`... */
   metrics: Record<string, CaseMetricResult>
   judgeErrors: number

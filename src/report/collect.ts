@@ -42,6 +42,7 @@ export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase
   if (meta?.output !== undefined) reportCase.output = meta.output
   if (meta?.expected !== undefined) reportCase.expected = meta.expected
   if (meta?.contextDigest !== undefined) reportCase.contextDigest = meta.contextDigest
+  if (meta?.context !== undefined) reportCase.context = meta.context
   if (test.durationMs !== undefined) reportCase.durationMs = test.durationMs
   if (meta?.latencyMs !== undefined) reportCase.latencyMs = meta.latencyMs
   if (meta?.tokens) reportCase.tokens = meta.tokens

@@ -133,6 +133,8 @@ export interface ReportCase {
    * one: part of the dataset digest, so a changed retrieval context makes the case a new one.
    */
   contextDigest?: string
+  /** The case's context (describeEval), as its dataset gave it: a text, or a list of chunks. */
+  context?: string | string[]
   /** Test duration in milliseconds. */
   durationMs?: number
   /** Task latency in milliseconds (describeEval). */

@@ -305,7 +305,11 @@ async function runCase<TInput, TVariant>(
   if (evalCase.id !== undefined) meta.id = String(evalCase.id)
   meta.input = toText(evalCase.input)
   if (evalCase.expected !== undefined) meta.expected = toText(evalCase.expected)
-  if (evalCase.context !== undefined) meta.contextDigest = textDigest(toText(evalCase.context))
+  if (evalCase.context !== undefined) {
+    meta.contextDigest = textDigest(toText(evalCase.context))
+    // Kept as the dataset gave it (text, or a list of chunks), so a reviewed case can go back into a dataset whole.
+    meta.context = Array.isArray(evalCase.context) ? contextChunks(evalCase.context) : toText(evalCase.context)
+  }
   const human = humanLabelsOf(
     evalCase as EvalCase,
     options.humanLabels,

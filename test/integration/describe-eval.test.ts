@@ -32,6 +32,16 @@ describe('describeEval from a .jsonl file with judged and computed metrics', () 
     expect(qa?.cache).toEqual({ hits: 0, misses: 8 })
   })
 
+  test("a case's context is kept as its dataset gave it, with its digest", () => {
+    const relativity = run.report?.runs[0]?.cases.find((c) => c.id === 'relativity')
+    expect(relativity?.context).toEqual([
+      'Einstein published special relativity in 1905.',
+      'General relativity followed in 1915.',
+    ])
+    expect(relativity?.contextDigest).toMatch(/^[0-9a-f]{16}$/)
+    expect(run.report?.runs[0]?.cases.filter((c) => c.context !== undefined)).toHaveLength(1)
+  })
+
   test('the console shows the aggregate table', () => {
     expect(run.stdout).toContain('answer_similarity')
     expect(run.stdout).toContain('qa.eval.ts')

@@ -30,6 +30,8 @@ export function caseMeta(file: string, i: number, shift: number, output?: string
     output:
       output ?? `Answer ${i} variant ${shift}: the quick brown fox ${shift % 2 ? 'jumps over' : 'walks past'} the dog`,
     expected: `Reference ${i}`,
+    // Every twelfth case has a retrieval context (two chunks), kept with the case.
+    ...(i % 12 === 11 ? { context: [`Passage A for ${i}`, `Passage B for ${i}`] } : {}),
     metrics: {
       answer_similarity: {
         score,

@@ -206,7 +206,14 @@ describe('review in vitest-judge ui', () => {
       human: { answer_similarity: Math.round(cases[0]?.metrics?.answer_similarity?.raw ?? 0) },
     })
     expect(rows[1].expected).toBe(cases[1]?.output)
-    expect(rows[2]).toEqual({ id: cases[11]?.id, input: cases[11]?.input, expected: 'A better answer' })
+    // The case's context goes back into the dataset as the dataset gave it.
+    expect(cases[11]?.context).toEqual(['Passage A for 11', 'Passage B for 11'])
+    expect(rows[2]).toEqual({
+      id: cases[11]?.id,
+      input: cases[11]?.input,
+      expected: 'A better answer',
+      context: ['Passage A for 11', 'Passage B for 11'],
+    })
     // Appending again: the digest before is the one after the first write.
     const again = JSON.parse(
       (await post('/api/dataset', { inv, path: 'evals/data/regressions.jsonl', cases: pick.slice(0, 1) })).body,
