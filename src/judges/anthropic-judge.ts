@@ -9,15 +9,14 @@ import { registerSecret } from '../redact.js'
 import {
   type ChatMessage,
   type Completion,
+  chatJudgeCalls,
   classifySdkError,
-  completeWithRetries,
   endpointOf,
-  gradeWithRepair,
   llmCallSettings,
 } from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
-import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from './types.js'
+import type { Judge } from './types.js'
 import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
 
 /** Options of `anthropic(...)`. */
@@ -104,13 +103,6 @@ export function anthropic(options: AnthropicJudgeOptions): Judge {
     name,
     // The endpoint is not part of the identity: a replay through another proxy must still hit.
     cacheIdentity: { kind: 'anthropic', model: options.model, maxTokens },
-    async grade(request: GradeRequest): Promise<Verdict> {
-      await getClient()
-      return gradeWithRepair(settings, (messages, signal) => send(messages, signal, true), request)
-    },
-    async complete(request: CompletionRequest): Promise<CompletionReply> {
-      await getClient()
-      return completeWithRetries(settings, (messages, signal) => send(messages, signal, false), request)
-    },
+    ...chatJudgeCalls(settings, getClient, send),
   }
 }

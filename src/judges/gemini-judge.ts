@@ -6,14 +6,13 @@ import {
   type ChatMessage,
   type Completion,
   callWithRetries,
-  completeWithRetries,
+  chatJudgeCalls,
   endpointOf,
-  gradeWithRepair,
   llmCallSettings,
 } from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
-import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from './types.js'
+import type { Judge } from './types.js'
 
 /** Options of `gemini(...)`. */
 export interface GeminiJudgeOptions extends LlmJudgeOptions {
@@ -94,14 +93,7 @@ export function gemini(options: GeminiJudgeOptions): Judge {
     name,
     // The endpoint is not part of the identity: a replay through another proxy must still hit.
     cacheIdentity: { kind: 'gemini', model: options.model, temperature },
-    async grade(request: GradeRequest): Promise<Verdict> {
-      await getClient()
-      return gradeWithRepair(settings, (messages, signal) => generate(messages, signal, true), request)
-    },
-    async complete(request: CompletionRequest): Promise<CompletionReply> {
-      await getClient()
-      return completeWithRetries(settings, (messages, signal) => generate(messages, signal, false), request)
-    },
+    ...chatJudgeCalls(settings, getClient, generate),
     async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
       const sdk = await getClient()
       const model = options.embeddingModel ?? provider.embeddingModel ?? 'gemini-embedding-001'

@@ -179,6 +179,31 @@ export async function completeWithRetries(
   }
 }
 
+/**
+ * A chat provider's `grade` and `complete`, the same for every provider: the SDK client is made (and
+ * its key checked) first, then `send(messages, signal, verdict)` is called, with the verdict's
+ * response format when grading (`verdict` true) and without it for free text.
+ */
+export function chatJudgeCalls(
+  settings: LlmCallSettings,
+  ready: () => Promise<unknown>,
+  send: (messages: ChatMessage[], signal: AbortSignal, verdict: boolean) => Promise<Completion>,
+): {
+  grade(request: GradeRequest): Promise<Verdict>
+  complete(request: CompletionRequest): Promise<CompletionReply>
+} {
+  return {
+    async grade(request) {
+      await ready()
+      return gradeWithRepair(settings, (messages, signal) => send(messages, signal, true), request)
+    },
+    async complete(request) {
+      await ready()
+      return completeWithRetries(settings, (messages, signal) => send(messages, signal, false), request)
+    },
+  }
+}
+
 /** The host (and port) of a URL, for messages; never the query string. */
 export function endpointOf(url: string | undefined, fallback: string): string {
   if (!url) return fallback

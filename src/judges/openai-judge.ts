@@ -5,15 +5,14 @@ import {
   type ChatMessage,
   type Completion,
   callWithRetries,
+  chatJudgeCalls,
   classifySdkError,
-  completeWithRetries,
   endpointOf,
-  gradeWithRepair,
   llmCallSettings,
 } from './llm-judge.js'
 import { type JudgeProvider, type LlmJudgeOptions, lazyClient, resolveBaseUrl } from './provider.js'
 import { providerInfo } from './providers.js'
-import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from './types.js'
+import type { Judge } from './types.js'
 import { VERDICT_JSON_SCHEMA } from './verdict-schema.js'
 
 /** Options of `openai(...)`. `baseURL` may be any OpenAI-compatible server (Azure, Ollama, vLLM, LM Studio). */
@@ -75,14 +74,7 @@ export function openai(options: OpenAIJudgeOptions): Judge {
     name,
     // The endpoint is not part of the identity: a replay through another proxy must still hit.
     cacheIdentity: { kind: 'openai', model: options.model, temperature },
-    async grade(request: GradeRequest): Promise<Verdict> {
-      await getClient()
-      return gradeWithRepair(settings, (messages, signal) => chat(messages, signal, true), request)
-    },
-    async complete(request: CompletionRequest): Promise<CompletionReply> {
-      await getClient()
-      return completeWithRetries(settings, (messages, signal) => chat(messages, signal, false), request)
-    },
+    ...chatJudgeCalls(settings, getClient, chat),
     async embed(texts: string[], embedOptions?: { signal?: AbortSignal }): Promise<number[][]> {
       const sdk = await getClient()
       const model = options.embeddingModel ?? provider.embeddingModel ?? 'text-embedding-3-small'
