@@ -12,6 +12,7 @@ import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOption
 import { ConfigError } from './errors.js'
 import { priceOf } from './judges/pricing.js'
 import { missingKeyError, parseJudgeSpecOrThrow } from './judges/providers.js'
+import { APP_CACHE_MARK } from './replay/app-cache-mark.js'
 import { JudgeReporter } from './reporter/judge-reporter.js'
 import { setPluginOptions } from './reporter/plugin-options.js'
 import { budgetCounter } from './runtime/budget.js'
@@ -56,12 +57,24 @@ const loadJudges = () => import('./judges/resolve-judge.js')
 const TRACING_HINT =
   /experimental_telemetry|@opentelemetry\/|@arizeai\/openinference|@traceloop\/|@ai-sdk\/otel|\b(?:traceClient|getTrace|toHaveCalledTool|toMatchTrajectory|toHaveNoFailedSpans|toStayWithin|trajectoryMatch|taskCompletion|stepCount|appTokens|appCostUsd)\b/
 
+// What makes app calls go through the app cache.
+const APP_CACHE_HINT = /\b(?:appCacheMiddleware|cachedModel|replayTool|traceClient)\b/
+
+function projectModule(id: string): boolean {
+  if (id.includes('/node_modules/') || id.startsWith('\0')) return false
+  return /\.[cm]?[jt]sx?$/.test(id.replace(/\?.*$/, ''))
+}
+
 /** Whether a project module (not a dependency) mentions tracing. */
 export function mentionsTracing(code: string, id: string): boolean {
-  if (id.includes('/node_modules/') || id.startsWith('\0')) return false
-  if (!/\.[cm]?[jt]sx?$/.test(id.replace(/\?.*$/, ''))) return false
+  if (!projectModule(id)) return false
   if (TRACING_HINT.test(code)) return true
   return code.includes('vitest-judge') && /\bspan\s*\(/.test(code)
+}
+
+/** Whether a project module (not a dependency) mentions an app cache wrapper. */
+export function mentionsAppCache(code: string, id: string): boolean {
+  return projectModule(id) && APP_CACHE_HINT.test(code)
 }
 
 const setupFile = fileURLToPath(new URL('./setup.js', import.meta.url))
@@ -92,9 +105,13 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
     // Traces: a project module that mentions tracing marks the worker before its tests run, so that
     // tests get their own async context (which costs every promise something on Node 20 and 22) only
     // where spans can appear. Appended at the end: no line moves, the source map stays right.
+    // The app cache likewise: its cases get their own async context only where a wrapper is mentioned.
     transform(code, id) {
-      if (options.traces?.enabled === false || !mentionsTracing(code, id)) return null
-      return { code: `${code}\n;globalThis.${TRACES_MARK} = true;\n`, map: null }
+      const marks: string[] = []
+      if (options.traces?.enabled !== false && mentionsTracing(code, id)) marks.push(TRACES_MARK)
+      if (mentionsAppCache(code, id)) marks.push(APP_CACHE_MARK)
+      if (marks.length === 0) return null
+      return { code: `${code}\n;${marks.map((mark) => `globalThis.${mark} = true;`).join(' ')}\n`, map: null }
     },
     configureVitest(context: VitestPluginContext) {
       const { vitest } = context

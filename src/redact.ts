@@ -39,9 +39,26 @@ const KEY_PATTERNS: RegExp[] = [
 // Every key pattern starts with one of these; most texts contain none, and skip the regexes.
 const KEY_HINT = /sk-|AIza|gh[pousr]_|github_pat_|key=|bearer|basic|x-goog-api-key|x-api-key/i
 
+/** The secrets of the synchronous pass under way ({@link redactingPass}), if any. */
+let passSecrets: string[] | undefined
+
 /** Replaces every known secret value and key-shaped token in `text` with `[redacted]`. */
 export function redact(text: string): string {
-  return redactWith(currentSecrets(), text)
+  return redactWith(passSecrets ?? currentSecrets(), text)
+}
+
+/**
+ * Runs `fn`, a synchronous pass that redacts many texts (a run's rows), with the secrets looked up
+ * once for the whole pass: reading `process.env` for every text was most of saving a run.
+ */
+export function redactingPass<T>(fn: () => T): T {
+  if (passSecrets !== undefined) return fn()
+  passSecrets = currentSecrets()
+  try {
+    return fn()
+  } finally {
+    passSecrets = undefined
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * instructions: it would have to contain the hash of itself. The system prompt tells the judge
  * that everything inside a section is data.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { GradingPrompt, JudgeFields } from './types.js'
 
 /** A scored example shown to the judge (few-shot). */
@@ -50,7 +50,7 @@ const SECTION_LABEL: Record<keyof JudgeFields, string> = {
 
 /** An 8-hex-char nonce for a section's tag, derived from its text. */
 export function sectionNonce(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 8)
+  return hash('sha256', text, 'hex').slice(0, 8)
 }
 
 function section(tag: string, text: string): string {

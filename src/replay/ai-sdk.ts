@@ -9,12 +9,12 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { trace } from '@opentelemetry/api'
 import type { AppCacheMode } from '../config.js'
 import { checkAppCacheMode } from '../config.js'
 import { ConfigError } from '../errors.js'
+import { otelApi, tracingLoaded } from '../tracing/api.js'
 import { CACHED_HINT } from '../tracing/normalize.js'
-import { type AppCallSpec, appCall, timed } from './app-call.js'
+import { type AppCallSpec, appCall, armAppCache, timed } from './app-call.js'
 import { fromStorable, toStorable } from './serialize.js'
 
 /** What the app cache reads of an AI SDK language model. */
@@ -79,6 +79,7 @@ export function appCacheMiddleware<V extends AppCacheSpecificationVersion = 'v3'
   options: AppCacheMiddlewareOptions & { specificationVersion?: V } = {},
 ): AppCacheMiddleware<V> {
   const mode = options.mode === undefined ? undefined : checkAppCacheMode(options.mode, 'appCacheMiddleware `mode`')
+  armAppCache()
   return {
     specificationVersion: (options.specificationVersion ?? installedSpecificationVersion()) as V,
     wrapGenerate({ doGenerate, params, model }) {
@@ -166,7 +167,7 @@ export function cachedModel<M extends AppCacheModelLike>(model: M, options: AppC
  * on: the middleware runs inside it) as answered by the app cache: the case's trace shows it `cached`.
  */
 function markSpanCached(): void {
-  trace.getActiveSpan()?.setAttribute(CACHED_HINT, true)
+  if (tracingLoaded()) otelApi().trace.getActiveSpan()?.setAttribute(CACHED_HINT, true)
 }
 
 let installedVersion: AppCacheSpecificationVersion | undefined

@@ -15,6 +15,8 @@ import { runtimeOptions } from '../runtime/runtime-options.js'
 import { onWorkerFlush } from '../runtime/worker-flush.js'
 import type { AppCache, AppCacheEntry, AppEntryKind } from '../store/app-cache.js'
 import { cacheKey } from '../store/cache-key.js'
+import { isArmed as tracingArmed } from '../tracing/collector.js'
+import { APP_CACHE_MARK } from './app-cache-mark.js'
 
 /** What the app cache knows of the case running (set by `describeEval` around its task). */
 export interface AppCaseState {
@@ -32,6 +34,28 @@ export interface AppCaseState {
 
 const cases = new AsyncLocalStorage<AppCaseState>()
 
+/**
+ * Whether cases run in their own async context for the app cache. On Node 20 and 22 an
+ * AsyncLocalStorage in use makes every promise of the process slower, so a case gets one only once
+ * app calls can happen: a wrapper was made (`appCacheMiddleware()`, `cachedModel()`, `replayTool()`,
+ * `traceClient()`), or a module of the project mentions one (the plugin marks it, `APP_CACHE_MARK`).
+ */
+let armed = false
+
+/** Makes the following cases run in their own async context (a wrapper was made). */
+export function armAppCache(): void {
+  armed = true
+}
+
+function isArmed(): boolean {
+  // Traced cases have their async context already (traceClient() arms tracing): one more costs nothing.
+  return armed || (globalThis as Record<string, unknown>)[APP_CACHE_MARK] === true || tracingArmed()
+}
+
+/** Cases running without their own async context (started before the app cache was armed). */
+const unscoped = new Set<AppCaseState>()
+let warnedAmbiguous = false
+
 /** A case's app cache state (`mode`: the suite's `appCache` option); shared by the case's trials. */
 export function newAppCase(meta: CaseMeta, mode: AppCacheMode | undefined): AppCaseState {
   return { meta, mode, occurrences: new Map(), pending: new Set() }
@@ -39,7 +63,37 @@ export function newAppCase(meta: CaseMeta, mode: AppCacheMode | undefined): AppC
 
 /** Runs `fn` as the case of `state` for the app cache. */
 export function withAppCase<T>(state: AppCaseState, fn: () => T): T {
-  return cases.run(state, fn)
+  if (isArmed()) return cases.run(state, fn)
+  unscoped.add(state)
+  let result: T
+  try {
+    result = fn()
+  } catch (error) {
+    unscoped.delete(state)
+    throw error
+  }
+  if (result instanceof Promise) return result.finally(() => unscoped.delete(state)) as T
+  unscoped.delete(state)
+  return result
+}
+
+/**
+ * The case an app call belongs to. A call in a case that started before any wrapper was seen belongs
+ * to the one running case; with several running (concurrent cases) it cannot be told whose it is: it
+ * is still answered and recorded, but not counted in a case's figures (said once).
+ */
+function currentCase(): AppCaseState | undefined {
+  const state = cases.getStore()
+  if (state !== undefined || unscoped.size === 0) return state
+  armed = true
+  if (unscoped.size === 1) return [...unscoped][0]
+  if (!warnedAmbiguous) {
+    warnedAmbiguous = true
+    process.emitWarning(
+      'vitest-judge app cache: calls of concurrent cases that started before any app cache wrapper was seen in this worker are not counted in their case (later cases are); make the wrapper at the top of a module to count them all (said once).',
+    )
+  }
+  return undefined
 }
 
 /** Waits for the case's recordings, then fails with its replay miss if it had one (the app may have caught it). */
@@ -55,7 +109,7 @@ export async function settleAppCase(state: AppCaseState): Promise<void> {
 export function appCacheMode(callMode?: AppCacheMode): AppCacheMode {
   const settings = runtimeOptions()
   if (settings.appCacheSource === 'env') return settings.appCache
-  return callMode ?? cases.getStore()?.mode ?? settings.appCache
+  return callMode ?? currentCase()?.mode ?? settings.appCache
 }
 
 /** One app call, as its wrapper describes it. */
@@ -86,7 +140,7 @@ export interface AppCallHandlers<T> {
 export async function appCall<T>(spec: AppCallSpec, handlers: AppCallHandlers<T>): Promise<T> {
   const mode = appCacheMode(spec.mode)
   if (mode === 'off') return handlers.live(undefined)
-  const state = cases.getStore()
+  const state = currentCase()
   const base = cacheKey({ v: 1, kind: spec.kind, request: spec.request })
   // The n-th identical call of a case is its own entry: an app that samples twice replays two answers.
   const n = state?.occurrences.get(base) ?? 0

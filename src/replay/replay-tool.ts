@@ -1,7 +1,7 @@
 /** `replayTool(name, fn)`: a tool function whose results go through the app cache. */
 import { type AppCacheMode, checkAppCacheMode } from '../config.js'
 import { ConfigError } from '../errors.js'
-import { appCall, timed } from './app-call.js'
+import { appCall, armAppCache, timed } from './app-call.js'
 import { fromStorable, toStorable } from './serialize.js'
 
 /** Options of `replayTool`. */
@@ -36,6 +36,7 @@ export function replayTool<A extends unknown[], R>(
   if (typeof fn !== 'function') throw new ConfigError(`replayTool("${name}", fn): \`fn\` must be a function.`)
   const mode =
     options.mode === undefined ? undefined : checkAppCacheMode(options.mode, `replayTool("${name}") \`mode\``)
+  armAppCache()
   return (...args: A) =>
     appCall<Awaited<R>>(
       {

@@ -1,12 +1,12 @@
 /** The digest of a run's dataset: which cases it had, with which input and reference answer. */
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import type { ReportCase } from './types.js'
 
 type DatasetFields = Pick<ReportCase, 'name' | 'input' | 'expected' | 'contextDigest'>
 
 /** Digest of a text: the first 16 hex digits of its SHA-256 (a case's context, a run's dataset). */
 export function textDigest(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16)
+  return hash('sha256', text, 'hex').slice(0, 16)
 }
 
 /**

@@ -66,6 +66,14 @@ function collectTest(testCase: TestCase): CollectedTest {
   }
 }
 
+/** How long a finished file's recording waits at most for the next file's tests to start. */
+const RECORD_WAIT_MS = 300
+
+/** Lets the event loop run what waits (I/O, messages from the workers) before going on. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 /** Failed cases kept whole per run for the markdown and console summaries (they list the first few). */
 const KEPT_FAILED_CASES = 20
 
@@ -86,6 +94,12 @@ interface InvocationState {
   outage: StoreOutage
   /** The store's review labels, read once per invocation (undefined without a store). */
   labels?: Promise<LabelIndex | undefined>
+  /** The finished files' recording (save, spool, compare), one after another; awaited at the run's end. */
+  recording: Promise<void>
+  /** Finished files whose recording waits for its moment (see `onTestModuleEnd`). */
+  waiting: (() => Promise<void>)[]
+  /** Starts the waiting recordings if nothing else does before it fires. */
+  waitTimer?: NodeJS.Timeout
 }
 
 /** The vitest-judge reporter. */
@@ -207,6 +221,8 @@ export class JudgeReporter implements Reporter {
       ),
       variants: [],
       outage: new StoreOutage(options, invocation, this.outageLog(), () => this.store?.location),
+      recording: Promise.resolve(),
+      waiting: [],
     }
     const { outage } = this.current
     this.invocationStarted = (async () => {
@@ -231,20 +247,51 @@ export class JudgeReporter implements Reporter {
     await this.invocationStarted
   }
 
-  async onTestModuleEnd(testModule: TestModule): Promise<void> {
+  /**
+   * A finished file's results are read here, and recorded later: Vitest waits for this hook before
+   * the file's worker may end, and the main process then stops that worker and starts the next one.
+   * Recording (tens of milliseconds of synchronous work per 1,000 cases) starts once the next file's
+   * tests run (`onTestModuleStart`), when the main process has little else to do, or after
+   * {@link RECORD_WAIT_MS}, or at the end of the run.
+   */
+  onTestModuleEnd(testModule: TestModule): void {
     if (!this.options) return
     const testCases = Array.from(testModule.children.allTests())
     const tests = testCases.map(collectTest)
     if (!tests.some((t) => t.meta)) return
     const state = this.ensureInvocation()
-    const { invocation } = state
     const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
+    const durationMs = testModule.diagnostic().duration
+    state.waiting.push(() =>
+      this.recordModule(state, file, tests, durationMs, testCases).catch((error: unknown) => {
+        this.fail(`vitest-judge: cannot record ${file}: ${(error as Error).message}`)
+      }),
+    )
+    state.waitTimer ??= setTimeout(() => this.startRecording(state), RECORD_WAIT_MS)
+  }
+
+  onTestModuleStart(): void {
+    if (this.current) this.startRecording(this.current)
+  }
+
+  /** Queues the waiting recordings, one after another. */
+  private startRecording(state: InvocationState): void {
+    clearTimeout(state.waitTimer)
+    state.waitTimer = undefined
+    for (const record of state.waiting.splice(0)) state.recording = state.recording.then(record)
+  }
+
+  private async recordModule(
+    state: InvocationState,
+    file: string,
+    tests: CollectedTest[],
+    durationMs: number,
+    testCases: TestCase[],
+  ): Promise<void> {
+    const options = this.options as ResolvedVitestJudgeOptions
+    const { invocation } = state
     // One run per file, or per file and describeEval variant.
-    const runs = buildRuns(newId, file, tests, {
-      durationMs: testModule.diagnostic().duration,
-      params: invocation.params,
-      pricing: this.options.pricing,
-    })
+    const runs = buildRuns(newId, file, tests, { durationMs, params: invocation.params, pricing: options.pricing })
     await this.applyLabels(state, runs)
     let allDone = true
     for (const run of runs) allDone = (await this.recordRun(state, run)) && allDone
@@ -255,7 +302,7 @@ export class JudgeReporter implements Reporter {
         variantMatrix(
           file,
           variantRuns.map((run) => ({ label: run.variant as string, run })),
-          { alpha: this.options.gate.alpha },
+          { alpha: options.gate.alpha },
         ),
       )
     }
@@ -306,6 +353,9 @@ export class JudgeReporter implements Reporter {
         this.fail(`vitest-judge: cannot save the run of ${runKey(run)}: ${(error as Error).message}`)
       }
     }
+    // Each step is a few milliseconds of synchronous work per 1,000 cases: in between, the main
+    // process answers the workers (module requests, test results) that are running meanwhile.
+    await nextTurn()
     for (const writer of state.writers) writer.addRun?.(run)
     const pieces = state.writers.flatMap((w) => (w.piece ? [w.piece] : []))
     const index = state.files.length
@@ -314,6 +364,7 @@ export class JudgeReporter implements Reporter {
     const done = saved && (spooled !== undefined || pieces.length === 0)
     // Pushed before the next await: the spool index is the files' count, and files end concurrently.
     state.files.push({ summary: summarizeRun(run, KEPT_FAILED_CASES), full: done ? undefined : run, saved, spooled })
+    await nextTurn()
     // Once the store is away, nothing more is read from it: each read would wait the retry window.
     await state.baseline.addRun(outage.active ? undefined : store, invocation, run)
     return done
@@ -327,6 +378,8 @@ export class JudgeReporter implements Reporter {
     const state = this.current
     if (!this.options || !state) return
     this.current = undefined
+    this.startRecording(state)
+    await state.recording
     state.files.sort((a, b) => compareSorted(runKey(a.summary), runKey(b.summary)))
     try {
       await this.finishRun(state, reason)

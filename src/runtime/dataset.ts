@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
-import fg from 'fast-glob'
 import { DatasetError } from '../errors.js'
 
 /** One eval case. Extra columns are kept and passed to the task. */
@@ -329,6 +328,8 @@ export async function loadRows<T>(
   if (typeof data === 'string') {
     label = data
     const pattern = isAbsolute(data) ? data : resolve(root, data)
+    // fast-glob is loaded for a path only: a suite with its cases inline never loads it.
+    const { default: fg } = await import('fast-glob')
     const files = fg.isDynamicPattern(data)
       ? (
           await fg(isAbsolute(data) ? data : `${fg.convertPathToPattern(root)}/${data.replace(/^\.\//, '')}`, {

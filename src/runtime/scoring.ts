@@ -21,6 +21,17 @@ import { workerCache } from './worker-cache.js'
 
 let judgeLimiter: Limiter | undefined
 
+/** The verdict schema as part of a grade's cache key: a frozen copy, whose canonical text is computed once. */
+const SCHEMA_IN_KEY = deepFreeze(structuredClone(VERDICT_JSON_SCHEMA))
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const field of Object.values(value)) deepFreeze(field)
+    Object.freeze(value)
+  }
+  return value
+}
+
 function limiter(): Limiter {
   judgeLimiter ??= createLimiter(runtimeOptions().concurrency)
   return judgeLimiter
@@ -147,7 +158,7 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
         kind: 'grade',
         judge: j.cacheIdentity,
         prompt: request.prompt,
-        schema: VERDICT_JSON_SCHEMA,
+        schema: SCHEMA_IN_KEY,
         metric: request.metric,
         metricVersion: request.metricVersion,
         trial: request.trial,

@@ -1,5 +1,5 @@
 /** The judge (and app) cache key: its own module, so that computing a key loads no store. */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * The cache key of a judge call: SHA-256 (hex) of the canonical JSON of `parts`: object keys sorted
@@ -7,12 +7,21 @@ import { createHash } from 'node:crypto'
  * in JSON). Values JSON cannot tell apart (Map, Set, BigInt, cycles) are refused with a TypeError.
  */
 export function cacheKey(parts: unknown): string {
-  return createHash('sha256').update(canonicalJson(parts)).digest('hex')
+  return hash('sha256', canonicalJson(parts), 'hex')
 }
 
 /** The canonical JSON text `cacheKey` hashes. */
 export function canonicalJson(value: unknown): string {
   return canonical(value, new Set()) ?? 'null'
+}
+
+// Canonical texts of deeply frozen objects (the verdict schema in every grade key): they cannot change.
+const frozenTexts = new WeakMap<object, string>()
+
+function deeplyFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true
+  if (!Object.isFrozen(value)) return false
+  return Object.values(value).every(deeplyFrozen)
 }
 
 function canonical(value: unknown, seen: Set<object>): string | undefined {
@@ -31,6 +40,11 @@ function canonical(value: unknown, seen: Set<object>): string | undefined {
       throw new TypeError('cacheKey: a BigInt has no JSON form; convert it to a string or number first.')
   }
   const object = value as object
+  const frozen = Object.isFrozen(object)
+  if (frozen) {
+    const text = frozenTexts.get(object)
+    if (text !== undefined) return text
+  }
   if (object instanceof Map || object instanceof Set) {
     throw new TypeError('cacheKey: a Map or Set has no JSON form; convert it to an object or array first.')
   }
@@ -40,16 +54,24 @@ function canonical(value: unknown, seen: Set<object>): string | undefined {
   seen.add(object)
   let out: string
   if (Array.isArray(object)) {
-    out = `[${object.map((item: unknown) => canonical(item, seen) ?? 'null').join(',')}]`
+    out = '['
+    for (let i = 0; i < object.length; i++) out += `${i === 0 ? '' : ','}${canonical(object[i], seen) ?? 'null'}`
+    out += ']'
   } else {
     const record = object as Record<string, unknown>
-    const fields: string[] = []
-    for (const key of Object.keys(record).sort()) {
+    const keys = Object.keys(record)
+    if (keys.length > 1) keys.sort()
+    out = '{'
+    let first = true
+    for (const key of keys) {
       const field = canonical(record[key], seen)
-      if (field !== undefined) fields.push(`${JSON.stringify(key)}:${field}`)
+      if (field === undefined) continue
+      out += `${first ? '' : ','}${JSON.stringify(key)}:${field}`
+      first = false
     }
-    out = `{${fields.join(',')}}`
+    out += '}'
   }
   seen.delete(object)
+  if (frozen && deeplyFrozen(object)) frozenTexts.set(object, out)
   return out
 }

@@ -130,14 +130,13 @@ export class SqliteKeyedEntries<Entry, Input, Row extends { key: string }> {
    */
   flushSync(): void {
     if (this.pendingHits.size === 0 || this.db === undefined || this.stmts === undefined) return
-    const hits = [...this.pendingHits]
+    // One statement for all of them: {"<key>": <count>, ...} joined by json_each.
+    const hits = JSON.stringify(Object.fromEntries(this.pendingHits))
     this.pendingHits.clear()
     const stmts = this.stmts
     const now = Date.now()
     try {
-      withImmediate(this.db, () => {
-        for (const [key, count] of hits) stmts.hit.run(count, now, key)
-      })
+      withImmediate(this.db, () => stmts.hits.run(now, hits))
     } catch (error) {
       if (!isBusy(error)) throw error
     }
@@ -168,7 +167,9 @@ function prepareStatements(db: Database, spec: { entity: AnyEntity; select: stri
     get: db.prepare(`SELECT ${spec.select} FROM ${table} WHERE key = ?`),
     getMany: db.prepare(`SELECT ${spec.select} FROM ${table} WHERE key IN (SELECT value FROM json_each(?))`),
     set: db.prepare(sqliteInsert(spec.entity, { upsert: true })),
-    hit: db.prepare(`UPDATE ${table} SET hit_count = hit_count + ?, last_used_at = ? WHERE key = ?`),
+    hits: db.prepare(
+      `UPDATE ${table} SET hit_count = hit_count + hits.value, last_used_at = ? FROM json_each(?) AS hits WHERE ${table}.key = hits.key`,
+    ),
     stats:
       db.prepare(`SELECT kind, count(*) AS entries, coalesce(sum(length(key) + length(CAST(value AS BLOB))), 0) AS bytes,
       min(created_at) AS oldest, max(created_at) AS newest, sum(hit_count) AS hits FROM ${table} GROUP BY kind ORDER BY kind`),

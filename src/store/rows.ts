@@ -2,6 +2,8 @@
  * Row shapes and conversions shared by the run store backends: both keep the same columns, so a
  * report goes in and comes back out the same way from SQLite and PostgreSQL.
  */
+
+import { redactingPass } from '../redact.js'
 import { recordedCost } from '../report/cost.js'
 import type {
   CaseMetricResult,
@@ -172,6 +174,13 @@ export function invocationValues(inv: NewInvocation, now: number, pid: number): 
 
 /** Every row of a run, as values in each entity's insert column order (one pass over the cases). */
 export function runRows(
+  invocationId: string,
+  run: ReportRun,
+): { run: SqlValue[]; cases: SqlValue[][]; metrics: SqlValue[][]; aggregates: SqlValue[][] } {
+  return redactingPass(() => runRowsIn(invocationId, run))
+}
+
+function runRowsIn(
   invocationId: string,
   run: ReportRun,
 ): { run: SqlValue[]; cases: SqlValue[][]; metrics: SqlValue[][]; aggregates: SqlValue[][] } {

@@ -13,3 +13,12 @@ export function otelApi(): Api {
   loaded ??= createRequire(import.meta.url)('@opentelemetry/api') as Api
   return loaded
 }
+
+/**
+ * Whether a span may be active: the API was loaded by us, or some copy of it registered a global
+ * (a tracer provider or context manager set up by the user). Else there is no span to look up, and
+ * the API is not loaded for nothing.
+ */
+export function tracingLoaded(): boolean {
+  return loaded !== undefined || Symbol.for('opentelemetry.js.api.1') in globalThis
+}
