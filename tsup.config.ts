@@ -9,6 +9,7 @@ export default defineConfig({
     plugin: 'src/plugin.ts',
     reporter: 'src/reporter.ts',
     setup: 'src/setup.ts',
+    'setup-file': 'src/setup-file.ts',
     'cli/index': 'src/cli/index.ts',
   },
   format: ['esm'],

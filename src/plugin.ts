@@ -17,7 +17,7 @@ import { JudgeReporter } from './reporter/judge-reporter.js'
 import { setPluginOptions } from './reporter/plugin-options.js'
 import { budgetCounter } from './runtime/budget.js'
 import { newId } from './store/ids.js'
-import { TRACES_MARK } from './tracing/collector.js'
+import { TRACES_HOOK, TRACES_MARK } from './tracing/collector.js'
 
 export type {
   BudgetOptions,
@@ -77,7 +77,7 @@ export function mentionsAppCache(code: string, id: string): boolean {
   return projectModule(id) && APP_CACHE_HINT.test(code)
 }
 
-const setupFile = fileURLToPath(new URL('./setup.js', import.meta.url))
+const setupFile = fileURLToPath(new URL('./setup-file.js', import.meta.url))
 const reporterAdded = new WeakSet<object>()
 
 /** The Vitest plugin. */
@@ -108,10 +108,13 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
     // The app cache likewise: its cases get their own async context only where a wrapper is mentioned.
     transform(code, id) {
       const marks: string[] = []
-      if (options.traces?.enabled !== false && mentionsTracing(code, id)) marks.push(TRACES_MARK)
-      if (mentionsAppCache(code, id)) marks.push(APP_CACHE_MARK)
+      const traces = options.traces?.enabled !== false && mentionsTracing(code, id)
+      if (traces) marks.push(`globalThis.${TRACES_MARK} = true;`)
+      if (mentionsAppCache(code, id)) marks.push(`globalThis.${APP_CACHE_MARK} = true;`)
+      // Imported while the file's tests are collected: the setup file hooks every test to its collector.
+      if (traces) marks.push(`try { globalThis.${TRACES_HOOK}?.() } catch {}`)
       if (marks.length === 0) return null
-      return { code: `${code}\n;${marks.map((mark) => `globalThis.${mark} = true;`).join(' ')}\n`, map: null }
+      return { code: `${code}\n;${marks.join(' ')}\n`, map: null }
     },
     configureVitest(context: VitestPluginContext) {
       const { vitest } = context

@@ -64,6 +64,20 @@ const SYSTEM_PROMPT = [
   'Reply with only a JSON object of the form {"score": <integer 1-5>, "justification": "<one or two sentences>"} and nothing else.',
 ].join('\n\n')
 
+// A rubric's examples are the same texts in every prompt of the metric: their sections are made once.
+const exampleSections = new Map<string, string>()
+
+function exampleSection(tag: string, text: string): string {
+  const key = `${tag}\n${text}`
+  let made = exampleSections.get(key)
+  if (made === undefined) {
+    if (exampleSections.size >= 1000) exampleSections.clear()
+    made = section(tag, text)
+    exampleSections.set(key, made)
+  }
+  return made
+}
+
 /** Builds the full prompt for one case. Deterministic: the same inputs give the same prompt (the cache key). */
 export function buildGradingPrompt(rubric: RubricSpec, fields: JudgeFields): GradingPrompt {
   const parts: string[] = []
@@ -75,7 +89,7 @@ export function buildGradingPrompt(rubric: RubricSpec, fields: JudgeFields): Gra
       const lines = [`Example ${index + 1}:`]
       for (const field of rubric.fields) {
         const text = example[field]
-        if (text !== undefined) lines.push(section(`example-${SECTION_NAME[field]}`, text))
+        if (text !== undefined) lines.push(exampleSection(`example-${SECTION_NAME[field]}`, text))
       }
       lines.push(`score: ${example.score}`)
       lines.push(`justification: ${example.justification}`)

@@ -20,6 +20,7 @@ import { formatTranscript, WORST_SUFFIX } from '../report/conversation.js'
 import type { ConversationInfo, ReportTurn } from '../report/conversation-types.js'
 import { defuseCommands, singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
+import { traceTest } from '../tracing/case-hooks.js'
 import {
   type ConversationCase,
   type ConversationData,
@@ -162,19 +163,24 @@ export function describeConversation<TVariant = undefined>(
     for (const variant of variants) {
       loaded.forEach(({ case: row }, index) => {
         const title = variantTitle(variant, titles[index] as string)
-        test.concurrent(title, { timeout }, async ({ task, signal }) => {
-          const meta: CaseMeta = emptyCaseMeta()
-          if (variant) {
-            meta.variant = variant.name
-            meta.variantParams = variant.params
-          }
-          ;(task.meta as Record<string, unknown>)[META_KEY] = meta
-          try {
-            await limiter.run(() => runConversation(row, options, variant, meta, settings.minScore, signal))
-          } finally {
-            annotateCase(task, meta)
-          }
-        })
+        test.concurrent(
+          title,
+          { timeout },
+          ({ task, signal }) =>
+            traceTest(task, async () => {
+              const meta: CaseMeta = emptyCaseMeta()
+              if (variant) {
+                meta.variant = variant.name
+                meta.variantParams = variant.params
+              }
+              ;(task.meta as Record<string, unknown>)[META_KEY] = meta
+              try {
+                await limiter.run(() => runConversation(row, options, variant, meta, settings.minScore, signal))
+              } finally {
+                annotateCase(task, meta)
+              }
+            }) as Promise<void>,
+        )
       })
     }
   })

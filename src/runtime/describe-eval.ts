@@ -17,6 +17,7 @@ import { singleLine, stripUnsafe } from '../report/text.js'
 import { toolCalls as traceToolCalls } from '../report/trace.js'
 import type { CaseTrace, TrajectoryStep } from '../report/trace-types.js'
 import type { CaseMetricResult } from '../report/types.js'
+import { traceTest } from '../tracing/case-hooks.js'
 import { type CaseCollector, collectorOf } from '../tracing/collector.js'
 import { callSiteIn, captureCallSite } from './call-site.js'
 import { type CaseLocation, caseProblem, type EvalCase, type EvalData, loadCases } from './dataset.js'
@@ -265,27 +266,42 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
     for (const variant of variants) {
       loaded.forEach(({ case: evalCase, where }, index) => {
         const title = variantTitle(variant, titles[index] as string)
-        test.concurrent(title, { timeout }, async ({ task, signal }) => {
-          const meta: CaseMeta = emptyCaseMeta()
-          if (variant) {
-            meta.variant = variant.name
-            meta.variantParams = variant.params
-          }
-          ;(task.meta as Record<string, unknown>)[META_KEY] = meta
-          let failed = true
-          try {
-            await limiter.run(() =>
-              runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal, collectorOf(task)),
-            )
-            failed = false
-          } finally {
-            if (failed) {
-              const at = callSiteIn(declared, task.file?.filepath)
-              if (at) meta.location = at
-            }
-            annotateCase(task, meta, failed)
-          }
-        })
+        test.concurrent(
+          title,
+          { timeout },
+          ({ task, signal }) =>
+            traceTest(task, async () => {
+              const meta: CaseMeta = emptyCaseMeta()
+              if (variant) {
+                meta.variant = variant.name
+                meta.variantParams = variant.params
+              }
+              ;(task.meta as Record<string, unknown>)[META_KEY] = meta
+              let failed = true
+              try {
+                await limiter.run(() =>
+                  runCase(
+                    evalCase,
+                    where,
+                    options,
+                    variant,
+                    meta,
+                    trials,
+                    settings.minScore,
+                    signal,
+                    collectorOf(task),
+                  ),
+                )
+                failed = false
+              } finally {
+                if (failed) {
+                  const at = callSiteIn(declared, task.file?.filepath)
+                  if (at) meta.location = at
+                }
+                annotateCase(task, meta, failed)
+              }
+            }) as Promise<void>,
+        )
       })
     }
   })

@@ -62,6 +62,12 @@ const byTask = new WeakMap<object, CaseCollector>()
 let armed = false
 /** Set on `globalThis` by a project module that mentions tracing (appended by the plugin's transform). */
 export const TRACES_MARK = '__vitestJudgeTraces'
+/**
+ * Called (if set) by a project module that mentions tracing, once it has set {@link TRACES_MARK}
+ * (appended by the plugin's transform): the setup file sets it to give every test of the file its
+ * collector, a hook only projects that trace pay for.
+ */
+export const TRACES_HOOK = '__vitestJudgeHookTraces'
 
 /** Makes the following tests run in their own async context. */
 export function armTracing(): void {
@@ -116,6 +122,26 @@ export function collectorOf(task: object | undefined): CaseCollector | undefined
 
 /** Runs a test body with its own collector; `finish` runs after it, in every case. */
 export async function runWithCollector<T>(
+  task: object,
+  limits: Pick<ResolvedTracesOptions, 'maxSpans' | 'maxBytes'>,
+  body: () => Promise<T>,
+  finish: (collector: CaseCollector) => void,
+): Promise<T> {
+  // A describeEval case is wrapped by its suite and, in a project that traces, by the setup file's
+  // aroundEach too: the outer wrapping is the one.
+  if (wrapping.has(task)) return body()
+  wrapping.add(task)
+  try {
+    return await runWrapped(task, limits, body, finish)
+  } finally {
+    wrapping.delete(task)
+  }
+}
+
+/** Tasks whose body runs inside `runWithCollector` right now. */
+const wrapping = new WeakSet<object>()
+
+async function runWrapped<T>(
   task: object,
   limits: Pick<ResolvedTracesOptions, 'maxSpans' | 'maxBytes'>,
   body: () => Promise<T>,
