@@ -13,9 +13,8 @@ import { ConfigError } from './errors.js'
 import { priceOf } from './judges/pricing.js'
 import { missingKeyError, parseJudgeSpecOrThrow } from './judges/providers.js'
 import { APP_CACHE_MARK } from './replay/app-cache-mark.js'
-import { JudgeReporter } from './reporter/judge-reporter.js'
-import { setPluginOptions } from './reporter/plugin-options.js'
-import { budgetCounter } from './runtime/budget.js'
+import { isJudgeReporter, setPluginOptions } from './reporter/plugin-options.js'
+import { PluginReporter } from './reporter/plugin-reporter.js'
 import { newId } from './store/ids.js'
 import { TRACES_HOOK, TRACES_MARK } from './tracing/collector.js'
 
@@ -116,15 +115,19 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
       if (marks.length === 0) return null
       return { code: `${code}\n;${marks.join(' ')}\n`, map: null }
     },
-    configureVitest(context: VitestPluginContext) {
+    configureVitest(context: VitestPluginContext): void | Promise<void> {
       const { vitest } = context
       resolved ??= resolveOptions(options, { root: vitest.config.root, packageName: packageName(vitest.config.root) })
       parseJudgeSpecOrThrow(resolved.judge)
       checkBudgetPrice(resolved)
       if (resolved.budget && !resolved.budgetKey) {
-        // One counter row per invocation, started here before any worker asks it.
-        resolved.budgetKey = newId()
-        budgetCounter(resolved.dir).start(resolved.budgetKey)
+        // One counter row per invocation, started here before any worker asks it (SQLite loads only for a budget).
+        const withBudget = resolved
+        withBudget.budgetKey = newId()
+        return import('./runtime/budget.js').then(({ budgetCounter }) => {
+          budgetCounter(withBudget.dir).start(withBudget.budgetKey as string)
+          configure(context, withBudget)
+        })
       }
       configure(context, resolved)
     },
@@ -158,7 +161,7 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
         const name = Array.isArray(entry) ? entry[0] : entry
         return typeof name === 'string' && name.startsWith('vitest-judge/reporter')
       })
-      if (!listed) vitest.config.reporters.push(new JudgeReporter(resolved) as never)
+      if (!listed) vitest.config.reporters.push(new PluginReporter(resolved) as never)
     }
   }
 }
@@ -175,7 +178,7 @@ export function showsPassingAnnotations(vitest: { config: { reporters: readonly 
   if (vitest.config.ui) return true
   return vitest.config.reporters.some((entry) => {
     const reporter = Array.isArray(entry) ? entry[0] : entry
-    if (reporter instanceof JudgeReporter) return false
+    if (isJudgeReporter(reporter)) return false
     if (typeof reporter !== 'string') return true
     return !(FAILED_ONLY_REPORTERS.has(reporter) || reporter.startsWith('vitest-judge/reporter'))
   })

@@ -3,6 +3,7 @@
  */
 import type { TestCase } from 'vitest/node'
 import { META_KEY, readCaseMeta } from '../report/case-meta.js'
+import { isJudgeReporter } from './plugin-options.js'
 
 /**
  * Vitest's reporters that never read `task.meta`. `json` and `blob` write it out at the end of the
@@ -31,7 +32,7 @@ const META_BLIND_REPORTERS = new Set([
  */
 export function canReleaseCaseMeta(reporters: ReadonlyArray<unknown>, self: object): boolean {
   return reporters.every((entry) => {
-    if (entry === self) return true
+    if (entry === self || isJudgeReporter(entry)) return true
     const name = typeof entry === 'string' ? entry : Array.isArray(entry) ? entry[0] : undefined
     if (typeof name !== 'string') return false
     return META_BLIND_REPORTERS.has(name) || name.startsWith('vitest-judge/reporter')

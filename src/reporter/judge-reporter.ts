@@ -43,7 +43,7 @@ import { writeStreamed } from './file-sink.js'
 import { ciInfo, gitInfo } from './git-info.js'
 import { githubAnnotationText } from './github-annotations.js'
 import { logInvocationToMlflow } from './mlflow-step.js'
-import { getPluginOptions } from './plugin-options.js'
+import { getPluginOptions, REPORTER_MARK } from './plugin-options.js'
 import { Spool } from './spool.js'
 import { flushSpoolAtStart, StoreOutage, spoolWaitingNotice } from './store-outage.js'
 import { testLocation } from './test-location.js'
@@ -104,6 +104,7 @@ interface InvocationState {
 
 /** The vitest-judge reporter. */
 export class JudgeReporter implements Reporter {
+  readonly [REPORTER_MARK] = true
   private options: ResolvedVitestJudgeOptions | undefined
   private readonly userOptions: VitestJudgeOptions
   private vitest: Vitest | undefined
@@ -115,8 +116,14 @@ export class JudgeReporter implements Reporter {
   private releaseMeta = false
   private runStarts = 0
 
-  /** Resolved options from the plugin, or user options when the reporter is listed by hand. */
-  constructor(options: ResolvedVitestJudgeOptions | VitestJudgeOptions = {}) {
+  private readonly noticeShown: boolean
+
+  /**
+   * Resolved options from the plugin, or user options when the reporter is listed by hand.
+   * `noticeShown`: the local judge notice was printed already (by the plugin's reporter).
+   */
+  constructor(options: ResolvedVitestJudgeOptions | VitestJudgeOptions = {}, { noticeShown = false } = {}) {
+    this.noticeShown = noticeShown
     if ('root' in options && 'judgeSource' in options) this.options = options as ResolvedVitestJudgeOptions
     this.userOptions = this.options ? {} : (options as VitestJudgeOptions)
   }
@@ -126,7 +133,7 @@ export class JudgeReporter implements Reporter {
     // The UI shows tasks as they are: it keeps the records too.
     this.releaseMeta = !vitest.config.ui && canReleaseCaseMeta(vitest.config.reporters ?? [], this)
     this.options ??= getPluginOptions() ?? resolveOptions(this.userOptions, { root: vitest.config.root })
-    if (this.options.judgeSource === 'default') {
+    if (this.options.judgeSource === 'default' && !this.noticeShown) {
       vitest.logger.log(`\n${localJudgeNotice()}\n`)
     }
     if (this.options.store || this.options.cacheUrl) await this.checkSharedStore(this.options)

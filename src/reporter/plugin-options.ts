@@ -15,3 +15,11 @@ export function setPluginOptions(options: ResolvedVitestJudgeOptions): void {
 export function getPluginOptions(): ResolvedVitestJudgeOptions | undefined {
   return (globalThis as Record<symbol, unknown>)[KEY] as ResolvedVitestJudgeOptions | undefined
 }
+
+/** Carried by vitest-judge's reporter objects (the plugin's and one made by hand), so that they are told apart from others. */
+export const REPORTER_MARK = Symbol.for('vitest-judge.reporter')
+
+/** Whether a reporter entry is one of vitest-judge's reporter objects. */
+export function isJudgeReporter(reporter: unknown): boolean {
+  return typeof reporter === 'object' && reporter !== null && REPORTER_MARK in reporter
+}

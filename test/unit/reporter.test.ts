@@ -5,10 +5,12 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterEach, describe, expect, test } from 'vitest'
 import type { TestModule, Vitest } from 'vitest/node'
 import type { VitestJudgeOptions } from '../../src/config.js'
+import { resolveOptions } from '../../src/config.js'
 import type { CaseMeta } from '../../src/report/case-meta.js'
 import type { JsonReport } from '../../src/report/types.js'
 import { canReleaseCaseMeta } from '../../src/reporter/case-meta-release.js'
 import { JudgeReporter } from '../../src/reporter/judge-reporter.js'
+import { PluginReporter } from '../../src/reporter/plugin-reporter.js'
 
 // The reporter is driven here with finished modules shaped like Vitest's TestModule (as it reads
 // them), so that its output files can be checked byte for byte; the integration tests run it in Vitest.
@@ -179,5 +181,10 @@ describe('canReleaseCaseMeta', () => {
     expect(canReleaseCaseMeta([['json', {}]], self)).toBe(false)
     expect(canReleaseCaseMeta([['html', {}]], self)).toBe(false)
     expect(canReleaseCaseMeta([{}], self)).toBe(false)
+  })
+  test("the plugin's reporter (which loads this one when the first file runs) counts as this reporter", () => {
+    const added = new PluginReporter(resolveOptions({}, { root: process.cwd() }))
+    expect(canReleaseCaseMeta(['default', added], new JudgeReporter({}))).toBe(true)
+    expect(canReleaseCaseMeta(['default', added, {}], new JudgeReporter({}))).toBe(false)
   })
 })

@@ -1,0 +1,82 @@
+/**
+ * The reporter the plugin adds. Its work (stores, comparison, reports: `JudgeReporter`) is loaded
+ * once the first test file has been collected, while its tests run, instead of before the first
+ * worker starts: loading it is most of what the plugin adds to Vitest's start-up. A shared
+ * (PostgreSQL) store or cache is still reached before any test runs.
+ */
+import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
+import type { ResolvedVitestJudgeOptions } from '../config.js'
+import { localJudgeNotice } from '../judges/providers.js'
+import type { JudgeReporter } from './judge-reporter.js'
+import { REPORTER_MARK } from './plugin-options.js'
+
+/** The vitest-judge reporter as the plugin adds it. */
+export class PluginReporter implements Reporter {
+  readonly [REPORTER_MARK] = true
+  private vitest: Vitest | undefined
+  private loading: Promise<JudgeReporter> | undefined
+  /** The reporter with this run started (`onTestRunStart` done), once asked for. */
+  private run: Promise<JudgeReporter> | undefined
+  private ready: JudgeReporter | undefined
+
+  constructor(private readonly options: ResolvedVitestJudgeOptions) {}
+
+  async onInit(vitest: Vitest): Promise<void> {
+    this.vitest = vitest
+    if (this.options.judgeSource === 'default') vitest.logger.log(`\n${localJudgeNotice()}\n`)
+    if (this.options.store || this.options.cacheUrl) await this.load()
+  }
+
+  onTestRunStart(): void {
+    this.run = undefined
+    this.ready = undefined
+  }
+
+  onTestModuleCollected(): void {
+    // The file's tests run now: the main process has little else to do.
+    this.started().catch(() => {})
+  }
+
+  onTestModuleStart(): void {
+    if (this.ready) this.ready.onTestModuleStart()
+    else
+      this.started().then(
+        (reporter) => reporter.onTestModuleStart(),
+        () => {},
+      )
+  }
+
+  onTestModuleEnd(testModule: TestModule): void | Promise<void> {
+    if (this.ready) return this.ready.onTestModuleEnd(testModule)
+    return this.started().then((reporter) => reporter.onTestModuleEnd(testModule))
+  }
+
+  async onTestRunEnd(
+    modules: ReadonlyArray<TestModule>,
+    errors: ReadonlyArray<unknown>,
+    reason: TestRunEndReason,
+  ): Promise<void> {
+    const reporter = await this.started()
+    this.run = undefined
+    this.ready = undefined
+    await reporter.onTestRunEnd(modules, errors, reason)
+  }
+
+  private load(): Promise<JudgeReporter> {
+    this.loading ??= import('./judge-reporter.js').then(async ({ JudgeReporter }) => {
+      const reporter = new JudgeReporter(this.options, { noticeShown: true })
+      await reporter.onInit(this.vitest as Vitest)
+      return reporter
+    })
+    return this.loading
+  }
+
+  private started(): Promise<JudgeReporter> {
+    this.run ??= this.load().then(async (reporter) => {
+      await reporter.onTestRunStart()
+      this.ready = reporter
+      return reporter
+    })
+    return this.run
+  }
+}
