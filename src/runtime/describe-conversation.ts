@@ -141,6 +141,10 @@ function checkOptions(name: string, options: DescribeConversationOptions<unknown
   if (options.appCache !== undefined) checkAppCacheMode(options.appCache, `${where}: \`appCache\``)
 }
 
+// Vitest makes a new chain (a function with its modifiers as getters) on each `test.concurrent` read:
+// read once, not once per case.
+const concurrentTest = test.concurrent
+
 /** Defines a suite of conversations: one Vitest test per conversation (per conversation and variant with `variants`). */
 export function describeConversation<TVariant = VariantValue>(
   name: string,
@@ -163,7 +167,7 @@ export function describeConversation<TVariant = undefined>(
     for (const variant of variants) {
       loaded.forEach(({ case: row }, index) => {
         const title = variantTitle(variant, titles[index] as string)
-        test.concurrent(
+        concurrentTest(
           title,
           { timeout },
           ({ task, signal }) =>

@@ -240,6 +240,10 @@ function contextChunks(context: unknown): string[] {
   return Array.isArray(context) ? context.map(toText) : [toText(context)]
 }
 
+// Vitest makes a new chain (a function with its modifiers as getters) on each `test.concurrent` read:
+// read once, not once per case.
+const concurrentTest = test.concurrent
+
 /** Defines a dataset-driven eval suite: one Vitest test per case (per case and variant with `variants`). */
 export function describeEval<TInput = unknown, TVariant = VariantValue>(
   name: string,
@@ -266,7 +270,7 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
     for (const variant of variants) {
       loaded.forEach(({ case: evalCase, where }, index) => {
         const title = variantTitle(variant, titles[index] as string)
-        test.concurrent(
+        concurrentTest(
           title,
           { timeout },
           ({ task, signal }) =>
