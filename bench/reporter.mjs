@@ -114,6 +114,8 @@ async function endToEnd() {
       reporter.onTestRunStart([])
       const t1 = performance.now()
       for (const m of modules) {
+        // As Vitest does: a file starts (the reporter records the files finished before), then ends.
+        reporter.onTestModuleStart?.(m)
         reporter.onTestModuleEnd(m)
         // Vitest reports files as they finish: the event loop turns in between (timers the reporter sets run there).
         await new Promise((resolve) => setImmediate(resolve))

@@ -6,11 +6,21 @@ import { makeFixture } from './harness.mjs'
  * one judge request per case) with the plugin's judge, in the forks pool.
  * Options: concurrency (plugin), maxWorkers, slowCase (case 0 of each file is judged by a second
  * OpenAI endpoint, BENCH_SLOW_BASE_URL, through a routing judge), judge (plugin option; default: VITEST_JUDGE),
- * outputChars (extra characters in every output).
+ * outputChars (extra characters in every output), metric (the metric factory, default answerSimilarity; e.g.
+ * exactMatch for a suite that judges nothing).
  */
 export function evalProject(
   name,
-  { files = 1, cases = 400, concurrency = 8, maxWorkers, slowCase = false, judge, outputChars = 0 } = {},
+  {
+    files = 1,
+    cases = 400,
+    concurrency = 8,
+    maxWorkers,
+    slowCase = false,
+    judge,
+    outputChars = 0,
+    metric = 'answerSimilarity',
+  } = {},
 ) {
   const test = { include: ['*.eval.ts'], pool: 'forks' }
   if (maxWorkers !== undefined) test.maxWorkers = maxWorkers
@@ -46,7 +56,7 @@ ${outputChars > 0 ? `const PAD = ${JSON.stringify(` ${'Some further explanation 
       expected: \`The answer to question \${i} of \${file} is \${i * 7}.\`,
     })),
     task: (_input, c) => (${slowCase ? "c.id.endsWith('-0') ? '[slow] ' + c.expected : " : ''}String(c.expected)${outputChars > 0 ? ` + PAD` : ''}),
-    metrics: [metrics.answerSimilarity()],
+    metrics: [metrics.${metric}()],
     threshold: 0,${slowCase ? '\n    judge,' : ''}
   })
 }
