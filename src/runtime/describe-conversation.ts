@@ -7,7 +7,7 @@
  * the reporter reads) is describeEval's.
  */
 import { performance } from 'node:perf_hooks'
-import { describe, test } from 'vitest'
+import { describe } from 'vitest'
 import { type AppCacheMode, checkAppCacheMode } from '../config.js'
 import { ConfigError, JudgeError, VitestJudgeError } from '../errors.js'
 import { resolveJudge } from '../judges/resolve-judge.js'
@@ -15,12 +15,12 @@ import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
 import { newAppCase, settleAppCase, withAppCase } from '../replay/app-call.js'
-import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
+import type { CaseMeta } from '../report/case-meta.js'
 import { formatTranscript, WORST_SUFFIX } from '../report/conversation.js'
 import type { ConversationInfo, ReportTurn } from '../report/conversation-types.js'
 import { defuseCommands, singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
-import { traceTest } from '../tracing/case-hooks.js'
+import { caseTest } from './case-test.js'
 import {
   type ConversationCase,
   type ConversationData,
@@ -141,10 +141,6 @@ function checkOptions(name: string, options: DescribeConversationOptions<unknown
   if (options.appCache !== undefined) checkAppCacheMode(options.appCache, `${where}: \`appCache\``)
 }
 
-// Vitest makes a new chain (a function with its modifiers as getters) on each `test.concurrent` read:
-// read once, not once per case.
-const concurrentTest = test.concurrent
-
 /** Defines a suite of conversations: one Vitest test per conversation (per conversation and variant with `variants`). */
 export function describeConversation<TVariant = VariantValue>(
   name: string,
@@ -167,24 +163,13 @@ export function describeConversation<TVariant = undefined>(
     for (const variant of variants) {
       loaded.forEach(({ case: row }, index) => {
         const title = variantTitle(variant, titles[index] as string)
-        concurrentTest(
-          title,
-          { timeout },
-          ({ task, signal }) =>
-            traceTest(task, async () => {
-              const meta: CaseMeta = emptyCaseMeta()
-              if (variant) {
-                meta.variant = variant.name
-                meta.variantParams = variant.params
-              }
-              ;(task.meta as Record<string, unknown>)[META_KEY] = meta
-              try {
-                await limiter.run(() => runConversation(row, options, variant, meta, settings.minScore, signal))
-              } finally {
-                annotateCase(task, meta)
-              }
-            }) as Promise<void>,
-        )
+        caseTest(title, timeout, variant, async (task, signal, meta) => {
+          try {
+            await limiter.run(() => runConversation(row, options, variant, meta, settings.minScore, signal))
+          } finally {
+            annotateCase(task, meta)
+          }
+        })
       })
     }
   })

@@ -4,22 +4,22 @@
  * result on the test for the reporter, and fails when a score misses its threshold.
  */
 import { performance } from 'node:perf_hooks'
-import { describe, test } from 'vitest'
+import { describe } from 'vitest'
 import { type AppCacheMode, checkAppCacheMode } from '../config.js'
 import { ConfigError } from '../errors.js'
 import type { Judge } from '../judges/types.js'
 import type { Metric, MetricInput, MetricValue, ToolCall } from '../metrics/types.js'
 import { redact } from '../redact.js'
 import { newAppCase, settleAppCase, withAppCase } from '../replay/app-call.js'
-import { type CaseMeta, emptyCaseMeta, META_KEY } from '../report/case-meta.js'
+import type { CaseMeta } from '../report/case-meta.js'
 import { textDigest } from '../report/dataset-digest.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
 import { toolCalls as traceToolCalls } from '../report/trace.js'
 import type { CaseTrace, TrajectoryStep } from '../report/trace-types.js'
 import type { CaseMetricResult } from '../report/types.js'
-import { traceTest } from '../tracing/case-hooks.js'
 import { type CaseCollector, collectorOf } from '../tracing/collector.js'
 import { callSiteIn, captureCallSite } from './call-site.js'
+import { caseTest } from './case-test.js'
 import { type CaseLocation, caseProblem, type EvalCase, type EvalData, loadCases } from './dataset.js'
 import { humanLabelsOf } from './human-labels.js'
 import { createLimiter } from './limiter.js'
@@ -240,10 +240,6 @@ function contextChunks(context: unknown): string[] {
   return Array.isArray(context) ? context.map(toText) : [toText(context)]
 }
 
-// Vitest makes a new chain (a function with its modifiers as getters) on each `test.concurrent` read:
-// read once, not once per case.
-const concurrentTest = test.concurrent
-
 /** Defines a dataset-driven eval suite: one Vitest test per case (per case and variant with `variants`). */
 export function describeEval<TInput = unknown, TVariant = VariantValue>(
   name: string,
@@ -270,42 +266,21 @@ export function describeEval<TInput = unknown, TVariant = undefined>(
     for (const variant of variants) {
       loaded.forEach(({ case: evalCase, where }, index) => {
         const title = variantTitle(variant, titles[index] as string)
-        concurrentTest(
-          title,
-          { timeout },
-          ({ task, signal }) =>
-            traceTest(task, async () => {
-              const meta: CaseMeta = emptyCaseMeta()
-              if (variant) {
-                meta.variant = variant.name
-                meta.variantParams = variant.params
-              }
-              ;(task.meta as Record<string, unknown>)[META_KEY] = meta
-              let failed = true
-              try {
-                await limiter.run(() =>
-                  runCase(
-                    evalCase,
-                    where,
-                    options,
-                    variant,
-                    meta,
-                    trials,
-                    settings.minScore,
-                    signal,
-                    collectorOf(task),
-                  ),
-                )
-                failed = false
-              } finally {
-                if (failed) {
-                  const at = callSiteIn(declared, task.file?.filepath)
-                  if (at) meta.location = at
-                }
-                annotateCase(task, meta, failed)
-              }
-            }) as Promise<void>,
-        )
+        caseTest(title, timeout, variant, async (task, signal, meta) => {
+          let failed = true
+          try {
+            await limiter.run(() =>
+              runCase(evalCase, where, options, variant, meta, trials, settings.minScore, signal, collectorOf(task)),
+            )
+            failed = false
+          } finally {
+            if (failed) {
+              const at = callSiteIn(declared, task.file?.filepath)
+              if (at) meta.location = at
+            }
+            annotateCase(task, meta, failed)
+          }
+        })
       })
     }
   })
