@@ -4,13 +4,13 @@
  * what happened into the case record. The AI SDK middleware, `replayTool` and the client wrappers
  * only describe their call and how to make it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { performance } from 'node:perf_hooks'
 import type { AppCacheMode } from '../config.js'
 import { ReplayMissError } from '../errors.js'
 import type { CaseMeta } from '../report/case-meta.js'
 import { singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseAppCache } from '../report/types.js'
+import { LazyScope } from '../runtime/lazy-scope.js'
 import { runtimeOptions } from '../runtime/runtime-options.js'
 import { onWorkerFlush } from '../runtime/worker-flush.js'
 import type { AppCache, AppCacheEntry, AppEntryKind } from '../store/app-cache.js'
@@ -32,29 +32,22 @@ export interface AppCaseState {
   pending: Set<Promise<void>>
 }
 
-const cases = new AsyncLocalStorage<AppCaseState>()
-
 /**
- * Whether cases run in their own async context for the app cache. On Node 20 and 22 an
- * AsyncLocalStorage in use makes every promise of the process slower, so a case gets one only once
- * app calls can happen: a wrapper was made (`appCacheMiddleware()`, `cachedModel()`, `replayTool()`,
- * `traceClient()`), or a module of the project mentions one (the plugin marks it, `APP_CACHE_MARK`).
+ * A case's app calls are told apart from its neighbours' through its own async context, given only once
+ * the app cache can be used: a wrapper was made (`appCacheMiddleware()`, `cachedModel()`, `replayTool()`,
+ * `traceClient()`), a module of the project mentions one (the plugin marks it, `APP_CACHE_MARK`), or
+ * traced cases have a context already (`traceClient()` arms tracing).
  */
-let armed = false
+const cases = new LazyScope<AppCaseState>(
+  APP_CACHE_MARK,
+  'vitest-judge app cache: calls of concurrent cases that started before any app cache wrapper was seen in this worker are not counted in their case (later cases are); make the wrapper at the top of a module to count them all (said once).',
+  tracingArmed,
+)
 
 /** Makes the following cases run in their own async context (a wrapper was made). */
 export function armAppCache(): void {
-  armed = true
+  cases.arm()
 }
-
-function isArmed(): boolean {
-  // Traced cases have their async context already (traceClient() arms tracing): one more costs nothing.
-  return armed || (globalThis as Record<string, unknown>)[APP_CACHE_MARK] === true || tracingArmed()
-}
-
-/** Cases running without their own async context (started before the app cache was armed). */
-const unscoped = new Set<AppCaseState>()
-let warnedAmbiguous = false
 
 /** A case's app cache state (`mode`: the suite's `appCache` option); shared by the case's trials. */
 export function newAppCase(meta: CaseMeta, mode: AppCacheMode | undefined): AppCaseState {
@@ -63,37 +56,7 @@ export function newAppCase(meta: CaseMeta, mode: AppCacheMode | undefined): AppC
 
 /** Runs `fn` as the case of `state` for the app cache. */
 export function withAppCase<T>(state: AppCaseState, fn: () => T): T {
-  if (isArmed()) return cases.run(state, fn)
-  unscoped.add(state)
-  let result: T
-  try {
-    result = fn()
-  } catch (error) {
-    unscoped.delete(state)
-    throw error
-  }
-  if (result instanceof Promise) return result.finally(() => unscoped.delete(state)) as T
-  unscoped.delete(state)
-  return result
-}
-
-/**
- * The case an app call belongs to. A call in a case that started before any wrapper was seen belongs
- * to the one running case; with several running (concurrent cases) it cannot be told whose it is: it
- * is still answered and recorded, but not counted in a case's figures (said once).
- */
-function currentCase(): AppCaseState | undefined {
-  const state = cases.getStore()
-  if (state !== undefined || unscoped.size === 0) return state
-  armed = true
-  if (unscoped.size === 1) return [...unscoped][0]
-  if (!warnedAmbiguous) {
-    warnedAmbiguous = true
-    process.emitWarning(
-      'vitest-judge app cache: calls of concurrent cases that started before any app cache wrapper was seen in this worker are not counted in their case (later cases are); make the wrapper at the top of a module to count them all (said once).',
-    )
-  }
-  return undefined
+  return cases.run(state, fn)
 }
 
 /** Waits for the case's recordings, then fails with its replay miss if it had one (the app may have caught it). */
@@ -109,7 +72,7 @@ export async function settleAppCase(state: AppCaseState): Promise<void> {
 export function appCacheMode(callMode?: AppCacheMode): AppCacheMode {
   const settings = runtimeOptions()
   if (settings.appCacheSource === 'env') return settings.appCache
-  return callMode ?? currentCase()?.mode ?? settings.appCache
+  return callMode ?? cases.current()?.mode ?? settings.appCache
 }
 
 /** One app call, as its wrapper describes it. */
@@ -140,7 +103,7 @@ export interface AppCallHandlers<T> {
 export async function appCall<T>(spec: AppCallSpec, handlers: AppCallHandlers<T>): Promise<T> {
   const mode = appCacheMode(spec.mode)
   if (mode === 'off') return handlers.live(undefined)
-  const state = currentCase()
+  const state = cases.current()
   const base = cacheKey({ v: 1, kind: spec.kind, request: spec.request })
   // The n-th identical call of a case is its own entry: an app that samples twice replays two answers.
   const n = state?.occurrences.get(base) ?? 0

@@ -4,9 +4,9 @@
  * source, lands in that test's collector, so `test.concurrent` cases never mix their spans. The
  * collector applies the per-case caps as spans arrive; nothing is made for a test without spans.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ResolvedTracesOptions } from '../config.js'
 import type { CaseTrace, TraceSpan } from '../report/trace-types.js'
+import { LazyScope } from '../runtime/lazy-scope.js'
 
 /** The spans of one test, capped. */
 export class CaseCollector {
@@ -50,16 +50,8 @@ export class CaseCollector {
   }
 }
 
-const storage = new AsyncLocalStorage<CaseCollector | undefined>()
 const byTask = new WeakMap<object, CaseCollector>()
 
-/**
- * Whether tests run in their own async context. On Node 20 and 22 an AsyncLocalStorage in use makes
- * every promise of the process slower, so tests get one only once spans can appear: from the first
- * `span()`, `traceClient()`, tracer asked of our provider, user provider found, or a module of the
- * project that mentions tracing (the plugin marks it when Vite transforms it, see `TRACES_MARK`).
- */
-let armed = false
 /** Set on `globalThis` by a project module that mentions tracing (appended by the plugin's transform). */
 export const TRACES_MARK = '__vitestJudgeTraces'
 /**
@@ -69,23 +61,32 @@ export const TRACES_MARK = '__vitestJudgeTraces'
  */
 export const TRACES_HOOK = '__vitestJudgeHookTraces'
 
+/** A running test, and its collector once it has one. */
+interface Running {
+  task: object
+  limits: Pick<ResolvedTracesOptions, 'maxSpans' | 'maxBytes'>
+  collector?: CaseCollector
+}
+
+/**
+ * Tests run in their own async context only once spans can appear: from the first `span()`,
+ * `traceClient()`, tracer asked of our provider, user provider found, or a module of the project that
+ * mentions tracing (the plugin marks it when Vite transforms it, see `TRACES_MARK`).
+ */
+const scope = new LazyScope<Running>(
+  TRACES_MARK,
+  'vitest-judge traces: spans made by concurrent tests that started before any tracing was seen in this worker are not recorded; later tests are traced (said once).',
+)
+
 /** Makes the following tests run in their own async context. */
 export function armTracing(): void {
-  armed = true
+  scope.arm()
 }
 
 /** Whether spans can appear in this worker (see `armTracing`). */
 export function isArmed(): boolean {
-  return armed || (globalThis as Record<string, unknown>)[TRACES_MARK] === true
+  return scope.isArmed()
 }
-
-interface Running {
-  task: object
-  limits: Pick<ResolvedTracesOptions, 'maxSpans' | 'maxBytes'>
-}
-/** Tests running without their own async context (before tracing was armed). */
-const running = new Set<Running>()
-let warnedAmbiguous = false
 
 /**
  * The collector of the test whose async context this is, if any. A span made before tracing was
@@ -93,26 +94,13 @@ let warnedAmbiguous = false
  * whose it is and is not recorded (said once).
  */
 export function currentCollector(): CaseCollector | undefined {
-  const store = storage.getStore()
-  if (store !== undefined || running.size === 0) return store
-  armed = true
-  if (running.size === 1) {
-    const [only] = running
-    if (!only) return undefined
-    let collector = byTask.get(only.task)
-    if (!collector) {
-      collector = new CaseCollector(only.limits)
-      byTask.set(only.task, collector)
-    }
-    return collector
+  const running = scope.current()
+  if (!running) return undefined
+  if (!running.collector) {
+    running.collector = new CaseCollector(running.limits)
+    byTask.set(running.task, running.collector)
   }
-  if (!warnedAmbiguous) {
-    warnedAmbiguous = true
-    process.emitWarning(
-      'vitest-judge traces: spans made by concurrent tests that started before any tracing was seen in this worker are not recorded; later tests are traced (said once).',
-    )
-  }
-  return undefined
+  return running.collector
 }
 
 /** The collector of a Vitest task (works from any context, e.g. a matcher in a concurrent test). */
@@ -147,23 +135,15 @@ async function runWrapped<T>(
   body: () => Promise<T>,
   finish: (collector: CaseCollector) => void,
 ): Promise<T> {
-  if (!isArmed()) {
-    const entry: Running = { task, limits }
-    running.add(entry)
-    try {
-      return await body()
-    } finally {
-      running.delete(entry)
-      const collector = byTask.get(task)
-      if (collector) finish(collector)
-    }
+  const running: Running = { task, limits }
+  if (scope.isArmed()) {
+    running.collector = new CaseCollector(limits)
+    byTask.set(task, running.collector)
   }
-  const collector = new CaseCollector(limits)
-  byTask.set(task, collector)
   try {
-    return await storage.run(collector, body)
+    return await scope.run(running, body)
   } finally {
-    finish(collector)
+    if (running.collector) finish(running.collector)
   }
 }
 
@@ -172,6 +152,5 @@ async function runWrapped<T>(
  * belong to no case's trace. The judge is the evaluation, not the system under test.
  */
 export function outsideCase<T>(fn: () => T): T {
-  if (storage.getStore() === undefined) return fn()
-  return storage.run(undefined, fn)
+  return scope.outside(fn)
 }
