@@ -78,8 +78,56 @@ function exampleSection(tag: string, text: string): string {
   return made
 }
 
-/** Builds the full prompt for one case. Deterministic: the same inputs give the same prompt (the cache key). */
-export function buildGradingPrompt(rubric: RubricSpec, fields: JudgeFields): GradingPrompt {
+/**
+ * The part of a prompt that comes before the case's own sections (metric, definition, rubric,
+ * examples, "Now grade this case."): the same text in every prompt of the rubric. Attached to the
+ * prompt under this symbol (not enumerable: judges, JSON and the cache key's canonical text do not see
+ * it), so that the grade's cache key escapes and hashes it once (store/cache-key.ts). `user` starts with it.
+ */
+export const PROMPT_HEAD: unique symbol = Symbol.for('vitest-judge.promptHead')
+
+interface MadeHead {
+  rubric: RubricSpec
+  name: string
+  version: string
+  definition: string
+  gradingPrompt: string
+  fields: RubricSpec['fields']
+  fieldList: string
+  examples: RubricSpec['examples']
+  exampleTexts: unknown[]
+  head: string
+  tail: string
+}
+
+// The head is made once per rubric: remade when any field of it (or of an example) is no longer the one it was made from.
+const heads = new WeakMap<RubricSpec, MadeHead>()
+
+function exampleTexts(examples: RubricSpec['examples']): unknown[] {
+  const out: unknown[] = []
+  for (const e of examples ?? [])
+    out.push(e, e.input, e.output, e.expected, e.context, e.traceText, e.score, e.justification)
+  return out
+}
+
+function sameHead(made: MadeHead, rubric: RubricSpec): boolean {
+  if (
+    made.name !== rubric.name ||
+    made.version !== rubric.version ||
+    made.definition !== rubric.definition ||
+    made.gradingPrompt !== rubric.gradingPrompt ||
+    made.fields !== rubric.fields ||
+    made.fieldList !== rubric.fields.join(',') ||
+    made.examples !== rubric.examples
+  )
+    return false
+  const texts = exampleTexts(rubric.examples)
+  return texts.length === made.exampleTexts.length && texts.every((t, i) => t === made.exampleTexts[i])
+}
+
+function headOf(rubric: RubricSpec): MadeHead {
+  const made = heads.get(rubric)
+  if (made && sameHead(made, rubric)) return made
   const parts: string[] = []
   parts.push(`Metric: ${rubric.name} (version ${rubric.version})`)
   parts.push(`Definition:\n${rubric.definition.trim()}`)
@@ -97,15 +145,35 @@ export function buildGradingPrompt(rubric: RubricSpec, fields: JudgeFields): Gra
     })
     parts.push(`Scored examples (for calibration only):\n\n${examples.join('\n\n')}`)
   }
-  const caseParts: string[] = ['Now grade this case.']
+  parts.push('Now grade this case.')
+  const fresh: MadeHead = {
+    rubric,
+    name: rubric.name,
+    version: rubric.version,
+    definition: rubric.definition,
+    gradingPrompt: rubric.gradingPrompt,
+    fields: rubric.fields,
+    fieldList: rubric.fields.join(','),
+    examples: rubric.examples,
+    exampleTexts: exampleTexts(rubric.examples),
+    // Ends with ASCII: escaping the head and the rest apart gives the escaped whole (cache-key.ts).
+    head: `${parts.join('\n\n')}\n\n`,
+    tail: `Grade the ${rubric.name} of the answer in the <output-…> section from 1 to 5. Reply with only the JSON object {"score": <1-5>, "justification": "..."}.`,
+  }
+  heads.set(rubric, fresh)
+  return fresh
+}
+
+/** Builds the full prompt for one case. Deterministic: the same inputs give the same prompt (the cache key). */
+export function buildGradingPrompt(rubric: RubricSpec, fields: JudgeFields): GradingPrompt {
+  const { head, tail } = headOf(rubric)
+  let rest = ''
   for (const field of rubric.fields) {
     const text = fields[field]
     if (text === undefined) continue
-    caseParts.push(`${SECTION_LABEL[field]}:\n${section(SECTION_NAME[field], text)}`)
+    rest += `${SECTION_LABEL[field]}:\n${section(SECTION_NAME[field], text)}\n\n`
   }
-  parts.push(caseParts.join('\n\n'))
-  parts.push(
-    `Grade the ${rubric.name} of the answer in the <output-…> section from 1 to 5. Reply with only the JSON object {"score": <1-5>, "justification": "..."}.`,
-  )
-  return { system: SYSTEM_PROMPT, user: parts.join('\n\n') }
+  const prompt: GradingPrompt = { system: SYSTEM_PROMPT, user: `${head}${rest}${tail}` }
+  Object.defineProperty(prompt, PROMPT_HEAD, { value: head, enumerable: false })
+  return prompt
 }

@@ -5,6 +5,7 @@
 import { CacheMissError, JudgeError, VitestJudgeError } from '../errors.js'
 import { priceOf, usdOf } from '../judges/pricing.js'
 import { resolveJudge } from '../judges/resolve-judge.js'
+import { PROMPT_HEAD } from '../judges/prompt.js'
 import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from '../judges/types.js'
 import { VERDICT_JSON_SCHEMA } from '../judges/verdict-schema.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from '../metrics/types.js'
@@ -12,7 +13,7 @@ import { redact } from '../redact.js'
 import type { CaseMeta } from '../report/case-meta.js'
 import { defuseCommands } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
-import { cacheKey } from '../store/judge-cache.js'
+import { cacheKey, gradeCacheKey, SqliteJudgeCache } from '../store/judge-cache.js'
 import { outsideCase } from '../tracing/collector.js'
 import { budgetCounter, budgetError } from './budget.js'
 import { createLimiter, type Limiter } from './limiter.js'
@@ -55,17 +56,20 @@ const inFlight = new Map<string, Promise<unknown>>()
 
 async function cachedCall<T>(
   judge: Judge,
-  keyParts: Record<string, unknown>,
+  keyOf: () => string,
+  entry: { kind: 'grade' | 'embed' | 'complete'; metric: string },
   what: string,
   meta: CaseMeta,
   call: () => Promise<T>,
 ): Promise<{ value: T; cached: boolean }> {
   const mode = runtimeOptions().cache
   if (!cacheable(judge)) return { value: await limiter().run(() => budgeted(judge, call)), cached: false }
-  const cache = await workerCache(runtimeOptions().dir, mode === 'readonly', runtimeOptions().cacheUrl ?? null)
-  const key = cacheKey(keyParts)
+  const opened = workerCache(runtimeOptions().dir, mode === 'readonly', runtimeOptions().cacheUrl ?? null)
+  // The worker's SQLite cache answers at once: no promise between a case and its cached verdict.
+  const cache = opened instanceof Promise ? await opened : opened
+  const key = keyOf()
   if (mode !== 'refresh') {
-    const hit = await cache.get(key)
+    const hit = cache instanceof SqliteJudgeCache ? cache.getSync(key) : await cache.get(key)
     if (hit) {
       meta.cache.hits++
       return { value: hit.value as T, cached: true }
@@ -83,12 +87,7 @@ async function cachedCall<T>(
   const promise = limiter()
     .run(() => budgeted(judge, call))
     .then(async (value) => {
-      await cache.set(key, {
-        kind: keyParts.kind as 'grade' | 'embed' | 'complete',
-        judge: judge.name,
-        metric: String(keyParts.metric ?? ''),
-        value,
-      })
+      await cache.set(key, { kind: entry.kind, judge: judge.name, metric: entry.metric, value })
       return value
     })
   inFlight.set(key, promise)
@@ -153,19 +152,22 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
     trial,
     ...(signal ? { signal } : {}),
     async grade(j: Judge, request: GradeRequest) {
-      const keyParts = {
-        v: 1,
-        kind: 'grade',
-        judge: j.cacheIdentity,
-        prompt: request.prompt,
-        schema: SCHEMA_IN_KEY,
-        metric: request.metric,
-        metricVersion: request.metricVersion,
-        trial: request.trial,
-      }
+      const keyOf = () =>
+        gradeCacheKey(
+          {
+            judge: j.cacheIdentity,
+            prompt: request.prompt,
+            schema: SCHEMA_IN_KEY,
+            metric: request.metric,
+            metricVersion: request.metricVersion,
+            trial: request.trial,
+          },
+          (request.prompt as { [PROMPT_HEAD]?: string })[PROMPT_HEAD],
+        )
       const { value, cached } = await cachedCall<Verdict>(
         j,
-        keyParts,
+        keyOf,
+        { kind: 'grade', metric: request.metric },
         `metric ${request.metric} (judge ${j.name}, trial ${request.trial})`,
         meta,
         () => j.grade(request),
@@ -189,8 +191,13 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
         )
       }
       const keyParts = { v: 1, kind: 'embed', judge: j.cacheIdentity, texts, metric: 'embedding_similarity' }
-      const { value, cached } = await cachedCall<number[][]>(j, keyParts, `embeddings (judge ${j.name})`, meta, () =>
-        embed.call(j, texts, signal ? { signal } : undefined),
+      const { value, cached } = await cachedCall<number[][]>(
+        j,
+        () => cacheKey(keyParts),
+        { kind: 'embed', metric: keyParts.metric },
+        `embeddings (judge ${j.name})`,
+        meta,
+        () => embed.call(j, texts, signal ? { signal } : undefined),
       )
       return { vectors: value, cached }
     },
@@ -227,8 +234,13 @@ export async function completeCached(
     metric: 'simulated_user',
     trial,
   }
-  const { value, cached } = await cachedCall<CompletionReply>(judge, keyParts, what, meta, () =>
-    complete.call(judge, request),
+  const { value, cached } = await cachedCall<CompletionReply>(
+    judge,
+    () => cacheKey(keyParts),
+    { kind: 'complete', metric: keyParts.metric },
+    what,
+    meta,
+    () => complete.call(judge, request),
   )
   if (!cached && value.usage) {
     meta.judgeTokens.input += value.usage.inputTokens

@@ -90,4 +90,4 @@ function fileSize(path: string): number {
   }
 }
 
-export { cacheKey, canonicalJson } from './cache-key.js'
+export { cacheKey, canonicalJson, gradeCacheKey } from './cache-key.js'

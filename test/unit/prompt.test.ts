@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { buildGradingPrompt, type RubricSpec, sectionNonce } from '../../src/judges/prompt.js'
+import { buildGradingPrompt, PROMPT_HEAD, type RubricSpec, sectionNonce } from '../../src/judges/prompt.js'
 import type { JudgeFields } from '../../src/judges/types.js'
 import { VERDICT_JSON_SCHEMA } from '../../src/judges/verdict-schema.js'
 
@@ -129,6 +130,33 @@ describe('buildGradingPrompt', () => {
     // Examples come before the case, so a reader taking the last section of a tag gets the case.
     expect(user.indexOf("It's like your friendly toolkit!")).toBeLessThan(user.indexOf(FIELDS.output))
     expect(buildGradingPrompt(rubric, FIELDS).user).toBe(user)
+  })
+
+  it('writes the text earlier versions wrote (the cache key of every stored verdict depends on it)', () => {
+    const rubric: RubricSpec = {
+      ...RUBRIC,
+      examples: [{ input: 'Hi?', output: 'Yo.', score: 1, justification: 'Casual.' }],
+    }
+    // SHA-256 of the JSON of the prompt as vitest-judge 016de22 built it.
+    const digest = createHash('sha256')
+      .update(JSON.stringify(buildGradingPrompt(rubric, FIELDS)))
+      .digest('hex')
+    expect(digest).toBe('99b14f2920397bfcc57628c9ed14c98cbd765e9142b9a1cd402df3d2302e76bb')
+  })
+
+  it("makes a rubric's shared text once, and again when the rubric is changed in place", () => {
+    const rubric: RubricSpec = { ...RUBRIC, examples: [{ output: 'Yo.', score: 1, justification: 'Casual.' }] }
+    const first = buildGradingPrompt(rubric, FIELDS)
+    expect((first as { [PROMPT_HEAD]?: string })[PROMPT_HEAD]).toMatch(/Now grade this case\.\n\n$/)
+    expect(first.user.startsWith((first as { [PROMPT_HEAD]?: string })[PROMPT_HEAD] ?? '-')).toBe(true)
+    expect(Object.keys(first)).toEqual(['system', 'user'])
+    rubric.definition = 'Professionalism: a formal style.'
+    const example = rubric.examples?.[0]
+    if (example) example.justification = 'Far too casual.'
+    const second = buildGradingPrompt(rubric, FIELDS)
+    expect(second.user).toContain('Professionalism: a formal style.')
+    expect(second.user).toContain('justification: Far too casual.')
+    expect(second.user).toBe(buildGradingPrompt({ ...rubric, examples: [...(rubric.examples ?? [])] }, FIELDS).user)
   })
 
   it('asks for a schema OpenAI strict mode accepts', () => {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { describe, expect, test } from 'vitest'
-import { cacheKey, canonicalJson, SqliteJudgeCache } from '../../src/store/judge-cache.js'
+import { buildGradingPrompt, PROMPT_HEAD, type RubricSpec } from '../../src/judges/prompt.js'
+import { VERDICT_JSON_SCHEMA } from '../../src/judges/verdict-schema.js'
+import { cacheKey, canonicalJson, gradeCacheKey, SqliteJudgeCache } from '../../src/store/judge-cache.js'
 import { cacheDbPath } from '../../src/store/paths.js'
 import { judgeCacheContract } from '../store-contract/judge-cache-contract.js'
 
@@ -89,6 +91,59 @@ describe('cacheKey', () => {
     const keys = new Set(variants.map(cacheKey))
     expect(keys.size).toBe(variants.length)
     expect(keys.has(key)).toBe(false)
+  })
+
+  test("a grade key made from the prompt's shared head is the key of the whole parts, for any text", () => {
+    const texts = [
+      'plain',
+      '"quoted" \\ back',
+      'line\nfeed\ttab\u0001',
+      'emoji \ud83d\ude00',
+      'lone \ud800',
+      '\udc00 low',
+      '…’',
+      '',
+    ]
+    const judge = { kind: 'openai', model: 'gpt-4.1-mini', baseURL: 'https://api.openai.com/v1' }
+    let checked = 0
+    for (const [i, text] of texts.entries()) {
+      const rubric: RubricSpec = {
+        name: `metric_${i}`,
+        version: text,
+        definition: `Definition ${text}`,
+        gradingPrompt: text,
+        fields: ['input', 'output', 'expected'],
+        examples: [{ output: text, score: 3, justification: text }],
+      }
+      for (const other of texts) {
+        const prompt = buildGradingPrompt(rubric, { input: text, output: other, expected: `${other}${text}` })
+        const head = (prompt as { [PROMPT_HEAD]?: string })[PROMPT_HEAD]
+        for (const metricVersion of [rubric.version, undefined]) {
+          const parts = { judge, prompt, schema: VERDICT_JSON_SCHEMA, metric: rubric.name, metricVersion, trial: i % 2 }
+          const whole = cacheKey({
+            v: 1,
+            kind: 'grade',
+            ...parts,
+            prompt: { system: prompt.system, user: prompt.user },
+          })
+          expect(gradeCacheKey(parts, head)).toBe(whole)
+          expect(gradeCacheKey(parts)).toBe(whole)
+          checked++
+        }
+      }
+    }
+    expect(checked).toBe(texts.length * texts.length * 2)
+    // A head the prompt does not start with, or a prompt with more fields, takes the whole key.
+    const prompt = { system: 'S', user: 'head\n\nrest', extra: 1 }
+    const parts = { judge, prompt, schema: {}, metric: 'm', metricVersion: 'v1', trial: 0 }
+    expect(gradeCacheKey(parts, 'head\n\n')).toBe(cacheKey({ v: 1, kind: 'grade', ...parts }))
+    const plain = { system: 'S', user: 'head\n\nrest' }
+    expect(gradeCacheKey({ ...parts, prompt: plain }, 'other\n\n')).toBe(
+      cacheKey({ v: 1, kind: 'grade', ...parts, prompt: plain }),
+    )
+    expect(gradeCacheKey({ ...parts, prompt: plain }, 'head\n\n')).toBe(
+      cacheKey({ v: 1, kind: 'grade', ...parts, prompt: plain }),
+    )
   })
 
   test('canonical JSON is plain sorted JSON, and values JSON cannot tell apart are refused', () => {
