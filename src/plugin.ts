@@ -5,7 +5,7 @@
  * the command line does not drop it.
  */
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Vite, VitestPluginContext } from 'vitest/node'
 import { type ResolvedVitestJudgeOptions, resolveOptions, type VitestJudgeOptions } from './config.js'
@@ -59,8 +59,11 @@ const TRACING_HINT =
 // What makes app calls go through the app cache.
 const APP_CACHE_HINT = /\b(?:appCacheMiddleware|cachedModel|replayTool|traceClient)\b/
 
+// vitest-judge's own modules: a workspace link (its real path outside node_modules) makes Vite transform them.
+const ownDir = `${dirname(fileURLToPath(import.meta.url)).replace(/\\/g, '/')}/`
+
 function projectModule(id: string): boolean {
-  if (id.includes('/node_modules/') || id.startsWith('\0')) return false
+  if (id.includes('/node_modules/') || id.startsWith('\0') || id.startsWith(ownDir)) return false
   return /\.[cm]?[jt]sx?$/.test(id.replace(/\?.*$/, ''))
 }
 

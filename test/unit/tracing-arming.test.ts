@@ -1,8 +1,9 @@
 // Tests get their own async context only once tracing is armed (an AsyncLocalStorage in use slows
 // every promise on Node 20 and 22). Before that, a span belongs to the one running test.
+import { fileURLToPath } from 'node:url'
 import { trace } from '@opentelemetry/api'
 import { beforeAll, expect, test } from 'vitest'
-import { mentionsTracing } from '../../src/plugin.js'
+import { mentionsAppCache, mentionsTracing } from '../../src/plugin.js'
 import { type CaseCollector, runWithCollector } from '../../src/tracing/collector.js'
 import { installTracing } from '../../src/tracing/otel.js'
 
@@ -52,4 +53,12 @@ test('the plugin marks project modules that mention tracing, never dependencies'
   expect(mentionsTracing('span(1)', '/p/a.ts')).toBe(false)
   expect(mentionsTracing('experimental_telemetry', '/p/node_modules/ai/index.mjs')).toBe(false)
   expect(mentionsTracing('experimental_telemetry', '/p/data.json')).toBe(false)
+})
+
+test("the plugin's own modules never arm a worker, even through a workspace link (real path outside node_modules)", () => {
+  // Vite transforms a linked package's files: its setup file, which names traceClient and getTrace, must not count.
+  const own = fileURLToPath(new URL('../../src/setup-file.js', import.meta.url)).replace(/\\/g, '/')
+  expect(mentionsTracing('traceClient(client); getTrace(context)', own)).toBe(false)
+  expect(mentionsAppCache('appCacheMiddleware()', own)).toBe(false)
+  expect(mentionsTracing('traceClient(client)', '/p/agent.ts')).toBe(true)
 })
