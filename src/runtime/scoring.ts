@@ -4,8 +4,8 @@
  */
 import { CacheMissError, JudgeError, VitestJudgeError } from '../errors.js'
 import { priceOf, usdOf } from '../judges/pricing.js'
-import { resolveJudge } from '../judges/resolve-judge.js'
 import { PROMPT_HEAD } from '../judges/prompt.js'
+import { resolveJudge } from '../judges/resolve-judge.js'
 import type { CompletionReply, CompletionRequest, GradeRequest, Judge, Verdict } from '../judges/types.js'
 import { VERDICT_JSON_SCHEMA } from '../judges/verdict-schema.js'
 import type { Metric, MetricContext, MetricInput, MetricValue } from '../metrics/types.js'
