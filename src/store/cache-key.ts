@@ -59,11 +59,8 @@ export function gradeCacheKey(parts: GradeKeyParts, head?: string): string {
   ) {
     return cacheKey({ v: 1, kind: 'grade', judge, prompt, schema, metric, metricVersion, trial })
   }
-  const byJudge = memoIn(
-    gradePrefixes,
-    `${judgeText}\u0000${metric}\u0000${metricVersion ?? '\u0001'}`,
-    () => new Map(),
-  )
+  // A JSON array: no two (judge, metric, version) share a memo key, whatever characters they hold.
+  const byJudge = memoIn(gradePrefixes, JSON.stringify([judgeText, metric, metricVersion ?? null]), () => new Map())
   const bySystem = memoIn(byJudge, prompt.system, () => new Map<string, Hash>())
   const prefix = memoIn(bySystem, head, () =>
     createHash('sha256').update(

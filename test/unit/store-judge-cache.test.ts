@@ -57,6 +57,14 @@ const parts = {
   trial: 0,
 }
 
+const RUBRIC_FOR_KEYS: RubricSpec = {
+  name: 'm',
+  version: 'v1',
+  definition: 'D',
+  gradingPrompt: 'G',
+  fields: ['output'],
+}
+
 describe('cacheKey', () => {
   test('is a SHA-256 hex digest that ignores key order at every depth', () => {
     const key = cacheKey(parts)
@@ -133,6 +141,13 @@ describe('cacheKey', () => {
       }
     }
     expect(checked).toBe(texts.length * texts.length * 2)
+    // Metric and version are told apart whatever characters they hold (the kept hash states are per pair).
+    const tricky = buildGradingPrompt({ ...RUBRIC_FOR_KEYS, name: 'a\u0000b' }, { output: 'x' })
+    const head = (tricky as { [PROMPT_HEAD]?: string })[PROMPT_HEAD]
+    const one = { judge, prompt: tricky, schema: {}, metric: 'a\u0000b', metricVersion: 'c', trial: 0 }
+    const two = { ...one, metric: 'a', metricVersion: 'b\u0000c' }
+    expect(gradeCacheKey(one, head)).toBe(cacheKey({ v: 1, kind: 'grade', ...one, prompt: { ...tricky } }))
+    expect(gradeCacheKey(two, head)).toBe(cacheKey({ v: 1, kind: 'grade', ...two, prompt: { ...tricky } }))
     // A head the prompt does not start with, or a prompt with more fields, takes the whole key.
     const prompt = { system: 'S', user: 'head\n\nrest', extra: 1 }
     const parts = { judge, prompt, schema: {}, metric: 'm', metricVersion: 'v1', trial: 0 }
