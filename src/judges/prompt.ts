@@ -87,47 +87,33 @@ function exampleSection(tag: string, text: string): string {
 export const PROMPT_HEAD: unique symbol = Symbol.for('vitest-judge.promptHead')
 
 interface MadeHead {
-  rubric: RubricSpec
-  name: string
-  version: string
-  definition: string
-  gradingPrompt: string
-  fields: RubricSpec['fields']
-  fieldList: string
-  examples: RubricSpec['examples']
-  exampleTexts: unknown[]
+  /** Everything the head was made from, compared by identity (strings by value). */
+  inputs: unknown[]
   head: string
   tail: string
 }
 
-// The head is made once per rubric: remade when any field of it (or of an example) is no longer the one it was made from.
+// The head is made once per rubric, and again when anything it was made from changed (a rubric changed in place).
 const heads = new WeakMap<RubricSpec, MadeHead>()
 
-function exampleTexts(examples: RubricSpec['examples']): unknown[] {
-  const out: unknown[] = []
-  for (const e of examples ?? [])
-    out.push(e, e.input, e.output, e.expected, e.context, e.traceText, e.score, e.justification)
-  return out
-}
-
-function sameHead(made: MadeHead, rubric: RubricSpec): boolean {
-  if (
-    made.name !== rubric.name ||
-    made.version !== rubric.version ||
-    made.definition !== rubric.definition ||
-    made.gradingPrompt !== rubric.gradingPrompt ||
-    made.fields !== rubric.fields ||
-    made.fieldList !== rubric.fields.join(',') ||
-    made.examples !== rubric.examples
-  )
-    return false
-  const texts = exampleTexts(rubric.examples)
-  return texts.length === made.exampleTexts.length && texts.every((t, i) => t === made.exampleTexts[i])
+function headInputs(rubric: RubricSpec): unknown[] {
+  const inputs: unknown[] = [
+    rubric.name,
+    rubric.version,
+    rubric.definition,
+    rubric.gradingPrompt,
+    ...rubric.fields,
+    '|',
+  ]
+  for (const e of rubric.examples ?? [])
+    inputs.push(e.input, e.output, e.expected, e.context, e.traceText, e.score, e.justification)
+  return inputs
 }
 
 function headOf(rubric: RubricSpec): MadeHead {
+  const inputs = headInputs(rubric)
   const made = heads.get(rubric)
-  if (made && sameHead(made, rubric)) return made
+  if (made && made.inputs.length === inputs.length && made.inputs.every((x, i) => x === inputs[i])) return made
   const parts: string[] = []
   parts.push(`Metric: ${rubric.name} (version ${rubric.version})`)
   parts.push(`Definition:\n${rubric.definition.trim()}`)
@@ -147,15 +133,7 @@ function headOf(rubric: RubricSpec): MadeHead {
   }
   parts.push('Now grade this case.')
   const fresh: MadeHead = {
-    rubric,
-    name: rubric.name,
-    version: rubric.version,
-    definition: rubric.definition,
-    gradingPrompt: rubric.gradingPrompt,
-    fields: rubric.fields,
-    fieldList: rubric.fields.join(','),
-    examples: rubric.examples,
-    exampleTexts: exampleTexts(rubric.examples),
+    inputs,
     // Ends with ASCII: escaping the head and the rest apart gives the escaped whole (cache-key.ts).
     head: `${parts.join('\n\n')}\n\n`,
     tail: `Grade the ${rubric.name} of the answer in the <output-…> section from 1 to 5. Reply with only the JSON object {"score": <1-5>, "justification": "..."}.`,

@@ -13,7 +13,7 @@ import { redact } from '../redact.js'
 import type { CaseMeta } from '../report/case-meta.js'
 import { defuseCommands } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
-import { cacheKey, gradeCacheKey, SqliteJudgeCache } from '../store/judge-cache.js'
+import { cacheKey, gradeCacheKey } from '../store/judge-cache.js'
 import { outsideCase } from '../tracing/collector.js'
 import { budgetCounter, budgetError } from './budget.js'
 import { createLimiter, type Limiter } from './limiter.js'
@@ -64,12 +64,10 @@ async function cachedCall<T>(
 ): Promise<{ value: T; cached: boolean }> {
   const mode = runtimeOptions().cache
   if (!cacheable(judge)) return { value: await limiter().run(() => budgeted(judge, call)), cached: false }
-  const opened = workerCache(runtimeOptions().dir, mode === 'readonly', runtimeOptions().cacheUrl ?? null)
-  // The worker's SQLite cache answers at once: no promise between a case and its cached verdict.
-  const cache = opened instanceof Promise ? await opened : opened
+  const cache = await workerCache(runtimeOptions().dir, mode === 'readonly', runtimeOptions().cacheUrl ?? null)
   const key = keyOf()
   if (mode !== 'refresh') {
-    const hit = cache instanceof SqliteJudgeCache ? cache.getSync(key) : await cache.get(key)
+    const hit = await cache.get(key)
     if (hit) {
       meta.cache.hits++
       return { value: hit.value as T, cached: true }
