@@ -115,6 +115,10 @@ export class JudgeReporter implements Reporter {
   private storeFailed = false
   private releaseMeta = false
   private runStarts = 0
+  /** Files queued in a worker whose tests have not started yet (see `onTestModuleQueued`). */
+  private readonly collecting = new Set<string>()
+  /** Finished tests read as their results arrived, by test id, until their file ends. */
+  private readonly finished = new Map<string, CollectedTest>()
 
   private readonly noticeShown: boolean
 
@@ -259,12 +263,17 @@ export class JudgeReporter implements Reporter {
    * the file's worker may end, and the main process then stops that worker and starts the next one.
    * Recording (tens of milliseconds of synchronous work per 1,000 cases) starts once the next file's
    * tests run (`onTestModuleStart`), when the main process has little else to do, or after
-   * {@link RECORD_WAIT_MS}, or at the end of the run.
+   * {@link RECORD_WAIT_MS} unless a file is being collected, or at the end of the run.
    */
   onTestModuleEnd(testModule: TestModule): void {
+    this.collecting.delete(testModule.moduleId)
     if (!this.options) return
     const testCases = Array.from(testModule.children.allTests())
-    const tests = testCases.map(collectTest)
+    const tests = testCases.map((testCase) => {
+      const early = this.finished.get(testCase.id)
+      this.finished.delete(testCase.id)
+      return early ?? collectTest(testCase)
+    })
     if (!tests.some((t) => t.meta)) return
     const state = this.ensureInvocation()
     const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
@@ -274,10 +283,31 @@ export class JudgeReporter implements Reporter {
         this.fail(`vitest-judge: cannot record ${file}: ${(error as Error).message}`)
       }),
     )
-    state.waitTimer ??= setTimeout(() => this.startRecording(state), RECORD_WAIT_MS)
+    state.waitTimer ??= setTimeout(() => {
+      state.waitTimer = undefined
+      if (this.collecting.size === 0) this.startRecording(state)
+    }, RECORD_WAIT_MS)
   }
 
-  onTestModuleStart(): void {
+  /**
+   * A test's result is read as it arrives, while its file's other tests run: Vitest lets the file's
+   * worker end only once `onTestModuleEnd` returned, and reading 1,000 results there would hold it.
+   */
+  onTestCaseResult(testCase: TestCase): void {
+    if (this.options) this.finished.set(testCase.id, collectTest(testCase))
+  }
+
+  /**
+   * A file was handed to a worker, which now imports and collects it: until it starts its tests
+   * (`onTestModuleStart`) the worker waits on the main process (its modules, the collected tasks),
+   * so a recording due then waits for the start.
+   */
+  onTestModuleQueued(testModule: TestModule): void {
+    this.collecting.add(testModule.moduleId)
+  }
+
+  onTestModuleStart(testModule: TestModule): void {
+    this.collecting.delete(testModule.moduleId)
     if (this.current) this.startRecording(this.current)
   }
 
@@ -385,6 +415,8 @@ export class JudgeReporter implements Reporter {
     const state = this.current
     if (!this.options || !state) return
     this.current = undefined
+    this.collecting.clear()
+    this.finished.clear()
     this.startRecording(state)
     await state.recording
     state.files.sort((a, b) => compareSorted(runKey(a.summary), runKey(b.summary)))

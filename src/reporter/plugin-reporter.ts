@@ -4,7 +4,7 @@
  * worker starts: loading it is most of what the plugin adds to Vitest's start-up. A shared
  * (PostgreSQL) store or cache is still reached before any test runs.
  */
-import type { Reporter, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
+import type { Reporter, TestCase, TestModule, TestRunEndReason, Vitest } from 'vitest/node'
 import type { ResolvedVitestJudgeOptions } from '../config.js'
 import { localJudgeNotice } from '../judges/providers.js'
 import type { JudgeReporter } from './judge-reporter.js'
@@ -37,13 +37,23 @@ export class PluginReporter implements Reporter {
     this.started().catch(() => {})
   }
 
-  onTestModuleStart(): void {
-    if (this.ready) this.ready.onTestModuleStart()
+  onTestModuleQueued(testModule: TestModule): void {
+    // Before the reporter is loaded, no recording waits that this would hold back.
+    this.ready?.onTestModuleQueued(testModule)
+  }
+
+  onTestModuleStart(testModule: TestModule): void {
+    if (this.ready) this.ready.onTestModuleStart(testModule)
     else
       this.started().then(
-        (reporter) => reporter.onTestModuleStart(),
+        (reporter) => reporter.onTestModuleStart(testModule),
         () => {},
       )
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    // Before the reporter is loaded, its file's results are read when the file ends.
+    this.ready?.onTestCaseResult(testCase)
   }
 
   onTestModuleEnd(testModule: TestModule): void | Promise<void> {

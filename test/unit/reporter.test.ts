@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import { afterEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { TestModule, Vitest } from 'vitest/node'
 import type { VitestJudgeOptions } from '../../src/config.js'
 import { resolveOptions } from '../../src/config.js'
@@ -171,6 +171,64 @@ describe('JudgeReporter', () => {
       expect(meta.output, JSON.stringify(reporters)).toBe('Answer 0\nsecond line\twith tab')
       expect(meta.metrics.answer_similarity?.justification).toBe('Overlap 0.')
     }
+  })
+})
+
+describe('when a finished file is recorded', () => {
+  const recorded = (cases: FakeCase[]) => cases.every((c) => (c.meta.vitestJudge as { v?: number }).v === undefined)
+
+  async function started() {
+    const root = mkdtempSync(join(tmpdir(), 'vj-reporter-'))
+    roots.push(root)
+    const vitest = {
+      config: { root, reporters: [['default', {}]] },
+      logger: { log: () => {}, error: () => {} },
+    } as unknown as Vitest
+    const reporter = new JudgeReporter({ dir: join(root, '.vitest-judge'), baseline: false })
+    await reporter.onInit(vitest)
+    await reporter.onTestRunStart()
+    return { root, reporter }
+  }
+
+  // The records leave task.meta once the file's run is saved: that is when it was recorded.
+  test('soon after it ends when no other file is starting, and not while the next file is collected', async () => {
+    const { root, reporter } = await started()
+    const a = fakeModule(root, 'evals/a.eval.ts', 20)
+    reporter.onTestModuleEnd(a.module)
+    await vi.waitFor(() => expect(recorded(a.cases)).toBe(true), { timeout: 3000, interval: 20 })
+
+    // The next file's worker imports and collects it, waiting on the main process: the file that
+    // ended meanwhile is recorded once the next one's tests start, not on the timer.
+    const c = fakeModule(root, 'evals/c.eval.ts', 20)
+    reporter.onTestModuleQueued(c.module)
+    const b = fakeModule(root, 'evals/b.eval.ts', 20)
+    reporter.onTestModuleEnd(b.module)
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect(recorded(b.cases)).toBe(false)
+    reporter.onTestModuleStart(c.module)
+    await vi.waitFor(() => expect(recorded(b.cases)).toBe(true), { timeout: 3000, interval: 20 })
+
+    reporter.onTestModuleEnd(c.module)
+    await reporter.onTestRunEnd([a.module, b.module, c.module], [], 'passed')
+    expect(recorded(c.cases)).toBe(true)
+  })
+
+  test("a test's result read as it arrived is the one recorded", async () => {
+    const { root, reporter } = await started()
+    const a = fakeModule(root, 'evals/a.eval.ts', 3)
+    const tests = Array.from(a.module.children.allTests()).map((t, i) => Object.assign(t, { id: `t${i}` }))
+    for (const t of tests) reporter.onTestCaseResult(t)
+    // Read early, the records stay what they were when the results arrived.
+    const second = a.cases[1] as FakeCase
+    second.meta.vitestJudge = { v: 1, changed: true }
+    reporter.onTestModuleEnd(a.module)
+    await reporter.onTestRunEnd([a.module], [], 'passed')
+    const report = JSON.parse(readFileSync(join(root, '.vitest-judge', 'report.json'), 'utf8')) as JsonReport
+    expect(report.runs[0]?.cases.map((c) => c.output)).toEqual([
+      'Answer 0\nsecond line\twith tab',
+      'Answer 1\nsecond line\twith tab',
+      'Answer 2\nsecond line\twith tab',
+    ])
   })
 })
 
