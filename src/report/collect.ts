@@ -23,6 +23,9 @@ export interface CollectedTest {
   location?: { line: number; column: number }
 }
 
+/** Report cases made ahead by `toReportCase` (undefined for a skipped test), by the test they were made of. */
+export type CaseOf = Pick<WeakMap<CollectedTest, ReportCase | undefined>, 'get' | 'has'>
+
 /** Turns one finished test into a report case; skipped tests give none. */
 export function toReportCase(test: CollectedTest, pricing?: Pricing): ReportCase | undefined {
   if (test.state === 'skipped' || test.state === 'pending') return undefined
@@ -71,7 +74,13 @@ export function buildRuns(
   newId: () => string,
   file: string,
   tests: readonly CollectedTest[],
-  options: { durationMs?: number; params?: Record<string, string | number | boolean>; pricing?: Pricing } = {},
+  options: {
+    durationMs?: number
+    params?: Record<string, string | number | boolean>
+    pricing?: Pricing
+    /** Report cases already made with `toReportCase(test, pricing)`, by test (made as the results arrived). */
+    cases?: CaseOf
+  } = {},
 ): ReportRun[] {
   const groups = new Map<string | undefined, CollectedTest[]>()
   groups.set(undefined, [])
@@ -88,10 +97,10 @@ export function buildRuns(
   for (const [variant, group] of groups) {
     if (variant === undefined) {
       if (group.length > 0 && (groups.size === 1 || group.some((t) => t.meta)))
-        runs.push(buildRun(newId(), file, group, options.durationMs, options.pricing))
+        runs.push(buildRun(newId(), file, group, options.durationMs, options.pricing, options.cases))
       continue
     }
-    const run = buildRun(newId(), file, group, undefined, options.pricing)
+    const run = buildRun(newId(), file, group, undefined, options.pricing, options.cases)
     run.key = variantRunKey(file, variant)
     run.variant = variant
     run.params = { ...options.params, ...group.find((t) => t.meta?.variantParams)?.meta?.variantParams }
@@ -107,6 +116,7 @@ export function buildRun(
   tests: readonly CollectedTest[],
   durationMs?: number,
   pricing?: Pricing,
+  made?: CaseOf,
 ): ReportRun {
   const tallies: Record<string, JudgeCallTally> = {}
   const cases: ReportCase[] = []
@@ -115,7 +125,7 @@ export function buildRun(
   const cache = { hits: 0, misses: 0 }
   const tokens = { input: 0, output: 0 }
   for (const test of tests) {
-    const reportCase = toReportCase(test, pricing)
+    const reportCase = made?.has(test) ? made.get(test) : toReportCase(test, pricing)
     if (!reportCase) continue
     mergeTallies(tallies, test.meta?.judgeCalls)
     cases.push(reportCase)

@@ -66,35 +66,76 @@ export class BaselineComparison {
    */
   async addRun(store: RunStore | undefined, invocation: ReportInvocation, run: ReportRun): Promise<void> {
     const options = this.options
-    if (this.early === null || options.baseline === false) return
+    const key = runKey(run)
+    const prefetched = this.prefetched.get(key)
+    this.prefetched.delete(key)
     try {
-      if (this.early === undefined) {
-        this.early = null
-        const selector = options.baseline
-        // Selectors of stored invocations only: a JSON report path is read once, at the end.
-        if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return
-        if (!store) return
-        const selected = await resolveSelector(selector, store, {
-          before: invocation.id,
-          experiment: options.experiment,
-        })
-        if (selected.kind !== 'invocation') return
-        const base = await store.getInvocation(selected.id)
-        if (base.status !== 'complete') return
-        this.early = { baseId: selected.id, invocation: base, comparisons: new Map() }
-      }
-      const early = this.early
-      const baseRun = await store?.getRunByFile(early.baseId, runKey(run))
-      if (baseRun) this.onBaseRun({ baseId: early.baseId, invocation: early.invocation, run: baseRun })
+      const early = await this.resolveEarly(store, invocation)
+      if (!early || !store) return
+      const baseRun = await (prefetched ?? this.readBaseRun(store, early, key))
       const comparison = compareReports(singleRunReport(early.invocation, baseRun), singleRunReport(invocation, run), {
         alpha: options.gate.alpha,
         measurements: options.gate.measurements,
       }).runs[0]
-      if (comparison) early.comparisons.set(runKey(run), comparison)
+      if (comparison) early.comparisons.set(key, comparison)
     } catch {
       this.early = null
     }
   }
+
+  /**
+   * Reads the baseline's run of `key` (a file that has just started) ahead of {@link addRun}, while
+   * the file's tests run and the main process has little else to do: for the last file of a run,
+   * its recording is otherwise all at the end, with nothing to overlap it. Failures are left to
+   * {@link addRun}, which reads again.
+   */
+  prefetch(store: RunStore | undefined, invocation: ReportInvocation, key: string): void {
+    if (this.early === null || this.options.baseline === false || !store || this.prefetched.has(key)) return
+    const read = this.resolveEarly(store, invocation).then((early) =>
+      early ? this.readBaseRun(store, early, key) : undefined,
+    )
+    // Rejections are seen (and the baseline read again) by addRun.
+    read.catch(() => {})
+    this.prefetched.set(key, read)
+  }
+
+  private readonly prefetched = new Map<string, Promise<ReportRun | undefined>>()
+
+  private async readBaseRun(store: RunStore, early: EarlyBaseline, key: string): Promise<ReportRun | undefined> {
+    const baseRun = await store.getRunByFile(early.baseId, key)
+    if (baseRun) this.onBaseRun({ baseId: early.baseId, invocation: early.invocation, run: baseRun })
+    return baseRun
+  }
+
+  /** The baseline to compare with during the run, resolved once; null when there is none to use early. */
+  private resolveEarly(store: RunStore | undefined, invocation: ReportInvocation): Promise<EarlyBaseline | null> {
+    this.resolving ??= (async () => {
+      const options = this.options
+      const selector = options.baseline
+      // Selectors of stored invocations only: a JSON report path is read once, at the end.
+      if (selector === false || !store) return null
+      if (selector !== 'previous' && !selector.startsWith('tag:') && !selector.startsWith('branch:')) return null
+      try {
+        const selected = await resolveSelector(selector, store, {
+          before: invocation.id,
+          experiment: options.experiment,
+        })
+        if (selected.kind !== 'invocation') return null
+        const base = await store.getInvocation(selected.id)
+        if (base.status !== 'complete') return null
+        return { baseId: selected.id, invocation: base, comparisons: new Map() }
+      } catch {
+        return null
+      }
+    })().then((early) => {
+      // A failure in addRun sets `early` to null meanwhile: it stays so.
+      if (this.early === undefined) this.early = early
+      return this.early ?? null
+    })
+    return this.resolving
+  }
+
+  private resolving: Promise<EarlyBaseline | null> | undefined
 
   /**
    * The comparison with the baseline (null when there is none: `notes` then says why), one file at a

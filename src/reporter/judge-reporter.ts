@@ -13,12 +13,12 @@ import { localJudgeNotice } from '../judges/providers.js'
 import { redact } from '../redact.js'
 import { agreementGateFailures, mergeAgreements } from '../report/agreement.js'
 import { readCaseMeta } from '../report/case-meta.js'
-import { buildRuns, type CollectedTest, mergeAppUsage } from '../report/collect.js'
+import { buildRuns, type CollectedTest, mergeAppUsage, toReportCase } from '../report/collect.js'
 import { evaluateGate, type GateFailure } from '../report/compare.js'
 import { renderConsole } from '../report/console.js'
 import { recordedCost } from '../report/cost.js'
 import { agreementWithLabels, indexLabels, type LabelIndex, labelRunKey, withCaseLabels } from '../report/labels.js'
-import { runKey, runSourceFile } from '../report/run-key.js'
+import { runKey, runSourceFile, variantRunKey } from '../report/run-key.js'
 import { kindsOnlyRun, type ReportSummary, summarizeRun } from '../report/summary.js'
 import { defuseCommands } from '../report/text.js'
 import type {
@@ -26,6 +26,7 @@ import type {
   CostSummary,
   InvocationCost,
   JsonReport,
+  ReportCase,
   ReportInvocation,
   ReportRun,
   VariantMatrix,
@@ -119,6 +120,10 @@ export class JudgeReporter implements Reporter {
   private readonly collecting = new Set<string>()
   /** Finished tests read as their results arrived, by test id, until their file ends. */
   private readonly finished = new Map<string, CollectedTest>()
+  /** The report case of each test read as it arrived, made then (see `buildRuns`). */
+  private readonly madeCases = new WeakMap<CollectedTest, ReportCase | undefined>()
+  /** Files (and variants) whose baseline run is being read ahead (see `onTestCaseResult`). */
+  private readonly baselineRead = new Set<string>()
 
   private readonly noticeShown: boolean
 
@@ -276,7 +281,7 @@ export class JudgeReporter implements Reporter {
     })
     if (!tests.some((t) => t.meta)) return
     const state = this.ensureInvocation()
-    const file = relative(this.options.root, testModule.moduleId).split('\\').join('/')
+    const file = this.fileOf(testModule.moduleId)
     const durationMs = testModule.diagnostic().duration
     state.waiting.push(() =>
       this.recordModule(state, file, tests, durationMs, testCases).catch((error: unknown) => {
@@ -294,7 +299,33 @@ export class JudgeReporter implements Reporter {
    * worker end only once `onTestModuleEnd` returned, and reading 1,000 results there would hold it.
    */
   onTestCaseResult(testCase: TestCase): void {
-    if (this.options) this.finished.set(testCase.id, collectTest(testCase))
+    if (!this.options) return
+    const test = collectTest(testCase)
+    this.finished.set(testCase.id, test)
+    this.madeCases.set(test, toReportCase(test, this.options.pricing))
+    const state = this.current
+    if (!state || !test.meta) return
+    // The file's first judged case: the baseline's run of it is read while its other cases run.
+    const variant = test.meta.variant
+    const started = `${testCase.module.moduleId}\0${variant ?? ''}`
+    if (this.baselineRead.has(started)) return
+    this.baselineRead.add(started)
+    const file = this.fileOf(testCase.module.moduleId)
+    // Whatever fails here is met again, and reported, when the file is recorded.
+    this.prefetchBaseline(state, variant === undefined ? file : variantRunKey(file, variant)).catch(() => {})
+  }
+
+  /** A test file's path as runs name it: relative to the root, with forward slashes. */
+  private fileOf(moduleId: string): string {
+    return relative((this.options as ResolvedVitestJudgeOptions).root, moduleId)
+      .split('\\')
+      .join('/')
+  }
+
+  private async prefetchBaseline(state: InvocationState, key: string): Promise<void> {
+    await this.invocationStarted
+    const store = await this.openStore()
+    if (!state.outage.active) state.baseline.prefetch(store, state.invocation, key)
   }
 
   /**
@@ -328,7 +359,12 @@ export class JudgeReporter implements Reporter {
     const options = this.options as ResolvedVitestJudgeOptions
     const { invocation } = state
     // One run per file, or per file and describeEval variant.
-    const runs = buildRuns(newId, file, tests, { durationMs, params: invocation.params, pricing: options.pricing })
+    const runs = buildRuns(newId, file, tests, {
+      durationMs,
+      params: invocation.params,
+      pricing: options.pricing,
+      cases: this.madeCases,
+    })
     await this.applyLabels(state, runs)
     let allDone = true
     for (const run of runs) allDone = (await this.recordRun(state, run)) && allDone
@@ -417,6 +453,7 @@ export class JudgeReporter implements Reporter {
     this.current = undefined
     this.collecting.clear()
     this.finished.clear()
+    this.baselineRead.clear()
     this.startRecording(state)
     await state.recording
     state.files.sort((a, b) => compareSorted(runKey(a.summary), runKey(b.summary)))

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { emptyCaseMeta } from '../../src/report/case-meta.js'
-import { buildRuns, type CollectedTest, runSourceFile } from '../../src/report/collect.js'
+import { buildRuns, type CollectedTest, runSourceFile, toReportCase } from '../../src/report/collect.js'
 import { palette } from '../../src/report/console.js'
 import { pageVariants } from '../../src/report/html/page-data.js'
 import { escapeMarkdown, renderMarkdown } from '../../src/report/markdown.js'
@@ -222,6 +222,20 @@ describe('buildRuns', () => {
     expect(runs[1]?.params).toEqual({ model: 'a-model', suite: 'qa', variant: 'a' })
     expect(runs[1]?.durationMs).toBeUndefined()
     expect(runs.map(runSourceFile)).toEqual(['qa.eval.ts', 'qa.eval.ts', 'qa.eval.ts'])
+  })
+
+  test('report cases made as the results arrived are the ones the runs hold, in file order', () => {
+    const tests = [
+      test_('x > [a] 1', 'a'),
+      test_('plain'),
+      test_('x > [a] 2', 'a'),
+      { ...test_('gone'), state: 'skipped' as const },
+    ]
+    const made = new WeakMap<CollectedTest, ReportCase | undefined>(tests.map((t) => [t, toReportCase(t)]))
+    const runs = buildRuns(() => 'id', 'qa.eval.ts', tests, { cases: made })
+    expect(runs.map((r) => r.cases.map((c) => c.name))).toEqual([['plain'], ['x > [a] 1', 'x > [a] 2']])
+    expect(runs[1]?.cases[1]).toBe(made.get(tests[2] as CollectedTest))
+    expect(runs[0]?.cases[0]).toBe(made.get(tests[1] as CollectedTest))
   })
 })
 

@@ -216,7 +216,9 @@ describe('when a finished file is recorded', () => {
   test("a test's result read as it arrived is the one recorded", async () => {
     const { root, reporter } = await started()
     const a = fakeModule(root, 'evals/a.eval.ts', 3)
-    const tests = Array.from(a.module.children.allTests()).map((t, i) => Object.assign(t, { id: `t${i}` }))
+    const tests = Array.from(a.module.children.allTests()).map((t, i) =>
+      Object.assign(t, { id: `t${i}`, module: a.module }),
+    )
     for (const t of tests) reporter.onTestCaseResult(t)
     // Read early, the records stay what they were when the results arrived.
     const second = a.cases[1] as FakeCase
