@@ -302,9 +302,11 @@ export class JudgeReporter implements Reporter {
     if (!this.options) return
     const test = collectTest(testCase)
     this.finished.set(testCase.id, test)
+    // Tests without a record (ordinary tests beside the evals) are left for the end, if their file has any.
+    if (!test.meta) return
     this.madeCases.set(test, toReportCase(test, this.options.pricing))
     const state = this.current
-    if (!state || !test.meta) return
+    if (!state) return
     // The file's first judged case: the baseline's run of it is read while its other cases run.
     const variant = test.meta.variant
     const started = `${testCase.module.moduleId}\0${variant ?? ''}`
