@@ -79,7 +79,7 @@ export function buildRuns(
     params?: Record<string, string | number | boolean>
     pricing?: Pricing
     /** Report cases already made with `toReportCase(test, pricing)`, by test (made as the results arrived). */
-    cases?: CaseOf
+    made?: CaseOf
   } = {},
 ): ReportRun[] {
   const groups = new Map<string | undefined, CollectedTest[]>()
@@ -97,10 +97,10 @@ export function buildRuns(
   for (const [variant, group] of groups) {
     if (variant === undefined) {
       if (group.length > 0 && (groups.size === 1 || group.some((t) => t.meta)))
-        runs.push(buildRun(newId(), file, group, options.durationMs, options.pricing, options.cases))
+        runs.push(buildRun(newId(), file, group, options.durationMs, options.pricing, options.made))
       continue
     }
-    const run = buildRun(newId(), file, group, undefined, options.pricing, options.cases)
+    const run = buildRun(newId(), file, group, undefined, options.pricing, options.made)
     run.key = variantRunKey(file, variant)
     run.variant = variant
     run.params = { ...options.params, ...group.find((t) => t.meta?.variantParams)?.meta?.variantParams }

@@ -45,6 +45,10 @@ function singleRunReport(invocation: ReportInvocation, run: ReportRun | undefine
 /** The baseline comparison of one invocation. */
 export class BaselineComparison {
   private early: EarlyBaseline | null | undefined
+  /** `early` being resolved (once per invocation). */
+  private resolving: Promise<EarlyBaseline | null> | undefined
+  /** Baseline runs read ahead ({@link prefetch}), by run key, until {@link addRun} takes them. */
+  private readonly prefetched = new Map<string, Promise<ReportRun | undefined>>()
   /** The baseline {@link finish} compared with, for the writers that show its cases. */
   source: BaselineSource | undefined
 
@@ -99,8 +103,6 @@ export class BaselineComparison {
     this.prefetched.set(key, read)
   }
 
-  private readonly prefetched = new Map<string, Promise<ReportRun | undefined>>()
-
   private async readBaseRun(store: RunStore, early: EarlyBaseline, key: string): Promise<ReportRun | undefined> {
     const baseRun = await store.getRunByFile(early.baseId, key)
     if (baseRun) this.onBaseRun({ baseId: early.baseId, invocation: early.invocation, run: baseRun })
@@ -134,8 +136,6 @@ export class BaselineComparison {
     })
     return this.resolving
   }
-
-  private resolving: Promise<EarlyBaseline | null> | undefined
 
   /**
    * The comparison with the baseline (null when there is none: `notes` then says why), one file at a

@@ -365,7 +365,7 @@ export class JudgeReporter implements Reporter {
       durationMs,
       params: invocation.params,
       pricing: options.pricing,
-      cases: this.madeCases,
+      made: this.madeCases,
     })
     await this.applyLabels(state, runs)
     let allDone = true

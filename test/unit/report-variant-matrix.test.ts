@@ -232,7 +232,7 @@ describe('buildRuns', () => {
       { ...test_('gone'), state: 'skipped' as const },
     ]
     const made = new WeakMap<CollectedTest, ReportCase | undefined>(tests.map((t) => [t, toReportCase(t)]))
-    const runs = buildRuns(() => 'id', 'qa.eval.ts', tests, { cases: made })
+    const runs = buildRuns(() => 'id', 'qa.eval.ts', tests, { made })
     expect(runs.map((r) => r.cases.map((c) => c.name))).toEqual([['plain'], ['x > [a] 1', 'x > [a] 2']])
     expect(runs[1]?.cases[1]).toBe(made.get(tests[2] as CollectedTest))
     expect(runs[0]?.cases[0]).toBe(made.get(tests[1] as CollectedTest))
