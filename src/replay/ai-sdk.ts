@@ -14,6 +14,7 @@ import { checkAppCacheMode } from '../config.js'
 import { ConfigError } from '../errors.js'
 import { otelApi, tracingLoaded } from '../tracing/api.js'
 import { CACHED_HINT } from '../tracing/normalize.js'
+import { withFields } from '../with-fields.js'
 import { type AppCallSpec, appCall, armAppCache, timed } from './app-call.js'
 import { fromStorable, toStorable } from './serialize.js'
 
@@ -92,7 +93,7 @@ export function appCacheMiddleware<V extends AppCacheSpecificationVersion = 'v3'
         replay: (entry) => {
           markSpanCached()
           const stored = fromStorable(entry.value) as Record<string, unknown>
-          return { ...stored, warnings: stored.warnings ?? [] } as never
+          return withFields(stored, { warnings: stored.warnings ?? [] }) as never
         },
       })
     },

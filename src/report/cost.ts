@@ -4,6 +4,7 @@
  * price makes the total `null` ("unknown") and is named in `unpriced`; it is never counted as 0.
  */
 import { PRICES_AS_OF, type Pricing, priceOf, usdOf } from '../judges/pricing.js'
+import { withFields } from '../with-fields.js'
 import type { AppUsage, CaseCost, CostSummary, InvocationCost, JudgeCallTally, JudgeCost } from './types.js'
 
 /** Adds tallies by judge into `into` (mutated) and returns it. */
@@ -30,15 +31,16 @@ export function judgeCosts(
   pricing?: Pricing,
 ): Record<string, JudgeCost> {
   const out: Record<string, JudgeCost> = {}
-  for (const judge of Object.keys(tallies).sort()) {
+  const judges = Object.keys(tallies)
+  if (judges.length > 1) judges.sort()
+  for (const judge of judges) {
     const t = tallies[judge] as JudgeCallTally
     const price = priceOf(judge, pricing)
-    out[judge] = {
-      ...t,
+    out[judge] = withFields(t, {
       price,
       usd: price ? usdOf({ input: t.input, output: t.output }, price) : null,
       savedUsd: price ? usdOf({ input: t.cachedInput, output: t.cachedOutput }, price) : null,
-    }
+    })
   }
   return out
 }
@@ -49,7 +51,8 @@ function totals(byJudge: Record<string, JudgeCost>): CaseCost & { unpriced: stri
   let calls = 0
   let cachedCalls = 0
   const unpriced: string[] = []
-  for (const [judge, c] of Object.entries(byJudge)) {
+  for (const judge in byJudge) {
+    const c = byJudge[judge] as JudgeCost
     calls += c.calls
     cachedCalls += c.cached
     if (c.usd === null || c.savedUsd === null) {
@@ -70,8 +73,9 @@ export function caseCost(
   pricing?: Pricing,
 ): CaseCost | undefined {
   if (!tallies || Object.keys(tallies).length === 0) return undefined
-  const { unpriced: _u, ...cost } = totals(judgeCosts(tallies, pricing))
-  return cost
+  // Made for every case as its result arrives: the fields copied, not a rest object.
+  const { usd, savedUsd, calls, cachedCalls } = totals(judgeCosts(tallies, pricing))
+  return { usd, savedUsd, calls, cachedCalls }
 }
 
 /** The cost of a set of tallies (a run, an invocation), with the detail per judge; undefined when there were no judge calls. */

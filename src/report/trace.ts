@@ -5,6 +5,7 @@
  * renderings. They read the GenAI semantic-convention names only (the worker normalised the rest).
  */
 import { type Pricing, priceOf, usdOf } from '../judges/pricing.js'
+import { withFields } from '../with-fields.js'
 import type { CaseTrace, TraceSpan, TrajectoryStep } from './trace-types.js'
 
 /** The figures of one trace. */
@@ -222,30 +223,30 @@ export function matchTrajectory(
   const m = (e: TrajectoryStep, a: TrajectoryStep) => stepMatches(e, a, args)
   if (mode === 'strict') {
     if (expected.length !== got.length)
-      return { ...base, pass: false, reason: `expected ${expected.length} tool calls, got ${got.length}` }
+      return withFields(base, { pass: false, reason: `expected ${expected.length} tool calls, got ${got.length}` })
     const i = expected.findIndex((e, k) => !m(e, got[k] as TrajectoryStep))
-    if (i >= 0) return { ...base, pass: false, reason: `call ${i + 1} differs` }
-    return { ...base, pass: true }
+    if (i >= 0) return withFields(base, { pass: false, reason: `call ${i + 1} differs` })
+    return withFields(base, { pass: true })
   }
   if (mode === 'unordered') {
     if (expected.length !== got.length)
-      return { ...base, pass: false, reason: `expected ${expected.length} tool calls, got ${got.length}` }
+      return withFields(base, { pass: false, reason: `expected ${expected.length} tool calls, got ${got.length}` })
     const n = covers(expected, got, m)
     return n === expected.length
-      ? { ...base, pass: true }
-      : { ...base, pass: false, reason: `${expected.length - n} expected calls not made` }
+      ? withFields(base, { pass: true })
+      : withFields(base, { pass: false, reason: `${expected.length - n} expected calls not made` })
   }
   if (mode === 'superset') {
     const n = covers(expected, got, m)
     return n === expected.length
-      ? { ...base, pass: true }
-      : { ...base, pass: false, reason: `${expected.length - n} expected calls not made` }
+      ? withFields(base, { pass: true })
+      : withFields(base, { pass: false, reason: `${expected.length - n} expected calls not made` })
   }
   // subset: every actual call is one of the expected ones
   const n = covers(got, expected, (a, e) => m(e, a))
   return n === got.length
-    ? { ...base, pass: true }
-    : { ...base, pass: false, reason: `${got.length - n} calls not in the expected trajectory` }
+    ? withFields(base, { pass: true })
+    : withFields(base, { pass: false, reason: `${got.length - n} calls not in the expected trajectory` })
 }
 
 /** `search -> lookup`; `(none)` for no call. */

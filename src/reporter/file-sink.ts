@@ -1,23 +1,31 @@
 /**
- * Writing a report file piece by piece: text is gathered into chunks of about 64 KiB and written
- * with `writeSync`, and files are copied through one 64 KiB buffer, so that a report of any number
- * of cases is never held as one string or buffer. Large strings and buffers would each stay in
- * memory until a full garbage collection, which made the main process grow with the run.
+ * Writing a report file piece by piece: text is encoded straight into a 256 KiB buffer, written
+ * with `writeSync` when full, and files are copied through the same buffer, so that a report of
+ * any number of cases is never held as one string or buffer. Large strings and buffers would each
+ * stay in memory until a full garbage collection, which made the main process grow with the run;
+ * gathering the text as strings and joining them made as much garbage again as the report's size.
  */
 import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-/** About how much text is gathered before a write, in characters (below V8's large-object size). */
-const CHUNK = 64 * 1024
+/** Size of a sink's buffer, in bytes. */
+const BUFFER_BYTES = 256 * 1024
+/** UTF-8 bytes one UTF-16 code unit can take at most. */
+const MAX_UTF8_PER_UNIT = 3
+
+/** The buffer of the last closed sink, lent to the next (sinks are written synchronously, rarely two at once). */
+let spare: Buffer | undefined
 
 /** A sink over an open file descriptor; `close` flushes and closes it. */
 export class FileSink {
-  private parts: string[] = []
-  private size = 0
-  private buffer: Buffer | undefined
+  private buffer: Buffer
+  private used = 0
 
   /** @param fd a file descriptor open for writing; the sink closes it. */
-  constructor(private readonly fd: number) {}
+  constructor(private readonly fd: number) {
+    this.buffer = spare ?? Buffer.allocUnsafe(BUFFER_BYTES)
+    spare = undefined
+  }
 
   /** Opens (truncates) `path` for writing. */
   static open(path: string): FileSink {
@@ -26,22 +34,26 @@ export class FileSink {
 
   /** Appends text. */
   put(text: string): void {
-    if (text.length === 0) return
-    this.parts.push(text)
-    this.size += text.length
-    if (this.size >= CHUNK) this.flush()
+    const most = text.length * MAX_UTF8_PER_UNIT
+    if (this.used + most > this.buffer.length) {
+      this.flush()
+      if (most > this.buffer.length) {
+        writeSync(this.fd, text)
+        return
+      }
+    }
+    this.used += this.buffer.write(text, this.used)
   }
 
   /** Appends the whole content of `file`. */
   copy(file: string): void {
     this.flush()
-    this.buffer ??= Buffer.allocUnsafe(CHUNK)
     const from = openSync(file, 'r')
     try {
-      let n = readSync(from, this.buffer, 0, CHUNK, null)
+      let n = readSync(from, this.buffer, 0, this.buffer.length, null)
       while (n > 0) {
         writeSync(this.fd, this.buffer, 0, n)
-        n = readSync(from, this.buffer, 0, CHUNK, null)
+        n = readSync(from, this.buffer, 0, this.buffer.length, null)
       }
     } finally {
       closeSync(from)
@@ -50,11 +62,9 @@ export class FileSink {
 
   /** Writes what was gathered. */
   flush(): void {
-    if (this.size === 0) return
-    const text = this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join('')
-    this.parts = []
-    this.size = 0
-    writeSync(this.fd, text)
+    let at = 0
+    while (at < this.used) at += writeSync(this.fd, this.buffer, at, this.used - at)
+    this.used = 0
   }
 
   /** Flushes and closes the file. */
@@ -62,14 +72,18 @@ export class FileSink {
     try {
       this.flush()
     } finally {
-      closeSync(this.fd)
+      this.release()
     }
   }
 
   /** Closes the file without writing what is still gathered (after a failure). */
   abandon(): void {
-    this.parts = []
-    this.size = 0
+    this.used = 0
+    this.release()
+  }
+
+  private release(): void {
+    spare = this.buffer
     closeSync(this.fd)
   }
 }

@@ -20,6 +20,7 @@ import { formatTranscript, WORST_SUFFIX } from '../report/conversation.js'
 import type { ConversationInfo, ReportTurn } from '../report/conversation-types.js'
 import { defuseCommands, singleLine, stripUnsafe } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
+import { withFields } from '../with-fields.js'
 import { caseTest } from './case-test.js'
 import {
   type ConversationCase,
@@ -460,8 +461,8 @@ async function scoreConversation<TVariant>(
             version: metric.version,
             error: { code: 'VJ_NO_TURN', message: 'no turn was answered, so no turn could be scored.' },
           }
-      recordMetric(meta, metric.name, { ...base, pass: threshold === null ? null : false })
-      recordMetric(meta, `${metric.name}${WORST_SUFFIX}`, { ...base, pass: null })
+      recordMetric(meta, metric.name, withFields(base, { pass: threshold === null ? null : false }))
+      recordMetric(meta, `${metric.name}${WORST_SUFFIX}`, withFields(base, { pass: null }))
       if (errored) firstError ??= errored.error
       return
     }
@@ -479,8 +480,7 @@ async function scoreConversation<TVariant>(
       version: metric.version,
       ...(judgeName ? { judge: judgeName } : {}),
     }
-    const meanResult: CaseMetricResult = {
-      ...common,
+    const meanResult: CaseMetricResult = withFields(common, {
       score: average,
       ...(raws.length === values.length && raws.length > 0
         ? { raw: raws.reduce((a, b) => a + b, 0) / raws.length }
@@ -490,19 +490,18 @@ async function scoreConversation<TVariant>(
       justification: redact(
         `Mean of ${scores.length} turn${scores.length === 1 ? '' : 's'}; worst turn ${worstTurn} (${worst.score.toFixed(2)})${worst.justification ? `: ${worst.justification}` : '.'}`,
       ),
-    }
+    })
     const worstMark =
       typeof options.threshold === 'object' && `${metric.name}${WORST_SUFFIX}` in options.threshold
         ? (options.threshold[`${metric.name}${WORST_SUFFIX}`] ?? null)
         : null
-    const worstResult: CaseMetricResult = {
-      ...common,
+    const worstResult: CaseMetricResult = withFields(common, {
       score: worst.score,
       ...(worst.raw !== undefined ? { raw: worst.raw } : {}),
       ...(worstMark !== null ? { threshold: worstMark } : {}),
       pass: worstMark === null ? null : reaches(metric, worst.score, worstMark),
       justification: redact(`Turn ${worstTurn}: ${worst.justification ?? `scored ${worst.score.toFixed(2)}.`}`),
-    }
+    })
     recordMetric(meta, metric.name, meanResult)
     recordMetric(meta, `${metric.name}${WORST_SUFFIX}`, worstResult)
     fail(metric.name, meanResult, metric.greaterIsBetter)

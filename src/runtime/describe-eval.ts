@@ -18,6 +18,7 @@ import { toolCalls as traceToolCalls } from '../report/trace.js'
 import type { CaseTrace, TrajectoryStep } from '../report/trace-types.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { type CaseCollector, collectorOf } from '../tracing/collector.js'
+import { withFields } from '../with-fields.js'
 import { callSiteIn, captureCallSite } from './call-site.js'
 import { caseTest } from './case-test.js'
 import { type CaseLocation, caseProblem, type EvalCase, type EvalData, loadCases } from './dataset.js'
@@ -317,12 +318,11 @@ async function runCase<TInput, TVariant>(
   const perMetric = new Map<Metric, ScoreOutcome[]>()
   const latencies: number[] = []
   let trialStart = 0
-  const context = {
-    ...evalCase,
+  const context = withFields(evalCase, {
     case: evalCase,
     variant: variant?.value,
     variantName: variant?.name,
-  } as TaskContext<TInput, TVariant>
+  }) as unknown as TaskContext<TInput, TVariant>
   Object.defineProperty(context, 'trace', {
     enumerable: false,
     get: () => collector?.snapshot(trialStart) ?? { spans: [], dropped: 0 },
@@ -418,13 +418,12 @@ async function runCase<TInput, TVariant>(
     const score = mean(values.map((v) => v.score))
     const first = outcomes[0]?.result
     const raws = values.map((v) => v.raw).filter((r): r is number => r !== undefined)
-    const result: CaseMetricResult = {
-      ...(first ?? { kind: metric.kind }),
+    const result: CaseMetricResult = withFields(first ?? { kind: metric.kind }, {
       score,
       ...(raws.length > 0 ? { raw: mean(raws) } : {}),
       pass: threshold === null ? null : reaches(metric, score, threshold),
       ...(trials > 1 ? { trials: values.map((v) => v.score) } : {}),
-    }
+    })
     recordMetric(meta, metric.name, result)
     if (result.pass === false && threshold !== null) {
       const why = result.justification ? `: ${singleLine(result.justification.slice(0, 300))}` : ''

@@ -15,6 +15,7 @@ import { defuseCommands } from '../report/text.js'
 import type { CaseMetricResult } from '../report/types.js'
 import { cacheKey, gradeCacheKey } from '../store/judge-cache.js'
 import { outsideCase } from '../tracing/collector.js'
+import { withFields } from '../with-fields.js'
 import { budgetCounter, budgetError } from './budget.js'
 import { createLimiter, type Limiter } from './limiter.js'
 import { runtimeOptions } from './runtime-options.js'
@@ -176,7 +177,7 @@ export function metricContext(judge: Judge, trial: number, meta: CaseMeta, signa
       }
       tallyCall(meta, j.name, value.usage, cached)
       if (!cached && value.retries) meta.retries = (meta.retries ?? 0) + value.retries
-      return { ...value, cached }
+      return withFields(value, { cached })
     },
     async embed(j: Judge, texts: string[]) {
       const embed = j.embed
@@ -246,7 +247,7 @@ export async function completeCached(
   }
   tallyCall(meta, judge.name, value.usage, cached)
   if (!cached && value.retries) meta.retries = (meta.retries ?? 0) + value.retries
-  return { ...value, cached }
+  return withFields(value, { cached })
 }
 
 /** Options for scoring one metric. */
@@ -305,14 +306,13 @@ async function scoreMetricInCase(
       ? metricContext(judge, options.trial ?? 0, meta, options.signal)
       : metricContext(resolveJudge('local'), options.trial ?? 0, meta, options.signal)
     const value = await metric.score(input, context)
-    const result: CaseMetricResult = {
-      ...base,
+    const result: CaseMetricResult = withFields(base, {
       score: value.score,
       ...(value.raw !== undefined ? { raw: value.raw } : {}),
       ...(value.justification !== undefined ? { justification: redact(value.justification) } : {}),
       ...(value.judge !== undefined ? { judge: value.judge } : {}),
       pass: threshold === null ? null : reaches(metric, value.score, threshold),
-    }
+    })
     return { ok: true, value, result }
   } catch (caught) {
     const error = caught instanceof Error ? caught : new Error(String(caught))
@@ -333,12 +333,11 @@ async function scoreMetricInCase(
     return {
       ok: false,
       error,
-      result: {
-        ...base,
+      result: withFields(base, {
         pass: threshold === null ? null : false,
         ...(judge ? { judge: judge.name } : {}),
         error: { code, message: redact(error.message).slice(0, 2000) },
-      },
+      }),
     }
   }
 }

@@ -5,6 +5,8 @@
  * in `entities.ts`), and never mixes with its entries.
  * What is stored is the call's result only (redacted): never the request, a key or a header.
  */
+
+import { withFields } from '../with-fields.js'
 import { fromRow, type RowOf, rowValues } from './columns.js'
 import { APP_CACHE_ENTRIES } from './entities.js'
 import { CACHE_MIGRATIONS } from './judge-cache.js'
@@ -64,12 +66,11 @@ export type AppEntryRow = RowOf<typeof APP_CACHE_ENTRIES>
 /** The entry of a stored row. */
 export function toAppEntry(row: AppEntryRow): AppCacheEntry {
   const out = fromRow(APP_CACHE_ENTRIES, row) as unknown as AppCacheEntry
-  return {
-    ...out,
+  return withFields(out, {
     kind: out.kind === 'tool' ? 'tool' : 'model',
     latencyMs: out.latencyMs ?? null,
     tokens: out.tokens ?? null,
-  }
+  })
 }
 
 export { storedAppValue } from './app-value.js'
