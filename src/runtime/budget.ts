@@ -12,6 +12,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import type { ResolvedBudgetOptions } from '../config.js'
 import { JudgeError } from '../errors.js'
 import type { BudgetSummary } from '../report/types.js'
+import { nativeBinding } from '../store/database.js'
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS budget (
   key TEXT PRIMARY KEY,
@@ -27,7 +28,7 @@ export class BudgetCounter {
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true })
-    this.db = new BetterSqlite3(join(dir, 'budget.db'))
+    this.db = new BetterSqlite3(join(dir, 'budget.db'), nativeBinding())
     this.db.pragma('journal_mode = WAL')
     // As the run store and the cache: WAL without an fsync per commit (one reserve per judge call).
     this.db.pragma('synchronous = NORMAL')

@@ -104,7 +104,7 @@ let addonPath: string | null | undefined
  * connection of each process has the `bindings` package search about a dozen places and read a
  * stack trace (2 to 7 ms, in every test worker); not found there (another build layout), that search.
  */
-function nativeBinding(): { nativeBinding?: string } {
+export function nativeBinding(): { nativeBinding?: string } {
   if (addonPath === undefined) {
     try {
       const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'))
