@@ -31,9 +31,7 @@ export function judgeCosts(
   pricing?: Pricing,
 ): Record<string, JudgeCost> {
   const out: Record<string, JudgeCost> = {}
-  const judges = Object.keys(tallies)
-  if (judges.length > 1) judges.sort()
-  for (const judge of judges) {
+  for (const judge of Object.keys(tallies).sort()) {
     const t = tallies[judge] as JudgeCallTally
     const price = priceOf(judge, pricing)
     out[judge] = withFields(t, {
@@ -51,8 +49,7 @@ function totals(byJudge: Record<string, JudgeCost>): CaseCost & { unpriced: stri
   let calls = 0
   let cachedCalls = 0
   const unpriced: string[] = []
-  for (const judge in byJudge) {
-    const c = byJudge[judge] as JudgeCost
+  for (const [judge, c] of Object.entries(byJudge)) {
     calls += c.calls
     cachedCalls += c.cached
     if (c.usd === null || c.savedUsd === null) {
@@ -73,9 +70,8 @@ export function caseCost(
   pricing?: Pricing,
 ): CaseCost | undefined {
   if (!tallies || Object.keys(tallies).length === 0) return undefined
-  // Made for every case as its result arrives: the fields copied, not a rest object.
-  const { usd, savedUsd, calls, cachedCalls } = totals(judgeCosts(tallies, pricing))
-  return { usd, savedUsd, calls, cachedCalls }
+  const { unpriced: _u, ...cost } = totals(judgeCosts(tallies, pricing))
+  return cost
 }
 
 /** The cost of a set of tallies (a run, an invocation), with the detail per judge; undefined when there were no judge calls. */

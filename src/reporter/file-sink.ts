@@ -18,7 +18,7 @@ let spare: Buffer | undefined
 
 /** A sink over an open file descriptor; `close` flushes and closes it. */
 export class FileSink {
-  private buffer: Buffer
+  private readonly buffer: Buffer
   private used = 0
 
   /** @param fd a file descriptor open for writing; the sink closes it. */
