@@ -20,6 +20,7 @@ let spare: Buffer | undefined
 export class FileSink {
   private readonly buffer: Buffer
   private used = 0
+  private released = false
 
   /** @param fd a file descriptor open for writing; the sink closes it. */
   constructor(private readonly fd: number) {
@@ -83,6 +84,9 @@ export class FileSink {
   }
 
   private release(): void {
+    // Once only: a second close must not lend the buffer again while another sink writes into it.
+    if (this.released) return
+    this.released = true
     spare = this.buffer
     closeSync(this.fd)
   }

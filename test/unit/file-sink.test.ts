@@ -43,6 +43,16 @@ describe('FileSink', () => {
     b.close()
     expect(readFileSync(join(dir, 'a.txt'), 'utf8')).toBe(`before ${'ü'.repeat(200_000)}|piece after`)
     expect(readFileSync(join(dir, 'b.txt'), 'utf8')).toBe('other text')
+    // Closing twice lends the buffer once: the next two sinks open together write their own text.
+    a.close()
+    const c1 = FileSink.open(join(dir, 'c1.txt'))
+    const c2 = FileSink.open(join(dir, 'c2.txt'))
+    c1.put('first')
+    c2.put('second')
+    c1.close()
+    c2.close()
+    expect(readFileSync(join(dir, 'c1.txt'), 'utf8')).toBe('first')
+    expect(readFileSync(join(dir, 'c2.txt'), 'utf8')).toBe('second')
     // A sink opened after both were closed starts empty.
     writeSink(join(dir, 'c.txt'), (sink) => sink.put('c'))
     expect(readFileSync(join(dir, 'c.txt'), 'utf8')).toBe('c')
