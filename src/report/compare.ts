@@ -10,9 +10,11 @@ import { meanConfidenceInterval, pairedTest, taroneHolm, unpairedTest } from './
 import { excerpt, formatDelta, formatP, formatValue, metricBaseName } from './text.js'
 import type {
   CaseDelta,
+  CaseMetricResult,
   JsonReport,
   MetricAggregate,
   MetricComparison,
+  ReportCase,
   ReportComparison,
   ReportInvocation,
   ReportRun,
@@ -280,6 +282,35 @@ function withDetails(entry: CaseDelta, key: string, head: CaseIndex): CaseDelta 
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * The part of a baseline's run that {@link compareReports} reads of it: the run's own fields, and per
+ * case its name, pass, scores, judge errors, input, expected text, context digest and app cache
+ * figures, with each metric result's score, kind and direction. Comparing a head run with it
+ * gives what comparing with the whole run gives; a baseline's run read while the head's file runs is
+ * kept in this form until that file is recorded (its texts and traces are most of its memory).
+ */
+export function baselineForComparison(run: ReportRun): ReportRun {
+  return { ...run, cases: run.cases.map(comparedCase) }
+}
+
+function comparedCase(c: ReportCase): ReportCase {
+  const out: ReportCase = { name: c.name, pass: c.pass, scores: c.scores, judgeErrors: c.judgeErrors }
+  if (c.metrics !== undefined) {
+    const metrics: Record<string, CaseMetricResult> = {}
+    for (const [key, m] of Object.entries(c.metrics)) {
+      const kept: CaseMetricResult = { score: m.score, kind: m.kind }
+      if (m.greaterIsBetter !== undefined) kept.greaterIsBetter = m.greaterIsBetter
+      metrics[key] = kept
+    }
+    out.metrics = metrics
+  }
+  if (c.input !== undefined) out.input = c.input
+  if (c.expected !== undefined) out.expected = c.expected
+  if (c.contextDigest !== undefined) out.contextDigest = c.contextDigest
+  if (c.appCache !== undefined) out.appCache = c.appCache
+  return out
 }
 
 /**

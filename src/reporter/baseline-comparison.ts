@@ -5,7 +5,7 @@
  */
 import type { ResolvedVitestJudgeOptions } from '../config.js'
 import { SelectorError, VitestJudgeError } from '../errors.js'
-import { compareReports, correctFamily } from '../report/compare.js'
+import { baselineForComparison, compareReports, correctFamily } from '../report/compare.js'
 import { runKey } from '../report/run-key.js'
 import type { JsonReport, ReportComparison, ReportInvocation, ReportRun, RunComparison } from '../report/types.js'
 import { type ResolvedSelector, resolveSelector } from '../store/selectors.js'
@@ -105,8 +105,11 @@ export class BaselineComparison {
 
   private async readBaseRun(store: RunStore, early: EarlyBaseline, key: string): Promise<ReportRun | undefined> {
     const baseRun = await store.getRunByFile(early.baseId, key)
-    if (baseRun) this.onBaseRun({ baseId: early.baseId, invocation: early.invocation, run: baseRun })
-    return baseRun
+    if (!baseRun) return undefined
+    this.onBaseRun({ baseId: early.baseId, invocation: early.invocation, run: baseRun })
+    // Read ahead, it waits for the head's file to end: only what the comparison reads is kept until then
+    // (10,000 cases in 10 files: 38–40 MB promoted to the main process's old generation instead of 47–48).
+    return baselineForComparison(baseRun)
   }
 
   /** The baseline to compare with during the run, resolved once; null when there is none to use early. */

@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'vitest'
 import { aggregateRun } from '../../src/report/aggregate.js'
-import { compareReports, evaluateGate, replayedText, unknownGateMetrics } from '../../src/report/compare.js'
+import {
+  baselineForComparison,
+  compareReports,
+  evaluateGate,
+  replayedText,
+  unknownGateMetrics,
+} from '../../src/report/compare.js'
 import type { JsonReport, ReportCase, ReportRun } from '../../src/report/types.js'
 
 function scoreCase(name: string, scores: Record<string, number | null>, extra: Partial<ReportCase> = {}): ReportCase {
@@ -374,5 +380,116 @@ describe('replayed cases in the comparison (app cache)', () => {
     const file = compareReports(side('base'), side('head'), { alpha: 0.05 }).runs[0]
     expect(file?.replayed).toBeUndefined()
     expect(file && replayedText(file)).toBeNull()
+  })
+})
+
+describe('baselineForComparison', () => {
+  // Deterministic pseudo-random numbers, so that a failure names its seed.
+  function rng(seed: number) {
+    let state = seed >>> 0
+    return () => {
+      state = (state * 1664525 + 1013904223) >>> 0
+      return state / 2 ** 32
+    }
+  }
+
+  /** A varied pair of runs of one file: trials, a lower-is-better custom metric, texts that change, app cache. */
+  function pair(seed: number): { base: ReportRun; head: ReportRun } {
+    const random = rng(seed)
+    const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)] as T
+    const side = (headSide: boolean): ReportRun => {
+      const cases: ReportCase[] = []
+      const count = 6 + Math.floor(random() * 10)
+      for (let i = 0; i < count; i++) {
+        // Repeated names, cases only on one side.
+        const name = i === 3 ? 'case 2' : `case ${headSide && i === count - 1 ? 'new' : i}`
+        const similarity = pick([0, 0.25, 0.5, 0.75, 1, null])
+        const cost = 5 + Math.floor(random() * 4)
+        const c = scoreCase(name, {
+          answer_similarity: similarity,
+          'answer_similarity#2': pick([0.5, 1]),
+          latency: 100 + random() * 50,
+        })
+        // A lower-is-better metric the head sometimes no longer has: its direction then comes from the baseline.
+        const dropped = headSide && seed % 3 === 0
+        if (!dropped) c.scores.edits = cost
+        const metrics = c.metrics as NonNullable<ReportCase['metrics']>
+        if (!dropped)
+          metrics.edits = {
+            score: cost,
+            kind: 'score',
+            greaterIsBetter: false,
+            threshold: 6,
+            pass: cost <= 6,
+            justification: 'counted',
+          }
+        metrics.answer_similarity = {
+          ...(metrics.answer_similarity as NonNullable<ReportCase['metrics']>[string]),
+          trials: [similarity ?? 0, 1],
+          justification: `a long justification ${i}`,
+          judge: 'openai:gpt-4.1-mini',
+          raw: 3,
+        }
+        c.pass = similarity === null || similarity >= 0.5
+        c.output = `output ${i} ${headSide ? 'head' : 'base'}`
+        c.trace = { spans: [], dropped: 0 } as unknown as ReportCase['trace']
+        if (random() < 0.7) c.input = `question ${i}${headSide && random() < 0.2 ? ' (edited)' : ''}`
+        if (random() < 0.7) c.expected = `answer ${i}${headSide && random() < 0.2 ? ' (edited)' : ''}`
+        if (random() < 0.3) c.contextDigest = headSide && random() < 0.3 ? 'ffff' : `d${i}`
+        if (random() < 0.3) {
+          c.appCache = {
+            replayed: random() < 0.5 ? 1 : 0,
+            recorded: 0,
+            misses: 0,
+            replayedLatencyMs: 10,
+            savedTokens: { input: 1, output: 1 },
+          } as ReportCase['appCache']
+        }
+        cases.push(c)
+      }
+      return {
+        ...run('evals/qa.test.ts', cases),
+        id: headSide ? 'head-run' : 'base-run',
+        datasetDigest: headSide ? 'h' : 'b',
+      }
+    }
+    return { base: side(false), head: side(true) }
+  }
+
+  test('comparing with it gives what comparing with the whole baseline run gives', () => {
+    let changed = 0
+    let regressed = 0
+    for (let seed = 1; seed <= 60; seed++) {
+      const { base, head } = pair(seed)
+      const whole = compareReports(report('base', [base]), report('head', [head]), {
+        alpha: 0.2,
+        measurements: { latency: 0.1 },
+      })
+      const part = compareReports(report('base', [baselineForComparison(base)]), report('head', [head]), {
+        alpha: 0.2,
+        measurements: { latency: 0.1 },
+      })
+      expect(part, `seed ${seed}`).toEqual(whole)
+      changed += whole.runs[0]?.changedCases?.length ?? 0
+      regressed += whole.runs[0]?.regressedCases.length ?? 0
+    }
+    // The pairs exercise what the comparison reads of the baseline's cases.
+    expect(changed).toBeGreaterThan(0)
+    expect(regressed).toBeGreaterThan(0)
+  })
+
+  test('keeps no texts but the ones the comparison reads', () => {
+    const { base } = pair(7)
+    const part = baselineForComparison(base)
+    expect(part.cases).toHaveLength(base.cases.length)
+    for (const c of part.cases) {
+      expect(c.output).toBeUndefined()
+      expect(c.trace).toBeUndefined()
+      for (const m of Object.values(c.metrics ?? {})) {
+        expect(m.justification).toBeUndefined()
+        expect(m.trials).toBeUndefined()
+      }
+    }
+    expect(part.aggregates).toBe(base.aggregates)
   })
 })
