@@ -289,7 +289,7 @@ function compareText(a: string, b: string): number {
  * case its name, pass, scores, judge errors, input, expected text, context digest and app cache
  * figures, with each metric result's score, kind and direction. Comparing a head run with it
  * gives what comparing with the whole run gives; a baseline's run read while the head's file runs is
- * kept in this form until that file is recorded (its texts and traces are most of its memory).
+ * kept in this form until that file is recorded (whole, it would be held that long for nothing).
  */
 export function baselineForComparison(run: ReportRun): ReportRun {
   return { ...run, cases: run.cases.map(comparedCase) }
