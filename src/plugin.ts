@@ -164,7 +164,7 @@ export function vitestJudge(options: VitestJudgeOptions = {}): Vite.Plugin {
         const name = Array.isArray(entry) ? entry[0] : entry
         return typeof name === 'string' && name.startsWith('vitest-judge/reporter')
       })
-      if (!listed) vitest.config.reporters.push(new PluginReporter(resolved) as never)
+      if (!listed) vitest.config.reporters.push(new PluginReporter(resolved, setupFile) as never)
     }
   }
 }

@@ -19,7 +19,11 @@ export class PluginReporter implements Reporter {
   private run: Promise<JudgeReporter> | undefined
   private ready: JudgeReporter | undefined
 
-  constructor(private readonly options: ResolvedVitestJudgeOptions) {}
+  /** `setupFile`: the setup file the plugin added, transformed ahead of the first worker's request. */
+  constructor(
+    private readonly options: ResolvedVitestJudgeOptions,
+    private readonly setupFile?: string,
+  ) {}
 
   async onInit(vitest: Vitest): Promise<void> {
     this.vitest = vitest
@@ -30,6 +34,11 @@ export class PluginReporter implements Reporter {
   onTestRunStart(): void {
     this.run = undefined
     this.ready = undefined
+    // Vitest sends every setup file through Vite in the main process while the worker waits for it,
+    // and the main process has nothing to do while the first worker starts (about 0.1 s): transform
+    // the plugin's setup file then. Measured on the 400-case warm rerun: x1.305 -> x1.260 (10 pairs).
+    const { vitest, setupFile } = this
+    if (vitest && setupFile) setTimeout(() => warmSetupFile(vitest, setupFile), 0)
   }
 
   onTestModuleCollected(): void {
@@ -88,5 +97,21 @@ export class PluginReporter implements Reporter {
       return reporter
     })
     return this.run
+  }
+}
+
+/**
+ * Transforms `setupFile` in the Vite environment each project's tests fetch it from (Vitest's:
+ * `client` for jsdom and happy-dom, else `ssr`), as the worker's first request would. A failure is
+ * left to that request to report.
+ */
+function warmSetupFile(vitest: Vitest, setupFile: string): void {
+  const slashed = (path: string) => path.replace(/\\/g, '/')
+  for (const project of vitest.projects) {
+    const config = project.config
+    const listed = config.setupFiles.find((file) => slashed(file) === slashed(setupFile))
+    if (config.browser?.enabled || listed === undefined) continue
+    const name = config.environment === 'jsdom' || config.environment === 'happy-dom' ? 'client' : 'ssr'
+    project.vite.environments[name]?.transformRequest(listed).catch(() => {})
   }
 }

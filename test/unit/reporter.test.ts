@@ -248,3 +248,57 @@ describe('canReleaseCaseMeta', () => {
     expect(canReleaseCaseMeta(['default', added, {}], new JudgeReporter({}))).toBe(false)
   })
 })
+
+describe("the plugin's reporter transforms the setup file while the first worker starts", () => {
+  // Shaped like the Vitest fields the warm-up reads; the transform itself is Vite's (integration runs use it).
+  function vitestWith(projects: { environment?: string; browser?: boolean; setupFiles: string[] }[]) {
+    const asked: string[] = []
+    const environments = (name: string) => ({
+      transformRequest: (url: string) => {
+        asked.push(`${name} ${url}`)
+        return name === 'ssr' && url.includes('failing') ? Promise.reject(new Error('no')) : Promise.resolve(null)
+      },
+    })
+    const vitest = {
+      logger: { log() {} },
+      projects: projects.map((p) => ({
+        config: {
+          environment: p.environment ?? 'node',
+          browser: { enabled: p.browser ?? false },
+          setupFiles: p.setupFiles,
+        },
+        vite: { environments: { ssr: environments('ssr'), client: environments('client') } },
+      })),
+    }
+    return { vitest: vitest as unknown as Vitest, asked }
+  }
+
+  test('in the environment each project fetches it from, only where it is listed, not in browser mode', async () => {
+    const setup = '/p/node_modules/vitest-judge/dist/setup-file.js'
+    const { vitest, asked } = vitestWith([
+      { setupFiles: [setup, '/p/own-setup.ts'] },
+      { environment: 'jsdom', setupFiles: [setup] },
+      { environment: 'happy-dom', setupFiles: [setup] },
+      { browser: true, setupFiles: [setup] },
+      { setupFiles: ['/p/own-setup.ts'] },
+    ])
+    const reporter = new PluginReporter(resolveOptions({ judge: 'local' }, { root: process.cwd() }), setup)
+    await reporter.onInit(vitest)
+    reporter.onTestRunStart()
+    expect(asked).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(asked).toEqual([`ssr ${setup}`, `client ${setup}`, `client ${setup}`])
+  })
+
+  test('a Windows path as Vitest lists it (forward slashes); a failed transform is left to the worker', async () => {
+    const { vitest, asked } = vitestWith([{ setupFiles: ['C:/p/failing/setup-file.js'] }])
+    const reporter = new PluginReporter(
+      resolveOptions({ judge: 'local' }, { root: process.cwd() }),
+      'C:\\p\\failing\\setup-file.js',
+    )
+    await reporter.onInit(vitest)
+    reporter.onTestRunStart()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(asked).toEqual(['ssr C:/p/failing/setup-file.js'])
+  })
+})

@@ -12,7 +12,7 @@ test('the built setup file imports setup.js only, and setup.js registers the mat
   expect(imports).toEqual(['./setup.js'])
   expect(readFileSync(new URL('plugin.js', dist), 'utf8')).toContain('./setup-file.js')
   const setup = readFileSync(new URL('setup.js', dist), 'utf8')
-  const chunks = [...setup.matchAll(/\bimport\s*(?:[^'"]*from\s*)?["'](\.\/[^"']+)["']/g)].map((m) => m[1])
+  const chunks = [...setup.matchAll(/\bimport\s*(?:[^'"]*from\s*)?["'](\.\/[^"']+)["']/g)].map((m) => m[1] as string)
   const all = chunks.map((c) => readFileSync(new URL(c, dist), 'utf8')).join('\n') + setup
   expect(all).toContain('expect.extend')
 })
