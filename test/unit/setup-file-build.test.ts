@@ -11,6 +11,9 @@ test('the built setup file imports setup.js only, and setup.js registers the mat
   const imports = [...code.matchAll(/\bimport\s*(?:[^'"]*from\s*)?["']([^"']+)["']/g)].map((m) => m[1])
   expect(imports).toEqual(['./setup.js'])
   expect(readFileSync(new URL('plugin.js', dist), 'utf8')).toContain('./setup-file.js')
+  // `vitest-judge/setup` in a hand-written setupFiles list is the same one-import file.
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', dist), 'utf8'))
+  expect(pkg.exports['./setup'].import).toBe('./dist/setup-file.js')
   const setup = readFileSync(new URL('setup.js', dist), 'utf8')
   const chunks = [...setup.matchAll(/\bimport\s*(?:[^'"]*from\s*)?["'](\.\/[^"']+)["']/g)].map((m) => m[1] as string)
   const all = chunks.map((c) => readFileSync(new URL(c, dist), 'utf8')).join('\n') + setup
