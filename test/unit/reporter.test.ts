@@ -249,9 +249,9 @@ describe('canReleaseCaseMeta', () => {
   })
 })
 
-describe("the plugin's reporter transforms the setup file while the first worker starts", () => {
+describe("the plugin's reporter, while the first worker starts, transforms the setup file and then loads its work", () => {
   // Shaped like the Vitest fields the warm-up reads; the transform itself is Vite's (integration runs use it).
-  function vitestWith(projects: { environment?: string; browser?: boolean; setupFiles: string[] }[]) {
+  function vitestWith(root: string, projects: { environment?: string; browser?: boolean; setupFiles: string[] }[]) {
     const asked: string[] = []
     const environments = (name: string) => ({
       transformRequest: (url: string) => {
@@ -260,7 +260,8 @@ describe("the plugin's reporter transforms the setup file while the first worker
       },
     })
     const vitest = {
-      logger: { log() {} },
+      logger: { log() {}, warn() {}, error() {} },
+      config: { root, ui: false, reporters: [] },
       projects: projects.map((p) => ({
         config: {
           environment: p.environment ?? 'node',
@@ -273,32 +274,34 @@ describe("the plugin's reporter transforms the setup file while the first worker
     return { vitest: vitest as unknown as Vitest, asked }
   }
 
+  async function started(setup: string, projects: Parameters<typeof vitestWith>[1]) {
+    const root = mkdtempSync(join(tmpdir(), 'vj-plugin-reporter-'))
+    roots.push(root)
+    const { vitest, asked } = vitestWith(root, projects)
+    const reporter = new PluginReporter(resolveOptions({ judge: 'local', dir: join(root, 'state') }, { root }), setup)
+    await reporter.onInit(vitest)
+    reporter.onTestRunStart()
+    expect(asked).toEqual([])
+    // The invocation is recorded as started once the reporter's work is loaded: before any file ran.
+    await vi.waitFor(() => expect(readdirSync(join(root, 'state'))).toContain('runs.db'), { timeout: 5000 })
+    await reporter.onTestRunEnd([], [], 'passed')
+    return asked
+  }
+
   test('in the environment each project fetches it from, only where it is listed, not in browser mode', async () => {
     const setup = '/p/node_modules/vitest-judge/dist/setup-file.js'
-    const { vitest, asked } = vitestWith([
+    const asked = await started(setup, [
       { setupFiles: [setup, '/p/own-setup.ts'] },
       { environment: 'jsdom', setupFiles: [setup] },
       { environment: 'happy-dom', setupFiles: [setup] },
       { browser: true, setupFiles: [setup] },
       { setupFiles: ['/p/own-setup.ts'] },
     ])
-    const reporter = new PluginReporter(resolveOptions({ judge: 'local' }, { root: process.cwd() }), setup)
-    await reporter.onInit(vitest)
-    reporter.onTestRunStart()
-    expect(asked).toEqual([])
-    await new Promise((resolve) => setTimeout(resolve, 5))
     expect(asked).toEqual([`ssr ${setup}`, `client ${setup}`, `client ${setup}`])
   })
 
   test('a Windows path as Vitest lists it (forward slashes); a failed transform is left to the worker', async () => {
-    const { vitest, asked } = vitestWith([{ setupFiles: ['C:/p/failing/setup-file.js'] }])
-    const reporter = new PluginReporter(
-      resolveOptions({ judge: 'local' }, { root: process.cwd() }),
-      'C:\\p\\failing\\setup-file.js',
-    )
-    await reporter.onInit(vitest)
-    reporter.onTestRunStart()
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    const asked = await started('C:\\p\\failing\\setup-file.js', [{ setupFiles: ['C:/p/failing/setup-file.js'] }])
     expect(asked).toEqual(['ssr C:/p/failing/setup-file.js'])
   })
 })
