@@ -7,6 +7,7 @@
 // runs alternate, REPEATS times. With strace installed, one more warm run per size is traced to count
 // the opens of cache.db (one per worker process, never per case) and the fsync calls (never per case).
 // Usage: node bench/warm-rerun.mjs (after the build and link).
+// Under another Node and Vitest (a `test:compat` app): BENCH_APP and BENCH_NODE, see bench/lib/harness.mjs.
 import { evalProject, plainProject } from './lib/fixtures.mjs'
 import {
   CAN_TRACE,

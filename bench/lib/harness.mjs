@@ -10,8 +10,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs')
-const FIXTURES = join(ROOT, 'fixtures/bench-tmp')
+/**
+ * Another Node and Vitest (most users run Node 22 or 24 and Vitest 5): BENCH_APP is an app folder that
+ * `test:compat` kept (`COMPAT_DIR=/tmp/vj-compat npm run test:compat`, then
+ * `BENCH_APP=/tmp/vj-compat/app-node22-vitest5 BENCH_NODE=/tmp/vj-compat/node22/bin/node`). The
+ * projects are then made inside it, so that Vitest, better-sqlite3 (built for that Node) and the other
+ * dependencies resolve from its node_modules, and `vitest run` is that app's Vitest under BENCH_NODE.
+ */
+const APP = process.env.BENCH_APP ? resolvePath(process.env.BENCH_APP) : undefined
+const NODE = process.env.BENCH_NODE ? resolvePath(process.env.BENCH_NODE) : process.execPath
+const VITEST = join(APP ?? ROOT, 'node_modules/vitest/vitest.mjs')
+const FIXTURES = APP ? join(APP, 'bench-tmp') : join(ROOT, 'fixtures/bench-tmp')
 const BASE = join(FIXTURES, `run-${process.pid}`)
 const HOOKS = fileURLToPath(new URL('./hooks/', import.meta.url))
 
@@ -190,7 +199,7 @@ export function runVitest(root, options = {}) {
   }
   if (imports.length > 0) env.NODE_OPTIONS = imports.map((f) => `--import=${pathToFileURL(f).href}`).join(' ')
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
-  const command = [process.execPath, VITEST, 'run', '--root', root, ...(options.args ?? [])]
+  const command = [NODE, VITEST, 'run', '--root', root, ...(options.args ?? [])]
   let traceFile
   if (options.trace && STRACE) {
     // Which files every process of the run opens, and its fsync calls (not timed: strace slows it).
