@@ -18,6 +18,8 @@ export class PluginReporter implements Reporter {
   /** The reporter with this run started (`onTestRunStart` done), once asked for. */
   private run: Promise<JudgeReporter> | undefined
   private ready: JudgeReporter | undefined
+  /** The run under way (between `onTestRunStart` and `onTestRunEnd`), for work scheduled in it. */
+  private current: object | undefined
 
   /** `setupFile`: the setup file the plugin added, transformed ahead of the first worker's request. */
   constructor(
@@ -38,11 +40,14 @@ export class PluginReporter implements Reporter {
     // sends every setup file through Vite in the main process while the worker waits for it: the
     // plugin's setup file is transformed then, and this reporter's work loaded after it. Loaded when
     // the first file was collected instead, it held Vitest 5's start of the file's tests (45 ms).
+    // A run that ended meanwhile (no file to run) is not started again.
+    const run = {}
+    this.current = run
     const { vitest, setupFile } = this
     if (vitest && setupFile)
       setTimeout(() => {
         warmSetupFile(vitest, setupFile)
-          .then(() => this.started())
+          .then(() => (this.current === run ? this.started() : undefined))
           .catch(() => {})
       }, 0)
   }
@@ -76,6 +81,7 @@ export class PluginReporter implements Reporter {
     errors: ReadonlyArray<unknown>,
     reason: TestRunEndReason,
   ): Promise<void> {
+    this.current = undefined
     const reporter = await this.started()
     this.run = undefined
     this.ready = undefined

@@ -11,6 +11,7 @@ import type { JsonReport } from '../../src/report/types.js'
 import { canReleaseCaseMeta } from '../../src/reporter/case-meta-release.js'
 import { JudgeReporter } from '../../src/reporter/judge-reporter.js'
 import { PluginReporter } from '../../src/reporter/plugin-reporter.js'
+import { openRunStore } from '../../src/store/open.js'
 
 // The reporter is driven here with finished modules shaped like Vitest's TestModule (as it reads
 // them), so that its output files can be checked byte for byte; the integration tests run it in Vitest.
@@ -251,12 +252,18 @@ describe('canReleaseCaseMeta', () => {
 
 describe("the plugin's reporter, while the first worker starts, transforms the setup file and then loads its work", () => {
   // Shaped like the Vitest fields the warm-up reads; the transform itself is Vite's (integration runs use it).
-  function vitestWith(root: string, projects: { environment?: string; browser?: boolean; setupFiles: string[] }[]) {
+  function vitestWith(
+    root: string,
+    projects: { environment?: string; browser?: boolean; setupFiles: string[] }[],
+    transformMs = 0,
+  ) {
     const asked: string[] = []
     const environments = (name: string) => ({
-      transformRequest: (url: string) => {
+      transformRequest: async (url: string) => {
         asked.push(`${name} ${url}`)
-        return name === 'ssr' && url.includes('failing') ? Promise.reject(new Error('no')) : Promise.resolve(null)
+        await new Promise((resolve) => setTimeout(resolve, transformMs))
+        if (name === 'ssr' && url.includes('failing')) throw new Error('no')
+        return null
       },
     })
     const vitest = {
@@ -298,6 +305,27 @@ describe("the plugin's reporter, while the first worker starts, transforms the s
       { setupFiles: ['/p/own-setup.ts'] },
     ])
     expect(asked).toEqual([`ssr ${setup}`, `client ${setup}`, `client ${setup}`])
+  })
+
+  test('a run that ends before the setup file is transformed (no file to run) is recorded once, complete', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vj-plugin-reporter-'))
+    roots.push(root)
+    const setup = '/p/setup-file.js'
+    const { vitest, asked } = vitestWith(root, [{ setupFiles: [setup] }], 50)
+    const dir = join(root, 'state')
+    const reporter = new PluginReporter(resolveOptions({ judge: 'local', dir }, { root }), setup)
+    await reporter.onInit(vitest)
+    reporter.onTestRunStart()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(asked).toEqual([`ssr ${setup}`])
+    await reporter.onTestRunEnd([], [], 'passed')
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const store = await openRunStore({ dir, readonly: true })
+    try {
+      expect((await store.listInvocations({ limit: 10 })).map((i) => i.status)).toEqual(['complete'])
+    } finally {
+      await store.close()
+    }
   })
 
   test('a Windows path as Vitest lists it (forward slashes); a failed transform is left to the worker', async () => {
