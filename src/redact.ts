@@ -23,17 +23,18 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 6) extraSecrets.add(value)
 }
 
-// Known key shapes, for keys that reach a message without having passed through env or options.
+// Known key shapes, for keys that reach a message without having passed through env or options. A
+// value ends at a backslash too: in JSON text (report pieces) it escapes the quote that ends the string.
 const KEY_PATTERNS: RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{16,}/g,
   /\bAIza[0-9A-Za-z_-]{20,}/g,
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
   /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
-  /([?&]key=)[^&\s"']+/g,
-  /(authorization["']?\s*[:=]\s*["']?bearer\s+)[^\s"',}]+/gi,
-  /(authorization["']?\s*[:=]\s*["']?basic\s+)[^\s"',}]+/gi,
-  /(x-goog-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
-  /(x-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+  /([?&]key=)[^&\s"'\\]+/g,
+  /(authorization["']?\s*[:=]\s*["']?bearer\s+)[^\s"',}\\]+/gi,
+  /(authorization["']?\s*[:=]\s*["']?basic\s+)[^\s"',}\\]+/gi,
+  /(x-goog-api-key["']?\s*[:=]\s*["']?)[^\s"',}\\]+/gi,
+  /(x-api-key["']?\s*[:=]\s*["']?)[^\s"',}\\]+/gi,
 ]
 
 // Every key pattern starts with one of these; most texts contain none, and skip the regexes.

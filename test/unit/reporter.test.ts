@@ -235,6 +235,32 @@ describe('when a finished file is recorded', () => {
   })
 })
 
+describe('an answer that holds what looks like a key', () => {
+  test('is redacted in every report, and report.json stays JSON (the value ends before a backslash)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vj-reporter-'))
+    roots.push(root)
+    const dir = join(root, '.vitest-judge')
+    const vitest = {
+      config: { root, reporters: [['default', {}]] },
+      logger: { log: () => {}, error: () => {} },
+    } as unknown as Vitest
+    const reporter = new JudgeReporter({ dir, baseline: false })
+    await reporter.onInit(vitest)
+    await reporter.onTestRunStart()
+    const a = fakeModule(root, 'evals/a.eval.ts', 5)
+    // In the JSON text of report.json this answer reads `?key=abc123\"`: a redacted value that took
+    // the backslash along left the quote unescaped.
+    ;(a.cases[2]?.meta.vitestJudge as CaseMeta).output = 'see https://x.test/v1?key=abc123" and ?key=def456\\'
+    await reporter.onTestModuleEnd(a.module)
+    await reporter.onTestRunEnd([a.module], [], 'passed')
+    const text = readFileSync(join(dir, 'report.json'), 'utf8')
+    const report = JSON.parse(text) as JsonReport
+    expect(report.runs[0]?.cases[2]?.output).toBe('see https://x.test/v1?key=[redacted]" and ?key=[redacted]\\')
+    expect(text).not.toContain('abc123')
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).not.toContain('abc123')
+  })
+})
+
 describe('canReleaseCaseMeta', () => {
   const self = {}
   test('only the built-in reporters that never read meta, and this reporter', () => {
